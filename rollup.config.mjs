@@ -1,0 +1,45 @@
+import resolve from '@rollup/plugin-node-resolve';
+import commonjs from '@rollup/plugin-commonjs';
+import typescript from '@rollup/plugin-typescript';
+import terser from '@rollup/plugin-terser';
+
+// The ES module build (dist/esm + dist/types) is plain `tsc`; rollup builds the script-tag files:
+//  - dist/relay-widgets.js: classic script (IIFE) registering every element, no engines inside;
+//  - dist/relay-widgets-{hls,mpegts,trtc}.js: ES modules fetched by it on first use.
+const ts = () =>
+  typescript({
+    tsconfig: './tsconfig.json',
+    declaration: false,
+    declarationMap: false,
+    outDir: 'dist',
+    rootDir: 'src',
+    sourceMap: true,
+    noEmitOnError: true,
+  });
+const plugins = () => [
+  resolve({ browser: true }),
+  commonjs(),
+  ts(),
+  terser({ format: { comments: false } }),
+];
+
+const onwarn = (warning, warn) => {
+  // mpegts.js and trtc-js-sdk are UMD bundles that use `this` at top level; harmless.
+  if (warning.code === 'THIS_IS_UNDEFINED') return;
+  warn(warning);
+};
+
+export default [
+  {
+    input: 'src/classic.ts',
+    output: { file: 'dist/relay-widgets.js', format: 'iife', sourcemap: true, inlineDynamicImports: true },
+    plugins: plugins(),
+    onwarn,
+  },
+  ...['hls', 'mpegts', 'trtc'].map((name) => ({
+    input: `src/engines/${name}.ts`,
+    output: { file: `dist/relay-widgets-${name}.js`, format: 'es', sourcemap: true },
+    plugins: plugins(),
+    onwarn,
+  })),
+];

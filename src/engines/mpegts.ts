@@ -1,0 +1,2 @@
+import mpegts from 'mpegts.js';
+export default mpegts;

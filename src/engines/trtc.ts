@@ -1,0 +1,2 @@
+import TRTC from 'trtc-js-sdk';
+export default TRTC;

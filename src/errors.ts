@@ -1,0 +1,63 @@
+import type { RelayErrorInfo } from './types.js';
+
+/**
+ * Every stable error code the widgets report, in one place. Codes are strings and never change meaning;
+ * messages may be reworded. Server-side codes the browser may receive in a JSON error body are listed too.
+ */
+export const ErrorCodes = {
+  // player
+  NO_SOURCE: 'NO_SOURCE',
+  BAD_SOURCES: 'BAD_SOURCES',
+  UNSUPPORTED_PROTOCOL: 'UNSUPPORTED_PROTOCOL',
+  NETWORK_ERROR: 'NETWORK_ERROR',
+  NOT_FOUND: 'NOT_FOUND',
+  MEDIA_ERROR: 'MEDIA_ERROR',
+  ENGINE_LOAD_FAILED: 'ENGINE_LOAD_FAILED',
+  ALL_SOURCES_FAILED: 'ALL_SOURCES_FAILED',
+  AUTOPLAY_BLOCKED: 'AUTOPLAY_BLOCKED',
+  STREAM_ENDED: 'STREAM_ENDED',
+  // push
+  INVALID_OPTIONS: 'INVALID_OPTIONS',
+  RECORD_WITHOUT_RELAY: 'RECORD_WITHOUT_RELAY',
+  MP3_REQUIRES_AUDIO_ONLY: 'MP3_REQUIRES_AUDIO_ONLY',
+  INVALID_RECORD_ID: 'INVALID_RECORD_ID',
+  CAMERA_DENIED: 'CAMERA_DENIED',
+  DEVICE_NOT_FOUND: 'DEVICE_NOT_FOUND',
+  DEVICE_LOST: 'DEVICE_LOST',
+  ALREADY_STARTED: 'ALREADY_STARTED',
+  NOT_STARTED: 'NOT_STARTED',
+  BACKEND_UNREACHABLE: 'BACKEND_UNREACHABLE',
+  BACKEND_REJECTED: 'BACKEND_REJECTED',
+  INGEST_FAILED: 'INGEST_FAILED',
+  START_PUBLISH_CDN_FAILED: 'START_PUBLISH_CDN_FAILED',
+  STOP_PUBLISH_CDN_FAILED: 'STOP_PUBLISH_CDN_FAILED',
+  SIG_UNAVAILABLE: 'SIG_UNAVAILABLE',
+  PROVIDER_UNKNOWN: 'PROVIDER_UNKNOWN',
+  // recordings
+  LIST_FAILED: 'LIST_FAILED',
+  LIVE_UPDATES_LOST: 'LIVE_UPDATES_LOST',
+} as const;
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** An Error that carries `{ module, code, message }`. */
+export class RelayError extends Error implements RelayErrorInfo {
+  readonly module: string;
+  readonly code: string;
+  constructor(module: string, code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RelayError';
+    this.module = module;
+    this.code = code;
+  }
+
+  toJSON(): RelayErrorInfo {
+    return { module: this.module, code: this.code, message: this.message };
+  }
+}
+
+/** Normalises anything thrown into `{ module, code, message }`. */
+export function toErrorInfo(err: unknown, module: string, code: string): RelayErrorInfo {
+  if (err instanceof RelayError) return err.toJSON();
+  const message = err instanceof Error ? err.message : String(err);
+  return { module, code, message };
+}

@@ -1,0 +1,93 @@
+import type { PlayEncode, PlayUrl, RelayErrorInfo } from './types.js';
+
+/**
+ * Every DOM event name the widgets dispatch, in one place (as media-chrome keeps its constants).
+ * All are `bubbles: true, composed: true` with a typed `detail`.
+ */
+export const RelayPlayerEvents = {
+  STATE: 'relay-player-state',
+  FALLBACK: 'relay-player-fallback',
+  ERROR: 'relay-player-error',
+} as const;
+
+export const LivePushEvents = {
+  STATE: 'live-push-state',
+  STARTED: 'live-push-started',
+  STOPPED: 'live-push-stopped',
+  ERROR: 'live-push-error',
+} as const;
+
+export const RecordingEvents = {
+  SELECT: 'recording-select',
+  ERROR: 'recording-error',
+} as const;
+
+export const PLAYER_STATES = ['idle', 'loading', 'playing', 'waiting', 'reconnecting', 'error', 'ended'] as const;
+export type PlayerState = (typeof PLAYER_STATES)[number];
+
+export const PUSH_STATES = ['idle', 'previewing', 'starting', 'live', 'stopping', 'error'] as const;
+export type PushState = (typeof PUSH_STATES)[number];
+
+export interface RelayPlayerStateDetail {
+  state: PlayerState;
+  protocol: PlayEncode | null;
+  url: string | null;
+}
+export interface RelayPlayerFallbackDetail {
+  from: PlayUrl;
+  to: PlayUrl | null;
+  reason: string;
+}
+export interface RelayPlayerErrorDetail extends RelayErrorInfo {
+  url: string | null;
+  fatal: boolean;
+}
+
+export interface LivePushStateDetail {
+  state: PushState;
+}
+export interface LivePushStartedDetail {
+  streamId: string;
+  urls: PlayUrl[];
+  recordId: number | null;
+}
+export interface LivePushStoppedDetail {
+  streamId: string;
+  reason: string;
+}
+export type LivePushErrorDetail = RelayErrorInfo;
+
+/** A recording as the receiver's read API returns it. */
+export interface Recording {
+  id: string;
+  streamId: string;
+  recordId: number | null;
+  fileFormat: string;
+  startTime: number;
+  endTime: number;
+  duration: number;
+  fileSize: number;
+  url: string;
+}
+export interface RecordingSelectDetail {
+  recording: Recording;
+}
+
+/** Builds an event the way every widget dispatches: bubbling, composed, typed detail. */
+export function relayEvent<T>(type: string, detail: T, init: { cancelable?: boolean } = {}): CustomEvent<T> {
+  return new CustomEvent<T>(type, { detail, bubbles: true, composed: true, cancelable: init.cancelable ?? false });
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'relay-player-state': CustomEvent<RelayPlayerStateDetail>;
+    'relay-player-fallback': CustomEvent<RelayPlayerFallbackDetail>;
+    'relay-player-error': CustomEvent<RelayPlayerErrorDetail>;
+    'live-push-state': CustomEvent<LivePushStateDetail>;
+    'live-push-started': CustomEvent<LivePushStartedDetail>;
+    'live-push-stopped': CustomEvent<LivePushStoppedDetail>;
+    'live-push-error': CustomEvent<LivePushErrorDetail>;
+    'recording-select': CustomEvent<RecordingSelectDetail>;
+    'recording-error': CustomEvent<RelayErrorInfo>;
+  }
+}

@@ -1,0 +1,8 @@
+/** ES module entry: `import 'relay-widgets'` registers the elements; classes and types are exported too. */
+import './lazy-modules-esm.js';
+import './register.js';
+
+export * from './types.js';
+export * from './events.js';
+export * from './errors.js';
+export { setLazyModuleLoader, loadLazyModule } from './lazy-modules.js';

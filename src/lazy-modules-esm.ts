@@ -1,0 +1,6 @@
+import { setLazyModuleLoader } from './lazy-modules.js';
+
+// For bundler users: bare specifiers, split into their own chunks by the user's bundler.
+setLazyModuleLoader('hls', () => import('hls.js').then((m) => m.default));
+setLazyModuleLoader('mpegts', () => import('mpegts.js').then((m) => m.default));
+setLazyModuleLoader('trtc', () => import('trtc-js-sdk').then((m) => m.default as unknown));

@@ -1,0 +1,31 @@
+/**
+ * Types shared by every domain. The wire shapes follow `shared/reference/push-model.md`.
+ */
+
+/** Relay (旁路) protocols a push can be relayed as. */
+export const RELAY_ENCODES = ['rtmp', 'hls', 'flv'] as const;
+export type RelayEncode = (typeof RELAY_ENCODES)[number];
+
+/** Every kind of URL a player may be handed: live relays plus recorded files. */
+export const PLAY_ENCODES = ['rtmp', 'flv', 'hls', 'mp4', 'mp3'] as const;
+export type PlayEncode = (typeof PLAY_ENCODES)[number];
+
+/** One play URL, as a relay start answers it: `{ encode, url }`. `encode` may be omitted (guessed from the URL). */
+export interface PlayUrl {
+  encode?: PlayEncode;
+  url: string;
+}
+
+/** Recording file types. MP3 only for audio-only pushes. */
+export const RECORD_FILE_TYPES = ['hls', 'flv', 'mp4', 'mp3'] as const;
+export type RecordFileType = (typeof RECORD_FILE_TYPES)[number];
+
+/** Every failure in the project has this shape (the model's `onError(module, errCode, errMsg)`). */
+export interface RelayErrorInfo {
+  /** Which part failed: `player`, `push`, `relay`, `camera`, `trtc`, `recordings`, … */
+  module: string;
+  /** Stable string code from `src/errors.ts`. */
+  code: string;
+  /** Human-readable, says what to do. */
+  message: string;
+}

@@ -1,0 +1,59 @@
+import { readdirSync } from 'node:fs';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { fromRollup } from '@web/dev-server-rollup';
+import rollupCommonjs from '@rollup/plugin-commonjs';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const commonjs = fromRollup(rollupCommonjs);
+
+// Each area of the test suite contributes its own server-side support (media fixtures, a running relay, a
+// receiver…) as `test/support/*.plugin.mjs`, each default-exporting a @web/dev-server plugin.
+const supportDir = new URL('./test/support/', import.meta.url);
+const supportPlugins = await Promise.all(
+  readdirSync(supportDir)
+    .filter((f) => f.endsWith('.plugin.mjs'))
+    .sort()
+    .map(async (f) => (await import(new URL(f, supportDir).href)).default),
+);
+
+const chromium = process.env.CHROME_PATH || '/usr/bin/chromium';
+
+export default {
+  files: ['test/**/*.test.ts', '!test/server/**'],
+  nodeResolve: { browser: true },
+  // Media tests decode real video; two cores do not take many pages at once.
+  concurrency: 1,
+  concurrentBrowsers: 1,
+  browserStartTimeout: 60000,
+  testsStartTimeout: 60000,
+  testsFinishTimeout: 300000,
+  testFramework: { config: { timeout: 30000 } },
+  plugins: [
+    esbuildPlugin({ ts: true, target: 'es2021', tsconfig: './tsconfig.json' }),
+    commonjs({ include: ['**/node_modules/mpegts.js/**', '**/node_modules/trtc-js-sdk/**'], strictRequires: false }),
+    ...supportPlugins,
+  ],
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath: chromium,
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--use-fake-device-for-media-stream',
+          '--use-fake-ui-for-media-stream',
+          `--user-data-dir=${mkdtempSync(join(tmpdir(), 'relay-wtr-'))}`,
+        ],
+      },
+    }),
+  ],
+};
