@@ -22,7 +22,15 @@ export const RecordingEvents = {
   ERROR: 'recording-error',
 } as const;
 
-export const PLAYER_STATES = ['idle', 'loading', 'playing', 'waiting', 'reconnecting', 'error', 'ended'] as const;
+export const PLAYER_STATES = [
+  'idle',
+  'loading',
+  'playing',
+  'waiting',
+  'reconnecting',
+  'error',
+  'ended',
+] as const;
 export type PlayerState = (typeof PLAYER_STATES)[number];
 
 export const PUSH_STATES = ['idle', 'previewing', 'starting', 'live', 'stopping', 'error'] as const;
@@ -75,7 +83,12 @@ export interface RecordingSelectDetail {
 
 /** Builds an event the way every widget dispatches: bubbling, composed, typed detail. */
 export function relayEvent<T>(type: string, detail: T, init: { cancelable?: boolean } = {}): CustomEvent<T> {
-  return new CustomEvent<T>(type, { detail, bubbles: true, composed: true, cancelable: init.cancelable ?? false });
+  return new CustomEvent<T>(type, {
+    detail,
+    bubbles: true,
+    composed: true,
+    cancelable: init.cancelable ?? false,
+  });
 }
 
 declare global {
