@@ -2,6 +2,7 @@ import resolve from '@rollup/plugin-node-resolve';
 import commonjs from '@rollup/plugin-commonjs';
 import typescript from '@rollup/plugin-typescript';
 import terser from '@rollup/plugin-terser';
+import { fileURLToPath } from 'node:url';
 
 // The ES module build (dist/esm + dist/types) is plain `tsc`; rollup builds the script-tag files:
 //  - dist/relay-widgets.js: classic script (IIFE) registering every element, no engines inside;
@@ -16,12 +17,15 @@ const ts = () =>
     sourceMap: true,
     noEmitOnError: true,
   });
-const plugins = () => [
-  resolve({ browser: true }),
-  commonjs(),
-  ts(),
-  terser({ format: { comments: false } }),
-];
+const plugins = () => [resolve({ browser: true }), commonjs(), ts(), terser({ format: { comments: false } })];
+
+// Engine files re-export the libraries' own minified ES builds: no re-minifying 1 MB of third-party code.
+const prebuilt = {
+  'hls.js': fileURLToPath(new URL('./node_modules/hls.js/dist/hls.min.mjs', import.meta.url)),
+  'trtc-js-sdk': fileURLToPath(new URL('./node_modules/trtc-js-sdk/trtc.esm.js', import.meta.url)),
+};
+const usePrebuilt = { name: 'use-prebuilt', resolveId: (id) => prebuilt[id] ?? null };
+const enginePlugins = () => [usePrebuilt, resolve({ browser: true }), commonjs(), ts()];
 
 const onwarn = (warning, warn) => {
   // mpegts.js and trtc-js-sdk are UMD bundles that use `this` at top level; harmless.
@@ -39,7 +43,7 @@ export default [
   ...['hls', 'mpegts', 'trtc'].map((name) => ({
     input: `src/engines/${name}.ts`,
     output: { file: `dist/relay-widgets-${name}.js`, format: 'es', sourcemap: true },
-    plugins: plugins(),
+    plugins: enginePlugins(),
     onwarn,
   })),
 ];

@@ -33,7 +33,10 @@ export default {
   testFramework: { config: { timeout: 30000 } },
   plugins: [
     esbuildPlugin({ ts: true, target: 'es2021', tsconfig: './tsconfig.json' }),
-    commonjs({ include: ['**/node_modules/mpegts.js/**', '**/node_modules/trtc-js-sdk/**'], strictRequires: false }),
+    commonjs({
+      include: ['**/node_modules/mpegts.js/**', '**/node_modules/trtc-js-sdk/**'],
+      strictRequires: false,
+    }),
     ...supportPlugins,
   ],
   browsers: [

@@ -9,7 +9,9 @@ const files = readdirSync(new URL('.', import.meta.url))
 let failed = 0;
 for (const f of files) {
   console.log(`\n=== ${f} ===`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', `bench/${f}`, ...process.argv.slice(3)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', `bench/${f}`, ...process.argv.slice(3)], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) failed += 1;
 }
 process.exit(failed ? 1 : 0);
