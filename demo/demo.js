@@ -1,0 +1,154 @@
+// Demo page glue: tabs, language, the viewer's stats and the live embed snippets. The widgets themselves need
+// none of this — they are configured by attributes and talk through DOM events.
+const origin = location.origin;
+
+// ---- widgets talk to this page's origin (relay + receiver are mounted on it by `npm start`)
+for (const el of document.querySelectorAll('live-push-controls, recording-list')) {
+  if (!el.hasAttribute('endpoint')) el.setAttribute('endpoint', origin);
+}
+
+// ---- tabs (WAI-ARIA tabs pattern: arrows move, Enter/Space/click select)
+const tabs = [...document.querySelectorAll('[role="tab"]')];
+function selectTab(tab, focus = true) {
+  for (const t of tabs) {
+    const on = t === tab;
+    t.setAttribute('aria-selected', String(on));
+    t.tabIndex = on ? 0 : -1;
+    document.getElementById(t.getAttribute('aria-controls')).hidden = !on;
+  }
+  if (focus) tab.focus();
+  history.replaceState(null, '', `#${tab.id.replace('tab-', '')}`);
+}
+for (const t of tabs) {
+  t.addEventListener('click', () => selectTab(t));
+  t.addEventListener('keydown', (e) => {
+    const i = tabs.indexOf(t);
+    const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    selectTab(tabs[(next + tabs.length) % tabs.length]);
+  });
+}
+const initial = tabs.find((t) => t.id === `tab-${location.hash.slice(1)}`);
+if (initial) selectTab(initial, false);
+
+// ---- language: the widgets follow the nearest `lang` attribute
+const labels = {
+  en: { lang: 'Language', hint: 'Push your camera to the local relay, watch the relayed stream, stop, and play the recording.' },
+  'zh-CN': { lang: '语言', hint: '把摄像头推流到本地转推服务，观看旁路直播，停止后播放录制文件。' },
+};
+const langSelect = document.getElementById('lang');
+function setLang(lang) {
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll('live-push-controls, relay-player, recording-list')) el.setAttribute('lang', lang);
+  document.getElementById('lang-label').textContent = labels[lang].lang;
+  document.getElementById('studio-hint').textContent = labels[lang].hint;
+  localStorage.setItem('relay-demo-lang', lang);
+}
+langSelect.value = localStorage.getItem('relay-demo-lang') || (navigator.language.startsWith('zh') ? 'zh-CN' : 'en');
+setLang(langSelect.value);
+langSelect.addEventListener('change', () => setLang(langSelect.value));
+
+// ---- viewer: any URL, the protocol it chose, live stats
+const viewer = document.getElementById('viewer-player');
+const urlInput = document.getElementById('viewer-url');
+const stat = (name) => document.querySelector(`#viewer-stats [data-stat="${name}"]`);
+const log = document.getElementById('viewer-log');
+let reconnects = 0;
+function logLine(text) {
+  const li = document.createElement('li');
+  li.textContent = `${new Date().toLocaleTimeString()} ${text}`;
+  log.prepend(li);
+  while (log.children.length > 50) log.lastChild.remove();
+}
+document.getElementById('viewer-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  reconnects = 0;
+  stat('reconnects').textContent = '0';
+  viewer.src = urlInput.value.trim();
+});
+viewer.addEventListener('relay-player-state', (e) => {
+  stat('state').textContent = e.detail.state;
+  stat('protocol').textContent = e.detail.protocol ?? '–';
+  if (e.detail.state === 'reconnecting') stat('reconnects').textContent = String(++reconnects);
+  logLine(`state ${e.detail.state} ${e.detail.protocol ?? ''} ${e.detail.url ?? ''}`);
+});
+viewer.addEventListener('relay-player-fallback', (e) => logLine(`fallback ${e.detail.from.url} → ${e.detail.to?.url ?? 'none'}: ${e.detail.reason}`));
+viewer.addEventListener('relay-player-error', (e) => logLine(`error ${e.detail.code}: ${e.detail.message}`));
+setInterval(() => {
+  if (document.getElementById('view-viewer').hidden || typeof viewer.getStats !== 'function') return;
+  const s = viewer.getStats();
+  stat('latency').textContent = s.latency == null ? '–' : `${s.latency.toFixed(2)} s`;
+  stat('bitrate').textContent = s.bitrate == null ? '–' : `${Math.round(s.bitrate / 1000)} kbit/s`;
+  stat('droppedFrames').textContent = s.droppedFrames == null ? '–' : `${s.droppedFrames} / ${s.totalFrames}`;
+}, 1000);
+
+// The local test stream started by `npm start` (if any) is offered as the default viewer URL.
+fetch('/api/demo').then((r) => (r.ok ? r.json() : null)).then((info) => {
+  if (!info?.urls?.length) return;
+  const flv = info.urls.find((u) => u.encode === 'flv') ?? info.urls[0];
+  urlInput.value = flv.url;
+  viewer.sources = info.urls;
+}).catch(() => {});
+
+// ---- embed snippets, each rendered live in a frame
+const script = `${origin}/dist/relay-widgets.js`;
+const importMap = JSON.stringify({ imports: {
+  'relay-widgets': `${origin}/dist/esm/index.js`,
+  lit: `${origin}/node_modules/lit/index.js`, 'lit/': `${origin}/node_modules/lit/`,
+  'lit-html': `${origin}/node_modules/lit-html/lit-html.js`, 'lit-html/': `${origin}/node_modules/lit-html/`,
+  'lit-element/': `${origin}/node_modules/lit-element/`,
+  '@lit/reactive-element': `${origin}/node_modules/@lit/reactive-element/reactive-element.js`,
+  '@lit/reactive-element/': `${origin}/node_modules/@lit/reactive-element/`,
+  'hls.js': `${origin}/dist/relay-widgets-hls.js`, 'mpegts.js': `${origin}/dist/relay-widgets-mpegts.js`,
+  'trtc-js-sdk': `${origin}/dist/relay-widgets-trtc.js`,
+} }, null, 2);
+const snippets = [
+  { title: 'Classic script tag', code: `<script src="${script}"></script>
+
+<relay-player src="${origin}/live/demo.flv" autoplay muted controls></relay-player>` },
+  { title: 'ES module import (bundler or import map)', code: `<script type="importmap">
+${importMap}
+</script>
+<script type="module">
+  import 'relay-widgets'; // registers <relay-player>, <live-push-controls>, <recording-list>
+  const player = document.createElement('relay-player');
+  player.sources = [{ encode: 'hls', url: '${origin}/live/demo.m3u8' }];
+  Object.assign(player, { autoplay: true, muted: true, controls: true });
+  document.body.append(player);
+</script>` },
+  { title: 'CMS HTML block', code: `<script src="${script}"></script>
+
+<live-push-controls id="cms-studio" endpoint="${origin}" encode="flv" record-file-types="mp4"></live-push-controls>
+<relay-player for="cms-studio" autoplay muted controls></relay-player>
+<recording-list endpoint="${origin}" player="cms-recording"></recording-list>
+<relay-player id="cms-recording" controls></relay-player>` },
+];
+const host = document.getElementById('snippets');
+for (const s of snippets) {
+  const box = document.createElement('div');
+  box.className = 'snippet';
+  const h = document.createElement('h3');
+  h.textContent = s.title;
+  const pre = document.createElement('pre');
+  const code = document.createElement('code');
+  code.textContent = s.code;
+  pre.append(code);
+  const copy = document.createElement('button');
+  copy.className = 'copy';
+  copy.type = 'button';
+  copy.textContent = 'Copy';
+  copy.setAttribute('aria-label', `Copy the ${s.title} snippet`);
+  copy.addEventListener('click', async () => {
+    await navigator.clipboard.writeText(s.code).catch(() => {});
+    copy.textContent = 'Copied';
+    setTimeout(() => (copy.textContent = 'Copy'), 1500);
+  });
+  const frame = document.createElement('iframe');
+  frame.title = `${s.title} — live`;
+  frame.setAttribute('allow', 'camera; microphone; autoplay; clipboard-write');
+  frame.loading = 'lazy';
+  frame.srcdoc = `<!doctype html><meta charset="utf-8"><body style="font-family:system-ui;margin:8px">${s.code}</body>`;
+  box.append(h, pre, copy, frame);
+  host.append(box);
+}
