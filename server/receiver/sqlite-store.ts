@@ -1,0 +1,233 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { isWebUrl, type StoredNotification } from './notification.ts';
+import {
+  encodeCursor,
+  type PutResult,
+  type Recording,
+  type RecordingCursor,
+  type RecordingFilter,
+  type RecordingPage,
+  type RecordingStore,
+} from './store.ts';
+
+/** Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Append only. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE notifications (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     identity TEXT NOT NULL UNIQUE,
+     event_type INTEGER NOT NULL,
+     stream_id TEXT,
+     received_at INTEGER NOT NULL,
+     body TEXT NOT NULL
+   );
+   CREATE TABLE recordings (
+     seq INTEGER PRIMARY KEY REFERENCES notifications(seq),
+     stream_id TEXT NOT NULL,
+     record_id INTEGER,
+     file_format TEXT NOT NULL,
+     start_time NUMERIC NOT NULL,
+     end_time NUMERIC NOT NULL,
+     duration NUMERIC NOT NULL,
+     file_size INTEGER NOT NULL,
+     url TEXT NOT NULL,
+     web INTEGER NOT NULL
+   );
+   CREATE INDEX recordings_newest ON recordings(web, start_time DESC, seq DESC);
+   CREATE INDEX recordings_by_record ON recordings(record_id, start_time DESC, seq DESC);
+   CREATE INDEX recordings_by_stream ON recordings(stream_id, start_time DESC, seq DESC);`,
+];
+
+interface RecordingRow {
+  seq: number;
+  stream_id: string;
+  record_id: number | null;
+  file_format: string;
+  start_time: number;
+  end_time: number;
+  duration: number;
+  file_size: number;
+  url: string;
+}
+
+interface Pending {
+  notification: StoredNotification;
+  resolve: (r: PutResult) => void;
+  reject: (e: unknown) => void;
+}
+
+export interface SqliteStoreOptions {
+  /** Batch the writes of concurrent requests into one transaction (one fsync), then answer them all. */
+  groupCommit?: boolean;
+  /** Most notifications per group-commit transaction. */
+  maxBatch?: number;
+}
+
+/**
+ * SQLite (better-sqlite3) store: WAL journal with `synchronous=FULL`, so a commit is on disk when it returns.
+ * With group commit, the puts that arrive during one event-loop turn share a transaction.
+ */
+export class SqliteRecordingStore implements RecordingStore {
+  private readonly db: Database.Database;
+  private readonly groupCommit: boolean;
+  private readonly maxBatch: number;
+  private queue: Pending[] = [];
+  private flushScheduled: NodeJS.Immediate | null = null;
+  private closed = false;
+  private readonly insertNotification: Database.Statement;
+  private readonly insertRecording: Database.Statement;
+  private readonly commitBatch: (batch: Pending[]) => PutResult[];
+
+  constructor(file: string, options: SqliteStoreOptions = {}) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    this.groupCommit = options.groupCommit ?? true;
+    this.maxBatch = options.maxBatch ?? 256;
+    this.insertNotification = this.db.prepare(
+      `INSERT INTO notifications (identity, event_type, stream_id, received_at, body)
+       VALUES (@identity, @eventType, @streamId, @receivedAt, @body)
+       ON CONFLICT(identity) DO NOTHING`,
+    );
+    this.insertRecording = this.db.prepare(
+      `INSERT INTO recordings (seq, stream_id, record_id, file_format, start_time, end_time, duration, file_size, url, web)
+       VALUES (@seq, @streamId, @recordId, @fileFormat, @startTime, @endTime, @duration, @fileSize, @url, @web)`,
+    );
+    this.commitBatch = this.db.transaction((batch: Pending[]) =>
+      batch.map((p) => this.insertOne(p.notification)),
+    );
+  }
+
+  put(notification: StoredNotification): Promise<PutResult> {
+    if (this.closed) return Promise.reject(new Error('The recording store is closed.'));
+    return new Promise<PutResult>((resolve, reject) => {
+      this.queue.push({ notification, resolve, reject });
+      if (!this.groupCommit) this.flush();
+      else if (this.queue.length >= this.maxBatch) this.flush();
+      else this.flushScheduled ??= setImmediate(() => this.flush());
+    });
+  }
+
+  async list(filter: RecordingFilter, limit: number, before?: RecordingCursor): Promise<RecordingPage> {
+    const { where, params } = whereOf(filter);
+    if (before) {
+      where.push('(start_time < @bStart OR (start_time = @bStart AND seq < @bSeq))');
+      params.bStart = before.startTime;
+      params.bSeq = before.seq;
+    }
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM recordings WHERE ${where.join(' AND ')} ORDER BY start_time DESC, seq DESC LIMIT @limit`,
+      )
+      .all({ ...params, limit: limit + 1 }) as RecordingRow[];
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      recordings: page.map(toRecording),
+      next: rows.length > limit && last ? encodeCursor({ startTime: last.start_time, seq: last.seq }) : null,
+      lastEventId: String(await this.latestSeq()),
+    };
+  }
+
+  async since(afterSeq: number, filter: RecordingFilter, limit: number): Promise<Recording[]> {
+    const { where, params } = whereOf(filter);
+    where.push('seq > @after');
+    const rows = this.db
+      .prepare(`SELECT * FROM recordings WHERE ${where.join(' AND ')} ORDER BY seq ASC LIMIT @limit`)
+      .all({ ...params, after: afterSeq, limit }) as RecordingRow[];
+    return rows.map(toRecording);
+  }
+
+  async latestSeq(): Promise<number> {
+    const row = this.db.prepare('SELECT max(seq) AS seq FROM notifications').get() as { seq: number | null };
+    return row.seq ?? 0;
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    const rows = this.db
+      .prepare('SELECT event_type AS type, count(*) AS n FROM notifications GROUP BY event_type')
+      .all() as { type: number; n: number }[];
+    return Object.fromEntries(rows.map((r) => [String(r.type), r.n]));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.db.close();
+  }
+
+  private flush(): void {
+    if (this.flushScheduled) clearImmediate(this.flushScheduled);
+    this.flushScheduled = null;
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      let results: PutResult[];
+      try {
+        results = this.commitBatch(batch);
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+        continue;
+      }
+      batch.forEach((p, i) => p.resolve(results[i]));
+    }
+  }
+
+  private insertOne(n: StoredNotification): PutResult {
+    const info = this.insertNotification.run({
+      identity: n.identity,
+      eventType: n.eventType,
+      streamId: n.streamId,
+      receivedAt: Math.floor(Date.now() / 1000),
+      body: n.body,
+    });
+    if (info.changes === 0) return { inserted: false, recording: null };
+    if (!n.recording) return { inserted: true, recording: null };
+    const seq = Number(info.lastInsertRowid);
+    const web = isWebUrl(n.recording.url);
+    this.insertRecording.run({ ...n.recording, seq, web: web ? 1 : 0 });
+    return { inserted: true, recording: web ? { id: String(seq), ...n.recording } : null };
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let i = version; i < MIGRATIONS.length; i++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[i]);
+        this.db.pragma(`user_version = ${i + 1}`);
+      })();
+    }
+  }
+}
+
+function whereOf(filter: RecordingFilter): { where: string[]; params: Record<string, string | number> } {
+  const where = ['web = 1'];
+  const params: Record<string, string | number> = {};
+  if (filter.recordId !== undefined) {
+    where.push('record_id = @recordId');
+    params.recordId = filter.recordId;
+  }
+  if (filter.streamId !== undefined) {
+    where.push('stream_id = @streamId');
+    params.streamId = filter.streamId;
+  }
+  return { where, params };
+}
+
+function toRecording(r: RecordingRow): Recording {
+  return {
+    id: String(r.seq),
+    streamId: r.stream_id,
+    recordId: r.record_id,
+    fileFormat: r.file_format,
+    startTime: r.start_time,
+    endTime: r.end_time,
+    duration: r.duration,
+    fileSize: r.file_size,
+    url: r.url,
+  };
+}

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  asNotification,
+  identityOf,
+  isWebUrl,
+  recordIdOf,
+  recordingOf,
+  toStored,
+} from '../../../server/receiver/notification.ts';
+import { recordingNotification } from './receiver-process.ts';
+
+test('a recording is identified by record_file_id (or file_id), whatever its t and sign', () => {
+  const a = asNotification({ ...recordingNotification('f1'), t: 1, sign: 'a' });
+  const b = asNotification({ ...recordingNotification('f1'), t: 2, sign: 'b', duration: 64 });
+  assert.equal(identityOf(a), '100:f1');
+  assert.equal(identityOf(b), '100:f1');
+  const fileIdOnly = asNotification({ event_type: 100, file_id: 'f2' });
+  assert.equal(identityOf(fileIdOnly), '100:f2');
+});
+
+test('stream events are identified by stream and sequence', () => {
+  assert.equal(identityOf(asNotification({ event_type: 1, stream_id: 's', sequence: '77' })), '1:s:77');
+  assert.equal(identityOf(asNotification({ event_type: 0, stream_id: 's', sequence: 77 })), '0:s:77');
+});
+
+test('other events are identified by their content without t and sign, independent of key order', () => {
+  const x = asNotification({ event_type: 200, pic_url: '/a.jpg', stream_id: 's', t: 1, sign: 'q' });
+  const y = asNotification({ stream_id: 's', sign: 'z', pic_url: '/a.jpg', t: 9, event_type: 200 });
+  const z = asNotification({ event_type: 200, pic_url: '/b.jpg', stream_id: 's' });
+  assert.equal(identityOf(x), identityOf(y));
+  assert.notEqual(identityOf(x), identityOf(z));
+  assert.match(identityOf(x), /^200:sha256:[0-9a-f]{64}$/);
+});
+
+test('a body without an integer event_type, or not an object, is refused', () => {
+  assert.throws(() => asNotification([1]), /JSON object/);
+  assert.throws(() => asNotification(null), /JSON object/);
+  assert.throws(() => asNotification({ event_type: 'x' }), /event_type/);
+  assert.throws(() => asNotification({ event_type: 1.5 }), /event_type/);
+  assert.equal(asNotification({ event_type: '100' }).event_type, 100);
+});
+
+test('the recording fields of the reference notification', () => {
+  const rec = recordingOf(asNotification(recordingNotification('f1', { userdefinerecordid: '12' })));
+  assert.deepEqual(rec, {
+    streamId: 'test_1966232762_user_627052',
+    recordId: 12,
+    fileFormat: 'hls',
+    startTime: 1506308695,
+    endTime: 1506308756,
+    duration: 63,
+    fileSize: 1349,
+    url: 'http://example.vod2.myqcloud.com/abc/playlist.m3u8',
+  });
+  assert.equal(recordingOf(asNotification({ event_type: 1, stream_id: 's' })), null);
+  assert.equal(toStored(asNotification({ event_type: 1, stream_id: 's' })).recording, null);
+});
+
+test('the record id from stream_param, and none when absent or not an integer', () => {
+  assert.equal(recordIdOf(asNotification({ event_type: 100, stream_param: '?recordId=5&a=b' })), 5);
+  assert.equal(recordIdOf(asNotification({ event_type: 100, stream_param: 'record_id=6' })), 6);
+  assert.equal(recordIdOf(asNotification({ event_type: 100, stream_param: 'recordId=abc' })), null);
+  assert.equal(recordIdOf(asNotification({ event_type: 100 })), null);
+});
+
+test('only http and https URLs count as web URLs', () => {
+  assert.ok(isWebUrl('http://a/b.mp4'));
+  assert.ok(isWebUrl('HTTPS://a/b.m3u8'));
+  for (const u of ['rtmp://a/live/x', 'javascript:alert(1)', 'data:text/html,x', '/relative.mp4', '']) {
+    assert.equal(isWebUrl(u), false, u);
+  }
+});

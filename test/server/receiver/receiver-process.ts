@@ -1,0 +1,202 @@
+// Starts the real receiver (`server/receiver/main.ts`) as a child process on an ephemeral port, for tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { computeSign } from '../../../server/receiver/sign.ts';
+
+export interface RunningReceiver {
+  url: string;
+  dataDir: string;
+  proc: ChildProcess;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<number | null>;
+  /** SIGKILL (kill -9) and wait for exit. */
+  kill9(): Promise<void>;
+}
+
+export async function startReceiver(
+  opts: { key: string; dataDir?: string; env?: Record<string, string> } = { key: 'test-key' },
+): Promise<RunningReceiver> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'receiver-test-'));
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/receiver/main.ts'], {
+    env: { ...process.env, CALLBACK_KEY: opts.key, RECEIVER_PORT: '0', DATA_DIR: dataDir, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`receiver did not start: ${stderr}`)), 30_000);
+    proc.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`receiver exited (${code}): ${stderr}`));
+    });
+  });
+  return {
+    url,
+    dataDir,
+    proc,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      return exited;
+    },
+    async kill9() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** A notification with a fresh `t` (10 minutes ahead, as the cloud sets it) and the matching `sign`. */
+export function signed(key: string, body: Record<string, unknown>, tOffset = 600): Record<string, unknown> {
+  const t = Math.floor(Date.now() / 1000) + tOffset;
+  return { ...body, t, sign: computeSign(key, t) };
+}
+
+export async function postCallback(
+  url: string,
+  body: unknown,
+  contentType = 'application/json',
+): Promise<{ status: number; json: unknown }> {
+  const res = await fetch(`${url}/callbacks/tencent`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json };
+}
+
+/** Reads the receiver's database directly (read-only, alongside the running process). */
+export function queryDb<T>(dataDir: string, sql: string, ...params: unknown[]): T[] {
+  const db = new Database(join(dataDir, 'receiver.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
+
+export function notificationCount(dataDir: string): number {
+  return queryDb<{ n: number }>(dataDir, 'SELECT count(*) AS n FROM notifications')[0].n;
+}
+
+/** The real-shaped recording notification of push-model.md, with a chosen file id / stream / record id. */
+export function recordingNotification(
+  fileId: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    appid: 1251457656,
+    channel_id: 'test_1966232762_user_627052',
+    duration: 63,
+    end_time: 1506308756,
+    event_type: 100,
+    file_format: 'hls',
+    file_id: fileId,
+    file_size: 1349,
+    media_start_time: 2931,
+    record_file_id: fileId,
+    start_time: 1506308695,
+    stream_id: 'test_1966232762_user_627052',
+    stream_param: 'bizid=11220&record=hls&record_interval=5400',
+    task_id: '479501701',
+    video_id: '5158_e9a44513cce1471790f8b0c50c983ccc',
+    video_url: 'http://example.vod2.myqcloud.com/abc/playlist.m3u8',
+    ...extra,
+  };
+}
+
+export interface SseMessage {
+  id?: string;
+  event: string;
+  data: string;
+}
+
+/** A minimal server-sent-events reader over fetch, for asserting what a browser would receive. */
+export class SseReader {
+  readonly messages: SseMessage[] = [];
+  private readonly controller = new AbortController();
+  private waiters: (() => void)[] = [];
+  status = 0;
+  headers: Headers | null = null;
+
+  static async open(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
+    const r = new SseReader();
+    const res = await fetch(url, { headers, signal: r.controller.signal });
+    r.status = res.status;
+    r.headers = res.headers;
+    if (res.body) void r.pump(res.body);
+    return r;
+  }
+
+  private async pump(body: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    let buf = '';
+    try {
+      for await (const chunk of body) {
+        buf += decoder.decode(chunk, { stream: true });
+        let i;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const msg: SseMessage = { event: 'message', data: '' };
+          let hasData = false;
+          for (const line of block.split('\n')) {
+            if (line.startsWith('id: ')) msg.id = line.slice(4);
+            else if (line.startsWith('event: ')) msg.event = line.slice(7);
+            else if (line.startsWith('data: ')) {
+              msg.data = line.slice(6);
+              hasData = true;
+            }
+          }
+          if (hasData) this.messages.push(msg);
+          this.waiters.splice(0).forEach((w) => w());
+        }
+      }
+    } catch {
+      /* aborted */
+    }
+  }
+
+  async waitFor(pred: (m: SseMessage[]) => boolean, timeoutMs = 5000): Promise<SseMessage[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pred(this.messages)) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out; got ${JSON.stringify(this.messages)}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return this.messages;
+  }
+
+  recordings(): { id: string; recordId: number | null; streamId: string; url: string }[] {
+    return this.messages.filter((m) => m.event === 'recording').map((m) => JSON.parse(m.data));
+  }
+
+  close(): void {
+    this.controller.abort();
+  }
+}
