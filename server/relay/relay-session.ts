@@ -1,0 +1,261 @@
+/**
+ * A running relay (旁路) of one stream: HTTP-FLV viewers fed from the hub, one copy-only ffmpeg that writes the
+ * live HLS (1 s segments, sliding playlist, old segments deleted) and every requested recording, and optionally
+ * an RTMP push to the local RTMP server. Stopping ends the muxer's input so every file is finalised (MP4 with
+ * faststart and a duration), then measures the files.
+ */
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { FlvConsumer, FlvHub } from './flv-hub.ts';
+import { ffprobe, finishFfmpeg, spawnFfmpeg, type FfmpegChild, type FfmpegExit } from './ffmpeg.ts';
+import type { RecordFileType, RelayOptions } from './relay-options.ts';
+
+export interface FinishedFile {
+  fileId: string;
+  format: RecordFileType;
+  /** Path relative to the recordings root, with `/` separators (becomes the URL path). */
+  relPath: string;
+  startTime: number;
+  endTime: number;
+  startTimeUsec: number;
+  endTimeUsec: number;
+  duration: number;
+  fileSize: number;
+}
+
+export interface RelaySessionOptions {
+  streamId: string;
+  options: RelayOptions;
+  hub: FlvHub;
+  /** Parent of the live HLS directories; this session's is deleted on stop. */
+  liveRoot: string;
+  /** Root of recordings; this session writes under `{recordingsRoot}/{streamId}/{sessionId}/`. */
+  recordingsRoot: string;
+  /** `rtmp://…/live/{streamId}` to push to, or null. */
+  rtmpUrl: string | null;
+}
+
+let fileCounter = 0;
+/** A numeric id like the cloud's `file_id` (string of digits), unique in this process and across restarts. */
+function newFileId(): string {
+  fileCounter = (fileCounter + 1) % 1000;
+  return `${Date.now()}${String(fileCounter).padStart(3, '0')}${randomBytes(2).readUInt16BE(0) % 100}`;
+}
+
+async function dirSize(dir: string): Promise<number> {
+  let total = 0;
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (e.isFile()) total += (await stat(join(dir, e.name))).size;
+  }
+  return total;
+}
+
+async function playlistDuration(file: string): Promise<number> {
+  const text = await readFile(file, 'utf8');
+  let d = 0;
+  for (const m of text.matchAll(/#EXTINF:([\d.]+)/g)) d += Number(m[1]);
+  return d;
+}
+
+export class RelaySession {
+  readonly startedAt = Date.now();
+  readonly sessionId: string;
+  readonly dir: string;
+  /** This session's live HLS directory (playlist + segments), removed on stop. */
+  readonly liveDir: string;
+  private readonly muxer: FfmpegChild;
+  private readonly rtmp: FfmpegChild | null;
+  private readonly detachMuxer: () => void;
+  private detachRtmp: () => void = () => {};
+  private readonly viewers = new Set<{ consumer: FlvConsumer; detach: () => void }>();
+  private stopping: Promise<FinishedFile[]> | null = null;
+  /** Set when the muxer died while the relay was running. */
+  failure: FfmpegExit | null = null;
+  readonly muxerExited: Promise<FfmpegExit>;
+
+  private constructor(
+    private readonly o: RelaySessionOptions,
+    sessionId: string,
+  ) {
+    this.sessionId = sessionId;
+    this.dir = join(o.recordingsRoot, o.streamId, sessionId);
+    this.liveDir = join(o.liveRoot, `${o.streamId}-${sessionId}`);
+    this.muxer = spawnFfmpeg(this.muxerArgs());
+    this.detachMuxer = o.hub.subscribe(pipeConsumer(this.muxer));
+    this.muxerExited = this.muxer.exited.then((exit) => {
+      if (!this.stopping) this.failure = exit;
+      return exit;
+    });
+    this.rtmp = o.rtmpUrl
+      ? spawnFfmpeg(['-f', 'flv', '-i', 'pipe:0', '-c', 'copy', '-f', 'flv', o.rtmpUrl])
+      : null;
+    if (this.rtmp) this.detachRtmp = o.hub.subscribe(pipeConsumer(this.rtmp));
+  }
+
+  static async start(o: RelaySessionOptions): Promise<RelaySession> {
+    const sessionId = `${Math.floor(Date.now() / 1000)}-${randomBytes(3).toString('hex')}`;
+    await mkdir(join(o.liveRoot, `${o.streamId}-${sessionId}`), { recursive: true });
+    const dir = join(o.recordingsRoot, o.streamId, sessionId);
+    if (o.options.recordFileTypes.includes('hls')) await mkdir(join(dir, 'hls'), { recursive: true });
+    else if (o.options.recordFileTypes.length) await mkdir(dir, { recursive: true });
+    return new RelaySession(o, sessionId);
+  }
+
+  get options(): RelayOptions {
+    return this.o.options;
+  }
+
+  get livePlaylist(): string {
+    return join(this.liveDir, 'index.m3u8');
+  }
+
+  private muxerArgs(): string[] {
+    const { streamId, options } = this.o;
+    const liveDir = this.liveDir;
+    const args = ['-fflags', '+genpts', '-f', 'flv', '-i', 'pipe:0'];
+    args.push(
+      '-map',
+      '0',
+      '-c',
+      'copy',
+      '-f',
+      'hls',
+      '-hls_time',
+      '1',
+      '-hls_list_size',
+      '6',
+      '-hls_flags',
+      'delete_segments+independent_segments+temp_file',
+      '-hls_segment_filename',
+      join(liveDir, 'seg%d.ts'),
+      '-hls_base_url',
+      `${streamId}/`,
+      join(liveDir, 'index.m3u8'),
+    );
+    for (const type of options.recordFileTypes) {
+      if (type === 'hls') {
+        args.push(
+          '-map',
+          '0',
+          '-c',
+          'copy',
+          '-f',
+          'hls',
+          '-hls_time',
+          '2',
+          '-hls_list_size',
+          '0',
+          '-hls_playlist_type',
+          'event',
+          '-hls_segment_filename',
+          join(this.dir, 'hls', 'seg%d.ts'),
+          join(this.dir, 'hls', 'index.m3u8'),
+        );
+      } else if (type === 'flv') {
+        args.push('-map', '0', '-c', 'copy', '-f', 'flv', join(this.dir, `${streamId}.flv`));
+      } else if (type === 'mp4') {
+        args.push(
+          '-map',
+          '0',
+          '-c',
+          'copy',
+          '-f',
+          'mp4',
+          '-movflags',
+          '+faststart',
+          join(this.dir, `${streamId}.mp4`),
+        );
+      } else if (type === 'mp3') {
+        args.push(
+          '-map',
+          '0:a',
+          '-c:a',
+          'libmp3lame',
+          '-b:a',
+          '96k',
+          '-f',
+          'mp3',
+          join(this.dir, `${streamId}.mp3`),
+        );
+      }
+    }
+    return args;
+  }
+
+  /** Attaches an HTTP-FLV viewer; it starts at a keyframe. Ended when the relay stops. */
+  addViewer(consumer: FlvConsumer): () => void {
+    const detach = this.o.hub.subscribe(consumer);
+    const entry = { consumer, detach };
+    this.viewers.add(entry);
+    return () => {
+      detach();
+      this.viewers.delete(entry);
+    };
+  }
+
+  get viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  /** Stops the relay: ends viewers, finalises every recording, removes the live HLS. Idempotent. */
+  stop(): Promise<FinishedFile[]> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<FinishedFile[]> {
+    const endTimeMs = Date.now();
+    for (const v of this.viewers) {
+      v.detach();
+      v.consumer.end();
+    }
+    this.viewers.clear();
+    this.detachMuxer();
+    this.detachRtmp();
+    const rtmpDone = this.rtmp ? finishFfmpeg(this.rtmp, 3000) : Promise.resolve(null);
+    await finishFfmpeg(this.muxer);
+    await rtmpDone;
+    await rm(this.liveDir, { recursive: true, force: true });
+    const files: FinishedFile[] = [];
+    const { streamId } = this.o;
+    for (const format of this.o.options.recordFileTypes) {
+      const relPath =
+        format === 'hls'
+          ? `${streamId}/${this.sessionId}/hls/index.m3u8`
+          : `${streamId}/${this.sessionId}/${streamId}.${format}`;
+      const abs = join(this.o.recordingsRoot, relPath);
+      try {
+        const fileSize = format === 'hls' ? await dirSize(join(this.dir, 'hls')) : (await stat(abs)).size;
+        const duration = format === 'hls' ? await playlistDuration(abs) : (await ffprobe(abs)).duration;
+        if (fileSize === 0 || !(duration > 0)) continue; // nothing was recorded (stream ended before any media)
+        files.push({
+          fileId: newFileId(),
+          format,
+          relPath,
+          startTime: Math.floor(this.startedAt / 1000),
+          endTime: Math.floor(endTimeMs / 1000),
+          startTimeUsec: (this.startedAt % 1000) * 1000,
+          endTimeUsec: (endTimeMs % 1000) * 1000,
+          duration: Math.round(duration * 1000) / 1000,
+          fileSize,
+        });
+      } catch {
+        // missing or unreadable: the muxer produced nothing for this type
+      }
+    }
+    return files;
+  }
+}
+
+/** A hub consumer that writes into an ffmpeg's stdin. */
+function pipeConsumer(child: FfmpegChild): FlvConsumer {
+  return {
+    write(chunk) {
+      if (child.proc.stdin.writable) child.proc.stdin.write(chunk);
+    },
+    end() {
+      child.proc.stdin.end();
+    },
+  };
+}

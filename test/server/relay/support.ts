@@ -1,0 +1,279 @@
+/**
+ * Test helpers: a real relay (in-process fastify on port 0, or a child process), a pusher that behaves like a
+ * browser's MediaRecorder (ffmpeg encodes testsrc + sine to WebM VP8/Opus in real time; its output is sent as
+ * binary WebSocket messages), and a small callback endpoint that records what it receives.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { WebSocket } from 'ws';
+import { relayPlugin, type RelayPluginOptions } from '../../../server/relay/plugin.ts';
+
+export interface RunningRelay {
+  base: string;
+  app: FastifyInstance;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export function tempDir(prefix = 'relay-test-'): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function startRelay(options: Partial<RelayPluginOptions> = {}): Promise<RunningRelay> {
+  const tmp = options.dataDir ? null : tempDir();
+  const dataDir = options.dataDir ?? (tmp as { dir: string }).dir;
+  const app = Fastify({ logger: false });
+  await app.register(relayPlugin, { dataDir, ...options });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    base: address,
+    app,
+    dataDir,
+    async close() {
+      await app.close();
+      tmp?.remove();
+    },
+  };
+}
+
+export async function api<T = Record<string, unknown>>(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
+}
+
+export interface Pusher {
+  ws: WebSocket;
+  ffmpeg: ChildProcess;
+  /** Resolves with the close code + reason the server sent (or 1006). */
+  closed: Promise<{ code: number; reason: string }>;
+  /** Stops sending and closes the socket normally. */
+  stop(): Promise<void>;
+  /** Kills the socket without a close handshake (a vanished browser). */
+  vanish(): void;
+}
+
+/** ffmpeg args for a MediaRecorder-like WebM (VP8 + Opus, or Opus only) on stdout, in real time. */
+export function webmArgs(opts: { audioOnly?: boolean; seconds?: number; clock?: boolean } = {}): string[] {
+  const seconds = opts.seconds ?? 30;
+  const inputs = ['-re', '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`];
+  if (!opts.audioOnly) {
+    const draw = opts.clock ? ",drawtext=text='%{localtime\\:%s}':fontsize=40:x=10:y=10:fontcolor=white" : '';
+    inputs.push('-re', '-f', 'lavfi', '-i', `testsrc=size=320x240:rate=15:duration=${seconds}${draw}`);
+  }
+  const codecs = opts.audioOnly
+    ? ['-map', '0:a', '-c:a', 'libopus', '-b:a', '48k']
+    : [
+        '-map',
+        '1:v',
+        '-map',
+        '0:a',
+        '-c:v',
+        'libvpx',
+        '-deadline',
+        'realtime',
+        '-cpu-used',
+        '8',
+        '-b:v',
+        '400k',
+        '-g',
+        '30',
+        '-c:a',
+        'libopus',
+        '-b:a',
+        '48k',
+      ];
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    ...inputs,
+    ...codecs,
+    '-f',
+    'webm',
+    '-cluster_time_limit',
+    '200',
+    '-live',
+    '1',
+    'pipe:1',
+  ];
+}
+
+export async function push(
+  url: string,
+  opts: { audioOnly?: boolean; seconds?: number } = {},
+): Promise<Pusher> {
+  const ws = new WebSocket(url);
+  ws.binaryType = 'nodebuffer';
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  ws.on('error', () => {});
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('close', (code, reason) => reject(new Error(`ingest closed: ${code} ${reason.toString()}`)));
+  });
+  const ffmpeg = spawn('ffmpeg', webmArgs(opts), { stdio: ['ignore', 'pipe', 'inherit'] });
+  ffmpeg.stdout?.on('data', (chunk: Buffer) => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(chunk);
+  });
+  ffmpeg.stdout?.on('end', () => {
+    if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'done');
+  });
+  return {
+    ws,
+    ffmpeg,
+    closed,
+    async stop() {
+      ffmpeg.kill('SIGKILL');
+      if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'stop');
+      await closed;
+    },
+    vanish() {
+      ffmpeg.kill('SIGKILL');
+      ws.terminate();
+    },
+  };
+}
+
+/** Creates a stream and starts pushing to it. */
+export async function createAndPush(
+  base: string,
+  opts: { audioOnly?: boolean; seconds?: number; streamId?: string } = {},
+): Promise<{ streamId: string; pusher: Pusher }> {
+  const created = await api<{ streamId: string; ingest: { url: string } }>(base, 'POST', '/api/streams', {
+    ...(opts.streamId ? { streamId: opts.streamId } : {}),
+    ...(opts.audioOnly ? { audioOnly: true } : {}),
+  });
+  if (created.status !== 201) throw new Error(`create failed: ${JSON.stringify(created.body)}`);
+  const pusher = await push(created.body.ingest.url, opts);
+  return { streamId: created.body.streamId, pusher };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** Reads an HTTP-FLV stream for `ms` and returns the bytes. */
+export async function readFlv(url: string, ms: number): Promise<Buffer> {
+  const ctrl = new AbortController();
+  const res = await fetch(url, { signal: ctrl.signal });
+  if (res.status !== 200) throw new Error(`FLV ${url}: HTTP ${res.status}`);
+  const chunks: Buffer[] = [];
+  const timer = setTimeout(() => ctrl.abort(), ms);
+  try {
+    for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(c));
+  } catch {
+    // aborted after ms
+  } finally {
+    clearTimeout(timer);
+  }
+  return Buffer.concat(chunks);
+}
+
+export interface ReceivedCallback {
+  body: Record<string, unknown>;
+  at: number;
+}
+
+/** A callback endpoint whose answer status can be changed; records every POST. */
+export async function callbackSink(port = 0): Promise<{
+  url: string;
+  port: number;
+  received: ReceivedCallback[];
+  status: number;
+  close(): Promise<void>;
+}> {
+  const state = { status: 200 };
+  const received: ReceivedCallback[] = [];
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    let data = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => (data += d));
+    req.on('end', () => {
+      try {
+        received.push({ body: JSON.parse(data) as Record<string, unknown>, at: Date.now() });
+      } catch {
+        // not JSON: ignore
+      }
+      res.writeHead(state.status, { 'content-type': 'application/json' });
+      res.end(state.status === 200 ? '{"code":0}' : '{"code":1}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${actual}/callbacks/tencent`,
+    port: actual,
+    received,
+    get status() {
+      return state.status;
+    },
+    set status(v: number) {
+      state.status = v;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** Runs `npm run relay` equivalent as a child process; resolves once it listens. */
+export async function relayProcess(
+  env: Record<string, string>,
+): Promise<{ base: string; proc: ChildProcess; stop(): Promise<void> }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/relay/main.ts'], {
+    env: { ...process.env, RELAY_PORT: '0', RTMP_PORT: 'off', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const m = /relay listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    proc.on('exit', (code) => reject(new Error(`relay exited early (${code})`)));
+  });
+  return {
+    base,
+    proc,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
