@@ -1,0 +1,816 @@
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { ErrorCodes, RelayError, toErrorInfo } from '../errors.js';
+import {
+  LivePushEvents,
+  relayEvent,
+  type LivePushErrorDetail,
+  type LivePushStartedDetail,
+  type LivePushStateDetail,
+  type LivePushStoppedDetail,
+  type PushState,
+} from '../events.js';
+import { format, messagesFor, resolveLang, type Messages } from '../i18n/index.js';
+import '../push/builtin-providers.js';
+import {
+  closeMedia,
+  deviceLostError,
+  listDevices,
+  openMedia,
+  watchDevices,
+  watchTracks,
+  type DeviceOption,
+} from '../push/media.js';
+import { formatRecordFileTypes, parseRecordFileTypes, validatePushOptions } from '../push/options.js';
+import {
+  createPushProvider,
+  PushProviderEvents,
+  type PushProvider,
+  type PushProviderConfig,
+} from '../push/provider.js';
+import { RELAY_ENCODES, RECORD_FILE_TYPES, type PlayUrl, type RelayErrorInfo } from '../types.js';
+
+/** Stopped reason for a push ended by `stop()` / the Stop button. */
+export const STOP_REASON_REQUESTED = 'stopped';
+/** Stopped reason for a push ended because the element left the page. */
+export const STOP_REASON_DISCONNECTED = 'disconnected';
+
+function formatElapsed(totalSeconds: number): string {
+  const h = Math.floor(totalSeconds / 3600);
+  const m = Math.floor((totalSeconds % 3600) / 60);
+  const s = totalSeconds % 60;
+  const mm = String(m).padStart(2, '0');
+  const ss = String(s).padStart(2, '0');
+  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+function camelCase(attr: string): string {
+  return attr.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * Pushes the camera and microphone to a relay backend, optionally recording, and shows the play URLs.
+ *
+ * ```html
+ * <live-push-controls id="studio" provider="local" endpoint="http://127.0.0.1:8080"></live-push-controls>
+ * <relay-player for="studio" autoplay muted></relay-player>
+ * ```
+ *
+ * The options follow the relay model: a relay protocol (`encode`), recording file types (none, or any of
+ * HLS/FLV/MP4; MP3 only when audio-only), an integer record id. They are checked before any backend is called.
+ * Backends are push providers (`provider="local"`, the default, or `"trtc"`); each reads its own attributes.
+ *
+ * @summary Camera preview, relay protocol and recording choices, Start/Stop, and the play URLs of a live push.
+ *
+ * @fires live-push-state - `{ state }`: `idle`, `previewing`, `starting`, `live`, `stopping` or `error`.
+ * @fires live-push-started - `{ streamId, urls, recordId }` once the relay runs; `urls` are `{ encode, url }`.
+ * @fires live-push-stopped - `{ streamId, reason }` when a started push ends; `reason` is `stopped`,
+ *   `disconnected`, or the error code that ended it.
+ * @fires live-push-error - `{ module, code, message }` for every failure (bad options, camera, backend).
+ *
+ * @attr provider - Push backend: `local` (default) or `trtc`.
+ * @attr endpoint - Base URL of the local relay (provider `local`). Default: the page's origin.
+ * @attr encode - Relay protocol: `rtmp`, `hls` or `flv` (default `flv`).
+ * @attr record-file-types - Recording types, comma-separated (`hls,flv,mp4`, `mp3`), or `none` (default).
+ * @attr record-id - Integer (0 … 2147483647) that tags the recordings.
+ * @attr audio-only - Push the microphone only.
+ * @attr hide-ui - Render no controls (only the default slot); drive it with `start()` / `stop()`.
+ * @attr stream-id - Stream id to ask the backend for (letters, digits, `_`, `-`).
+ * @attr sdk-app-id - TRTC: the application's SDKAppID.
+ * @attr user-id - TRTC: the anchor's user id.
+ * @attr user-sig - TRTC: a UserSig issued by your server (or use `sig-endpoint`).
+ * @attr sig-endpoint - TRTC: URL on your server answering `GET ?sdkAppId=&userId=` with `{ "userSig": "…" }`.
+ * @attr room-id - TRTC: the room to join as anchor.
+ * @attr play-domain - TRTC: the CDN play domain the play URLs are built on.
+ *
+ * @slot - Extra content, shown under the controls (and the only thing rendered with `hide-ui`).
+ *
+ * @csspart preview - The camera preview `<video>`.
+ * @csspart devices - The camera/microphone pickers and the audio-only switch.
+ * @csspart options - The relay protocol, recording and record id fields.
+ * @csspart actions - The row of buttons.
+ * @csspart start-button - The Start button.
+ * @csspart stop-button - The Stop button.
+ * @csspart status - The state line (an `aria-live` region), with the elapsed time.
+ * @csspart message - The inline error message (`role="alert"`).
+ * @csspart urls - The list of play URLs.
+ * @csspart url - One play URL.
+ * @csspart copy-button - A URL's copy button.
+ *
+ * @cssprop --relay-accent - Accent colour (Start button, focus ring). Default `#0a66c2`.
+ * @cssprop --relay-danger - Colour of Stop and of error messages. Default `#b3261e`.
+ * @cssprop --relay-radius - Corner radius. Default `6px`.
+ * @cssprop --relay-gap - Spacing between controls. Default `0.5rem`.
+ * @cssprop --relay-font - Font family. Default `inherit`.
+ * @cssprop --relay-preview-bg - Background behind the preview. Default `#000`.
+ */
+export class LivePushControls extends LitElement {
+  static override styles = css`
+    :host {
+      display: block;
+      font-family: var(--relay-font, inherit);
+      --_gap: var(--relay-gap, 0.5rem);
+      --_accent: var(--relay-accent, #0a66c2);
+      --_danger: var(--relay-danger, #b3261e);
+      --_radius: var(--relay-radius, 6px);
+    }
+    :host([hidden]) {
+      display: none;
+    }
+    section {
+      display: grid;
+      gap: var(--_gap);
+    }
+    video {
+      width: 100%;
+      aspect-ratio: 16 / 9;
+      background: var(--relay-preview-bg, #000);
+      border-radius: var(--_radius);
+      object-fit: contain;
+    }
+    fieldset {
+      border: 1px solid color-mix(in srgb, currentColor 25%, transparent);
+      border-radius: var(--_radius);
+      margin: 0;
+      display: flex;
+      flex-wrap: wrap;
+      gap: var(--_gap);
+      align-items: center;
+    }
+    .row {
+      display: flex;
+      flex-wrap: wrap;
+      gap: var(--_gap);
+      align-items: center;
+    }
+    button {
+      font: inherit;
+      padding: 0.35em 0.9em;
+      border-radius: var(--_radius);
+      border: 1px solid currentColor;
+      background: transparent;
+      color: inherit;
+      cursor: pointer;
+    }
+    button:disabled {
+      opacity: 0.5;
+      cursor: default;
+    }
+    button:focus-visible,
+    input:focus-visible,
+    select:focus-visible {
+      outline: 2px solid var(--_accent);
+      outline-offset: 2px;
+    }
+    [part='start-button'] {
+      background: var(--_accent);
+      border-color: var(--_accent);
+      color: #fff;
+    }
+    [part='stop-button'] {
+      border-color: var(--_danger);
+      color: var(--_danger);
+    }
+    [part='message'] {
+      color: var(--_danger);
+      margin: 0;
+    }
+    [part='message'] small {
+      display: block;
+    }
+    [part='status'] {
+      margin: 0;
+    }
+    ul {
+      list-style: none;
+      padding: 0;
+      margin: 0;
+      display: grid;
+      gap: calc(var(--_gap) / 2);
+    }
+    [part='url'] {
+      display: flex;
+      gap: var(--_gap);
+      align-items: center;
+    }
+    code {
+      overflow-wrap: anywhere;
+      flex: 1;
+    }
+    .hint {
+      font-size: 0.85em;
+      opacity: 0.8;
+    }
+  `;
+
+  /** Push backend name from the provider registry (`local`, `trtc`, …). */
+  @property({ reflect: true }) provider = 'local';
+  /** Base URL of the local relay. */
+  @property() endpoint?: string;
+  /** Relay protocol: `rtmp`, `hls` or `flv`. */
+  @property({ reflect: true }) encode = 'flv';
+  /** Recording file types (attribute: comma-separated or `none`). Unknown names are reported on start. */
+  @property({
+    attribute: 'record-file-types',
+    reflect: true,
+    converter: {
+      fromAttribute: (v: string | null) => parseRecordFileTypes(v),
+      toAttribute: (v: string[]) => formatRecordFileTypes(v),
+    },
+  })
+  recordFileTypes: string[] = [];
+  /** Integer record id, or `null`. Strings are accepted and checked on start. */
+  @property({ attribute: 'record-id' }) recordId: number | string | null = null;
+  /** Push the microphone only. */
+  @property({ type: Boolean, reflect: true, attribute: 'audio-only' }) audioOnly = false;
+  /** Render no controls. */
+  @property({ type: Boolean, reflect: true, attribute: 'hide-ui' }) hideUi = false;
+  /** Stream id to ask the backend for. */
+  @property({ attribute: 'stream-id' }) streamId?: string;
+  /** TRTC SDKAppID. */
+  @property({ attribute: 'sdk-app-id' }) sdkAppId?: string;
+  /** TRTC user id. */
+  @property({ attribute: 'user-id' }) userId?: string;
+  /** TRTC UserSig issued by your server. Not reflected. */
+  @property({ attribute: 'user-sig' }) userSig?: string;
+  /** URL on your server that issues a UserSig. */
+  @property({ attribute: 'sig-endpoint' }) sigEndpoint?: string;
+  /** TRTC room id. */
+  @property({ attribute: 'room-id' }) roomId?: string;
+  /** CDN play domain (TRTC). */
+  @property({ attribute: 'play-domain' }) playDomain?: string;
+  /** Extra provider configuration, merged over the attributes (for values a page does not want in the DOM). */
+  @property({ attribute: false }) providerConfig: PushProviderConfig = {};
+
+  @state() private _state: PushState = 'idle';
+  @state() private _error: RelayErrorInfo | null = null;
+  @state() private _live: LivePushStartedDetail | null = null;
+  @state() private _elapsed = 0;
+  @state() private _media: MediaStream | null = null;
+  @state() private _cameras: DeviceOption[] = [];
+  @state() private _mics: DeviceOption[] = [];
+  @state() private _cameraId = '';
+  @state() private _micId = '';
+  @state() private _notice = '';
+
+  #provider: PushProvider | null = null;
+  #startPromise: Promise<LivePushStartedDetail> | null = null;
+  #stopPromise: Promise<void> | null = null;
+  #abort: AbortController | null = null;
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #startedAt = 0;
+  #unwatchTracks: (() => void) | null = null;
+  #unwatchDevices: (() => void) | null = null;
+  #mediaPromise: Promise<MediaStream> | null = null;
+
+  /** Current state (also announced by `live-push-state`). */
+  get state(): PushState {
+    return this._state;
+  }
+
+  /** Play URLs of the running push (empty when not live). */
+  get urls(): PlayUrl[] {
+    return this._live?.urls ?? [];
+  }
+
+  /** The running push (`{ streamId, urls, recordId }`), or `null`. */
+  get live(): LivePushStartedDetail | null {
+    return this._live;
+  }
+
+  /** The last error shown inline, or `null`. */
+  get error(): RelayErrorInfo | null {
+    return this._error;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#unwatchDevices = watchDevices(() => void this.#refreshDevices());
+    void this.#refreshDevices();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#unwatchDevices?.();
+    this.#unwatchDevices = null;
+    this.#abort?.abort();
+    const provider = this.#provider;
+    const live = this._live;
+    this.#detachProvider();
+    this.#stopTimer();
+    if (provider) void provider.stop();
+    if (live) this.#emitStopped(live.streamId, STOP_REASON_DISCONNECTED);
+    this._live = null;
+    this.#closeMedia();
+    this.#setState('idle');
+  }
+
+  /**
+   * Turns the camera (and microphone) on and shows the preview. Resolves when the preview runs; rejects with
+   * a `{ module, code, message }` error (`CAMERA_DENIED`, `DEVICE_NOT_FOUND`, …), also shown inline.
+   */
+  async preview(): Promise<void> {
+    if (this._state === 'starting' || this._state === 'stopping') return;
+    this._error = null;
+    try {
+      await this.#ensureMedia();
+      if (this._state === 'idle' || this._state === 'error') this.#setState('previewing');
+    } catch (err) {
+      this.#fail(err, ErrorCodes.DEVICE_NOT_FOUND);
+      throw err;
+    }
+  }
+
+  /** Turns the camera off (only when not live). */
+  stopPreview(): void {
+    if (this._state === 'starting' || this._state === 'live' || this._state === 'stopping') return;
+    this.#closeMedia();
+    this.#setState('idle');
+  }
+
+  /**
+   * Starts the push with the current options. Resolves with `{ streamId, urls, recordId }` when the relay runs.
+   * Calling it again while starting returns the same promise; while live it resolves with the running push.
+   * Rejects with `{ module, code, message }`; the element is then in a state from which Start works again.
+   * A `stop()` during the start makes it reject with `START_CANCELLED`.
+   */
+  start(): Promise<LivePushStartedDetail> {
+    if (this.#startPromise) return this.#startPromise;
+    if (this._live) return Promise.resolve(this._live);
+    if (this.#stopPromise) {
+      return Promise.reject(
+        new RelayError('push', ErrorCodes.ALREADY_STARTED, 'The previous push is still stopping; try again.'),
+      );
+    }
+    const p = this.#start();
+    this.#startPromise = p;
+    void p
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.#startPromise === p) this.#startPromise = null;
+      });
+    return p;
+  }
+
+  async #start(): Promise<LivePushStartedDetail> {
+    this._error = null;
+    this._notice = '';
+    let options;
+    try {
+      options = validatePushOptions({
+        encode: this.encode,
+        recordFileTypes: this.recordFileTypes,
+        recordId: this.recordId,
+        audioOnly: this.audioOnly,
+        streamId: this.streamId,
+      });
+    } catch (err) {
+      this.#report(err, ErrorCodes.INVALID_OPTIONS);
+      throw err;
+    }
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.#setState('starting');
+    let provider: PushProvider;
+    try {
+      const media = await this.#ensureMedia();
+      if (abort.signal.aborted)
+        throw new RelayError('push', ErrorCodes.START_CANCELLED, 'Stopped before going live.');
+      provider = createPushProvider(this.provider, this.#providerConfig());
+      this.#provider = provider;
+      provider.addEventListener(PushProviderEvents.ERROR, this.#onProviderError);
+      const result = await provider.start(options, media, abort.signal);
+      const live: LivePushStartedDetail = {
+        streamId: result.streamId,
+        urls: result.urls,
+        recordId: options.recordId,
+      };
+      this._live = live;
+      this.#startTimer();
+      this.#setState('live');
+      this.dispatchEvent(relayEvent<LivePushStartedDetail>(LivePushEvents.STARTED, live));
+      return live;
+    } catch (err) {
+      this.#detachProvider();
+      const code = (err as Partial<RelayErrorInfo>)?.code;
+      // A cancelled start is finished by stop(); anything else is an error the user sees.
+      if (code !== ErrorCodes.START_CANCELLED) this.#fail(err, ErrorCodes.INGEST_FAILED);
+      throw err;
+    } finally {
+      if (this.#abort === abort) this.#abort = null;
+    }
+  }
+
+  /**
+   * Stops the push (or the start in progress). Resolves once the backend has released the stream and the
+   * recordings are finalised; the camera preview stays on. Never rejects.
+   */
+  stop(): Promise<void> {
+    if (this.#stopPromise) return this.#stopPromise;
+    const p = this.#stop().finally(() => {
+      if (this.#stopPromise === p) this.#stopPromise = null;
+    });
+    this.#stopPromise = p;
+    return p;
+  }
+
+  async #stop(): Promise<void> {
+    if (this.#startPromise) {
+      this.#setState('stopping');
+      this.#abort?.abort();
+      await this.#startPromise.catch(() => undefined);
+      if (this._live) {
+        // The start won the race: stop the push it produced.
+        await this.#stopLive();
+      } else if (this._state === 'stopping') {
+        this.#setState(this._media ? 'previewing' : 'idle');
+      }
+      return;
+    }
+    if (this._live) await this.#stopLive();
+  }
+
+  async #stopLive(): Promise<void> {
+    const live = this._live;
+    const provider = this.#provider;
+    if (!live) return;
+    this.#setState('stopping');
+    this.#stopTimer();
+    await provider?.stop();
+    this.#detachProvider();
+    this._live = null;
+    this.#emitStopped(live.streamId, STOP_REASON_REQUESTED);
+    this.#setState(this._media ? 'previewing' : 'idle');
+  }
+
+  /** The provider ended a live push by itself (ingest lost, kicked out). It has released the backend. */
+  readonly #onProviderError = (ev: Event): void => {
+    const info = (ev as CustomEvent<RelayErrorInfo>).detail;
+    if (!this._live) {
+      this.#report(info, info.code);
+      return;
+    }
+    this.#endWithError(info);
+  };
+
+  #endWithError(info: RelayErrorInfo): void {
+    const live = this._live;
+    this.#detachProvider();
+    this.#stopTimer();
+    this._live = null;
+    this.#fail(info, info.code);
+    if (live) this.#emitStopped(live.streamId, info.code);
+  }
+
+  /** A device went away under the preview or the push. */
+  #onTrackLost = (track: MediaStreamTrack): void => {
+    const err = deviceLostError(track).toJSON();
+    const provider = this.#provider;
+    this.#closeMedia();
+    if (this.#startPromise) {
+      this.#abort?.abort();
+      this.#fail(err, err.code);
+      return;
+    }
+    if (this._live) {
+      void provider?.stop();
+      this.#endWithError(err);
+      return;
+    }
+    this.#fail(err, err.code);
+  };
+
+  #providerConfig(): PushProviderConfig {
+    const fromAttributes: Record<string, string> = {};
+    for (const attr of Array.from(this.attributes)) fromAttributes[camelCase(attr.name)] = attr.value;
+    const fromProperties: Record<string, string | undefined> = {
+      endpoint: this.endpoint,
+      sdkAppId: this.sdkAppId,
+      userId: this.userId,
+      userSig: this.userSig,
+      sigEndpoint: this.sigEndpoint,
+      roomId: this.roomId,
+      playDomain: this.playDomain,
+    };
+    const defined = Object.fromEntries(Object.entries(fromProperties).filter(([, v]) => v != null));
+    return { ...fromAttributes, ...defined, ...this.providerConfig };
+  }
+
+  #detachProvider(): void {
+    this.#provider?.removeEventListener(PushProviderEvents.ERROR, this.#onProviderError);
+    this.#provider = null;
+  }
+
+  async #ensureMedia(): Promise<MediaStream> {
+    if (this._media && this._media.getTracks().every((t) => t.readyState === 'live')) return this._media;
+    if (this.#mediaPromise) return this.#mediaPromise;
+    this.#closeMedia();
+    const p = openMedia({ cameraId: this._cameraId, micId: this._micId, audioOnly: this.audioOnly });
+    this.#mediaPromise = p;
+    try {
+      const media = await p;
+      this._media = media;
+      this.#unwatchTracks = watchTracks(media, this.#onTrackLost);
+      void this.#refreshDevices();
+      return media;
+    } finally {
+      if (this.#mediaPromise === p) this.#mediaPromise = null;
+    }
+  }
+
+  #closeMedia(): void {
+    this.#unwatchTracks?.();
+    this.#unwatchTracks = null;
+    closeMedia(this._media);
+    this._media = null;
+  }
+
+  async #refreshDevices(): Promise<void> {
+    try {
+      const { cameras, mics } = await listDevices();
+      this._cameras = cameras;
+      this._mics = mics;
+    } catch {
+      // Device lists are a convenience; the default devices still work.
+    }
+  }
+
+  async #reopenPreview(): Promise<void> {
+    if (!this._media || this._state !== 'previewing') return;
+    this.#closeMedia();
+    await this.preview().catch(() => undefined);
+  }
+
+  #startTimer(): void {
+    this.#stopTimer();
+    this.#startedAt = Date.now();
+    this._elapsed = 0;
+    this.#timer = setInterval(() => {
+      this._elapsed = Math.floor((Date.now() - this.#startedAt) / 1000);
+    }, 1000);
+  }
+
+  #stopTimer(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
+    this._elapsed = 0;
+  }
+
+  #setState(state: PushState): void {
+    if (state === this._state) return;
+    this._state = state;
+    this.dispatchEvent(relayEvent<LivePushStateDetail>(LivePushEvents.STATE, { state }));
+  }
+
+  /** Shows and dispatches an error without changing state (bad options). */
+  #report(err: unknown, fallbackCode: string): RelayErrorInfo {
+    const info =
+      err instanceof RelayError
+        ? err.toJSON()
+        : typeof err === 'object' && err !== null && 'code' in err && 'module' in err && 'message' in err
+          ? (err as RelayErrorInfo)
+          : toErrorInfo(err, 'push', fallbackCode);
+    this._error = info;
+    this.dispatchEvent(relayEvent<LivePushErrorDetail>(LivePushEvents.ERROR, info));
+    return info;
+  }
+
+  /** Shows and dispatches an error and moves to `error`, from which Start works again. */
+  #fail(err: unknown, fallbackCode: string): void {
+    this.#report(err, fallbackCode);
+    this.#setState('error');
+  }
+
+  #emitStopped(streamId: string, reason: string): void {
+    this.dispatchEvent(relayEvent<LivePushStoppedDetail>(LivePushEvents.STOPPED, { streamId, reason }));
+  }
+
+  // ——— view ———
+
+  #t(): Messages['push'] {
+    return messagesFor(resolveLang(this)).push;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('audioOnly') && changed.get('audioOnly') !== undefined) void this.#reopenPreview();
+  }
+
+  #toggleRecord(type: string, on: boolean): void {
+    const set = new Set(this.recordFileTypes);
+    if (on) set.add(type);
+    else set.delete(type);
+    this.recordFileTypes = RECORD_FILE_TYPES.filter((t) => set.has(t));
+  }
+
+  async #copy(u: PlayUrl): Promise<void> {
+    const t = this.#t();
+    const label = (u.encode ?? '').toUpperCase();
+    try {
+      await navigator.clipboard.writeText(u.url);
+      this._notice = format(t.copied, { encode: label });
+    } catch {
+      this._notice = t.copyFailed;
+    }
+  }
+
+  override render(): unknown {
+    if (this.hideUi) return html`<slot></slot>`;
+    const t = this.#t();
+    const busy = this._state === 'starting' || this._state === 'stopping';
+    const locked = busy || this._state === 'live';
+    const errors = t.errors as Record<string, string>;
+    const stateText = t.states[this._state];
+    return html`
+      <section role="region" aria-label=${t.region}>
+        ${
+          this.audioOnly
+            ? nothing
+            : html`<video
+                part="preview"
+                aria-label=${t.preview}
+                .srcObject=${this._media}
+                muted
+                autoplay
+                playsinline
+              ></video>`
+        }
+        <fieldset part="devices">
+          <legend class="hint">${t.camera} / ${t.microphone}</legend>
+          ${
+            this.audioOnly
+              ? nothing
+              : html`<label
+                  >${t.camera}
+                  <select
+                    name="camera"
+                    ?disabled=${locked}
+                    @change=${(e: Event) => {
+                      this._cameraId = (e.target as HTMLSelectElement).value;
+                      void this.#reopenPreview();
+                    }}
+                  >
+                    <option value="">${t.defaultDevice}</option>
+                    ${this._cameras.map(
+                      (d) =>
+                        html`<option value=${d.deviceId} ?selected=${d.deviceId === this._cameraId}>
+                          ${d.label}
+                        </option>`,
+                    )}
+                  </select></label
+                >`
+          }
+          <label
+            >${t.microphone}
+            <select
+              name="microphone"
+              ?disabled=${locked}
+              @change=${(e: Event) => {
+                this._micId = (e.target as HTMLSelectElement).value;
+                void this.#reopenPreview();
+              }}
+            >
+              <option value="">${t.defaultDevice}</option>
+              ${this._mics.map(
+                (d) =>
+                  html`<option value=${d.deviceId} ?selected=${d.deviceId === this._micId}>
+                    ${d.label}
+                  </option>`,
+              )}
+            </select></label
+          >
+          <label
+            ><input
+              type="checkbox"
+              name="audio-only"
+              .checked=${this.audioOnly}
+              ?disabled=${locked}
+              @change=${(e: Event) => (this.audioOnly = (e.target as HTMLInputElement).checked)}
+            />
+            ${t.audioOnly}</label
+          >
+        </fieldset>
+        <div part="options" class="row">
+          <label
+            >${t.encode}
+            <select
+              name="encode"
+              ?disabled=${locked}
+              @change=${(e: Event) => (this.encode = (e.target as HTMLSelectElement).value)}
+            >
+              ${RELAY_ENCODES.map(
+                (e) => html`<option value=${e} ?selected=${e === this.encode}>${e.toUpperCase()}</option>`,
+              )}
+            </select></label
+          >
+          <fieldset>
+            <legend>${t.record}</legend>
+            ${RECORD_FILE_TYPES.map(
+              (type) =>
+                html`<label
+                  ><input
+                    type="checkbox"
+                    name="record"
+                    value=${type}
+                    .checked=${this.recordFileTypes.includes(type)}
+                    ?disabled=${locked || (type === 'mp3' && !this.audioOnly)}
+                    aria-describedby=${type === 'mp3' ? 'mp3-hint' : 'record-hint'}
+                    @change=${(e: Event) => this.#toggleRecord(type, (e.target as HTMLInputElement).checked)}
+                  />
+                  ${type.toUpperCase()}</label
+                >`,
+            )}
+            <span class="hint" id="record-hint">${t.recordNone}</span>
+            <span class="hint" id="mp3-hint">${t.mp3Hint}</span>
+          </fieldset>
+          <label
+            >${t.recordId}
+            <input
+              name="record-id"
+              inputmode="numeric"
+              size="10"
+              aria-describedby="record-id-hint"
+              .value=${this.recordId == null ? '' : String(this.recordId)}
+              ?disabled=${locked}
+              @input=${(e: Event) => {
+                const v = (e.target as HTMLInputElement).value;
+                this.recordId = v === '' ? null : v;
+              }}
+          /></label>
+          <span class="hint" id="record-id-hint">${t.recordIdHint}</span>
+        </div>
+        <div part="actions" class="row">
+          <button
+            part="start-button"
+            type="button"
+            ?disabled=${locked}
+            @click=${() => void this.start().catch(() => undefined)}
+          >
+            ${t.start}
+          </button>
+          <button
+            part="stop-button"
+            type="button"
+            ?disabled=${!(this._state === 'live' || this._state === 'starting')}
+            @click=${() => void this.stop()}
+          >
+            ${t.stop}
+          </button>
+          ${
+            this._media && !locked
+              ? html`<button type="button" @click=${() => this.stopPreview()}>${t.cameraOff}</button>`
+              : !this._media && !locked
+                ? html`<button type="button" @click=${() => void this.preview().catch(() => undefined)}>
+                    ${t.cameraOn}
+                  </button>`
+                : nothing
+          }
+        </div>
+        <p part="status" role="status" aria-live="polite">
+          <span class="state">${stateText}</span>${
+            this._live
+              ? html` ·
+                  <span class="elapsed">${format(t.elapsed, { time: formatElapsed(this._elapsed) })}</span>`
+              : nothing
+          }${this._notice ? html` · <span class="notice">${this._notice}</span>` : nothing}
+        </p>
+        ${
+          this._error
+            ? html`<p part="message" role="alert">
+                ${errors[this._error.code] ?? errors.generic} <small>${this._error.message}</small>
+              </p>`
+            : nothing
+        }
+        ${
+          this._live && this._live.urls.length > 0
+            ? html`<div>
+                <h3 class="hint" id="urls-title">${t.urls}</h3>
+                <ul part="urls" aria-labelledby="urls-title">
+                  ${this._live.urls.map(
+                    (u) =>
+                      html`<li part="url" data-encode=${u.encode ?? ''}>
+                        <code>${u.url}</code>
+                        <button
+                          part="copy-button"
+                          type="button"
+                          aria-label=${format(t.copy, { encode: (u.encode ?? '').toUpperCase() })}
+                          @click=${() => void this.#copy(u)}
+                        >
+                          ⧉
+                        </button>
+                      </li>`,
+                  )}
+                </ul>
+              </div>`
+            : nothing
+        }
+        <slot></slot>
+      </section>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'live-push-controls': LivePushControls;
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * The `local` provider: the project's local relay server (`server/relay/`, contract in `server/API.md`).
+ *
+ * start: `POST /api/streams` → open the ingest WebSocket → feed it `MediaRecorder` WebM chunks (250 ms) →
+ * `POST /api/streams/{id}/relay` → play URLs. stop: stop the recorder → `DELETE …/relay` (recordings are
+ * finalised) → `DELETE /api/streams/{id}` → close the socket. A socket closed by anyone but us while live is a
+ * lost ingest: the provider releases the backend and fires {@link PushProviderEvents.ERROR}.
+ *
+ * Config: `endpoint` — the relay's base URL (default: the page's origin).
+ */
+import { ErrorCodes, RelayError, toErrorInfo } from '../errors.js';
+import type { PlayUrl } from '../types.js';
+import { requestJson } from './http.js';
+import type { PushOptions } from './options.js';
+import {
+  BasePushProvider,
+  cancelledError,
+  configString,
+  registerPushProvider,
+  type PushProviderConfig,
+  type PushResult,
+} from './provider.js';
+
+/** MediaRecorder timeslice: small, so the relay sees data (and a keyframe) quickly. */
+const TIMESLICE_MS = 250;
+/** How long the ingest socket may take to open. */
+const OPEN_TIMEOUT_MS = 10000;
+
+interface CreateStreamAnswer {
+  streamId: string;
+  ingest: { kind: 'websocket' | 'whip'; url: string; mimeType?: string };
+}
+
+/** The first WebM type this browser can record, preferring the relay's wish. */
+export function pickMimeType(audioOnly: boolean, preferred?: string): string | undefined {
+  const candidates = audioOnly
+    ? ['audio/webm;codecs=opus', 'audio/webm']
+    : [
+        'video/webm;codecs=vp8,opus',
+        'video/webm;codecs=h264,opus',
+        'video/webm;codecs=vp9,opus',
+        'video/webm',
+      ];
+  const list = preferred ? [preferred, ...candidates] : candidates;
+  return list.find((t) => typeof MediaRecorder !== 'undefined' && MediaRecorder.isTypeSupported(t));
+}
+
+/** Resolves a possibly relative URL against the endpoint; `http(s)` becomes `ws(s)` when `ws` is set. */
+function resolveAgainst(url: string, base: string, ws = false): string {
+  const u = new URL(url, base);
+  if (ws && (u.protocol === 'http:' || u.protocol === 'https:'))
+    u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+  return u.href;
+}
+
+export class LocalPushProvider extends BasePushProvider {
+  readonly name = 'local';
+  readonly endpoint: string;
+  #streamId: string | null = null;
+  #ws: WebSocket | null = null;
+  #recorder: MediaRecorder | null = null;
+  #starting: Promise<PushResult> | null = null;
+  #abort: AbortController | null = null;
+  #stopping = false;
+  /** Why the start in progress must fail, when something other than the caller ended it. */
+  #startFailure: RelayError | null = null;
+
+  constructor(config: PushProviderConfig) {
+    super();
+    this.endpoint =
+      configString(config, 'endpoint') ?? globalThis.location?.origin ?? 'http://127.0.0.1:8080';
+  }
+
+  #api(path: string): string {
+    return new URL(path, this.endpoint.endsWith('/') ? this.endpoint : `${this.endpoint}/`).href;
+  }
+
+  start(options: PushOptions, media: MediaStream, signal?: AbortSignal): Promise<PushResult> {
+    if (this.#starting || this.#streamId) {
+      return Promise.reject(
+        new RelayError('push', ErrorCodes.ALREADY_STARTED, 'This push is already running.'),
+      );
+    }
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.#stopping = false;
+    this.#startFailure = null;
+    const onOuterAbort = (): void => abort.abort();
+    signal?.addEventListener('abort', onOuterAbort);
+    if (signal?.aborted) abort.abort();
+    this.setState('starting');
+    const p = this.#start(options, media, abort.signal).then(
+      (result) => {
+        this.#starting = null;
+        signal?.removeEventListener('abort', onOuterAbort);
+        this.setState('live');
+        return result;
+      },
+      async (err: unknown) => {
+        signal?.removeEventListener('abort', onOuterAbort);
+        this.#starting = null;
+        await this.#release();
+        this.setState('idle');
+        throw this.#startFailure ?? (abort.signal.aborted ? cancelledError() : err);
+      },
+    );
+    this.#starting = p;
+    return p;
+  }
+
+  async #start(options: PushOptions, media: MediaStream, signal: AbortSignal): Promise<PushResult> {
+    const created = await requestJson<CreateStreamAnswer>(this.#api('api/streams'), {
+      method: 'POST',
+      body: { ...(options.streamId ? { streamId: options.streamId } : {}), audioOnly: options.audioOnly },
+      signal,
+    });
+    this.#streamId = created.streamId;
+    if (signal.aborted) throw cancelledError();
+    if (created.ingest?.kind !== 'websocket') {
+      throw new RelayError(
+        'push',
+        ErrorCodes.INGEST_FAILED,
+        `The relay offers "${String(created.ingest?.kind)}" ingest, which this provider does not speak (it needs "websocket").`,
+      );
+    }
+    const mimeType = pickMimeType(options.audioOnly, created.ingest.mimeType);
+    if (!mimeType) {
+      throw new RelayError(
+        'push',
+        ErrorCodes.UNSUPPORTED_BROWSER,
+        'This browser cannot record WebM, which the relay needs. Use a current Chromium, Chrome, Edge or Firefox.',
+      );
+    }
+    const ws = await this.#openSocket(resolveAgainst(created.ingest.url, this.endpoint, true), signal);
+    const firstChunk = this.#record(media, mimeType, ws);
+    await Promise.race([firstChunk, this.#abortPromise(signal)]);
+
+    const relay = await requestJson<PushResult>(
+      this.#api(`api/streams/${encodeURIComponent(created.streamId)}/relay`),
+      {
+        method: 'POST',
+        body: {
+          encode: options.encode,
+          recordFileTypes: options.recordFileTypes,
+          ...(options.recordId !== null ? { recordId: options.recordId } : {}),
+          audioOnly: options.audioOnly,
+        },
+        signal,
+      },
+    );
+    if (signal.aborted) throw cancelledError();
+    const urls: PlayUrl[] = (relay.urls ?? []).map((u) => ({
+      ...u,
+      url: /^[a-z][a-z0-9+.-]*:/i.test(u.url) ? u.url : resolveAgainst(u.url, this.endpoint),
+    }));
+    return { streamId: relay.streamId ?? created.streamId, urls };
+  }
+
+  #abortPromise(signal: AbortSignal): Promise<never> {
+    return new Promise((_, reject) => {
+      if (signal.aborted) reject(cancelledError());
+      signal.addEventListener('abort', () => reject(cancelledError()), { once: true });
+    });
+  }
+
+  #openSocket(url: string, signal: AbortSignal): Promise<WebSocket> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
+      ws.binaryType = 'arraybuffer';
+      this.#ws = ws;
+      const timer = setTimeout(() => done(this.#ingestError('did not open in time')), OPEN_TIMEOUT_MS);
+      const onAbort = (): void => done(cancelledError());
+      const done = (err?: RelayError): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        ws.removeEventListener('open', onOpen);
+        ws.removeEventListener('close', onClose);
+        if (err) reject(err);
+        else resolve(ws);
+      };
+      const onOpen = (): void => {
+        ws.addEventListener('close', (ev) => this.#onSocketClosed(ws, ev));
+        done();
+      };
+      const onClose = (ev: CloseEvent): void =>
+        done(this.#ingestError(ev.reason ? `closed: ${ev.reason} (${ev.code})` : `closed (${ev.code})`));
+      ws.addEventListener('open', onOpen);
+      ws.addEventListener('close', onClose);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  #ingestError(detail: string): RelayError {
+    return new RelayError(
+      'relay',
+      ErrorCodes.INGEST_FAILED,
+      `The connection that carries the camera to the relay ${detail}. Check the network and the relay, then press Start again.`,
+    );
+  }
+
+  /** Starts the recorder; resolves once the first chunk went out. */
+  #record(media: MediaStream, mimeType: string, ws: WebSocket): Promise<void> {
+    const recorder = new MediaRecorder(media, { mimeType });
+    this.#recorder = recorder;
+    return new Promise((resolve, reject) => {
+      recorder.addEventListener('dataavailable', (ev: BlobEvent) => {
+        if (ev.data.size === 0 || ws.readyState !== WebSocket.OPEN) return;
+        ws.send(ev.data);
+        resolve();
+      });
+      recorder.addEventListener('error', () => reject(this.#ingestError('lost its recorder')));
+      recorder.start(TIMESLICE_MS);
+    });
+  }
+
+  #onSocketClosed(ws: WebSocket, ev: CloseEvent): void {
+    if (ws !== this.#ws || this.#stopping) return;
+    const err = this.#ingestError(
+      ev.reason ? `was closed: ${ev.reason} (${ev.code})` : `was closed (${ev.code})`,
+    );
+    if (this.#starting) {
+      // Fails the start in progress: its rejection path releases everything.
+      this.#startFailure = err;
+      this.#abort?.abort();
+      return;
+    }
+    void this.#release().then(() => {
+      this.setState('idle');
+      this.fail(toErrorInfo(err, 'relay', ErrorCodes.INGEST_FAILED));
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    if (this.#starting) {
+      this.#abort?.abort();
+      await this.#starting.catch(() => undefined);
+    }
+    if (!this.#streamId) return;
+    this.setState('stopping');
+    await this.#release(true);
+    this.setState('idle');
+  }
+
+  /** Releases everything; with `graceful`, ends the relay first so recordings are finalised. */
+  async #release(graceful = false): Promise<void> {
+    this.#stopping = true;
+    const recorder = this.#recorder;
+    const ws = this.#ws;
+    const streamId = this.#streamId;
+    this.#recorder = null;
+    this.#streamId = null;
+    if (recorder && recorder.state !== 'inactive') {
+      const last = new Promise<void>((r) => recorder.addEventListener('stop', () => r(), { once: true }));
+      recorder.stop();
+      await Promise.race([last, new Promise((r) => setTimeout(r, 1000))]);
+    }
+    if (streamId) {
+      const id = encodeURIComponent(streamId);
+      if (graceful) {
+        await requestJson(this.#api(`api/streams/${id}/relay`), { method: 'DELETE' }).catch(
+          (err: unknown) => {
+            this.fail(toErrorInfo(err, 'relay', ErrorCodes.BACKEND_REJECTED));
+          },
+        );
+      }
+      await requestJson(this.#api(`api/streams/${id}`), { method: 'DELETE' }).catch(() => undefined);
+    }
+    if (ws && ws.readyState !== WebSocket.CLOSED) ws.close(1000, 'push stopped');
+    if (this.#ws === ws) this.#ws = null;
+  }
+}
+
+registerPushProvider('local', (config) => new LocalPushProvider(config));

@@ -1,0 +1,117 @@
+/**
+ * The one interface every push backend implements, and the registry the element creates providers from.
+ *
+ * A provider turns `(options, media)` into a live relay and back. It reports what happens after `start()` has
+ * resolved (the ingest dropped, the cloud kicked the client out) through its events, so the element never needs
+ * to know which backend it talks to. Adding a backend = a new file calling {@link registerPushProvider}, plus one
+ * import line in `builtin-providers.ts`; the element does not change.
+ */
+import { ErrorCodes, RelayError } from '../errors.js';
+import type { PlayUrl, RelayErrorInfo } from '../types.js';
+import type { PushOptions } from './options.js';
+
+/** What a successful start returns: the stream id and the play URLs (requested encode first). */
+export interface PushResult {
+  streamId: string;
+  urls: PlayUrl[];
+}
+
+/** Lifecycle of a provider, reported through {@link PushProviderEvents.STATE}. */
+export type PushProviderState = 'idle' | 'starting' | 'live' | 'stopping';
+
+/** Event names a provider dispatches (it is an `EventTarget`). */
+export const PushProviderEvents = {
+  /** `CustomEvent<{ state: PushProviderState }>` */
+  STATE: 'push-provider-state',
+  /**
+   * `CustomEvent<RelayErrorInfo>`: a failure after `start()` resolved (ingest lost, kicked out…). The provider
+   * has already released its backend resources when it fires this; the push is over.
+   */
+  ERROR: 'push-provider-error',
+} as const;
+
+/**
+ * Backend configuration: every attribute of the host element, camel-cased (`sdk-app-id` → `sdkAppId`), plus
+ * anything the page put in the element's `providerConfig` property. Each provider reads the keys it knows.
+ */
+export type PushProviderConfig = Readonly<Record<string, string | number | boolean | undefined>>;
+
+export interface PushProvider extends EventTarget {
+  /** The registry name (`local`, `trtc`, …). */
+  readonly name: string;
+  /**
+   * Starts ingest and the relay. Resolves once the relay answers with play URLs. Rejects with a
+   * {@link RelayError}; on rejection nothing is left running on the backend. When `signal` aborts, the start
+   * is abandoned, whatever it created is released, and it rejects with code `START_CANCELLED`.
+   */
+  start(options: PushOptions, media: MediaStream, signal?: AbortSignal): Promise<PushResult>;
+  /**
+   * Stops the relay and ingest and releases everything. Safe at any time, including during `start()` (it
+   * waits for the start to unwind) and twice. Never rejects: a failure to stop cleanly is reported as an
+   * error event, because the push is over either way.
+   */
+  stop(): Promise<void>;
+}
+
+export type PushProviderFactory = (config: PushProviderConfig) => PushProvider;
+
+const registry = new Map<string, PushProviderFactory>();
+
+/** Makes a provider available under `name` (lower-case). Replaces a previous registration of that name. */
+export function registerPushProvider(name: string, factory: PushProviderFactory): void {
+  registry.set(name.toLowerCase(), factory);
+}
+
+/** Names of the registered providers. */
+export function pushProviderNames(): string[] {
+  return [...registry.keys()];
+}
+
+/** Creates a provider by name; throws `PROVIDER_UNKNOWN` for a name nobody registered. */
+export function createPushProvider(name: string, config: PushProviderConfig): PushProvider {
+  const factory = registry.get(name.toLowerCase());
+  if (!factory) {
+    throw new RelayError(
+      'push',
+      ErrorCodes.PROVIDER_UNKNOWN,
+      `No push provider is called "${name}". Use one of: ${pushProviderNames().join(', ')}.`,
+    );
+  }
+  return factory(config);
+}
+
+/** Base class with the event plumbing every provider shares. */
+export abstract class BasePushProvider extends EventTarget implements PushProvider {
+  abstract readonly name: string;
+  #state: PushProviderState = 'idle';
+
+  get state(): PushProviderState {
+    return this.#state;
+  }
+
+  protected setState(state: PushProviderState): void {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.dispatchEvent(new CustomEvent(PushProviderEvents.STATE, { detail: { state } }));
+  }
+
+  protected fail(info: RelayErrorInfo): void {
+    this.dispatchEvent(new CustomEvent<RelayErrorInfo>(PushProviderEvents.ERROR, { detail: info }));
+  }
+
+  abstract start(options: PushOptions, media: MediaStream, signal?: AbortSignal): Promise<PushResult>;
+  abstract stop(): Promise<void>;
+}
+
+/** The rejection of a start abandoned through its `AbortSignal`. */
+export function cancelledError(): RelayError {
+  return new RelayError('push', ErrorCodes.START_CANCELLED, 'The push was stopped before it went live.');
+}
+
+/** Reads a string config value (numbers are stringified; empty strings count as missing). */
+export function configString(config: PushProviderConfig, key: string): string | undefined {
+  const v = config[key];
+  if (v === undefined || v === null || v === false) return undefined;
+  const s = String(v).trim();
+  return s === '' ? undefined : s;
+}

@@ -1,0 +1,147 @@
+// Test-side backends for the push tests (module `push`), all on 127.0.0.1 ephemeral ports:
+//   a stub relay that misbehaves on purpose (4xx/5xx, slow answers, dropped ingest), a port where nothing listens
+//   (relay down), and a UserSig endpoint for the trtc provider. The happy path is tested against the REAL relay
+//   (relay.plugin.mjs); this only covers what a healthy relay never does.
+//
+// Dev-server routes (same origin as the tests):
+//   GET /push-stubs/info                  {"stubUrl": "http://127.0.0.1:P", "deadUrl": "http://127.0.0.1:Q"}
+// Stub relay (stubUrl), scenario = first path segment, e.g. POST {stubUrl}/create-400/api/streams:
+//   create-400  POST /api/streams → 400 { error: { module: 'relay', code: 'INVALID_STREAM_ID', … } }
+//   create-500  POST /api/streams → 500 text/plain (no contract body)
+//   relay-503   POST …/relay → 503 { error: { module: 'relay', code: 'RELAY_UNAVAILABLE', … } }
+//   slow        POST /api/streams answers after 1500 ms
+//   drop        the ingest WebSocket is closed (1011, "ingest dropped by test") 1500 ms after the relay starts
+//   anything else: a well-behaved contract answer (URLs point nowhere playable)
+//   GET {stubUrl}/usersig?sdkAppId&userId  {"userSig": "sig-<sdkAppId>-<userId>"}; userId=broken → 500
+//   GET {stubUrl}/log → every request and ingest byte count seen so far; POST {stubUrl}/reset clears it.
+import { createServer } from 'node:http';
+import { WebSocketServer } from 'ws';
+
+let stub = null;
+let wss = null;
+let stubUrl = '';
+let deadUrl = '';
+let log = [];
+let counter = 0;
+const sockets = new Map();
+
+function send(res, status, body, type = 'application/json') {
+  res.writeHead(status, {
+    'content-type': type,
+    'access-control-allow-origin': '*',
+  });
+  res.end(type === 'application/json' ? JSON.stringify(body) : body);
+}
+
+function relayError(code, message) {
+  return { error: { module: 'relay', code, message } };
+}
+
+async function handle(req, res) {
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, {
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': 'GET,POST,DELETE,OPTIONS',
+      'access-control-allow-headers': 'content-type',
+    });
+    return res.end();
+  }
+  const url = new URL(req.url, stubUrl);
+  if (url.pathname === '/log') return send(res, 200, log);
+  if (url.pathname === '/reset') {
+    log = [];
+    return send(res, 200, {});
+  }
+  if (url.pathname === '/usersig') {
+    const userId = url.searchParams.get('userId');
+    log.push({ scenario: 'usersig', method: req.method, path: url.pathname + url.search });
+    if (userId === 'broken') return send(res, 500, 'sig service down', 'text/plain');
+    return send(res, 200, { userSig: `sig-${url.searchParams.get('sdkAppId')}-${userId}` });
+  }
+  const [, scenario, ...rest] = url.pathname.split('/');
+  const path = '/' + rest.join('/');
+  log.push({ scenario, method: req.method, path });
+  let m;
+  if (req.method === 'POST' && path === '/api/streams') {
+    if (scenario === 'create-400') {
+      return send(
+        res,
+        400,
+        relayError('INVALID_STREAM_ID', 'The stream id is taken (stub). Choose another.'),
+      );
+    }
+    if (scenario === 'create-500') return send(res, 500, 'boom', 'text/plain');
+    if (scenario === 'slow') await new Promise((r) => setTimeout(r, 1500));
+    const streamId = `stub-${++counter}`;
+    const ingest = {
+      kind: 'websocket',
+      url: `${stubUrl.replace('http', 'ws')}/${scenario}/ingest/${streamId}`,
+    };
+    return send(res, 201, { streamId, ingest });
+  }
+  if ((m = path.match(/^\/api\/streams\/([^/]+)\/relay$/))) {
+    const streamId = m[1];
+    if (req.method === 'DELETE') return send(res, 200, { streamId, recordings: [] });
+    if (scenario === 'relay-503') {
+      return send(
+        res,
+        503,
+        relayError('RELAY_UNAVAILABLE', 'The relay cannot start ffmpeg (stub). Try later.'),
+      );
+    }
+    if (scenario === 'drop') {
+      setTimeout(() => sockets.get(streamId)?.close(1011, 'ingest dropped by test'), 1500);
+    }
+    return send(res, 200, {
+      streamId,
+      urls: [
+        { encode: 'flv', url: `${stubUrl}/live/${streamId}.flv` },
+        { encode: 'hls', url: `${stubUrl}/live/${streamId}.m3u8` },
+      ],
+    });
+  }
+  if ((m = path.match(/^\/api\/streams\/([^/]+)$/)) && req.method === 'DELETE') {
+    sockets.get(m[1])?.close(1000, 'stream deleted');
+    return send(res, 200, { streamId: m[1] });
+  }
+  return send(res, 404, relayError('NOT_FOUND', `No route ${req.method} ${path} (stub)`));
+}
+
+export default {
+  name: 'push-stubs',
+  async serverStart() {
+    stub = createServer((req, res) => {
+      handle(req, res).catch((err) => send(res, 500, relayError('STUB_BUG', String(err))));
+    });
+    wss = new WebSocketServer({ server: stub });
+    wss.on('connection', (ws, req) => {
+      const [, scenario, , streamId] = new URL(req.url, stubUrl).pathname.split('/');
+      sockets.set(streamId, ws);
+      const entry = { scenario, method: 'WS', path: `/ingest/${streamId}`, bytes: 0, chunks: 0 };
+      log.push(entry);
+      ws.on('message', (data) => {
+        entry.bytes += data.length;
+        entry.chunks += 1;
+      });
+      ws.on('close', () => sockets.get(streamId) === ws && sockets.delete(streamId));
+    });
+    await new Promise((r) => stub.listen(0, '127.0.0.1', r));
+    stubUrl = `http://127.0.0.1:${stub.address().port}`;
+    const dead = createServer();
+    await new Promise((r) => dead.listen(0, '127.0.0.1', r));
+    deadUrl = `http://127.0.0.1:${dead.address().port}`;
+    await new Promise((r) => dead.close(r));
+  },
+  async serverStop() {
+    for (const ws of wss?.clients ?? []) ws.terminate();
+    wss?.close();
+    await new Promise((r) => (stub ? stub.close(r) : r()));
+    stub = null;
+  },
+  serve(context) {
+    if (context.path === '/push-stubs/info') {
+      return { body: JSON.stringify({ stubUrl, deadUrl }), type: 'json' };
+    }
+    return undefined;
+  },
+};
