@@ -45,12 +45,14 @@ export class Outbox {
 
   constructor(options: OutboxOptions) {
     this.opts = {
-      timeoutMs: 5000,
-      retryBaseMs: 1000,
-      retryMaxMs: 60_000,
-      signTtlS: 600,
-      log: () => {},
-      ...options,
+      file: options.file,
+      url: options.url,
+      key: options.key,
+      timeoutMs: options.timeoutMs ?? 5000,
+      retryBaseMs: options.retryBaseMs ?? 1000,
+      retryMaxMs: options.retryMaxMs ?? 60_000,
+      signTtlS: options.signTtlS ?? 600,
+      log: options.log ?? (() => {}),
     };
     this.db = new Database(options.file);
     this.db.pragma('journal_mode = WAL');

@@ -122,7 +122,11 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     if (err instanceof HttpError) return reply.code(err.status).send(err.toBody());
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     const code =
-      status === 413 ? 'BODY_TOO_LARGE' : status < 500 ? ErrorCodes.INVALID_OPTIONS : 'INTERNAL_ERROR';
+      status === 413
+        ? ErrorCodes.BODY_TOO_LARGE
+        : status < 500
+          ? ErrorCodes.INVALID_OPTIONS
+          : ErrorCodes.INTERNAL_ERROR;
     if (status >= 500) req.log.error(err);
     return reply.code(status).send({ error: { module: 'relay', code, message: err.message } });
   });
@@ -240,7 +244,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
       if (s.ingest !== 'ingesting' || !s.transcoder) {
         throw new HttpError(
           409,
-          'NOT_INGESTING',
+          ErrorCodes.NOT_INGESTING,
           s.ingest === 'waiting'
             ? `Stream "${s.id}" has no ingest yet; open the ingest WebSocket and send media first.`
             : `The ingest of "${s.id}" has ended${s.lastError ? ` (${s.lastError})` : ''}; create a new stream.`,
