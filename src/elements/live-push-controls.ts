@@ -21,7 +21,12 @@ import {
   watchTracks,
   type DeviceOption,
 } from '../push/media.js';
-import { formatRecordFileTypes, parseRecordFileTypes, validatePushOptions } from '../push/options.js';
+import {
+  formatRecordFileTypes,
+  parseRecordFileTypes,
+  validatePushOptions,
+  type PushOptions,
+} from '../push/options.js';
 import {
   createPushProvider,
   PushProviderEvents,
@@ -342,20 +347,9 @@ export class LivePushControls extends LitElement {
         new RelayError('push', ErrorCodes.ALREADY_STARTED, 'The previous push is still stopping; try again.'),
       );
     }
-    const p = this.#start();
-    this.#startPromise = p;
-    void p
-      .catch(() => undefined)
-      .finally(() => {
-        if (this.#startPromise === p) this.#startPromise = null;
-      });
-    return p;
-  }
-
-  async #start(): Promise<LivePushStartedDetail> {
     this._error = null;
     this._notice = '';
-    let options;
+    let options: PushOptions;
     try {
       options = validatePushOptions({
         encode: this.encode,
@@ -366,11 +360,19 @@ export class LivePushControls extends LitElement {
       });
     } catch (err) {
       this.#report(err, ErrorCodes.INVALID_OPTIONS);
-      throw err;
+      return Promise.reject(err);
     }
     const abort = new AbortController();
     this.#abort = abort;
     this.#setState('starting');
+    // Deferred one microtask so that #startPromise is set before #start runs (and cleared by it, before any
+    // caller awaiting the promise resumes).
+    const p = Promise.resolve().then(() => this.#start(options, abort));
+    this.#startPromise = p;
+    return p;
+  }
+
+  async #start(options: PushOptions, abort: AbortController): Promise<LivePushStartedDetail> {
     let provider: PushProvider;
     try {
       const media = await this.#ensureMedia();
@@ -398,6 +400,7 @@ export class LivePushControls extends LitElement {
       throw err;
     } finally {
       if (this.#abort === abort) this.#abort = null;
+      this.#startPromise = null;
     }
   }
 
@@ -407,11 +410,15 @@ export class LivePushControls extends LitElement {
    */
   stop(): Promise<void> {
     if (this.#stopPromise) return this.#stopPromise;
-    const p = this.#stop().finally(() => {
-      if (this.#stopPromise === p) this.#stopPromise = null;
-    });
-    this.#stopPromise = p;
-    return p;
+    const p = Promise.resolve()
+      .then(() => this.#stop())
+      .finally(() => {
+        // Cleared before callers resume (they await the outer promise below).
+        if (this.#stopPromise === outer) this.#stopPromise = null;
+      });
+    const outer: Promise<void> = p.then(() => undefined);
+    this.#stopPromise = outer;
+    return outer;
   }
 
   async #stop(): Promise<void> {

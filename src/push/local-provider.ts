@@ -109,10 +109,11 @@ export class LocalPushProvider extends BasePushProvider {
   }
 
   async #start(options: PushOptions, media: MediaStream, signal: AbortSignal): Promise<PushResult> {
+    // Not abortable: a stream the relay creates must become known here so that it can be deleted; a Stop
+    // during this request takes effect as soon as it answers.
     const created = await requestJson<CreateStreamAnswer>(this.#api('api/streams'), {
       method: 'POST',
       body: { ...(options.streamId ? { streamId: options.streamId } : {}), audioOnly: options.audioOnly },
-      signal,
     });
     this.#streamId = created.streamId;
     if (signal.aborted) throw cancelledError();
