@@ -10,3 +10,5 @@ export { LivePushControls } from './elements/live-push-controls.js';
 export * from './push/options.js';
 export * from './push/provider.js';
 export { buildPlayUrls } from './push/play-urls.js';
+export { RecordingList } from './elements/recording-list.js';
+export { encodeForRecording, formatDuration, formatSize } from './recordings/format.js';

@@ -57,6 +57,23 @@ export const en = {
   },
   recordings: {
     region: 'Recordings',
+    loading: 'Loading recordings…',
+    empty: 'No recordings yet. New ones appear here as soon as they are stored.',
+    count: '{count} recordings shown',
+    error: 'Could not load the recordings.',
+    retry: 'Try again',
+    more: 'Show older recordings',
+    loadingMore: 'Loading older recordings…',
+    live: 'Live updates on',
+    reconnecting: 'Live updates interrupted, reconnecting…',
+    added: 'New recording: {stream}',
+    selected: 'Selected: {stream}, {start}',
+    stream: 'Stream',
+    format: 'Format',
+    start: 'Started',
+    duration: 'Duration',
+    size: 'Size',
+    play: 'Play',
   },
 };
 
