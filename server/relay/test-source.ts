@@ -1,0 +1,100 @@
+/**
+ * A live test source that pushes like a browser does: ffmpeg encodes a test pattern (+ a tone) to WebM
+ * (VP8/Opus, as Chromium's MediaRecorder does) in real time and its output is sent over the relay's WebSocket
+ * ingest. Used by `npm start` for the demo's always-on test stream, by the Node tests and by the benchmarks.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import WebSocket from 'ws';
+
+export interface TestSourceOptions {
+  audioOnly?: boolean;
+  /** Seconds of media; omitted = until stopped. */
+  seconds?: number;
+  /** Burn the wall clock (unix seconds) into the picture, for latency measurements. */
+  clock?: boolean;
+  size?: string;
+  fps?: number;
+}
+
+/** ffmpeg args for a MediaRecorder-like WebM (VP8 + Opus, or Opus only) on stdout, in real time. */
+export function webmArgs(opts: TestSourceOptions = {}): string[] {
+  const duration = opts.seconds ? `:duration=${opts.seconds}` : '';
+  const inputs = ['-re', '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000${duration}`];
+  if (!opts.audioOnly) {
+    const draw = opts.clock ? ",drawtext=text='%{localtime\\:%s}':fontsize=40:x=10:y=10:fontcolor=white" : '';
+    const size = opts.size ?? '320x240';
+    const fps = opts.fps ?? 15;
+    inputs.push('-re', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=${fps}${duration}${draw}`);
+  }
+  const codecs = opts.audioOnly
+    ? ['-map', '0:a', '-c:a', 'libopus', '-b:a', '48k']
+    : [
+        '-map',
+        '1:v',
+        '-map',
+        '0:a',
+        '-c:v',
+        'libvpx',
+        '-deadline',
+        'realtime',
+        '-cpu-used',
+        '8',
+        '-b:v',
+        '400k',
+      ].concat(['-g', '30', '-c:a', 'libopus', '-b:a', '48k']);
+  return ['-hide_banner', '-loglevel', 'error', ...inputs, ...codecs].concat([
+    '-f',
+    'webm',
+    '-cluster_time_limit',
+    '200',
+    '-live',
+    '1',
+    'pipe:1',
+  ]);
+}
+
+export interface Pusher {
+  ws: WebSocket;
+  ffmpeg: ChildProcess;
+  /** Resolves with the close code + reason the server sent (or 1006). */
+  closed: Promise<{ code: number; reason: string }>;
+  /** Stops sending and closes the socket normally. */
+  stop(): Promise<void>;
+  /** Kills the socket without a close handshake (a vanished browser). */
+  vanish(): void;
+}
+
+/** Opens the ingest WebSocket at `url` and starts sending a test source into it. */
+export async function push(url: string, opts: TestSourceOptions = {}): Promise<Pusher> {
+  const ws = new WebSocket(url);
+  ws.binaryType = 'nodebuffer';
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  ws.on('error', () => {});
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('close', (code, reason) => reject(new Error(`ingest closed: ${code} ${reason.toString()}`)));
+  });
+  const ffmpeg = spawn('ffmpeg', webmArgs(opts), { stdio: ['ignore', 'pipe', 'inherit'] });
+  ffmpeg.stdout?.on('data', (chunk: Buffer) => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(chunk);
+  });
+  ffmpeg.stdout?.on('end', () => {
+    if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'done');
+  });
+  return {
+    ws,
+    ffmpeg,
+    closed,
+    async stop() {
+      ffmpeg.kill('SIGKILL');
+      if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'stop');
+      await closed;
+    },
+    vanish() {
+      ffmpeg.kill('SIGKILL');
+      ws.terminate();
+    },
+  };
+}
