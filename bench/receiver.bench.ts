@@ -1,0 +1,123 @@
+// Callback receiver throughput: acknowledged notifications/s and ack latency (p50/p99) with every 200 durable
+// (SQLite WAL, synchronous=FULL), from a keep-alive load generator on loopback with N requests in flight.
+// Runs the real receiver process (server/receiver/main.ts) with group commit on and off, with 0 % and 10 %
+// duplicates; prints ratios against "one transaction per notification, no duplicates" measured in the same run.
+//   node bench/run.mjs receiver [seconds=5] [concurrency=32]
+import { Agent, request } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { rmSync } from 'node:fs';
+import {
+  notificationCount,
+  recordingNotification,
+  signed,
+  startReceiver,
+} from '../test/server/receiver/receiver-process.ts';
+
+const KEY = 'bench-key';
+const seconds = Number(process.argv[2] ?? 5);
+const concurrency = Number(process.argv[3] ?? 32);
+
+interface Result {
+  name: string;
+  acked: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  stored: number;
+  failures: number;
+}
+
+function post(url: string, agent: Agent, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}/callbacks/tencent`,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+async function run(name: string, groupCommit: boolean, duplicateShare: number): Promise<Result> {
+  const r = await startReceiver({
+    key: KEY,
+    env: { GROUP_COMMIT: groupCommit ? '1' : '0', LOG_LEVEL: 'error' },
+  });
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const latencies: number[] = [];
+  let next = 0;
+  let failures = 0;
+  const sent: number[] = [];
+  // Warm-up (JIT, connections, SQLite pages), not measured.
+  await Promise.all(
+    Array.from({ length: concurrency }, (_, i) =>
+      post(r.url, agent, JSON.stringify(signed(KEY, recordingNotification(`warm-${i}`)))),
+    ),
+  );
+  const deadline = performance.now() + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      // A duplicate is a retry of a notification sent earlier (new t and sign, same identity).
+      const dup = sent.length > 0 && Math.random() < duplicateShare;
+      const id = dup ? sent[Math.floor(Math.random() * sent.length)] : next++;
+      const body = JSON.stringify(
+        signed(KEY, recordingNotification(`n-${id}`, { start_time: 1_700_000_000 + id })),
+      );
+      const t0 = performance.now();
+      const status = await post(r.url, agent, body);
+      if (status === 200) {
+        latencies.push(performance.now() - t0);
+        if (!dup) sent.push(id);
+      } else failures++;
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (performance.now() - start) / 1000;
+  agent.destroy();
+  const stored = notificationCount(r.dataDir) - concurrency;
+  await r.stop();
+  rmSync(r.dataDir, { recursive: true, force: true });
+  latencies.sort((a, b) => a - b);
+  return {
+    name,
+    acked: latencies.length,
+    perSecond: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    stored,
+    failures,
+  };
+}
+
+const results: Result[] = [];
+results.push(await run('per-request commit, 0% dup (baseline)', false, 0));
+results.push(await run('group commit, 0% dup', true, 0));
+results.push(await run('per-request commit, 10% dup', false, 0.1));
+results.push(await run('group commit, 10% dup', true, 0.1));
+
+const base = results[0];
+console.log(
+  `\n${seconds} s per run, ${concurrency} requests in flight, keep-alive, loopback; every 200 is durable.`,
+);
+console.log(
+  '| run | acked/s | × baseline | p50 ms | p99 ms | p99 × baseline | acked | stored rows | non-200 |',
+);
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const x of results) {
+  console.log(
+    `| ${x.name} | ${x.perSecond.toFixed(0)} | ${(x.perSecond / base.perSecond).toFixed(2)} | ${x.p50.toFixed(1)} | ${x.p99.toFixed(1)} | ${(x.p99 / base.p99).toFixed(2)} | ${x.acked} | ${x.stored} | ${x.failures} |`,
+  );
+}
