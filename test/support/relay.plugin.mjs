@@ -1,0 +1,107 @@
+// The REAL local relay for end-to-end browser tests, started on first use as a child process
+// (`node --import tsx server/relay/main.ts`) on ephemeral ports (HTTP and RTMP), with DATA_DIR in a fresh temp
+// dir and its callbacks pointed at a small collector, so tests can see recordings arrive the way a backend does.
+//
+// Dev-server routes (same origin as the tests):
+//   GET /relay-support/info        {"url": "http://127.0.0.1:P"} once the relay listens, or {"error": <its log>}
+//   GET /relay-support/callbacks   every callback body the relay POSTed so far (JSON array, oldest first)
+// The process and the temp dir are removed when the test run ends.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('../../', import.meta.url).pathname;
+let child = null;
+let starting = null;
+let dataDir = null;
+let collector = null;
+let callbacks = [];
+let log = '';
+
+function startCollector() {
+  collector = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      try {
+        callbacks.push(JSON.parse(body));
+      } catch {
+        callbacks.push({ unparsable: body });
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"code":0}');
+    });
+  });
+  return new Promise((r) =>
+    collector.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${collector.address().port}/cb`)),
+  );
+}
+
+async function startRelay() {
+  const callbackUrl = await startCollector();
+  dataDir = mkdtempSync(join(tmpdir(), 'relay-e2e-'));
+  child = spawn(process.execPath, ['--import', 'tsx', 'server/relay/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      RELAY_PORT: '0',
+      RELAY_HOST: '127.0.0.1',
+      RTMP_PORT: '0',
+      DATA_DIR: dataDir,
+      RELAY_CALLBACK_URL: callbackUrl,
+      RELAY_CALLBACK_KEY: 'e2e-key',
+      RELAY_CALLBACK_RETRY_MS: '200',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`relay did not start in 30 s:\n${log}`)), 30000);
+    const onData = (chunk) => {
+      log = (log + chunk).slice(-8000);
+      const m = /relay listening on (http:\/\/[^\s]+)/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1].replace(/\/$/, ''));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (c) => (log = (log + c).slice(-8000)));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`relay exited with ${code}:\n${log}`));
+    });
+  });
+}
+
+export default {
+  name: 'relay-e2e',
+  async serve(context) {
+    if (context.path === '/relay-support/callbacks') {
+      return { body: JSON.stringify(callbacks), type: 'json' };
+    }
+    if (context.path === '/relay-support/info') {
+      starting ??= startRelay();
+      try {
+        return { body: JSON.stringify({ url: await starting }), type: 'json' };
+      } catch (err) {
+        return { body: JSON.stringify({ error: String(err && err.message) }), type: 'json' };
+      }
+    }
+    return undefined;
+  },
+  async serverStop() {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    }
+    child = null;
+    await new Promise((r) => (collector ? collector.close(r) : r()));
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  },
+};
