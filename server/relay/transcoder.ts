@@ -7,32 +7,14 @@ import { FlvHub } from './flv-hub.ts';
 import { spawnFfmpeg, type FfmpegChild, type FfmpegExit } from './ffmpeg.ts';
 
 export function transcoderArgs(audioOnly: boolean): string[] {
-  const input = [
-    '-fflags',
-    '+nobuffer',
-    '-probesize',
-    '32768',
-    '-analyzeduration',
-    '500000',
-    '-f',
-    'matroska',
-    '-i',
-    'pipe:0',
-  ];
+  // Tiny probe: MediaRecorder's WebM header already describes every track, and probing more delays the first byte.
+  // prettier-ignore
+  const input = ['-probesize', '4096', '-analyzeduration', '0', '-f', 'matroska', '-i', 'pipe:0'];
   const audio = ['-c:a', 'aac', '-b:a', '96k'];
+  // prettier-ignore
   const video = [
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-tune',
-    'zerolatency',
-    '-pix_fmt',
-    'yuv420p',
-    '-force_key_frames',
-    'expr:gte(t,n_forced*1)',
-    '-crf',
-    '26',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
+    '-force_key_frames', 'expr:gte(t,n_forced*1)', '-crf', '26',
   ];
   const maps = audioOnly ? ['-map', '0:a:0', '-vn'] : ['-map', '0:v:0?', '-map', '0:a:0?'];
   const output = ['-f', 'flv', '-flvflags', 'no_duration_filesize', '-flush_packets', '1', 'pipe:1'];

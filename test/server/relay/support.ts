@@ -89,6 +89,8 @@ export function webmArgs(opts: { audioOnly?: boolean; seconds?: number; clock?: 
         'realtime',
         '-cpu-used',
         '8',
+        '-lag-in-frames',
+        '0',
         '-b:v',
         '400k',
         '-g',
@@ -203,9 +205,11 @@ export async function readFlv(url: string, ms: number): Promise<Buffer> {
 export interface ReceivedCallback {
   body: Record<string, unknown>;
   at: number;
+  /** The status this endpoint answered with. */
+  status: number;
 }
 
-/** A callback endpoint whose answer status can be changed; records every POST. */
+/** A callback endpoint whose answer status can be changed (0 = never answers); records every POST. */
 export async function callbackSink(port = 0): Promise<{
   url: string;
   port: number;
@@ -221,10 +225,15 @@ export async function callbackSink(port = 0): Promise<{
     req.on('data', (d: string) => (data += d));
     req.on('end', () => {
       try {
-        received.push({ body: JSON.parse(data) as Record<string, unknown>, at: Date.now() });
+        received.push({
+          body: JSON.parse(data) as Record<string, unknown>,
+          at: Date.now(),
+          status: state.status,
+        });
       } catch {
         // not JSON: ignore
       }
+      if (state.status === 0) return; // 0 = hang: never answer
       res.writeHead(state.status, { 'content-type': 'application/json' });
       res.end(state.status === 200 ? '{"code":0}' : '{"code":1}');
     });
