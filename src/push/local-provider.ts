@@ -59,8 +59,6 @@ export class LocalPushProvider extends BasePushProvider {
   #streamId: string | null = null;
   #ws: WebSocket | null = null;
   #recorder: MediaRecorder | null = null;
-  #starting: Promise<PushResult> | null = null;
-  #abort: AbortController | null = null;
   #stopping = false;
   /** Why the start in progress must fail, when something other than the caller ended it. */
   #startFailure: RelayError | null = null;
@@ -76,36 +74,16 @@ export class LocalPushProvider extends BasePushProvider {
   }
 
   start(options: PushOptions, media: MediaStream, signal?: AbortSignal): Promise<PushResult> {
-    if (this.#starting || this.#streamId) {
-      return Promise.reject(
-        new RelayError('push', ErrorCodes.ALREADY_STARTED, 'This push is already running.'),
-      );
-    }
-    const abort = new AbortController();
-    this.#abort = abort;
     this.#stopping = false;
     this.#startFailure = null;
-    const onOuterAbort = (): void => abort.abort();
-    signal?.addEventListener('abort', onOuterAbort);
-    if (signal?.aborted) abort.abort();
-    this.setState('starting');
-    const p = this.#start(options, media, abort.signal).then(
-      (result) => {
-        this.#starting = null;
-        signal?.removeEventListener('abort', onOuterAbort);
-        this.setState('live');
-        return result;
-      },
-      async (err: unknown) => {
-        signal?.removeEventListener('abort', onOuterAbort);
-        this.#starting = null;
+    return this.runStart(
+      signal,
+      (aborted) => this.#start(options, media, aborted),
+      async (err, aborted) => {
         await this.#release();
-        this.setState('idle');
-        throw this.#startFailure ?? (abort.signal.aborted ? cancelledError() : err);
+        return this.#startFailure ?? (aborted ? cancelledError() : err);
       },
     );
-    this.#starting = p;
-    return p;
   }
 
   async #start(options: PushOptions, media: MediaStream, signal: AbortSignal): Promise<PushResult> {
@@ -219,10 +197,10 @@ export class LocalPushProvider extends BasePushProvider {
     const err = this.#ingestError(
       ev.reason ? `was closed: ${ev.reason} (${ev.code})` : `was closed (${ev.code})`,
     );
-    if (this.#starting) {
+    if (this.starting) {
       // Fails the start in progress: its rejection path releases everything.
       this.#startFailure = err;
-      this.#abort?.abort();
+      this.abortStart();
       return;
     }
     void this.#release().then(() => {
@@ -233,10 +211,7 @@ export class LocalPushProvider extends BasePushProvider {
 
   async stop(): Promise<void> {
     this.#stopping = true;
-    if (this.#starting) {
-      this.#abort?.abort();
-      await this.#starting.catch(() => undefined);
-    }
+    await this.cancelStart();
     if (!this.#streamId) return;
     this.setState('stopping');
     await this.#release(true);

@@ -99,6 +99,67 @@ export abstract class BasePushProvider extends EventTarget implements PushProvid
     this.dispatchEvent(new CustomEvent<RelayErrorInfo>(PushProviderEvents.ERROR, { detail: info }));
   }
 
+  #starting: Promise<PushResult> | null = null;
+  #abort: AbortController | null = null;
+
+  /** The start in progress, if any. */
+  protected get starting(): Promise<PushResult> | null {
+    return this.#starting;
+  }
+
+  /** Abandons the start in progress (its `body` sees its signal abort). */
+  protected abortStart(): void {
+    this.#abort?.abort();
+  }
+
+  /**
+   * The start wiring every provider shares: refuses a second start, links the caller's `signal`, reports
+   * `starting` → `live` (or back to `idle`), and on failure lets `unwind` release what `body` created and
+   * choose the error to reject with (`aborted` is true when the start was abandoned).
+   */
+  protected runStart(
+    signal: AbortSignal | undefined,
+    body: (signal: AbortSignal) => Promise<PushResult>,
+    unwind: (err: unknown, aborted: boolean) => Promise<unknown>,
+  ): Promise<PushResult> {
+    if (this.#starting || this.#state === 'live') {
+      return Promise.reject(
+        new RelayError('push', ErrorCodes.ALREADY_STARTED, 'This push is already running.'),
+      );
+    }
+    const abort = new AbortController();
+    this.#abort = abort;
+    const onOuterAbort = (): void => abort.abort();
+    signal?.addEventListener('abort', onOuterAbort);
+    if (signal?.aborted) abort.abort();
+    this.setState('starting');
+    const p = body(abort.signal).then(
+      (result) => {
+        this.#starting = null;
+        signal?.removeEventListener('abort', onOuterAbort);
+        this.setState('live');
+        return result;
+      },
+      async (err: unknown) => {
+        signal?.removeEventListener('abort', onOuterAbort);
+        this.#starting = null;
+        const reported = await unwind(err, abort.signal.aborted);
+        this.setState('idle');
+        throw reported;
+      },
+    );
+    this.#starting = p;
+    return p;
+  }
+
+  /** For `stop()`: abandons a start in progress and waits until it has unwound (or went live first). */
+  protected async cancelStart(): Promise<void> {
+    const starting = this.#starting;
+    if (!starting) return;
+    this.#abort?.abort();
+    await starting.catch(() => undefined);
+  }
+
   abstract start(options: PushOptions, media: MediaStream, signal?: AbortSignal): Promise<PushResult>;
   abstract stop(): Promise<void>;
 }

@@ -91,8 +91,6 @@ export class TrtcPushProvider extends BasePushProvider {
   #client: Client | null = null;
   #stream: LocalStream | null = null;
   #publishingCdn = false;
-  #starting: Promise<PushResult> | null = null;
-  #abort: AbortController | null = null;
   #live = false;
 
   constructor(config: PushProviderConfig) {
@@ -112,35 +110,18 @@ export class TrtcPushProvider extends BasePushProvider {
   }
 
   start(options: PushOptions, media: MediaStream, signal?: AbortSignal): Promise<PushResult> {
-    if (this.#starting || this.#live) {
-      return Promise.reject(
-        new RelayError('push', ErrorCodes.ALREADY_STARTED, 'This push is already running.'),
-      );
-    }
-    const abort = new AbortController();
-    this.#abort = abort;
-    const onOuterAbort = (): void => abort.abort();
-    signal?.addEventListener('abort', onOuterAbort);
-    if (signal?.aborted) abort.abort();
-    this.setState('starting');
-    const p = this.#start(options, media, abort.signal).then(
-      (result) => {
-        this.#starting = null;
-        signal?.removeEventListener('abort', onOuterAbort);
+    return this.runStart(
+      signal,
+      async (aborted) => {
+        const result = await this.#start(options, media, aborted);
         this.#live = true;
-        this.setState('live');
         return result;
       },
-      async (err: unknown) => {
-        signal?.removeEventListener('abort', onOuterAbort);
-        this.#starting = null;
+      async (err, aborted) => {
         await this.#release();
-        this.setState('idle');
-        throw abort.signal.aborted ? cancelledError() : mapTrtcError(err);
+        return aborted ? cancelledError() : mapTrtcError(err);
       },
     );
-    this.#starting = p;
-    return p;
   }
 
   async #userSig(sdkAppId: number, userId: string, signal: AbortSignal): Promise<string> {
@@ -272,10 +253,7 @@ export class TrtcPushProvider extends BasePushProvider {
   };
 
   async stop(): Promise<void> {
-    if (this.#starting) {
-      this.#abort?.abort();
-      await this.#starting.catch(() => undefined);
-    }
+    await this.cancelStart();
     if (!this.#live) return;
     this.setState('stopping');
     await this.#release(true);
