@@ -203,6 +203,22 @@ describe('<live-push-controls> against the real local relay', function () {
     expect((await res.arrayBuffer()).byteLength).to.be.greaterThan(1000);
   });
 
+  it('a second studio asking for a stream id in use gets the relay’s 409 inline, and the first stays live', async () => {
+    const id = `e2e_${Date.now()}`;
+    const first = await studio(`encode="flv" stream-id="${id}"`);
+    const second = await studio(`encode="flv" stream-id="${id}"`);
+    const live = await first.el.start();
+    expect(live.streamId).to.equal(id);
+    await second.el.start().catch(() => undefined);
+    expect(second.el.state).to.equal('error');
+    expect(second.errors[0]).to.include({ module: 'relay', code: 'ALREADY_STARTED' });
+    await second.el.updateComplete;
+    expect(second.el.shadowRoot!.querySelector('[part="message"]')?.textContent).to.contain(id);
+    expect(first.el.state).to.equal('live');
+    await first.el.stop();
+    expect(first.stopped).to.deep.equal([{ streamId: id, reason: 'stopped' }]);
+  });
+
   it('when the relay drops the stream (network loss for the page), it stops with a message and can start again', async () => {
     const { el, stopped, errors } = await studio('encode="flv"');
     const live = await el.start();
