@@ -1,0 +1,85 @@
+import { ErrorCodes } from '../../errors.js';
+import { loadLazyModule } from '../../lazy-modules.js';
+import type { EngineCallbacks, EngineOptions, PlaybackEngine } from '../engine.js';
+
+/** HTTP-FLV through mpegts.js (MSE). Buffers are bounded; the session chases the live edge. */
+export async function createFlvEngine(
+  media: HTMLMediaElement,
+  callbacks: EngineCallbacks,
+  options: EngineOptions,
+): Promise<PlaybackEngine> {
+  const mpegts = await loadLazyModule('mpegts');
+  let player: ReturnType<typeof mpegts.createPlayer> | null = null;
+  let live = true;
+  let failed = false;
+  const low = options.latency === 'low';
+
+  const fail = (code: (typeof ErrorCodes)[keyof typeof ErrorCodes], message: string): void => {
+    if (failed) return;
+    failed = true;
+    callbacks.onFailure({ code, message });
+  };
+
+  return {
+    kind: 'mpegts',
+    get live() {
+      return live;
+    },
+    load(url: string) {
+      player = mpegts.createPlayer(
+        { type: 'flv', isLive: true, url },
+        {
+          enableWorker: false,
+          enableStashBuffer: !low,
+          stashInitialSize: 32 * 1024,
+          lazyLoad: false,
+          // memory stays bounded over hours: drop what is far behind the playhead
+          autoCleanupSourceBuffer: true,
+          autoCleanupMaxBackwardDuration: 30,
+          autoCleanupMinBackwardDuration: 10,
+          fixAudioTimestampGap: true,
+        },
+      );
+      player.on(
+        mpegts.Events.ERROR,
+        (type: string, details: string, info: { code?: number; msg?: string }) => {
+          if (details === mpegts.ErrorDetails.NETWORK_STATUS_CODE_INVALID && info?.code === 404) {
+            fail(ErrorCodes.NOT_FOUND, `The FLV stream was not found (HTTP 404): ${url}`);
+          } else if (type === mpegts.ErrorTypes.NETWORK_ERROR) {
+            fail(
+              ErrorCodes.NETWORK_ERROR,
+              `FLV network error (${details}${info?.msg ? `: ${info.msg}` : ''}).`,
+            );
+          } else {
+            fail(ErrorCodes.MEDIA_ERROR, `The FLV stream could not be decoded (${details}).`);
+          }
+        },
+      );
+      player.on(mpegts.Events.MEDIA_INFO, (info: { duration?: number }) => {
+        // a recorded FLV file announces its duration; a live stream does not
+        if (info && typeof info.duration === 'number' && info.duration > 0) live = false;
+      });
+      player.on(mpegts.Events.LOADING_COMPLETE, () => {
+        if (live) fail(ErrorCodes.STREAM_ENDED, 'The live FLV stream ended.');
+      });
+      player.attachMediaElement(media);
+      player.load();
+    },
+    liveEdge() {
+      const b = media.buffered;
+      return live && b.length ? b.end(b.length - 1) : null;
+    },
+    destroy() {
+      failed = true;
+      const p = player;
+      player = null;
+      if (!p) return;
+      try {
+        p.unload();
+        p.detachMediaElement();
+      } finally {
+        p.destroy();
+      }
+    },
+  };
+}

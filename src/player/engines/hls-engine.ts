@@ -1,0 +1,101 @@
+import { ErrorCodes } from '../../errors.js';
+import { loadLazyModule } from '../../lazy-modules.js';
+import type { EngineCallbacks, EngineOptions, PlaybackEngine } from '../engine.js';
+
+/**
+ * HLS through hls.js (MSE). hls.js keeps the live edge itself (catch-up rate, seek when too far behind); buffers
+ * are bounded with `backBufferLength` and `maxBufferLength`.
+ */
+export async function createHlsJsEngine(
+  media: HTMLMediaElement,
+  callbacks: EngineCallbacks,
+  options: EngineOptions,
+): Promise<PlaybackEngine> {
+  const Hls = await loadLazyModule('hls');
+  const low = options.latency === 'low';
+  let hls: InstanceType<typeof Hls> | null = null;
+  let live = false;
+  let failed = false;
+  let mediaRecoveries = 0;
+
+  const fail = (code: (typeof ErrorCodes)[keyof typeof ErrorCodes], message: string): void => {
+    if (failed) return;
+    failed = true;
+    callbacks.onFailure({ code, message });
+  };
+
+  return {
+    kind: 'hls.js',
+    get live() {
+      return live;
+    },
+    load(url: string) {
+      const h = new Hls({
+        backBufferLength: 30,
+        maxBufferLength: low ? 10 : 20,
+        maxMaxBufferLength: 30,
+        liveSyncDurationCount: low ? 2 : 3,
+        liveMaxLatencyDurationCount: low ? 5 : 8,
+        maxLiveSyncPlaybackRate: low ? 1.5 : 1.2,
+        lowLatencyMode: low,
+        manifestLoadingMaxRetry: 1,
+        levelLoadingMaxRetry: 2,
+        fragLoadingMaxRetry: 3,
+      });
+      hls = h;
+      h.on(Hls.Events.LEVEL_LOADED, (_e, data) => {
+        live = data.details.live;
+      });
+      h.on(Hls.Events.ERROR, (_e, data) => {
+        if (!data.fatal) return;
+        if (data.type === Hls.ErrorTypes.MEDIA_ERROR && mediaRecoveries < 1) {
+          mediaRecoveries += 1;
+          h.recoverMediaError();
+          return;
+        }
+        const status = data.response?.code;
+        if (status === 404)
+          fail(ErrorCodes.NOT_FOUND, `The HLS playlist or segment was not found (HTTP 404): ${url}`);
+        else if (data.type === Hls.ErrorTypes.NETWORK_ERROR)
+          fail(ErrorCodes.NETWORK_ERROR, `HLS network error (${data.details}).`);
+        else fail(ErrorCodes.MEDIA_ERROR, `The HLS stream could not be decoded (${data.details}).`);
+      });
+      h.attachMedia(media);
+      h.loadSource(url);
+    },
+    liveEdge() {
+      return null;
+    },
+    destroy() {
+      failed = true;
+      const h = hls;
+      hls = null;
+      h?.destroy();
+    },
+  };
+}
+
+/** HLS played by the browser itself (Safari/iOS when MSE is missing). The session chases the seekable end. */
+export async function createNativeHlsEngine(
+  media: HTMLMediaElement,
+  _callbacks: EngineCallbacks,
+  _options: EngineOptions,
+): Promise<PlaybackEngine> {
+  return {
+    kind: 'native-hls',
+    get live() {
+      return media.duration === Infinity;
+    },
+    load(url: string) {
+      media.src = url;
+    },
+    liveEdge() {
+      const s = media.seekable;
+      return media.duration === Infinity && s.length ? s.end(s.length - 1) : null;
+    },
+    destroy() {
+      media.removeAttribute('src');
+      media.load();
+    },
+  };
+}

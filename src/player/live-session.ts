@@ -1,0 +1,452 @@
+import { ErrorCodes, type ErrorCode } from '../errors.js';
+import type { PlayerState, RelayPlayerErrorDetail, RelayPlayerFallbackDetail } from '../events.js';
+import type { PlayEncode, PlayUrl } from '../types.js';
+import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import {
+  createEngine,
+  type EngineFailure,
+  type EngineKind,
+  type LatencyMode,
+  type PlaybackEngine,
+} from './engine.js';
+import { detectCapabilities, orderSources, type Candidate, type Capabilities } from './source-order.js';
+
+const MODULE = 'player';
+
+/** What autoplay achieved: sound on, muted (the browser blocked sound), or nothing (a play button is needed). */
+export type AutoplayOutcome = 'unmuted' | 'muted' | 'blocked';
+
+export interface SessionListener {
+  onState(state: PlayerState, protocol: PlayEncode | null, url: string | null): void;
+  onFallback(detail: RelayPlayerFallbackDetail): void;
+  onError(detail: RelayPlayerErrorDetail): void;
+  onAutoplay?(outcome: AutoplayOutcome): void;
+}
+
+export interface SessionOptions {
+  latency: LatencyMode;
+  /** Start playing as soon as a source loads. Without it the session waits for `play()` before loading. */
+  autoplay: boolean;
+  /** A source that shows no frame within this time falls back to the next one. */
+  startupTimeoutMs: number;
+  /** No progress for this long while playing counts as a break (reconnect). */
+  stallTimeoutMs: number;
+  /** Reconnect attempts after a break before giving up with an error. */
+  maxReconnects: number;
+  backoff: BackoffOptions;
+  /** Live latency the session keeps for engines it chases itself (seconds behind the newest data). */
+  targetLatency: number;
+  /** Further behind than target + this, the session seeks instead of speeding up. */
+  seekThreshold: number;
+  capabilities?: Capabilities;
+}
+
+export function defaultSessionOptions(latency: LatencyMode = 'normal'): SessionOptions {
+  const low = latency === 'low';
+  return {
+    latency,
+    autoplay: false,
+    startupTimeoutMs: 15_000,
+    stallTimeoutMs: low ? 4_000 : 6_000,
+    maxReconnects: 12,
+    backoff: DEFAULT_BACKOFF,
+    targetLatency: low ? 0.8 : 1.5,
+    seekThreshold: low ? 2.5 : 4,
+  };
+}
+
+const TICK_MS = 500;
+
+/**
+ * Plays a list of sources on one media element: orders them, falls back on failure, reconnects with backoff
+ * after a break, detects stalls, chases the live edge and tears everything down on `destroy()`.
+ * Owns one interval (while a source is active) and at most one pending timeout; nothing else.
+ */
+export class LiveSession {
+  private opts: SessionOptions;
+  private candidates: Candidate[] = [];
+  private index = 0;
+  private engine: PlaybackEngine | null = null;
+  private attempt: AbortController | null = null;
+  /** Bumped on every attempt and teardown; async results of an older generation are dropped. */
+  private generation = 0;
+  private _state: PlayerState = 'idle';
+  private backoff: Backoff;
+  private reconnecting = false;
+  private sourceWorked = false;
+  private wantPlay = false;
+  private tickTimer: ReturnType<typeof setInterval> | null = null;
+  private pendingTimer: ReturnType<typeof setTimeout> | null = null;
+  private startupTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastTime = 0;
+  private lastProgressAt = 0;
+  private destroyed = false;
+
+  constructor(
+    private readonly media: HTMLMediaElement,
+    private readonly listener: SessionListener,
+    options: Partial<SessionOptions> = {},
+  ) {
+    this.opts = { ...defaultSessionOptions(options.latency), ...options };
+    this.backoff = new Backoff(this.opts.backoff);
+  }
+
+  get state(): PlayerState {
+    return this._state;
+  }
+  get current(): Candidate | null {
+    return this.candidates[this.index] ?? null;
+  }
+  /** The engine playing now (`mpegts`, `hls.js`, `native-hls`, `native`), or `null`. */
+  get engineKind(): EngineKind | null {
+    return this.engine?.kind ?? null;
+  }
+
+  updateOptions(options: Partial<SessionOptions>): void {
+    const latencyChanged = options.latency && options.latency !== this.opts.latency;
+    this.opts = {
+      ...this.opts,
+      ...(latencyChanged ? defaultSessionOptions(options.latency) : {}),
+      autoplay: this.opts.autoplay,
+      ...options,
+    };
+  }
+
+  /** Plays `sources` from scratch (any previous source is torn down). */
+  start(sources: readonly PlayUrl[]): void {
+    if (this.destroyed) return;
+    this.stop();
+    const { playable, skipped } = orderSources(sources, this.opts.capabilities ?? detectCapabilities());
+    this.candidates = playable;
+    this.index = 0;
+    for (const s of skipped) {
+      this.listener.onFallback({ from: s.source, to: playable[0]?.source ?? null, reason: s.reason });
+    }
+    if (!playable.length) {
+      if (!sources.length) return;
+      this.fatal(
+        skipped.length === 1 ? ErrorCodes.UNSUPPORTED_PROTOCOL : ErrorCodes.ALL_SOURCES_FAILED,
+        `None of the ${sources.length} source(s) can be played in this browser: ${skipped.map((s) => s.reason).join(' ')}`,
+        sources[0]?.url ?? null,
+      );
+      return;
+    }
+    this.wantPlay = this.opts.autoplay;
+    if (this.wantPlay) void this.tryCandidate(0);
+    else this.setState('idle');
+  }
+
+  /** Starts or resumes playback (loading the first source when nothing is loaded yet). */
+  play(): void {
+    if (this.destroyed || !this.candidates.length) return;
+    this.wantPlay = true;
+    if (this._state === 'error' || (!this.engine && !this.pendingTimer)) {
+      this.backoff.reset();
+      this.reconnecting = false;
+      void this.tryCandidate(this._state === 'error' ? 0 : this.index);
+      return;
+    }
+    if (this.engine) void this.requestPlay(false);
+  }
+
+  pause(): void {
+    this.wantPlay = false;
+    this.media.pause();
+  }
+
+  /** Tears down and starts again from the first source. */
+  reload(): void {
+    const sources = this.candidates.map((c) => c.source);
+    const want = this.wantPlay || this.opts.autoplay;
+    this.start(sources);
+    if (want && !this.opts.autoplay) this.play();
+  }
+
+  /** Stops playback and releases everything; the session can `start()` again. */
+  stop(): void {
+    this.teardownAttempt();
+    this.clearPending();
+    this.backoff.reset();
+    this.reconnecting = false;
+    this.candidates = [];
+    this.index = 0;
+    this.wantPlay = false;
+    this.setState('idle');
+  }
+
+  /** Stops and refuses further use. No timer, request or media source survives this. */
+  destroy(): void {
+    this.stop();
+    this.destroyed = true;
+  }
+
+  // ---------------------------------------------------------------- attempts
+
+  private async tryCandidate(index: number): Promise<void> {
+    this.teardownAttempt();
+    this.clearPending();
+    const gen = ++this.generation;
+    const cand = this.candidates[index];
+    if (!cand) return;
+    this.index = index;
+    this.sourceWorked = false;
+    this.setState(this.reconnecting ? 'reconnecting' : 'loading');
+
+    let engine: PlaybackEngine;
+    try {
+      engine = await createEngine(
+        cand.engine,
+        this.media,
+        { onFailure: (f) => this.onFailure(gen, f) },
+        { latency: this.opts.latency },
+      );
+    } catch (err) {
+      if (gen !== this.generation) return;
+      this.onFailure(gen, {
+        code: ErrorCodes.ENGINE_LOAD_FAILED,
+        message: `Could not load the ${cand.engine} engine (${(err as Error).message}).`,
+      });
+      return;
+    }
+    if (gen !== this.generation) {
+      engine.destroy();
+      return;
+    }
+    this.engine = engine;
+    const ac = new AbortController();
+    this.attempt = ac;
+    const on = (type: string, fn: () => void): void =>
+      this.media.addEventListener(type, fn, { signal: ac.signal });
+    on('loadeddata', () => this.onSourceWorks());
+    on('playing', () => {
+      this.onSourceWorks();
+      this.setState('playing');
+    });
+    on('waiting', () => {
+      if (this._state === 'playing') this.setState('waiting');
+    });
+    on('pause', () => {
+      if (!this.wantPlay && this.sourceWorked && !this.media.ended) this.setState('idle');
+    });
+    on('ended', () => {
+      if (engine.live)
+        this.onFailure(gen, { code: ErrorCodes.STREAM_ENDED, message: 'The live stream ended.' });
+      else this.setState('ended');
+    });
+    on('error', () => {
+      const e = this.media.error;
+      const code: ErrorCode =
+        e?.code === MediaError.MEDIA_ERR_NETWORK
+          ? ErrorCodes.NETWORK_ERROR
+          : e?.code === MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED
+            ? ErrorCodes.UNSUPPORTED_PROTOCOL
+            : ErrorCodes.MEDIA_ERROR;
+      this.onFailure(gen, {
+        code,
+        message: `The media element could not play ${cand.encode.toUpperCase()} (${e?.message || `code ${e?.code ?? '?'}`}).`,
+      });
+    });
+    this.startupTimer = setTimeout(() => {
+      this.startupTimer = null;
+      this.onFailure(gen, {
+        code: ErrorCodes.NETWORK_ERROR,
+        message: `Nothing could be shown within ${Math.round(this.opts.startupTimeoutMs / 1000)} s.`,
+      });
+    }, this.opts.startupTimeoutMs);
+    this.lastTime = this.media.currentTime;
+    this.lastProgressAt = Date.now();
+    this.tickTimer = setInterval(() => this.tick(), TICK_MS);
+    try {
+      engine.load(cand.source.url);
+    } catch (err) {
+      this.onFailure(gen, { code: ErrorCodes.MEDIA_ERROR, message: (err as Error).message });
+      return;
+    }
+    if (this.wantPlay) void this.requestPlay(true);
+  }
+
+  private onSourceWorks(): void {
+    if (this.sourceWorked) return;
+    this.sourceWorked = true;
+    if (this.startupTimer) clearTimeout(this.startupTimer);
+    this.startupTimer = null;
+    this.lastProgressAt = Date.now();
+    if (this.reconnecting) {
+      this.reconnecting = false;
+      this.backoff.reset();
+    }
+    if (!this.wantPlay && this.media.paused) this.setState('idle');
+  }
+
+  private async requestPlay(autoplay: boolean): Promise<void> {
+    const gen = this.generation;
+    try {
+      await this.media.play();
+      if (autoplay) this.listener.onAutoplay?.(this.media.muted ? 'muted' : 'unmuted');
+    } catch (err) {
+      if (gen !== this.generation || (err as DOMException).name !== 'NotAllowedError') return;
+      if (!this.media.muted) {
+        this.media.muted = true;
+        try {
+          await this.media.play();
+          if (gen === this.generation) this.listener.onAutoplay?.('muted');
+          return;
+        } catch {
+          if (gen !== this.generation) return;
+        }
+      }
+      this.wantPlay = false;
+      this.listener.onAutoplay?.('blocked');
+      this.listener.onError({
+        module: MODULE,
+        code: ErrorCodes.AUTOPLAY_BLOCKED,
+        message: 'The browser blocked autoplay; press play to start.',
+        url: this.current?.source.url ?? null,
+        fatal: false,
+      });
+      this.setState('idle');
+    }
+  }
+
+  private onFailure(gen: number, failure: EngineFailure): void {
+    if (gen !== this.generation || this.destroyed) return;
+    const cand = this.current;
+    const url = cand?.source.url ?? null;
+    const hadWorked = this.sourceWorked;
+    this.teardownAttempt();
+    if (!cand) return;
+    if (hadWorked || this.reconnecting) {
+      // the source played before: the stream broke, reconnect to it with backoff
+      this.listener.onError({
+        module: MODULE,
+        code: failure.code,
+        message: failure.message,
+        url,
+        fatal: false,
+      });
+      if (this.backoff.attempts >= this.opts.maxReconnects) {
+        this.fatal(
+          failure.code === ErrorCodes.STREAM_ENDED ? ErrorCodes.STREAM_ENDED : ErrorCodes.ALL_SOURCES_FAILED,
+          `The stream did not come back after ${this.opts.maxReconnects} attempts (${failure.message}).`,
+          url,
+        );
+        return;
+      }
+      this.reconnecting = true;
+      this.setState('reconnecting');
+      const delay = this.backoff.next();
+      this.pendingTimer = setTimeout(() => {
+        this.pendingTimer = null;
+        void this.tryCandidate(this.index);
+      }, delay);
+      return;
+    }
+    // the source never played: fall back to the next one
+    const next = this.candidates[this.index + 1] ?? null;
+    this.listener.onFallback({ from: cand.source, to: next?.source ?? null, reason: failure.message });
+    this.listener.onError({
+      module: MODULE,
+      code: failure.code,
+      message: failure.message,
+      url,
+      fatal: false,
+    });
+    if (next) {
+      void this.tryCandidate(this.index + 1);
+    } else {
+      this.fatal(
+        ErrorCodes.ALL_SOURCES_FAILED,
+        this.candidates.length === 1
+          ? `The source could not be played: ${failure.message}`
+          : `None of the ${this.candidates.length} sources could be played; the last one failed: ${failure.message}`,
+        url,
+      );
+    }
+  }
+
+  private fatal(code: ErrorCode, message: string, url: string | null): void {
+    this.teardownAttempt();
+    this.clearPending();
+    this.reconnecting = false;
+    this.setState('error');
+    this.listener.onError({ module: MODULE, code, message, url, fatal: true });
+  }
+
+  // ---------------------------------------------------------------- live: stall detection and edge chasing
+
+  private tick(): void {
+    const engine = this.engine;
+    const media = this.media;
+    if (!engine) return;
+    const now = Date.now();
+    const active = this.wantPlay && !media.paused && !media.ended && this.sourceWorked;
+    if (!active || media.currentTime !== this.lastTime) {
+      this.lastTime = media.currentTime;
+      this.lastProgressAt = now;
+    } else if (now - this.lastProgressAt > this.opts.stallTimeoutMs) {
+      this.onFailure(this.generation, {
+        code: ErrorCodes.NETWORK_ERROR,
+        message: `Playback stalled for ${Math.round(this.opts.stallTimeoutMs / 1000)} s.`,
+      });
+      return;
+    }
+    const edge = engine.liveEdge();
+    // a paused live stream falls behind on purpose; chasing starts again when it plays
+    if (edge === null || !this.sourceWorked || media.paused) {
+      if (media.playbackRate !== 1 && engine.kind !== 'hls.js') media.playbackRate = 1;
+      return;
+    }
+    const behind = edge - media.currentTime;
+    const target = this.opts.targetLatency;
+    if (behind > target + this.opts.seekThreshold) {
+      media.currentTime = Math.max(0, edge - target);
+      media.playbackRate = 1;
+    } else if (behind > target + 0.5) {
+      if (!media.paused) media.playbackRate = this.opts.latency === 'low' ? 1.3 : 1.15;
+    } else if (behind <= target + 0.1 && media.playbackRate !== 1) {
+      media.playbackRate = 1;
+    }
+  }
+
+  // ---------------------------------------------------------------- teardown
+
+  private teardownAttempt(): void {
+    this.generation += 1;
+    this.attempt?.abort();
+    this.attempt = null;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.tickTimer = null;
+    if (this.startupTimer) clearTimeout(this.startupTimer);
+    this.startupTimer = null;
+    const engine = this.engine;
+    this.engine = null;
+    if (engine) {
+      try {
+        engine.destroy();
+      } catch {
+        // an engine that fails to tear down must not keep the session from going on
+      }
+    }
+    if (this.media.hasAttribute('src') || this.media.currentSrc) {
+      this.media.removeAttribute('src');
+      this.media.load();
+    }
+    this.media.playbackRate = 1;
+  }
+
+  private clearPending(): void {
+    if (this.pendingTimer) clearTimeout(this.pendingTimer);
+    this.pendingTimer = null;
+  }
+
+  private setState(state: PlayerState): void {
+    const cand = this.current;
+    const protocol = state === 'idle' && !cand ? null : (cand?.encode ?? null);
+    const url = state === 'idle' && !cand ? null : (cand?.source.url ?? null);
+    if (state === this._state && this.lastEmitted === `${state}|${protocol}|${url}`) return;
+    this._state = state;
+    this.lastEmitted = `${state}|${protocol}|${url}`;
+    this.listener.onState(state, protocol, url);
+  }
+  private lastEmitted = 'idle|null|null';
+}

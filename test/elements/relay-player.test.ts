@@ -1,0 +1,428 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import '../../src/index.js';
+import type { RelayPlayer } from '../../src/elements/relay-player.js';
+import type {
+  RelayPlayerErrorDetail,
+  RelayPlayerFallbackDetail,
+  RelayPlayerStateDetail,
+} from '../../src/events.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(
+  what: string,
+  fn: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+  timeoutMs = 20000,
+): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+let seq = 0;
+const uid = (name: string) => `${name}-${Date.now()}-${seq++}`;
+
+async function stats(id: string): Promise<{ requests: number; open: number }> {
+  return (await fetch(`/media/stats?id=${id}`)).json();
+}
+
+interface Recorded {
+  states: RelayPlayerStateDetail[];
+  fallbacks: RelayPlayerFallbackDetail[];
+  errors: RelayPlayerErrorDetail[];
+}
+
+function record(el: HTMLElement): Recorded {
+  const r: Recorded = { states: [], fallbacks: [], errors: [] };
+  el.addEventListener('relay-player-state', (e) => r.states.push(e.detail));
+  el.addEventListener('relay-player-fallback', (e) => r.fallbacks.push(e.detail));
+  el.addEventListener('relay-player-error', (e) => r.errors.push(e.detail));
+  return r;
+}
+
+/** Creates a detached player, subscribes to its events, then connects it (so no event is missed). */
+async function mount(attrs: Record<string, string | true>, props: Partial<RelayPlayer> = {}) {
+  const host = await fixture<HTMLDivElement>(html`<div></div>`);
+  const el = document.createElement('relay-player');
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v === true ? '' : v);
+  Object.assign(el, props);
+  const rec = record(el);
+  host.append(el);
+  await el.updateComplete;
+  return { el, rec };
+}
+
+/** A viewer sees the picture move: time advances by `seconds` while playing. */
+async function seesPlayback(el: RelayPlayer, seconds = 1): Promise<void> {
+  const video = el.media!;
+  await until('playback to start', () => video.currentTime > 0 && !video.paused);
+  const t0 = video.currentTime;
+  await until(`currentTime to advance ${seconds}s past ${t0}`, () => video.currentTime >= t0 + seconds);
+}
+
+function shadowText(el: HTMLElement, selector: string): string | null {
+  return el.shadowRoot!.querySelector(selector)?.textContent?.trim() ?? null;
+}
+
+describe('<relay-player> playback with real media', () => {
+  it('plays a live HTTP-FLV stream with mpegts.js: picture decoded, time advances', async () => {
+    const { el, rec } = await mount({ src: `/media/live.flv?id=${uid('flv')}`, autoplay: true, muted: true });
+    await seesPlayback(el);
+    expect(el.media!.videoWidth).to.equal(320);
+    expect(el.media!.videoHeight).to.equal(240);
+    expect(el.engine).to.equal('mpegts');
+    expect(el.state).to.equal('playing');
+    expect(el.protocol).to.equal('flv');
+    expect(el.currentUrl).to.match(/live\.flv/);
+    expect(rec.states.map((s) => s.state)).to.include.members(['loading', 'playing']);
+    expect(rec.states.at(-1)).to.deep.equal({ state: 'playing', protocol: 'flv', url: el.currentUrl });
+    expect(rec.errors).to.deep.equal([]);
+  });
+
+  it('plays an HLS VOD playlist with hls.js', async () => {
+    const { el } = await mount({ src: '/media/vod/index.m3u8', autoplay: true, muted: true });
+    await seesPlayback(el);
+    expect(el.media!.videoWidth).to.equal(320);
+    expect(el.engine).to.equal('hls.js');
+    expect(el.protocol).to.equal('hls');
+  });
+
+  it('plays a live (sliding-window) HLS playlist with hls.js', async () => {
+    const { el } = await mount({ src: '/media/live.m3u8', autoplay: true, muted: true });
+    await seesPlayback(el, 2);
+    expect(el.media!.videoWidth).to.equal(320);
+    expect(el.engine).to.equal('hls.js');
+    expect(el.media!.duration).to.satisfy((d: number) => d === Infinity || d > 0);
+  });
+
+  it('plays an MP4 recording natively', async () => {
+    const { el } = await mount({ src: '/media/av.mp4?x=1', autoplay: true, muted: true });
+    await seesPlayback(el);
+    expect(el.media!.videoWidth).to.equal(320);
+    expect(el.engine).to.equal('native');
+    expect(el.protocol).to.equal('mp4');
+  });
+
+  it('plays an MP3 recording (audio only): time advances', async () => {
+    const { el } = await mount({ src: '/media/a.mp3', autoplay: true, muted: true });
+    await seesPlayback(el);
+    expect(el.engine).to.equal('native');
+    expect(el.protocol).to.equal('mp3');
+    expect(el.media!.videoWidth).to.equal(0);
+  });
+
+  it('plays an audio-only FLV with mpegts.js', async () => {
+    const { el } = await mount({
+      sources: JSON.stringify([{ encode: 'flv', url: '/media/audio.flv' }]),
+      autoplay: true,
+      muted: true,
+    });
+    await seesPlayback(el);
+    expect(el.engine).to.equal('mpegts');
+    expect(el.media!.videoWidth).to.equal(0);
+  });
+
+  it('plays a recorded FLV file to its end and reports ended', async () => {
+    const { el, rec } = await mount({ src: '/media/av.flv', autoplay: true, muted: true });
+    await seesPlayback(el);
+    el.media!.currentTime = 8.5;
+    await until('ended', () => el.state === 'ended', 15000);
+    expect(rec.states.map((s) => s.state)).to.not.include('reconnecting');
+  });
+});
+
+describe('<relay-player> fallback', () => {
+  it('skips RTMP with a reason, falls back from a 404 to the next source, and plays it', async () => {
+    const sources = [
+      { encode: 'hls', url: '/media/live.m3u8' },
+      { encode: 'rtmp', url: 'rtmp://127.0.0.1/live/s1' },
+      { encode: 'flv', url: '/media/missing.flv' },
+    ];
+    const { el, rec } = await mount({ sources: JSON.stringify(sources), autoplay: true, muted: true });
+    await seesPlayback(el);
+    expect(el.engine).to.equal('hls.js');
+    expect(el.currentUrl).to.equal('/media/live.m3u8');
+    expect(rec.fallbacks).to.have.length(2);
+    expect(rec.fallbacks[0]!.from.url).to.equal('rtmp://127.0.0.1/live/s1');
+    expect(rec.fallbacks[0]!.reason).to.match(/RTMP cannot be played/);
+    // lowest latency first: the FLV was tried before HLS, failed with 404, and HLS came next
+    expect(rec.fallbacks[1]!.from.url).to.equal('/media/missing.flv');
+    expect(rec.fallbacks[1]!.to?.url).to.equal('/media/live.m3u8');
+    expect(rec.fallbacks[1]!.reason).to.match(/404/);
+    const nf = rec.errors.find((e) => e.code === 'NOT_FOUND');
+    expect(nf).to.include({ module: 'player', fatal: false, url: '/media/missing.flv' });
+    expect(rec.states.filter((s) => s.state === 'loading').map((s) => s.protocol)).to.deep.equal([
+      'flv',
+      'hls',
+    ]);
+  });
+
+  it('shows an error state with a retry button only when every source fails', async () => {
+    const sources = [
+      { encode: 'rtmp', url: 'rtmp://127.0.0.1/live/s1' },
+      { encode: 'flv', url: '/media/missing.flv' },
+      { encode: 'hls', url: '/media/missing.m3u8' },
+      { url: '/media/missing.mp4' },
+    ];
+    const { el, rec } = await mount({ sources: JSON.stringify(sources), autoplay: true, muted: true });
+    await until('error state', () => el.state === 'error', 25000);
+    const fatal = rec.errors.filter((e) => e.fatal);
+    expect(fatal).to.have.length(1);
+    expect(fatal[0]).to.include({ module: 'player', code: 'ALL_SOURCES_FAILED' });
+    expect(rec.fallbacks.map((f) => f.from.url)).to.deep.equal([
+      'rtmp://127.0.0.1/live/s1',
+      '/media/missing.flv',
+      '/media/missing.m3u8',
+      '/media/missing.mp4',
+    ]);
+    expect(rec.fallbacks.at(-1)!.to).to.equal(null);
+    await el.updateComplete;
+    expect(shadowText(el, '[part=error]')).to.match(/None of the stream addresses could be played/);
+    expect(el.shadowRoot!.querySelector('[part=error]')!.getAttribute('role')).to.equal('alert');
+    expect(shadowText(el, 'button[part=play-button]')).to.equal('Try again');
+    expect(el.engine).to.equal(null);
+  });
+
+  it('reports malformed sources JSON as a clear error, not an exception, and recovers when fixed', async () => {
+    const { el, rec } = await mount({ sources: '[{"url": "/media/av.mp4"', autoplay: true, muted: true });
+    expect(el.state).to.equal('error');
+    expect(rec.errors).to.have.length(1);
+    expect(rec.errors[0]).to.include({ module: 'player', code: 'BAD_SOURCES', fatal: true });
+    expect(rec.errors[0]!.message).to.match(/not valid JSON/);
+    await el.updateComplete;
+    expect(shadowText(el, '[part=error]')).to.match(/malformed/);
+
+    el.setAttribute('sources', '[{"encode":"ogg","url":"/media/av.mp4"}]');
+    await el.updateComplete;
+    expect(rec.errors.at(-1)!.message).to.match(/"ogg" is not one of/);
+
+    el.setAttribute('sources', '[{"url":"/media/av.mp4"}]');
+    await seesPlayback(el);
+    expect(el.state).to.equal('playing');
+  });
+
+  it('rejects a bad sources property the same way', async () => {
+    const { el, rec } = await mount({ autoplay: true, muted: true });
+    el.sources = [{ url: '' }];
+    await el.updateComplete;
+    expect(el.state).to.equal('error');
+    expect(rec.errors.at(-1)).to.include({ code: 'BAD_SOURCES', fatal: true });
+  });
+});
+
+describe('<relay-player> live behaviour', () => {
+  it('reconnects after the FLV stream is cut and resumes when it returns', async () => {
+    const id = uid('cut');
+    const { el, rec } = await mount({
+      src: `/media/cut.flv?id=${id}&after=3&down=2`,
+      autoplay: true,
+      muted: true,
+      latency: 'low',
+    });
+    await seesPlayback(el);
+    await until('reconnecting', () => el.state === 'reconnecting', 15000);
+    await until(
+      'playing again',
+      () => el.state === 'playing' && rec.states.some((s) => s.state === 'reconnecting'),
+      30000,
+    );
+    await seesPlayback(el, 1.5);
+    expect(el.engine).to.equal('mpegts');
+    expect((await stats(id)).requests).to.be.at.least(2);
+    expect(rec.errors.filter((e) => e.fatal)).to.deep.equal([]);
+  });
+
+  it('catches up with the live edge after being paused', async () => {
+    const { el } = await mount({ src: `/media/live.flv?id=${uid('edge')}`, autoplay: true, muted: true });
+    await seesPlayback(el);
+    el.pause();
+    await sleep(7000);
+    const v = el.media!;
+    const behind = () => v.buffered.end(v.buffered.length - 1) - v.currentTime;
+    expect(behind()).to.be.greaterThan(5);
+    el.play();
+    await until('near the live edge', () => !v.paused && behind() < 3, 5000);
+  });
+});
+
+describe('<relay-player> teardown', () => {
+  it('leaves no engine, media source, connection or timer behind when removed', async () => {
+    const id = uid('teardown');
+    const { el, rec } = await mount({ src: `/media/live.flv?id=${id}`, autoplay: true, muted: true });
+    await seesPlayback(el);
+    const video = el.media!;
+    expect((await stats(id)).open).to.equal(1);
+    el.remove();
+    expect(el.engine).to.equal(null);
+    expect(video.getAttribute('src')).to.equal(null);
+    expect(video.srcObject).to.equal(null);
+    // nothing to load: no resource selected (Chromium reports NO_SOURCE after load() without a src)
+    expect(video.networkState).to.be.oneOf([
+      HTMLMediaElement.NETWORK_EMPTY,
+      HTMLMediaElement.NETWORK_NO_SOURCE,
+    ]);
+    expect(video.readyState).to.equal(HTMLMediaElement.HAVE_NOTHING);
+    const eventsAtRemoval = rec.states.length + rec.errors.length + rec.fallbacks.length;
+    await until('the server to see the connection closed', async () => (await stats(id)).open === 0);
+    await sleep(2500);
+    const s = await stats(id);
+    expect(s.open, 'open connections').to.equal(0);
+    expect(s.requests).to.equal(1);
+    expect(rec.states.length + rec.errors.length + rec.fallbacks.length).to.equal(eventsAtRemoval);
+  });
+
+  it('cancels a pending reconnect when removed while reconnecting', async () => {
+    const id = uid('teardown-rc');
+    const { el, rec } = await mount({
+      src: `/media/cut.flv?id=${id}&after=2&down=60`,
+      autoplay: true,
+      muted: true,
+      latency: 'low',
+    });
+    await seesPlayback(el, 0.5);
+    await until('reconnecting', () => el.state === 'reconnecting', 15000);
+    el.remove();
+    const before = (await stats(id)).requests;
+    const eventCount = rec.states.length + rec.errors.length;
+    await sleep(4000);
+    expect((await stats(id)).requests).to.equal(before);
+    expect(rec.states.length + rec.errors.length).to.equal(eventCount);
+  });
+});
+
+describe('<relay-player> autoplay and UI', () => {
+  it('without autoplay shows a play button, loads nothing, and plays when it is pressed', async () => {
+    const id = uid('press');
+    const { el } = await mount({ src: `/media/live.flv?id=${id}`, muted: true });
+    await el.updateComplete;
+    expect(el.state).to.equal('idle');
+    const btn = el.shadowRoot!.querySelector<HTMLButtonElement>('button[part=play-button]');
+    expect(btn, 'a visible play button').to.not.equal(null);
+    expect(btn!.textContent).to.match(/Play/);
+    await sleep(500);
+    expect((await stats(id)).requests).to.equal(0);
+    btn!.click();
+    await seesPlayback(el);
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('button[part=play-button]')).to.equal(null);
+  });
+
+  it('with autoplay and sound requested, never leaves a silent black box', async () => {
+    const { el } = await mount({ src: `/media/live.flv?id=${uid('auto')}`, autoplay: true });
+    await until(
+      'playing or a play button',
+      () => el.state === 'playing' || el.shadowRoot!.querySelector('[part=play-button]'),
+    );
+    await el.updateComplete;
+    if (el.state === 'playing') {
+      // either the browser allowed sound, or it plays muted and offers Unmute
+      const unmute = el.shadowRoot!.querySelector('[part=unmute-button]');
+      expect(el.media!.muted ? unmute !== null : true).to.equal(true);
+    } else {
+      expect(el.shadowRoot!.querySelector('[part=play-button]')).to.not.equal(null);
+    }
+  });
+
+  it('announces state in an aria-live region, in English or Simplified Chinese', async () => {
+    const { el } = await mount({ src: '/media/av.mp4', controls: true, lang: 'zh-CN' });
+    await el.updateComplete;
+    const status = el.shadowRoot!.querySelector('[part=status]')!;
+    expect(status.getAttribute('aria-live')).to.equal('polite');
+    expect(status.textContent).to.equal('未播放');
+    const buttons = [...el.shadowRoot!.querySelectorAll('[part=controls] button')].map(
+      (b) => b.getAttribute('aria-label') ?? b.textContent!.trim(),
+    );
+    expect(buttons).to.deep.equal(['播放', '静音']);
+    el.lang = 'en';
+    el.play();
+    await until('playing', () => el.state === 'playing');
+    await el.updateComplete;
+    expect(status.textContent).to.match(/^Playing · MP4 stream$/);
+    expect(el.shadowRoot!.querySelector('[part=controls] button')!.getAttribute('aria-label')).to.equal(
+      'Pause',
+    );
+  });
+});
+
+describe('<relay-player for="id">', () => {
+  function pushUrls(id: string) {
+    return [
+      { encode: 'rtmp' as const, url: 'rtmp://127.0.0.1/live/s' },
+      { encode: 'flv' as const, url: `/media/live.flv?id=${id}` },
+      { encode: 'hls' as const, url: '/media/live.m3u8' },
+    ];
+  }
+  function started(target: Element, urls: ReturnType<typeof pushUrls>) {
+    target.dispatchEvent(
+      new CustomEvent('live-push-started', {
+        detail: { streamId: 's', urls, recordId: null },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+  }
+  function stopped(target: Element) {
+    target.dispatchEvent(
+      new CustomEvent('live-push-stopped', {
+        detail: { streamId: 's', reason: 'stopped' },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+  }
+
+  it('plays the push URLs when the producer (added later) starts, and goes idle when it stops', async () => {
+    const id = uid('for');
+    const { el, rec } = await mount({ for: 'studio-a', autoplay: true, muted: true });
+    expect(el.state).to.equal('idle');
+    const producer = document.createElement('div');
+    producer.id = 'studio-a';
+    document.body.append(producer);
+    try {
+      // an event from another producer is ignored
+      const other = document.createElement('div');
+      other.id = 'other';
+      document.body.append(other);
+      started(other, pushUrls(uid('other')));
+      other.remove();
+      await sleep(200);
+      expect(el.state).to.equal('idle');
+
+      started(producer, pushUrls(id));
+      await seesPlayback(el);
+      expect(el.protocol).to.equal('flv');
+      expect(rec.fallbacks[0]!.from.encode).to.equal('rtmp');
+      stopped(producer);
+      await until('idle', () => el.state === 'idle');
+      expect(el.engine).to.equal(null);
+      await until('connection closed', async () => (await stats(id)).open === 0);
+    } finally {
+      producer.remove();
+    }
+  });
+
+  it('follows a replaced producer with the same id, even one dispatching from inside its shadow root', async () => {
+    const { el } = await mount({ for: 'studio-b', autoplay: true, muted: true });
+    const first = document.createElement('div');
+    first.id = 'studio-b';
+    document.body.append(first);
+    first.remove();
+    const second = document.createElement('div');
+    second.id = 'studio-b';
+    const inner = second.attachShadow({ mode: 'open' }).appendChild(document.createElement('span'));
+    document.body.append(second);
+    try {
+      started(inner, pushUrls(uid('for-b')));
+      await seesPlayback(el);
+      expect(el.engine).to.equal('mpegts');
+      stopped(inner);
+      await until('idle', () => el.state === 'idle');
+    } finally {
+      second.remove();
+    }
+  });
+});

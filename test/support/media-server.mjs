@@ -1,0 +1,302 @@
+// Media fixtures for the player tests and benches: generated once with ffmpeg (small: 320x240, 15 fps, 10 s) into
+// test/fixtures/media/ (gitignored), then served by a plain Node request handler under /media/:
+//   /media/av.flv /media/audio.flv /media/av.mp4 /media/a.mp3 /media/vod/index.m3u8   files (VOD)
+//   /media/live.flv                 endless "live" FLV, paced by tag timestamps, GOP-cached start like a CDN
+//   /media/live.m3u8                live HLS: 6-segment sliding window over the VOD segments, time-based sequence
+//   /media/cut.flv?id=X&after=3&down=2   live FLV that is cut (socket destroyed) after `after` s, answers 404
+//                                   for `down` s, then streams again (per id)
+//   /media/stats?id=X               {"requests": n, "open": n} for the cut/live endpoints of that id
+//   anything else under /media/     404
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+  createReadStream,
+} from 'node:fs';
+import { join, extname } from 'node:path';
+
+const VERSION = '3';
+export const mediaDir = new URL('../fixtures/media/', import.meta.url).pathname;
+
+function ff(args) {
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args], {
+    cwd: mediaDir,
+    stdio: 'inherit',
+  });
+}
+
+/** Generates the fixtures unless they are already there (same version). One encode, then cheap remuxes. */
+export function ensureFixtures() {
+  const stamp = join(mediaDir, 'VERSION');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === VERSION) return;
+  mkdirSync(join(mediaDir, 'vod'), { recursive: true });
+  ff([
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x240:rate=15',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=44100',
+    '-t',
+    '10',
+    '-threads',
+    '1',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-tune',
+    'zerolatency',
+    '-profile:v',
+    'baseline',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    '15',
+    '-keyint_min',
+    '15',
+    '-sc_threshold',
+    '0',
+    '-b:v',
+    '300k',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-ac',
+    '1',
+    'av.flv',
+  ]);
+  ff(['-i', 'av.flv', '-c', 'copy', '-movflags', '+faststart', 'av.mp4']);
+  ff(['-i', 'av.flv', '-vn', '-c:a', 'copy', 'audio.flv']);
+  ff(['-i', 'av.flv', '-vn', '-c:a', 'libmp3lame', '-b:a', '64k', 'a.mp3']);
+  ff([
+    '-i',
+    'av.flv',
+    '-c',
+    'copy',
+    '-f',
+    'hls',
+    '-hls_time',
+    '1',
+    '-hls_list_size',
+    '0',
+    '-hls_playlist_type',
+    'vod',
+    '-hls_segment_type',
+    'mpegts',
+    '-hls_segment_filename',
+    'vod/seg%03d.m2ts',
+    'vod/index.m3u8',
+  ]);
+  writeFileSync(stamp, VERSION);
+}
+
+// ---- FLV parsing (enough to re-time and pace tags) ----
+function parseFlv(buf) {
+  const headerLen = buf.readUInt32BE(5);
+  const header = Buffer.concat([buf.subarray(0, headerLen), Buffer.alloc(4)]);
+  const init = [];
+  const media = [];
+  let off = headerLen + 4;
+  while (off + 11 <= buf.length) {
+    const type = buf[off];
+    const size = buf.readUIntBE(off + 1, 3);
+    const ts = buf.readUIntBE(off + 4, 3) | (buf[off + 7] << 24);
+    const end = off + 11 + size + 4;
+    if (end > buf.length) break;
+    const tag = buf.subarray(off, end);
+    const d0 = buf[off + 11];
+    const d1 = buf[off + 12];
+    if (type === 9 && (d0 & 0x0f) === 7 && d1 === 0) init.push(tag);
+    else if (type === 8 && d0 >> 4 === 10 && d1 === 0) init.push(tag);
+    else if (type === 8 || type === 9)
+      media.push({ tag, ts, key: type === 9 && d0 >> 4 === 1, video: type === 9 });
+    // script tags (onMetaData with a duration) are dropped: a live stream has none
+    off = end;
+  }
+  const last = media[media.length - 1];
+  const loopMs = Math.ceil((last.ts + 67) / 100) * 100;
+  return { header, init, media, loopMs };
+}
+
+function retime(tag, ts) {
+  const t = Buffer.from(tag);
+  t.writeUIntBE(ts & 0xffffff, 4, 3);
+  t[7] = (ts >>> 24) & 0xff;
+  return t;
+}
+
+const TYPES = {
+  '.flv': 'video/x-flv',
+  '.mp4': 'video/mp4',
+  '.mp3': 'audio/mpeg',
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.m2ts': 'video/mp2t',
+};
+
+/**
+ * Returns `{ handle(req, res): boolean, close() }`. `handle` answers every /media/ request and returns false for
+ * other paths. `close` ends every open live response and timer.
+ */
+export function createMediaServer() {
+  ensureFixtures();
+  const flv = parseFlv(readFileSync(join(mediaDir, 'av.flv')));
+  const vodSegs = readdirSync(join(mediaDir, 'vod'))
+    .filter((f) => f.endsWith('.m2ts'))
+    .sort();
+  const vodDurations = readFileSync(join(mediaDir, 'vod/index.m3u8'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('#EXTINF:'))
+    .map((l) => parseFloat(l.slice(8)));
+  const segMs = Math.round((vodDurations.reduce((a, b) => a + b, 0) / vodDurations.length) * 1000);
+  // the live clock started a while ago, so the HLS window is full from the first request
+  const t0 = Date.now() - 20000;
+  const open = new Set();
+  const stats = new Map(); // id -> { requests, open, cutAt }
+  const statFor = (id) => {
+    if (!stats.has(id)) stats.set(id, { requests: 0, open: 0, cutAt: 0 });
+    return stats.get(id);
+  };
+
+  function streamLiveFlv(req, res, { cutAfterMs = 0, stat = null } = {}) {
+    res.writeHead(200, {
+      'content-type': 'video/x-flv',
+      'cache-control': 'no-cache',
+      'access-control-allow-origin': '*',
+    });
+    const connectedAt = Date.now();
+    const elapsed = connectedAt - t0;
+    let loop = Math.floor(elapsed / flv.loopMs);
+    const pos = elapsed % flv.loopMs;
+    let i = 0;
+    for (let k = 0; k < flv.media.length && flv.media[k].ts <= pos; k++) if (flv.media[k].key) i = k;
+    res.write(Buffer.concat([flv.header, ...flv.init.map((t) => retime(t, loop * flv.loopMs))]));
+    const pump = () => {
+      const now = Date.now() - t0;
+      const out = [];
+      for (;;) {
+        if (i >= flv.media.length) {
+          i = 0;
+          loop += 1;
+        }
+        const m = flv.media[i];
+        const at = loop * flv.loopMs + m.ts;
+        if (at > now) break;
+        out.push(retime(m.tag, at));
+        i += 1;
+      }
+      if (out.length) res.write(Buffer.concat(out));
+      if (cutAfterMs && Date.now() - connectedAt >= cutAfterMs) {
+        if (stat) stat.cutAt = Date.now();
+        res.destroy();
+      }
+    };
+    pump();
+    const timer = setInterval(pump, 40);
+    const entry = { close: () => res.destroy() };
+    open.add(entry);
+    if (stat) stat.open += 1;
+    res.on('close', () => {
+      clearInterval(timer);
+      open.delete(entry);
+      if (stat) stat.open -= 1;
+    });
+  }
+
+  function livePlaylist() {
+    const n = vodSegs.length;
+    const W = 6;
+    const produced = Math.floor((Date.now() - t0) / segMs); // segments fully available
+    const first = Math.max(0, produced - W);
+    const discSeq = first >= 1 ? Math.floor((first - 1) / n) : 0;
+    const lines = [
+      '#EXTM3U',
+      '#EXT-X-VERSION:3',
+      `#EXT-X-TARGETDURATION:${Math.ceil(Math.max(...vodDurations))}`,
+      `#EXT-X-MEDIA-SEQUENCE:${first}`,
+      `#EXT-X-DISCONTINUITY-SEQUENCE:${discSeq}`,
+    ];
+    for (let m = first; m < produced; m++) {
+      if (m > 0 && m % n === 0) lines.push('#EXT-X-DISCONTINUITY');
+      lines.push(`#EXTINF:${vodDurations[m % n].toFixed(3)},`, `live/seg-${m}.m2ts`);
+    }
+    return lines.join('\n') + '\n';
+  }
+
+  function sendFile(res, file) {
+    let size;
+    try {
+      const st = statSync(file);
+      if (!st.isFile()) throw new Error('not a file');
+      size = st.size;
+    } catch {
+      return notFound(res);
+    }
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-length': size,
+      'cache-control': 'no-cache',
+      'access-control-allow-origin': '*',
+    });
+    createReadStream(file).pipe(res);
+  }
+
+  function notFound(res) {
+    res.writeHead(404, { 'content-type': 'text/plain', 'access-control-allow-origin': '*' });
+    res.end('not found');
+  }
+
+  function handle(req, res) {
+    const url = new URL(req.url, 'http://localhost');
+    const p = url.pathname;
+    if (!p.startsWith('/media/')) return false;
+    const name = p.slice('/media/'.length);
+    const id = url.searchParams.get('id') ?? '';
+    if (name === 'stats') {
+      const s = statFor(id);
+      res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+      res.end(JSON.stringify({ requests: s.requests, open: s.open }));
+    } else if (name === 'live.flv') {
+      const s = statFor(id);
+      s.requests += 1;
+      streamLiveFlv(req, res, { stat: s });
+    } else if (name === 'cut.flv') {
+      const s = statFor(id);
+      s.requests += 1;
+      const after = Number(url.searchParams.get('after') ?? 3) * 1000;
+      const down = Number(url.searchParams.get('down') ?? 2) * 1000;
+      if (s.cutAt && Date.now() - s.cutAt < down) return (notFound(res), true);
+      // cut only once: after coming back the stream stays up
+      streamLiveFlv(req, res, { cutAfterMs: s.cutAt ? 0 : after, stat: s });
+    } else if (name === 'live.m3u8') {
+      res.writeHead(200, {
+        'content-type': TYPES['.m3u8'],
+        'cache-control': 'no-cache',
+        'access-control-allow-origin': '*',
+      });
+      res.end(livePlaylist());
+    } else if (/^live\/seg-\d+\.m2ts$/.test(name)) {
+      const m = Number(name.match(/\d+/)[0]);
+      sendFile(res, join(mediaDir, 'vod', vodSegs[m % vodSegs.length]));
+    } else if (/^(vod\/)?[\w.-]+$/.test(name) && name !== 'VERSION') {
+      sendFile(res, join(mediaDir, name));
+    } else {
+      notFound(res);
+    }
+    return true;
+  }
+
+  return {
+    handle,
+    close() {
+      for (const e of [...open]) e.close();
+    },
+  };
+}
