@@ -408,7 +408,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
       idle = setTimeout(() => {
         s.lastError = `no media for ${ingestIdleMs} ms`;
         endIngest(s, IngestClose.IDLE, `no media received for ${ingestIdleMs} ms`);
-        ws.terminate();
+        setTimeout(() => ws.terminate(), 2000).unref(); // a vanished peer never answers the close frame
       }, ingestIdleMs);
     };
     armIdle();

@@ -1,13 +1,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
-import { api, createAndPush, startRelay, type RunningRelay } from './support.ts';
+import { api, createAndPush, startRelay, waitFor, type RunningRelay } from './support.ts';
 
 type ErrorBody = { error: { module: string; code: string; message: string } };
 
 let relay: RunningRelay;
 before(async () => {
-  relay = await startRelay({ allowedOrigins: ['http://allowed.test'] });
+  relay = await startRelay({ allowedOrigins: ['http://allowed.test'], ingestIdleMs: 1500 });
 });
 after(async () => {
   await relay.close();
@@ -150,6 +150,29 @@ test('the ingest socket refuses unknown streams, bad tokens and a second ingest 
   await new Promise((r) => first.once('open', r));
   assert.equal(await closeCode(created.body.ingest.url), 4409);
   first.close();
+});
+
+test('an ingest socket that stays silent is closed with 4408 and the stream ends', async () => {
+  const created = await api<{ streamId: string; ingest: { url: string } }>(
+    relay.base,
+    'POST',
+    '/api/streams',
+    {},
+  );
+  const ws = new WebSocket(created.body.ingest.url);
+  ws.on('error', () => {});
+  const closed = new Promise<{ code: number; reason: string }>((r) =>
+    ws.once('close', (code, reason) => r({ code, reason: reason.toString() })),
+  );
+  const { code, reason } = await closed;
+  assert.equal(code, 4408);
+  assert.match(reason, /no media/);
+  await waitFor(
+    async () =>
+      (await api<{ ingest: string }>(relay.base, 'GET', `/api/streams/${created.body.streamId}`)).body
+        .ingest === 'ended',
+    'the ingest to end',
+  );
 });
 
 test('recordings cannot be read outside the data directory', async () => {

@@ -101,6 +101,26 @@ test('the same push is relayed as live HLS with a sliding playlist of ~1 s segme
   }
 });
 
+for (const video of ['vp9', 'h264'] as const) {
+  test(`a ${video} MediaRecorder push is accepted and relayed as H.264 FLV`, async () => {
+    const { streamId, pusher } = await createAndPush(relay.base, { seconds: 15, video });
+    try {
+      const started = await api<{ urls: { url: string }[] }>(
+        relay.base,
+        'POST',
+        `/api/streams/${streamId}/relay`,
+        { encode: 'flv' },
+      );
+      assert.equal(started.status, 200);
+      const file = join(scratch.dir, `${video}.flv`);
+      writeFileSync(file, await readFlv(started.body.urls[0].url, 2500));
+      assert.deepEqual((await ffprobe(file)).streams.map((s) => s.codec_name).sort(), ['aac', 'h264']);
+    } finally {
+      await pusher.stop();
+    }
+  });
+}
+
 test('an audio-only push is relayed as AAC-only FLV', async () => {
   const { streamId, pusher } = await createAndPush(relay.base, { audioOnly: true, seconds: 20 });
   try {

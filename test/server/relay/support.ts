@@ -68,57 +68,50 @@ export interface Pusher {
   vanish(): void;
 }
 
-/** ffmpeg args for a MediaRecorder-like WebM (VP8 + Opus, or Opus only) on stdout, in real time. */
-export function webmArgs(opts: { audioOnly?: boolean; seconds?: number; clock?: boolean } = {}): string[] {
+export type PushVideoCodec = 'vp8' | 'vp9' | 'h264';
+
+/**
+ * ffmpeg args for a MediaRecorder-like WebM (VP8/VP9/H.264 + Opus, or Opus only) on stdout, in real time.
+ * H.264 goes in Matroska, as Chromium's `video/webm;codecs=h264` does. No encoder lookahead (like a browser).
+ */
+export function webmArgs(
+  opts: { audioOnly?: boolean; seconds?: number; video?: PushVideoCodec } = {},
+): string[] {
   const seconds = opts.seconds ?? 30;
+  const video = opts.video ?? 'vp8';
   const inputs = ['-re', '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`];
-  if (!opts.audioOnly) {
-    const draw = opts.clock ? ",drawtext=text='%{localtime\\:%s}':fontsize=40:x=10:y=10:fontcolor=white" : '';
-    inputs.push('-re', '-f', 'lavfi', '-i', `testsrc=size=320x240:rate=15:duration=${seconds}${draw}`);
-  }
+  if (!opts.audioOnly)
+    inputs.push('-re', '-f', 'lavfi', '-i', `testsrc=size=320x240:rate=15:duration=${seconds}`);
+  const videoCodec: Record<PushVideoCodec, string[]> = {
+    vp8: ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-lag-in-frames', '0', '-b:v', '400k'],
+    vp9: [
+      '-c:v',
+      'libvpx-vp9',
+      '-deadline',
+      'realtime',
+      '-cpu-used',
+      '8',
+      '-lag-in-frames',
+      '0',
+      '-row-mt',
+      '1',
+      '-b:v',
+      '400k',
+    ],
+    h264: ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-b:v', '400k'],
+  };
+  const audio = ['-c:a', 'libopus', '-b:a', '48k'];
   const codecs = opts.audioOnly
-    ? ['-map', '0:a', '-c:a', 'libopus', '-b:a', '48k']
-    : [
-        '-map',
-        '1:v',
-        '-map',
-        '0:a',
-        '-c:v',
-        'libvpx',
-        '-deadline',
-        'realtime',
-        '-cpu-used',
-        '8',
-        '-lag-in-frames',
-        '0',
-        '-b:v',
-        '400k',
-        '-g',
-        '30',
-        '-c:a',
-        'libopus',
-        '-b:a',
-        '48k',
-      ];
-  return [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    ...inputs,
-    ...codecs,
-    '-f',
-    'webm',
-    '-cluster_time_limit',
-    '200',
-    '-live',
-    '1',
-    'pipe:1',
-  ];
+    ? ['-map', '0:a', ...audio]
+    : ['-map', '1:v', '-map', '0:a', ...videoCodec[video], '-g', '30', ...audio];
+  const format = video === 'h264' && !opts.audioOnly ? 'matroska' : 'webm';
+  // prettier-ignore
+  return ['-hide_banner', '-loglevel', 'error', ...inputs, ...codecs, '-f', format, '-cluster_time_limit', '200', '-live', '1', 'pipe:1'];
 }
 
 export async function push(
   url: string,
-  opts: { audioOnly?: boolean; seconds?: number } = {},
+  opts: { audioOnly?: boolean; seconds?: number; video?: PushVideoCodec } = {},
 ): Promise<Pusher> {
   const ws = new WebSocket(url);
   ws.binaryType = 'nodebuffer';
@@ -156,7 +149,7 @@ export async function push(
 /** Creates a stream and starts pushing to it. */
 export async function createAndPush(
   base: string,
-  opts: { audioOnly?: boolean; seconds?: number; streamId?: string } = {},
+  opts: { audioOnly?: boolean; seconds?: number; streamId?: string; video?: PushVideoCodec } = {},
 ): Promise<{ streamId: string; pusher: Pusher }> {
   const created = await api<{ streamId: string; ingest: { url: string } }>(base, 'POST', '/api/streams', {
     ...(opts.streamId ? { streamId: opts.streamId } : {}),
