@@ -5,6 +5,32 @@
 export const en = {
   player: {
     region: 'Live player',
+    play: 'Play',
+    pause: 'Pause',
+    mute: 'Mute',
+    unmute: 'Unmute',
+    retry: 'Try again',
+    mutedAutoplay: 'Playing muted; press Unmute for sound.',
+    via: '{protocol} stream',
+    states: {
+      idle: 'Not playing',
+      loading: 'Loading…',
+      playing: 'Playing',
+      waiting: 'Buffering…',
+      reconnecting: 'Connection lost, reconnecting…',
+      error: 'Cannot play',
+      ended: 'Ended',
+    },
+    errors: {
+      generic: 'This stream cannot be played.',
+      NO_SOURCE: 'There is nothing to play.',
+      BAD_SOURCES: 'The list of sources is malformed.',
+      UNSUPPORTED_PROTOCOL: 'This browser cannot play this stream.',
+      ALL_SOURCES_FAILED: 'None of the stream addresses could be played.',
+      STREAM_ENDED: 'The live stream has ended.',
+      NOT_FOUND: 'The stream was not found.',
+      NETWORK_ERROR: 'The stream cannot be reached.',
+    },
   },
   push: {
     region: 'Live push controls',

@@ -4,6 +4,32 @@ import type { Messages } from './en.js';
 export const zhCN: Messages = {
   player: {
     region: '直播播放器',
+    play: '播放',
+    pause: '暂停',
+    mute: '静音',
+    unmute: '取消静音',
+    retry: '重试',
+    mutedAutoplay: '正在静音播放，点击“取消静音”开启声音。',
+    via: '{protocol} 流',
+    states: {
+      idle: '未播放',
+      loading: '加载中…',
+      playing: '正在播放',
+      waiting: '缓冲中…',
+      reconnecting: '连接中断，正在重连…',
+      error: '无法播放',
+      ended: '已结束',
+    },
+    errors: {
+      generic: '此流无法播放。',
+      NO_SOURCE: '没有可播放的内容。',
+      BAD_SOURCES: '播放源列表格式错误。',
+      UNSUPPORTED_PROTOCOL: '此浏览器无法播放该流。',
+      ALL_SOURCES_FAILED: '所有播放地址均无法播放。',
+      STREAM_ENDED: '直播已结束。',
+      NOT_FOUND: '未找到该流。',
+      NETWORK_ERROR: '无法连接到该流。',
+    },
   },
   push: {
     region: '直播推流控制',
