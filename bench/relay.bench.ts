@@ -144,7 +144,12 @@ function treeCpuSeconds(pid: number): number {
   let grew = true;
   while (grew) {
     grew = false;
-    for (const [p, s] of stats) if (!want.has(p) && want.has(s.ppid)) (want.add(p), (grew = true));
+    for (const [p, s] of stats) {
+      if (!want.has(p) && want.has(s.ppid)) {
+        want.add(p);
+        grew = true;
+      }
+    }
   }
   for (const p of want) total += stats.get(p)?.cpu ?? 0;
   return total;
@@ -187,7 +192,10 @@ async function main(): Promise<void> {
     let pushStart = 0;
     const firstChunk = new Promise<void>((resolve) =>
       enc.proc.stdout?.on('data', (c: Buffer) => {
-        if (!pushStart) ((pushStart = Date.now()), resolve());
+        if (!pushStart) {
+          pushStart = Date.now();
+          resolve();
+        }
         if (ws.readyState === WebSocket.OPEN) ws.send(c);
       }),
     );
