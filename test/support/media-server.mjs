@@ -1,7 +1,8 @@
 // Media fixtures for the player tests and benches: generated once with ffmpeg (small: 320x240, 15 fps, 10 s) into
 // test/fixtures/media/ (gitignored), then served by a plain Node request handler under /media/:
 //   /media/av.flv /media/audio.flv /media/av.mp4 /media/a.mp3 /media/vod/index.m3u8   files (VOD)
-//   /media/live.flv                 endless "live" FLV, paced by tag timestamps, GOP-cached start like a CDN
+//   /media/live.flv                 endless "live" FLV, paced by tag timestamps, GOP-cached start like a CDN;
+//                                   `?hiccup=N`: every N s the data stops for 3 s, then arrives in a burst
 //   /media/live.m3u8                live HLS: 6-segment sliding window over the VOD segments, time-based sequence
 //   /media/cut.flv?id=X&after=3&down=2   live FLV that is cut (socket destroyed) after `after` s, answers 404
 //                                   for `down` s, then streams again (per id)
@@ -165,7 +166,7 @@ export function createMediaServer() {
     return stats.get(id);
   };
 
-  function streamLiveFlv(req, res, { cutAfterMs = 0, stat = null } = {}) {
+  function streamLiveFlv(req, res, { cutAfterMs = 0, stat = null, hiccupEveryMs = 0 } = {}) {
     res.writeHead(200, {
       'content-type': 'video/x-flv',
       'cache-control': 'no-cache',
@@ -179,6 +180,9 @@ export function createMediaServer() {
     for (let k = 0; k < flv.media.length && flv.media[k].ts <= pos; k++) if (flv.media[k].key) i = k;
     res.write(Buffer.concat([flv.header, ...flv.init.map((t) => retime(t, loop * flv.loopMs))]));
     const pump = () => {
+      // a network hiccup: every `hiccupEveryMs`, nothing is sent for 3 s, then the backlog arrives at once
+      const since = Date.now() - connectedAt;
+      if (hiccupEveryMs && since > 3000 && since % hiccupEveryMs >= hiccupEveryMs - 3000) return;
       const now = Date.now() - t0;
       const out = [];
       for (;;) {
@@ -266,7 +270,7 @@ export function createMediaServer() {
     } else if (name === 'live.flv') {
       const s = statFor(id);
       s.requests += 1;
-      streamLiveFlv(req, res, { stat: s });
+      streamLiveFlv(req, res, { stat: s, hiccupEveryMs: Number(url.searchParams.get('hiccup') ?? 0) * 1000 });
     } else if (name === 'cut.flv') {
       const s = statFor(id);
       s.requests += 1;

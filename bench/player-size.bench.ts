@@ -1,0 +1,49 @@
+// Bytes a page downloads for the player: gzip size of the classic script alone, and with each lazily loaded
+// engine, as ratios against the raw engine file (what a page using mpegts.js / hls.js directly downloads).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { ensureBuild, root } from './player-support.ts';
+
+ensureBuild();
+const gz = (f: string) => gzipSync(readFileSync(join(root, 'dist', f)), { level: 9 }).length;
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+
+const core = gz('relay-widgets.js');
+const mpegts = gz('relay-widgets-mpegts.js');
+const hls = gz('relay-widgets-hls.js');
+
+console.log(`relay-widgets.js (every page, all elements): ${kb(core)} gzip (target < 20 KB)`);
+console.log(
+  `+ mpegts engine (first FLV play):            ${kb(core + mpegts)}  = ${((core + mpegts) / mpegts).toFixed(2)}x raw mpegts.js (${kb(mpegts)})`,
+);
+console.log(
+  `+ hls engine (first HLS play):               ${kb(core + hls)}  = ${((core + hls) / hls).toFixed(2)}x raw hls.js (${kb(hls)})`,
+);
+
+// The player's own share of the classic script: the same kind of bundle with only <relay-player> (and Lit).
+const { build } = await import('esbuild');
+async function bundleGzip(contents: string): Promise<number> {
+  const out = await build({
+    stdin: { contents, resolveDir: root, loader: 'ts' },
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: 'es2021',
+    write: false,
+    tsconfig: join(root, 'tsconfig.json'),
+    external: ['hls.js', 'mpegts.js', 'trtc-js-sdk'],
+    legalComments: 'none',
+  });
+  return gzipSync(out.outputFiles[0]!.contents, { level: 9 }).length;
+}
+const playerOnly = await bundleGzip(
+  `import { RelayPlayer } from './src/elements/relay-player.js'; customElements.define('relay-player', RelayPlayer);`,
+);
+const litOnly = await bundleGzip(
+  `import { LitElement, html } from 'lit'; import { property, state, query } from 'lit/decorators.js';
+   console.log(LitElement, html, property, state, query);`,
+);
+console.log(
+  `<relay-player> alone (esbuild, minified):     ${kb(playerOnly)} gzip, of which Lit ${kb(litOnly)}`,
+);

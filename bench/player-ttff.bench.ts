@@ -1,0 +1,89 @@
+// Time to first frame on the same local live stream: <relay-player> (classic script, engine fetched lazily on
+// first play) vs the raw engine used directly (its ES module imported by the page). Fresh browser context per
+// run (no cache), runs interleaved, median of N. Usage: node bench/run.mjs player-ttff [runs]
+import { ensureBuild, launchChromium, median, sleep, startServer } from './player-support.ts';
+
+const RUNS = Number(process.argv[2] ?? 7);
+
+const firstFrame = (videoExpr: string) => `
+  const mark = () => (window.__ttff = performance.now());
+  const hook = (v) => ('requestVideoFrameCallback' in v ? v.requestVideoFrameCallback(mark) : v.addEventListener('playing', mark, { once: true }));
+  hook(${videoExpr});`;
+
+const relayPage = (src: string) => `<!doctype html><meta charset="utf-8">
+<script src="/dist/relay-widgets.js"></script>
+<relay-player src="${src}" autoplay muted></relay-player>
+<script>
+  const el = document.querySelector('relay-player');
+  el.updateComplete.then(() => { ${firstFrame('el.media')} });
+</script>`;
+
+const rawFlvPage = (src: string) => `<!doctype html><meta charset="utf-8">
+<video muted autoplay playsinline></video>
+<script type="module">
+  import mpegts from '/dist/relay-widgets-mpegts.js';
+  const v = document.querySelector('video');
+  ${firstFrame('v')}
+  const p = mpegts.createPlayer({ type: 'flv', isLive: true, url: '${src}' });
+  p.attachMediaElement(v); p.load(); p.play();
+</script>`;
+
+const rawHlsPage = (src: string) => `<!doctype html><meta charset="utf-8">
+<video muted autoplay playsinline></video>
+<script type="module">
+  import Hls from '/dist/relay-widgets-hls.js';
+  const v = document.querySelector('video');
+  ${firstFrame('v')}
+  const h = new Hls(); h.attachMedia(v); h.loadSource('${src}'); v.play();
+</script>`;
+
+ensureBuild();
+const server = await startServer({
+  '/relay-flv.html': relayPage('/media/live.flv'),
+  '/raw-flv.html': rawFlvPage('/media/live.flv'),
+  '/relay-hls.html': relayPage('/media/live.m3u8'),
+  '/raw-hls.html': rawHlsPage('/media/live.m3u8'),
+});
+const browser = await launchChromium();
+try {
+  const measure = async (path: string): Promise<number> => {
+    const ctx = await browser.createBrowserContext();
+    try {
+      const page = await ctx.newPage();
+      await page.goto(server.origin + path);
+      await page.waitForFunction('window.__ttff !== undefined', { timeout: 20000, polling: 20 });
+      return Number(await page.evaluate('window.__ttff'));
+    } finally {
+      await ctx.close();
+    }
+  };
+  // warm up the server side and the OS file cache once
+  await measure('/raw-flv.html');
+  await measure('/raw-hls.html');
+  const results: Record<string, number[]> = {
+    'relay-flv': [],
+    'raw-flv': [],
+    'relay-hls': [],
+    'raw-hls': [],
+  };
+  for (let i = 0; i < RUNS; i++) {
+    for (const name of Object.keys(results)) {
+      results[name]!.push(await measure(`/${name}.html`));
+      await sleep(200);
+    }
+  }
+  const fmt = (xs: number[]) =>
+    `median ${median(xs).toFixed(0)} ms (${xs.map((x) => x.toFixed(0)).join(', ')})`;
+  for (const proto of ['flv', 'hls']) {
+    const relay = results[`relay-${proto}`]!;
+    const raw = results[`raw-${proto}`]!;
+    console.log(`${proto.toUpperCase()} raw engine:    ${fmt(raw)}`);
+    console.log(`${proto.toUpperCase()} relay-player:  ${fmt(relay)}`);
+    console.log(
+      `${proto.toUpperCase()} ratio relay/raw: ${(median(relay) / median(raw)).toFixed(2)} (target <= 1.10)`,
+    );
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
