@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import { ErrorCodes, RelayError, toErrorInfo } from '../errors.js';
 import {
   LivePushEvents,
@@ -206,7 +206,10 @@ export class RelayPlayer extends LitElement {
   @state() private _mutedNow = false;
   @state() private _paused = true;
 
-  @query('video') private video!: HTMLVideoElement;
+  /** Owned by the element for its whole life, so the session can start before the first render. */
+  private readonly video: HTMLVideoElement = createVideo(() => {
+    if (this.controls && !this._paused) this.pause();
+  });
 
   #session: LiveSession | null = null;
   #pushUrls: PlayUrl[] | null = null;
@@ -254,8 +257,8 @@ export class RelayPlayer extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.#listenForPush();
-    // moved or re-added after a disconnect: start over with the same inputs
-    if (this.hasUpdated && !this.#session) {
+    // first connection, or re-added after a disconnect: (re)start with the current inputs on the next update
+    if (!this.#session) {
       this.#attachSession();
       this.requestUpdate();
     }
@@ -269,10 +272,6 @@ export class RelayPlayer extends LitElement {
     this.#mediaListeners = null;
     this.#session?.destroy();
     this.#session = null;
-  }
-
-  protected override firstUpdated(): void {
-    this.#attachSession();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -296,13 +295,14 @@ export class RelayPlayer extends LitElement {
         this.sources = null;
       }
     }
-  }
-
-  protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('htmlFor') && this.isConnected) this.#listenForPush();
     const video = this.video;
     // the video's volumechange event brings _mutedNow/_mutedByAutoplay in line
-    if (changed.has('muted') && video) video.muted = this.muted;
+    if (changed.has('muted')) video.muted = this.muted;
+    if (changed.has('poster')) {
+      if (this.poster) video.poster = this.poster;
+      else video.removeAttribute('poster');
+    }
+    video.setAttribute('aria-label', this.#messages().region);
     if (!this.#session) return;
     if (changed.has('autoplay') || changed.has('latency')) {
       this.#session.updateOptions({ autoplay: this.autoplay, latency: this.#latency() });
@@ -317,6 +317,10 @@ export class RelayPlayer extends LitElement {
       this.#freshSession = false;
       this.#startInputs();
     }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('htmlFor') && this.isConnected) this.#listenForPush();
   }
 
   #latency(): LatencyMode {
@@ -467,13 +471,7 @@ export class RelayPlayer extends LitElement {
         : m.states[st];
     return html`
       <div part="base" role="region" aria-label=${m.region}>
-        <video
-          part="video"
-          playsinline
-          poster=${this.poster ?? nothing}
-          aria-label=${m.region}
-          @click=${() => (this.controls && !this._paused ? this.pause() : undefined)}
-        ></video>
+        ${this.video}
         <div part="overlay">
           ${busy ? html`<div class="spinner" role="presentation"></div>` : nothing}
           ${
@@ -535,6 +533,14 @@ export class RelayPlayer extends LitElement {
   #hasInput(): boolean {
     return Boolean(this.#pushUrls?.length || this.sources?.length || this.src);
   }
+}
+
+function createVideo(onClick: () => void): HTMLVideoElement {
+  const video = document.createElement('video');
+  video.setAttribute('part', 'video');
+  video.playsInline = true;
+  video.addEventListener('click', onClick);
+  return video;
 }
 
 declare global {

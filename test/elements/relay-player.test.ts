@@ -294,6 +294,38 @@ describe('<relay-player> teardown', () => {
   });
 });
 
+describe('<relay-player> methods and moves', () => {
+  it('reload() starts over from the best source; moving the element in the page resumes playback', async () => {
+    const { el, rec } = await mount({
+      src: '/media/av.mp4',
+      autoplay: true,
+      muted: true,
+      poster: '/media/none.png',
+    });
+    expect(el.media!.getAttribute('poster')).to.equal('/media/none.png');
+    await seesPlayback(el);
+    const loadsBefore = rec.states.filter((s) => s.state === 'loading').length;
+    el.reload();
+    expect(el.state).to.equal('loading');
+    await seesPlayback(el);
+    expect(rec.states.filter((s) => s.state === 'loading').length).to.equal(loadsBefore + 1);
+
+    const other = document.createElement('section');
+    document.body.append(other);
+    try {
+      other.append(el); // disconnect + connect
+      await seesPlayback(el);
+      expect(el.engine).to.equal('native');
+      el.pause();
+      await until('idle after pause', () => el.state === 'idle');
+      await el.updateComplete;
+      expect(el.shadowRoot!.querySelector('button[part=play-button]')).to.not.equal(null);
+    } finally {
+      other.remove();
+    }
+  });
+});
+
 describe('<relay-player> autoplay and UI', () => {
   it('without autoplay shows a play button, loads nothing, and plays when it is pressed', async () => {
     const id = uid('press');
@@ -424,5 +456,26 @@ describe('<relay-player for="id">', () => {
     } finally {
       second.remove();
     }
+  });
+});
+
+describe('<relay-player> accessibility', () => {
+  it('has no axe violations when waiting for a press, playing with controls, and in error', async () => {
+    await import('axe-core');
+    const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
+    const check = async (el: HTMLElement) => {
+      const result = await axe.run(el, { resultTypes: ['violations'] });
+      expect(result.violations.map((v) => `${v.id}: ${v.help}`)).to.deep.equal([]);
+    };
+    const idle = await mount({ src: '/media/av.mp4' });
+    await check(idle.el);
+    const playing = await mount({ src: '/media/av.mp4', controls: true, autoplay: true, muted: true });
+    await until('playing', () => playing.el.state === 'playing');
+    await playing.el.updateComplete;
+    await check(playing.el);
+    const failed = await mount({ src: '/media/missing.mp4', autoplay: true, muted: true });
+    await until('error', () => failed.el.state === 'error');
+    await failed.el.updateComplete;
+    await check(failed.el);
   });
 });
