@@ -1,4 +1,5 @@
 import { expect, fixture, html } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
 import '../../src/index.js';
 import type { RelayPlayer } from '../../src/elements/relay-player.js';
 import type {
@@ -357,6 +358,63 @@ describe('<relay-player> autoplay and UI', () => {
     } else {
       expect(el.shadowRoot!.querySelector('[part=play-button]')).to.not.equal(null);
     }
+  });
+
+  /** Applies Chromium's autoplay policy by hand (this test browser allows everything): `play()` is refused with
+   * NotAllowedError while there is sound (`allowMuted`) or always, until a user press (`el.play()`). */
+  function enforceAutoplayPolicy(el: RelayPlayer, allowMuted: boolean): void {
+    const video = el.media!;
+    const realPlay = video.play.bind(video);
+    let pressed = false;
+    const realElPlay = el.play.bind(el);
+    el.play = () => {
+      pressed = true;
+      realElPlay();
+    };
+    video.play = () =>
+      pressed || (allowMuted && video.muted)
+        ? realPlay()
+        : Promise.reject(
+            new DOMException('play() failed because the user did not interact', 'NotAllowedError'),
+          );
+  }
+
+  it('falls back to muted autoplay with an Unmute button when the browser blocks sound', async () => {
+    const host = await fixture<HTMLDivElement>(html`<div></div>`);
+    const el = document.createElement('relay-player');
+    el.setAttribute('src', `/media/live.flv?id=${uid('policy-muted')}`);
+    el.setAttribute('autoplay', '');
+    enforceAutoplayPolicy(el, true);
+    host.append(el);
+    await seesPlayback(el);
+    expect(el.media!.muted).to.equal(true);
+    await el.updateComplete;
+    const unmute = el.shadowRoot!.querySelector<HTMLButtonElement>('button[part=unmute-button]');
+    expect(unmute).to.not.equal(null);
+    // a real key press (user activation), as a keyboard user would unmute
+    unmute!.focus();
+    await sendKeys({ press: 'Enter' });
+    await el.updateComplete;
+    expect(el.media!.muted).to.equal(false);
+    expect(el.shadowRoot!.querySelector('button[part=unmute-button]')).to.equal(null);
+  });
+
+  it('shows a play button (and a non-fatal AUTOPLAY_BLOCKED) when the browser blocks all autoplay', async () => {
+    const host = await fixture<HTMLDivElement>(html`<div></div>`);
+    const el = document.createElement('relay-player');
+    el.setAttribute('src', `/media/live.flv?id=${uid('policy-none')}`);
+    el.setAttribute('autoplay', '');
+    enforceAutoplayPolicy(el, false);
+    const rec = record(el);
+    host.append(el);
+    await until('blocked', () => rec.errors.find((e) => e.code === 'AUTOPLAY_BLOCKED'));
+    expect(rec.errors.find((e) => e.code === 'AUTOPLAY_BLOCKED')!.fatal).to.equal(false);
+    await el.updateComplete;
+    expect(el.state).to.equal('idle');
+    const btn = el.shadowRoot!.querySelector<HTMLButtonElement>('button[part=play-button]');
+    expect(btn).to.not.equal(null);
+    btn!.click();
+    await seesPlayback(el);
   });
 
   it('announces state in an aria-live region, in English or Simplified Chinese', async () => {
