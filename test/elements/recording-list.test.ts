@@ -314,4 +314,29 @@ describe('<recording-list> against the real receiver', () => {
       /^播放 流 zh_\S+ 格式 MP4 开始时间 .+ 时长 0?1:03 大小 1\.3/,
     );
   });
+
+  it('leaves no live connection or reconnect timer behind when removed from the page', async () => {
+    const opened: EventSource[] = [];
+    const Original = window.EventSource;
+    // The real EventSource, remembered so the test can look at the connections the element opened.
+    window.EventSource = class extends Original {
+      constructor(url: string | URL, init?: EventSourceInit) {
+        super(url, init);
+        opened.push(this);
+      }
+    };
+    try {
+      const el = await mounted(
+        html`<recording-list endpoint=${info.url} stream-id=${uid('gone')}></recording-list>`,
+      );
+      await waitUntil(() => opened.some((s) => s.readyState === EventSource.OPEN), 'live connection open');
+      el.remove();
+      expect(opened.every((s) => s.readyState === EventSource.CLOSED)).to.equal(true);
+      const count = opened.length;
+      await aTimeout(1500);
+      expect(opened.length, 'no reconnect after removal').to.equal(count);
+    } finally {
+      window.EventSource = Original;
+    }
+  });
 });
