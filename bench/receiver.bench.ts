@@ -3,7 +3,7 @@
 // Runs the real receiver process (server/receiver/main.ts) with group commit on and off, with 0 % and 10 %
 // duplicates; prints ratios against "one transaction per notification, no duplicates" measured in the same run.
 //   node bench/run.mjs receiver [seconds=5] [concurrency=32]
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { rmSync } from 'node:fs';
 import {
@@ -11,6 +11,7 @@ import {
   recordingNotification,
   signed,
   startReceiver,
+  postKeepAlive,
 } from '../test/server/receiver/receiver-process.ts';
 
 const KEY = 'bench-key';
@@ -25,25 +26,6 @@ interface Result {
   p99: number;
   stored: number;
   failures: number;
-}
-
-function post(url: string, agent: Agent, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${url}/callbacks/tencent`,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -63,7 +45,7 @@ async function run(name: string, groupCommit: boolean, duplicateShare: number): 
   // Warm-up (JIT, connections, SQLite pages), not measured.
   await Promise.all(
     Array.from({ length: concurrency }, (_, i) =>
-      post(r.url, agent, JSON.stringify(signed(KEY, recordingNotification(`warm-${i}`)))),
+      postKeepAlive(r.url, agent, JSON.stringify(signed(KEY, recordingNotification(`warm-${i}`)))),
     ),
   );
   const deadline = performance.now() + seconds * 1000;
@@ -76,7 +58,7 @@ async function run(name: string, groupCommit: boolean, duplicateShare: number): 
         signed(KEY, recordingNotification(`n-${id}`, { start_time: 1_700_000_000 + id })),
       );
       const t0 = performance.now();
-      const status = await post(r.url, agent, body);
+      const status = await postKeepAlive(r.url, agent, body);
       if (status === 200) {
         latencies.push(performance.now() - t0);
         if (!dup) sent.push(id);

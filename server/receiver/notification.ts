@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Recording } from '../../src/events.ts';
 
 /** Tencent CSS callback event types this receiver knows; any other integer is stored raw. */
 export const EventTypes = {
@@ -11,17 +12,8 @@ export const EventTypes = {
 /** A callback body after validation: a JSON object with an integer `event_type`. */
 export type Notification = Record<string, unknown> & { event_type: number };
 
-/** The recording fields extracted from an `event_type = 100` notification. */
-export interface RecordingFields {
-  streamId: string;
-  recordId: number | null;
-  fileFormat: string;
-  startTime: number;
-  endTime: number;
-  duration: number;
-  fileSize: number;
-  url: string;
-}
+/** The recording fields extracted from an `event_type = 100` notification (a `Recording` before it has an id). */
+export type RecordingFields = Omit<Recording, 'id'>;
 
 /** A notification ready to be stored: its identity (the exactly-once key) plus what to index. */
 export interface StoredNotification {

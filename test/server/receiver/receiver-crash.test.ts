@@ -1,30 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Agent, request } from 'node:http';
-import { queryDb, recordingNotification, signed, startReceiver } from './receiver-process.ts';
+import { Agent } from 'node:http';
+import {
+  postKeepAlive as post,
+  queryDb,
+  recordingNotification,
+  signed,
+  startReceiver,
+} from './receiver-process.ts';
 
 const KEY = 'crash-test-key';
-
-/** Posts with a keep-alive agent; resolves with the status, or `null` if the connection died first. */
-function post(url: string, agent: Agent, body: string): Promise<number | null> {
-  return new Promise((resolve) => {
-    const req = request(
-      `${url}/callbacks/tencent`,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? null));
-        res.on('error', () => resolve(null));
-      },
-    );
-    req.on('error', () => resolve(null));
-    req.end(body);
-  });
-}
 
 test('kill -9 during a burst of notifications: after a restart every acknowledged one is there, exactly once', async () => {
   const r = await startReceiver({ key: KEY });

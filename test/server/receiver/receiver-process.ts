@@ -1,5 +1,6 @@
 // Starts the real receiver (`server/receiver/main.ts`) as a child process on an ephemeral port, for tests.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request, type Agent } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -199,4 +200,25 @@ export class SseReader {
   close(): void {
     this.controller.abort();
   }
+}
+
+/** Posts with a keep-alive agent; resolves with the status, or `null` if the connection died first. */
+export function postKeepAlive(url: string, agent: Agent, body: string): Promise<number | null> {
+  return new Promise((resolve) => {
+    const req = request(
+      `${url}/callbacks/tencent`,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? null));
+        res.on('error', () => resolve(null));
+      },
+    );
+    req.on('error', () => resolve(null));
+    req.end(body);
+  });
 }

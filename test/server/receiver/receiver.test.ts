@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { RecordingPage } from '../../../server/receiver/store.ts';
 import {
   notificationCount,
   postCallback,
@@ -14,21 +15,7 @@ import {
 const KEY = 'receiver-test-key';
 const ORIGIN = 'http://allowed.example';
 
-interface Page {
-  recordings: {
-    id: string;
-    streamId: string;
-    recordId: number | null;
-    fileFormat: string;
-    startTime: number;
-    endTime: number;
-    duration: number;
-    fileSize: number;
-    url: string;
-  }[];
-  next: string | null;
-  lastEventId: string;
-}
+type Page = RecordingPage;
 
 async function list(r: RunningReceiver, query = ''): Promise<Page> {
   const res = await fetch(`${r.url}/api/recordings${query}`);
