@@ -1,6 +1,7 @@
 // Time to first frame on the same local live stream: <relay-player> (classic script, engine fetched lazily on
-// first play) vs the raw engine used directly (its ES module imported by the page). Fresh browser context per
-// run (no cache), runs interleaved, median of N. Usage: node bench/run.mjs player-ttff [runs]
+// first play) vs the raw engine used directly (its ES module imported by the page), and <relay-player> with a
+// `<link rel="modulepreload">` of the engine file (the engine then downloads in parallel with the classic script).
+// Fresh browser context per run (no cache), runs interleaved, median of N. Usage: node bench/run.mjs player-ttff [runs]
 import { ensureBuild, launchChromium, median, sleep, startServer } from './player-support.ts';
 
 const RUNS = Number(process.argv[2] ?? 7);
@@ -10,7 +11,8 @@ const firstFrame = (videoExpr: string) => `
   const hook = (v) => ('requestVideoFrameCallback' in v ? v.requestVideoFrameCallback(mark) : v.addEventListener('playing', mark, { once: true }));
   hook(${videoExpr});`;
 
-const relayPage = (src: string) => `<!doctype html><meta charset="utf-8">
+const relayPage = (src: string, preload = '') => `<!doctype html><meta charset="utf-8">
+${preload ? `<link rel="modulepreload" href="/dist/relay-widgets-${preload}.js">` : ''}
 <script src="/dist/relay-widgets.js"></script>
 <relay-player src="${src}" autoplay muted></relay-player>
 <script>
@@ -42,6 +44,8 @@ const server = await startServer({
   '/relay-flv.html': relayPage('/media/live.flv'),
   '/raw-flv.html': rawFlvPage('/media/live.flv'),
   '/relay-hls.html': relayPage('/media/live.m3u8'),
+  '/relay+preload-flv.html': relayPage('/media/live.flv', 'mpegts'),
+  '/relay+preload-hls.html': relayPage('/media/live.m3u8', 'hls'),
   '/raw-hls.html': rawHlsPage('/media/live.m3u8'),
 });
 const browser = await launchChromium();
@@ -63,8 +67,10 @@ try {
   const results: Record<string, number[]> = {
     'relay-flv': [],
     'raw-flv': [],
+    'relay+preload-flv': [],
     'relay-hls': [],
     'raw-hls': [],
+    'relay+preload-hls': [],
   };
   for (let i = 0; i < RUNS; i++) {
     for (const name of Object.keys(results)) {
@@ -77,10 +83,14 @@ try {
   for (const proto of ['flv', 'hls']) {
     const relay = results[`relay-${proto}`]!;
     const raw = results[`raw-${proto}`]!;
-    console.log(`${proto.toUpperCase()} raw engine:    ${fmt(raw)}`);
-    console.log(`${proto.toUpperCase()} relay-player:  ${fmt(relay)}`);
+    const pre = results[`relay+preload-${proto}`]!;
+    const P = proto.toUpperCase();
+    console.log(`${P} raw engine:                   ${fmt(raw)}`);
+    console.log(`${P} relay-player:                 ${fmt(relay)}`);
+    console.log(`${P} relay-player + modulepreload: ${fmt(pre)}`);
     console.log(
-      `${proto.toUpperCase()} ratio relay/raw: ${(median(relay) / median(raw)).toFixed(2)} (target <= 1.10)`,
+      `${P} ratio relay/raw ${(median(relay) / median(raw)).toFixed(2)}, ` +
+        `with modulepreload ${(median(pre) / median(raw)).toFixed(2)} (target <= 1.10)`,
     );
   }
 } finally {
