@@ -1,8 +1,5 @@
 import type { ErrorCode } from '../errors.js';
 import type { EngineKind } from './source-order.js';
-import { createFlvEngine } from './engines/flv-engine.js';
-import { createHlsJsEngine, createNativeHlsEngine } from './engines/hls-engine.js';
-import { createNativeEngine } from './engines/native-engine.js';
 
 export type { EngineKind } from './source-order.js';
 
@@ -48,21 +45,20 @@ export type EngineFactory = (
   options: EngineOptions,
 ) => Promise<PlaybackEngine>;
 
-/** Creates an engine of `kind`; third-party engine code is fetched lazily on first use. */
-export async function createEngine(
-  kind: EngineKind,
-  media: HTMLMediaElement,
-  callbacks: EngineCallbacks,
-  options: EngineOptions,
-): Promise<PlaybackEngine> {
-  switch (kind) {
-    case 'mpegts':
-      return createFlvEngine(media, callbacks, options);
-    case 'hls.js':
-      return createHlsJsEngine(media, callbacks, options);
-    case 'native-hls':
-      return createNativeHlsEngine(media, callbacks, options);
-    case 'native':
-      return createNativeEngine(media, callbacks, options);
-  }
+/** Reports at most one failure per engine; `silence()` (on destroy) drops any later one. */
+export function failureReporter(callbacks: EngineCallbacks): {
+  fail(code: ErrorCode, message: string): void;
+  silence(): void;
+} {
+  let done = false;
+  return {
+    fail(code, message) {
+      if (done) return;
+      done = true;
+      callbacks.onFailure({ code, message });
+    },
+    silence() {
+      done = true;
+    },
+  };
 }

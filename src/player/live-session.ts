@@ -2,13 +2,8 @@ import { ErrorCodes, type ErrorCode } from '../errors.js';
 import type { PlayerState, RelayPlayerErrorDetail, RelayPlayerFallbackDetail } from '../events.js';
 import type { PlayEncode, PlayUrl } from '../types.js';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import {
-  createEngine,
-  type EngineFailure,
-  type EngineKind,
-  type LatencyMode,
-  type PlaybackEngine,
-} from './engine.js';
+import type { EngineFailure, EngineKind, LatencyMode, PlaybackEngine } from './engine.js';
+import { createEngine } from './engines/create-engine.js';
 import { detectCapabilities, orderSources, type Candidate, type Capabilities } from './source-order.js';
 
 const MODULE = 'player';
@@ -315,15 +310,15 @@ export class LiveSession {
     const hadWorked = this.sourceWorked;
     this.teardownAttempt();
     if (!cand) return;
+    this.listener.onError({
+      module: MODULE,
+      code: failure.code,
+      message: failure.message,
+      url,
+      fatal: false,
+    });
     if (hadWorked || this.reconnecting) {
       // the source played before: the stream broke, reconnect to it with backoff
-      this.listener.onError({
-        module: MODULE,
-        code: failure.code,
-        message: failure.message,
-        url,
-        fatal: false,
-      });
       if (this.backoff.attempts >= this.opts.maxReconnects) {
         this.fatal(
           failure.code === ErrorCodes.STREAM_ENDED ? ErrorCodes.STREAM_ENDED : ErrorCodes.ALL_SOURCES_FAILED,
@@ -344,13 +339,6 @@ export class LiveSession {
     // the source never played: fall back to the next one
     const next = this.candidates[this.index + 1] ?? null;
     this.listener.onFallback({ from: cand.source, to: next?.source ?? null, reason: failure.message });
-    this.listener.onError({
-      module: MODULE,
-      code: failure.code,
-      message: failure.message,
-      url,
-      fatal: false,
-    });
     if (next) {
       void this.tryCandidate(this.index + 1);
     } else {

@@ -1,6 +1,6 @@
 import { ErrorCodes } from '../../errors.js';
 import { loadLazyModule } from '../../lazy-modules.js';
-import type { EngineCallbacks, EngineOptions, PlaybackEngine } from '../engine.js';
+import { failureReporter, type EngineCallbacks, type EngineOptions, type PlaybackEngine } from '../engine.js';
 
 /** HTTP-FLV through mpegts.js (MSE). Buffers are bounded; the session chases the live edge. */
 export async function createFlvEngine(
@@ -11,14 +11,9 @@ export async function createFlvEngine(
   const mpegts = await loadLazyModule('mpegts');
   let player: ReturnType<typeof mpegts.createPlayer> | null = null;
   let live = true;
-  let failed = false;
   const low = options.latency === 'low';
 
-  const fail = (code: (typeof ErrorCodes)[keyof typeof ErrorCodes], message: string): void => {
-    if (failed) return;
-    failed = true;
-    callbacks.onFailure({ code, message });
-  };
+  const { fail, silence } = failureReporter(callbacks);
 
   return {
     kind: 'mpegts',
@@ -70,7 +65,7 @@ export async function createFlvEngine(
       return live && b.length ? b.end(b.length - 1) : null;
     },
     destroy() {
-      failed = true;
+      silence();
       const p = player;
       player = null;
       if (!p) return;

@@ -1,6 +1,6 @@
 import { ErrorCodes } from '../../errors.js';
 import { loadLazyModule } from '../../lazy-modules.js';
-import type { EngineCallbacks, EngineOptions, PlaybackEngine } from '../engine.js';
+import { failureReporter, type EngineCallbacks, type EngineOptions, type PlaybackEngine } from '../engine.js';
 
 /**
  * HLS through hls.js (MSE). hls.js keeps the live edge itself (catch-up rate, seek when too far behind); buffers
@@ -15,14 +15,9 @@ export async function createHlsJsEngine(
   const low = options.latency === 'low';
   let hls: InstanceType<typeof Hls> | null = null;
   let live = false;
-  let failed = false;
   let mediaRecoveries = 0;
 
-  const fail = (code: (typeof ErrorCodes)[keyof typeof ErrorCodes], message: string): void => {
-    if (failed) return;
-    failed = true;
-    callbacks.onFailure({ code, message });
-  };
+  const { fail, silence } = failureReporter(callbacks);
 
   return {
     kind: 'hls.js',
@@ -67,7 +62,7 @@ export async function createHlsJsEngine(
       return null;
     },
     destroy() {
-      failed = true;
+      silence();
       const h = hls;
       hls = null;
       h?.destroy();
