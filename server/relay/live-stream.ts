@@ -17,6 +17,8 @@ export class LiveStream {
   relay: RelaySession | null = null;
   /** Public base URL (scheme://host) seen when the relay started; used for URLs in callbacks. */
   baseUrl = '';
+  /** When the ingest ended (ms), for clean-up of finished streams. */
+  endedAt: number | null = null;
   /** Why ingest or relay ended abnormally, if it did. */
   lastError: string | null = null;
 

@@ -68,6 +68,7 @@ const BODY_LIMIT = 16 * 1024;
 const INGEST_MAX_MESSAGE = 16 * 1024 * 1024;
 const FLV_VIEWER_MAX_BUFFER = 8 * 1024 * 1024;
 const PLAYLIST_WAIT_MS = 10_000;
+const STREAM_TTL_MS = 10 * 60_000;
 
 /** WebSocket close codes the ingest uses (the browser cannot see an HTTP status on a failed upgrade). */
 export const IngestClose = {
@@ -430,6 +431,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     void tc.exited.then(async (exit) => {
       if (idle) clearTimeout(idle);
       s.ingest = 'ended';
+      s.endedAt = Date.now();
       const failed = exit.code !== 0 && s.lastError === null && streams.get(s.id) === s;
       if (failed)
         s.lastError = `transcoder exited (${exit.code ?? exit.signal}): ${exit.stderr.slice(-300) || 'no output'}`;
@@ -467,8 +469,20 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
   };
   fastify.server.on('upgrade', onUpgrade);
 
+  // Forget streams that ended (or never got an ingest) long ago, so a long-running dev server does not grow.
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [id, s] of streams) {
+      const ended = s.ingest === 'ended' && !s.relay && now - (s.endedAt ?? now) > STREAM_TTL_MS;
+      const abandoned = s.ingest === 'waiting' && now - s.createdAt > STREAM_TTL_MS;
+      if (ended || abandoned) streams.delete(id);
+    }
+  }, 60_000);
+  sweep.unref();
+
   // ---------- teardown ----------
   fastify.addHook('onClose', async () => {
+    clearInterval(sweep);
     fastify.server.off('upgrade', onUpgrade);
     const all = [...streams.values()];
     streams.clear();

@@ -113,7 +113,19 @@ export class RelaySession {
   private muxerArgs(): string[] {
     const { streamId, options } = this.o;
     const liveDir = this.liveDir;
-    const args = ['-fflags', '+genpts', '-f', 'flv', '-i', 'pipe:0'];
+    // The hub starts every consumer with metadata + both sequence headers, so a long probe only delays the first segment.
+    const args = [
+      '-fflags',
+      '+genpts',
+      '-probesize',
+      '32768',
+      '-analyzeduration',
+      '300000',
+      '-f',
+      'flv',
+      '-i',
+      'pipe:0',
+    ];
     args.push(
       '-map',
       '0',
