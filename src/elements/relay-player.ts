@@ -218,6 +218,7 @@ export class RelayPlayer extends LitElement {
   #mediaListeners: AbortController | null = null;
   /** Set when a session was just created and has not been given its inputs yet. */
   #freshSession = false;
+  #listeningFor: string | null = null;
 
   /** Current state: `idle`, `loading`, `playing`, `waiting`, `reconnecting`, `error` or `ended`. */
   get state(): PlayerState {
@@ -268,6 +269,7 @@ export class RelayPlayer extends LitElement {
     super.disconnectedCallback();
     this.#docListeners?.abort();
     this.#docListeners = null;
+    this.#listeningFor = null;
     this.#mediaListeners?.abort();
     this.#mediaListeners = null;
     this.#session?.destroy();
@@ -321,6 +323,12 @@ export class RelayPlayer extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('htmlFor') && this.isConnected) this.#listenForPush();
+  }
+
+  /** Restarts from the inputs on the next update. */
+  #restartInputs(): void {
+    this.#freshSession = true;
+    this.requestUpdate();
   }
 
   #latency(): LatencyMode {
@@ -399,12 +407,29 @@ export class RelayPlayer extends LitElement {
   }
 
   #listenForPush(): void {
+    const id = this.htmlFor;
+    if (this.#docListeners && this.#listeningFor === id) return;
     this.#docListeners?.abort();
     this.#docListeners = null;
-    const id = this.htmlFor;
+    this.#listeningFor = id;
+    if (this.#pushUrls) {
+      // following another producer now (or none): its stream is not ours any more
+      this.#pushUrls = null;
+      this.#restartInputs();
+    }
     if (!id) return;
     const ac = new AbortController();
     this.#docListeners = ac;
+    // a producer that is already live (it started before this player appeared) is followed at once
+    const producer = document.getElementById(id) as (Element & { live?: { urls?: unknown } | null }) | null;
+    if (producer?.live?.urls) {
+      try {
+        this.#pushUrls = normaliseSources(producer.live.urls);
+        this.#restartInputs();
+      } catch {
+        // malformed: wait for its next live-push-started
+      }
+    }
     const fromProducer = (e: Event): boolean => {
       // the producer itself, or (when it dispatches from inside its shadow root) its host as seen from here
       const origin = e.composedPath()[0];

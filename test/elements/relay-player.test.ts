@@ -495,6 +495,24 @@ describe('<relay-player for="id">', () => {
     }
   });
 
+  it('follows a producer that was already live before the player appeared (its `live` property)', async () => {
+    const id = uid('for-early');
+    const producer = Object.assign(document.createElement('div'), {
+      id: 'studio-c',
+      live: { streamId: 's', urls: pushUrls(id), recordId: null },
+    });
+    document.body.append(producer);
+    try {
+      const { el } = await mount({ for: 'studio-c', autoplay: true, muted: true });
+      await seesPlayback(el);
+      expect(el.protocol).to.equal('flv');
+      stopped(producer);
+      await until('idle', () => el.state === 'idle');
+    } finally {
+      producer.remove();
+    }
+  });
+
   it('follows a replaced producer with the same id, even one dispatching from inside its shadow root', async () => {
     const { el } = await mount({ for: 'studio-b', autoplay: true, muted: true });
     const first = document.createElement('div');
