@@ -6,6 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import WebSocket from 'ws';
 
+export type TestVideoCodec = 'vp8' | 'vp9' | 'h264';
+
 export interface TestSourceOptions {
   audioOnly?: boolean;
   /** Seconds of media; omitted = until stopped. */
@@ -14,11 +16,18 @@ export interface TestSourceOptions {
   clock?: boolean;
   size?: string;
   fps?: number;
+  /** Video codec, as Chromium's MediaRecorder offers them (`video/webm;codecs=vp8|vp9|h264`). Default vp8. */
+  video?: TestVideoCodec;
 }
 
-/** ffmpeg args for a MediaRecorder-like WebM (VP8 + Opus, or Opus only) on stdout, in real time. */
+/**
+ * ffmpeg args for a MediaRecorder-like WebM (VP8/VP9/H.264 + Opus, or Opus only) on stdout, in real time.
+ * H.264 goes in Matroska, as Chromium's `video/webm;codecs=h264` does. No encoder lookahead (a browser has none;
+ * libvpx's default 25-frame lag would add ~1.7 s of latency that no real push has).
+ */
 export function webmArgs(opts: TestSourceOptions = {}): string[] {
   const duration = opts.seconds ? `:duration=${opts.seconds}` : '';
+  const video = opts.video ?? 'vp8';
   const inputs = ['-re', '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000${duration}`];
   if (!opts.audioOnly) {
     const draw = opts.clock ? ",drawtext=text='%{localtime\\:%s}':fontsize=40:x=10:y=10:fontcolor=white" : '';
@@ -26,31 +35,19 @@ export function webmArgs(opts: TestSourceOptions = {}): string[] {
     const fps = opts.fps ?? 15;
     inputs.push('-re', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=${fps}${duration}${draw}`);
   }
+  // prettier-ignore
+  const videoCodec: Record<TestVideoCodec, string[]> = {
+    vp8: ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-lag-in-frames', '0', '-b:v', '400k'],
+    vp9: ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-lag-in-frames', '0', '-row-mt', '1', '-b:v', '400k'],
+    h264: ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-b:v', '400k'],
+  };
+  const audio = ['-c:a', 'libopus', '-b:a', '48k'];
   const codecs = opts.audioOnly
-    ? ['-map', '0:a', '-c:a', 'libopus', '-b:a', '48k']
-    : [
-        '-map',
-        '1:v',
-        '-map',
-        '0:a',
-        '-c:v',
-        'libvpx',
-        '-deadline',
-        'realtime',
-        '-cpu-used',
-        '8',
-        '-b:v',
-        '400k',
-      ].concat(['-g', '30', '-c:a', 'libopus', '-b:a', '48k']);
-  return ['-hide_banner', '-loglevel', 'error', ...inputs, ...codecs].concat([
-    '-f',
-    'webm',
-    '-cluster_time_limit',
-    '200',
-    '-live',
-    '1',
-    'pipe:1',
-  ]);
+    ? ['-map', '0:a', ...audio]
+    : ['-map', '1:v', '-map', '0:a', ...videoCodec[video], '-g', '30', ...audio];
+  const format = video === 'h264' && !opts.audioOnly ? 'matroska' : 'webm';
+  // prettier-ignore
+  return ['-hide_banner', '-loglevel', 'error', ...inputs, ...codecs, '-f', format, '-cluster_time_limit', '200', '-live', '1', 'pipe:1'];
 }
 
 export interface Pusher {

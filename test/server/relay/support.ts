@@ -1,16 +1,15 @@
 /**
- * Test helpers: a real relay (in-process fastify on port 0, or a child process), a pusher that behaves like a
- * browser's MediaRecorder (ffmpeg encodes testsrc + sine to WebM VP8/Opus in real time; its output is sent as
- * binary WebSocket messages), and a small callback endpoint that records what it receives.
+ * Test helpers: a real relay (in-process fastify on port 0, or a child process), the MediaRecorder-like pusher of
+ * `server/relay/test-source.ts`, and a small callback endpoint that records what it receives.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { push, type Pusher, type TestVideoCodec } from '../../../server/relay/test-source.ts';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { WebSocket } from 'ws';
 import { relayPlugin, type RelayPluginOptions } from '../../../server/relay/plugin.ts';
 
 export interface RunningRelay {
@@ -57,99 +56,17 @@ export async function api<T = Record<string, unknown>>(
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
 }
 
-export interface Pusher {
-  ws: WebSocket;
-  ffmpeg: ChildProcess;
-  /** Resolves with the close code + reason the server sent (or 1006). */
-  closed: Promise<{ code: number; reason: string }>;
-  /** Stops sending and closes the socket normally. */
-  stop(): Promise<void>;
-  /** Kills the socket without a close handshake (a vanished browser). */
-  vanish(): void;
-}
-
-export type PushVideoCodec = 'vp8' | 'vp9' | 'h264';
-
-/**
- * ffmpeg args for a MediaRecorder-like WebM (VP8/VP9/H.264 + Opus, or Opus only) on stdout, in real time.
- * H.264 goes in Matroska, as Chromium's `video/webm;codecs=h264` does. No encoder lookahead (like a browser).
- */
-export function webmArgs(
-  opts: { audioOnly?: boolean; seconds?: number; video?: PushVideoCodec } = {},
-): string[] {
-  const seconds = opts.seconds ?? 30;
-  const video = opts.video ?? 'vp8';
-  const inputs = ['-re', '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`];
-  if (!opts.audioOnly)
-    inputs.push('-re', '-f', 'lavfi', '-i', `testsrc=size=320x240:rate=15:duration=${seconds}`);
-  const videoCodec: Record<PushVideoCodec, string[]> = {
-    vp8: ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-lag-in-frames', '0', '-b:v', '400k'],
-    vp9: [
-      '-c:v',
-      'libvpx-vp9',
-      '-deadline',
-      'realtime',
-      '-cpu-used',
-      '8',
-      '-lag-in-frames',
-      '0',
-      '-row-mt',
-      '1',
-      '-b:v',
-      '400k',
-    ],
-    h264: ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-b:v', '400k'],
-  };
-  const audio = ['-c:a', 'libopus', '-b:a', '48k'];
-  const codecs = opts.audioOnly
-    ? ['-map', '0:a', ...audio]
-    : ['-map', '1:v', '-map', '0:a', ...videoCodec[video], '-g', '30', ...audio];
-  const format = video === 'h264' && !opts.audioOnly ? 'matroska' : 'webm';
-  // prettier-ignore
-  return ['-hide_banner', '-loglevel', 'error', ...inputs, ...codecs, '-f', format, '-cluster_time_limit', '200', '-live', '1', 'pipe:1'];
-}
-
-export async function push(
-  url: string,
-  opts: { audioOnly?: boolean; seconds?: number; video?: PushVideoCodec } = {},
-): Promise<Pusher> {
-  const ws = new WebSocket(url);
-  ws.binaryType = 'nodebuffer';
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-  );
-  ws.on('error', () => {});
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('close', (code, reason) => reject(new Error(`ingest closed: ${code} ${reason.toString()}`)));
-  });
-  const ffmpeg = spawn('ffmpeg', webmArgs(opts), { stdio: ['ignore', 'pipe', 'inherit'] });
-  ffmpeg.stdout?.on('data', (chunk: Buffer) => {
-    if (ws.readyState === WebSocket.OPEN) ws.send(chunk);
-  });
-  ffmpeg.stdout?.on('end', () => {
-    if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'done');
-  });
-  return {
-    ws,
-    ffmpeg,
-    closed,
-    async stop() {
-      ffmpeg.kill('SIGKILL');
-      if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'stop');
-      await closed;
-    },
-    vanish() {
-      ffmpeg.kill('SIGKILL');
-      ws.terminate();
-    },
-  };
-}
+export {
+  push,
+  webmArgs,
+  type Pusher,
+  type TestVideoCodec as PushVideoCodec,
+} from '../../../server/relay/test-source.ts';
 
 /** Creates a stream and starts pushing to it. */
 export async function createAndPush(
   base: string,
-  opts: { audioOnly?: boolean; seconds?: number; streamId?: string; video?: PushVideoCodec } = {},
+  opts: { audioOnly?: boolean; seconds?: number; streamId?: string; video?: TestVideoCodec } = {},
 ): Promise<{ streamId: string; pusher: Pusher }> {
   const created = await api<{ streamId: string; ingest: { url: string } }>(base, 'POST', '/api/streams', {
     ...(opts.streamId ? { streamId: opts.streamId } : {}),
