@@ -206,6 +206,19 @@ describe('<relay-player> fallback', () => {
     expect(el.state).to.equal('playing');
   });
 
+  it('says why a URL of unknown protocol cannot play, and tolerates a bogus latency value', async () => {
+    const { el, rec } = await mount({ src: '/media/stream', latency: 'ultra', autoplay: true, muted: true });
+    await until('error', () => el.state === 'error');
+    expect(rec.fallbacks[0]!.reason).to.match(
+      /Cannot tell the protocol of "\/media\/stream"; give it an "encode"/,
+    );
+    expect(rec.errors.at(-1)).to.include({ code: 'UNSUPPORTED_PROTOCOL', fatal: true });
+    // the same URL with an explicit encode plays, with latency falling back to normal
+    el.sources = [{ encode: 'mp4', url: '/media/av.mp4' }];
+    await seesPlayback(el);
+    expect(el.engine).to.equal('native');
+  });
+
   it('rejects a bad sources property the same way', async () => {
     const { el, rec } = await mount({ autoplay: true, muted: true });
     el.sources = [{ url: '' }];
