@@ -9,6 +9,7 @@ for (const el of document.querySelectorAll('live-push-controls, recording-list')
 
 // ---- tabs (WAI-ARIA tabs pattern: arrows move, Enter/Space/click select)
 const tabs = [...document.querySelectorAll('[role="tab"]')];
+let onViewShown = () => {};
 function selectTab(tab, focus = true) {
   for (const t of tabs) {
     const on = t === tab;
@@ -17,6 +18,7 @@ function selectTab(tab, focus = true) {
     document.getElementById(t.getAttribute('aria-controls')).hidden = !on;
   }
   if (focus) tab.focus();
+  onViewShown();
   history.replaceState(null, '', `#${tab.id.replace('tab-', '')}`);
 }
 for (const t of tabs) {
@@ -148,7 +150,18 @@ for (const s of snippets) {
   frame.title = `${s.title} — live`;
   frame.setAttribute('allow', 'camera; microphone; autoplay; clipboard-write');
   frame.loading = 'lazy';
-  frame.srcdoc = `<!doctype html><meta charset="utf-8"><body style="font-family:system-ui;margin:8px">${s.code}</body>`;
+  // Filled in when the Embed view is first shown: each live snippet holds a stream or an event-stream open, and a
+  // browser has only six HTTP/1.1 connections per host for the whole page (the Studio needs its own).
+  frame.dataset.srcdoc = `<!doctype html><meta charset="utf-8"><body style="font-family:system-ui;margin:8px">${s.code}</body>`;
   box.append(h, pre, copy, frame);
   host.append(box);
 }
+function loadSnippets() {
+  if (document.getElementById('view-embed').hidden) return;
+  for (const frame of host.querySelectorAll('iframe[data-srcdoc]')) {
+    frame.srcdoc = frame.dataset.srcdoc;
+    delete frame.dataset.srcdoc;
+  }
+}
+onViewShown = loadSnippets;
+loadSnippets();

@@ -1,0 +1,159 @@
+/**
+ * Test helpers for the demo: `server/dev.ts` (what `npm start` runs) as a child process on a free loopback port
+ * with a fresh data directory, and Debian's Chromium driven by puppeteer-core with a fake camera and microphone.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+
+export const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Where every run leaves its screenshots (gitignored). `DEMO_ARTIFACTS_DIR` overrides it. */
+export const artifactsDir = process.env.DEMO_ARTIFACTS_DIR ?? join(root, '.tmp', 'demo-artifacts');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    const s = statSync(p);
+    newest = Math.max(newest, s.isDirectory() ? newestMtime(p) : s.mtimeMs);
+  }
+  return newest;
+}
+
+/** Fails with a clear message when the classic bundle the demo loads is missing or older than `src/`. */
+export function assertBuilt(): void {
+  const bundle = join(root, 'dist', 'relay-widgets.js');
+  if (!existsSync(bundle)) {
+    throw new Error('dist/relay-widgets.js is missing: run `npm run build` before the demo tests.');
+  }
+  if (statSync(bundle).mtimeMs + 1000 < newestMtime(join(root, 'src'))) {
+    throw new Error('dist/relay-widgets.js is older than src/: run `npm run build` before the demo tests.');
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface DemoServer {
+  /** `http://127.0.0.1:{port}` */
+  base: string;
+  dataDir: string;
+  /** Everything the server printed (for failure messages). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `server/dev.ts` exactly as `npm start` does after its build step, minus RTMP and the test stream. */
+export async function startDemoServer(env: Record<string, string> = {}): Promise<DemoServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'relay-demo-'));
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/dev.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      CALLBACK_KEY: 'demo-e2e-key',
+      RTMP_PORT: 'off',
+      DEMO_STREAM: '0',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server/dev.ts did not start in 60 s:\n${out}`)), 60_000);
+    const onData = (): void => {
+      if (/Relay widgets demo: http/.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server/dev.ts exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    base: `http://127.0.0.1:${port}`,
+    dataDir,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestBrowser {
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** Debian's Chromium, headless, fresh profile, fake camera/microphone granted without a prompt. */
+export async function launchChromium(): Promise<TestBrowser> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'relay-demo-chromium-'));
+  const browser = await puppeteer.launch({
+    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    userDataDir,
+    protocolTimeout: 120_000,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      '--lang=en-US',
+    ],
+  });
+  return {
+    browser,
+    async close() {
+      await browser.close().catch(() => undefined);
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `fn` in the page until it returns a truthy value; the error names what was awaited. */
+export async function waitInPage<T>(page: Page, what: string, fn: () => T, timeout = 60_000): Promise<void> {
+  try {
+    await page.waitForFunction(fn, { timeout, polling: 250 });
+  } catch (err) {
+    throw new Error(`timed out after ${timeout} ms waiting for ${what}: ${String(err)}`);
+  }
+}
+
+export function ensureArtifactsDir(): string {
+  mkdirSync(artifactsDir, { recursive: true });
+  return artifactsDir;
+}
