@@ -13,6 +13,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { ErrorCodes } from '../../src/errors.ts';
+import type { Recording } from '../../src/events.ts';
 import { HttpError } from './http-error.ts';
 import { corsHeaders, preflightHeaders, type AllowedOrigins } from './cors.ts';
 import { parseCreateStream, parseRelayOptions, isValidStreamId } from './relay-options.ts';
@@ -52,17 +53,7 @@ export interface RelayPluginOptions {
   ingestIdleMs?: number;
 }
 
-export interface Recording {
-  id: string;
-  streamId: string;
-  recordId: number | null;
-  fileFormat: string;
-  startTime: number;
-  endTime: number;
-  duration: number;
-  fileSize: number;
-  url: string;
-}
+export type { Recording };
 
 const BODY_LIMIT = 16 * 1024;
 const INGEST_MAX_MESSAGE = 16 * 1024 * 1024;

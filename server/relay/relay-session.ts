@@ -112,84 +112,45 @@ export class RelaySession {
 
   private muxerArgs(): string[] {
     const { streamId, options } = this.o;
-    const liveDir = this.liveDir;
-    // The hub starts every consumer with metadata + both sequence headers, so a long probe only delays the first segment.
-    const args = [
-      '-fflags',
-      '+genpts',
-      '-probesize',
-      '32768',
-      '-analyzeduration',
-      '300000',
-      '-f',
-      'flv',
-      '-i',
-      'pipe:0',
-    ];
-    args.push(
+    const copy = (format: string, ...rest: string[]): string[] => [
       '-map',
       '0',
       '-c',
       'copy',
       '-f',
-      'hls',
-      '-hls_time',
-      '1',
-      '-hls_list_size',
-      '6',
-      '-hls_flags',
-      'delete_segments+independent_segments+temp_file',
-      '-hls_segment_filename',
-      join(liveDir, 'seg%d.ts'),
-      '-hls_base_url',
-      `${streamId}/`,
-      join(liveDir, 'index.m3u8'),
-    );
+      format,
+      ...rest,
+    ];
+    const hls = (dir: string, ...flags: string[]): string[] =>
+      copy('hls', ...flags, '-hls_segment_filename', join(dir, 'seg%d.ts'), join(dir, 'index.m3u8'));
+    // The hub starts every consumer with metadata + both sequence headers, so a long probe only delays the first
+    // segment. Output 1 is the live HLS; then one output per recording.
+    // prettier-ignore
+    const args = [
+      '-fflags', '+genpts', '-probesize', '32768', '-analyzeduration', '300000', '-f', 'flv', '-i', 'pipe:0',
+      ...hls(this.liveDir, '-hls_time', '1', '-hls_list_size', '6', '-hls_base_url', `${streamId}/`,
+        '-hls_flags', 'delete_segments+independent_segments+temp_file'),
+    ];
+    const file = (ext: string): string => join(this.dir, `${streamId}.${ext}`);
     for (const type of options.recordFileTypes) {
       if (type === 'hls') {
         args.push(
-          '-map',
-          '0',
-          '-c',
-          'copy',
-          '-f',
-          'hls',
-          '-hls_time',
-          '2',
-          '-hls_list_size',
-          '0',
-          '-hls_playlist_type',
-          'event',
-          '-hls_segment_filename',
-          join(this.dir, 'hls', 'seg%d.ts'),
-          join(this.dir, 'hls', 'index.m3u8'),
+          ...hls(
+            join(this.dir, 'hls'),
+            '-hls_time',
+            '2',
+            '-hls_list_size',
+            '0',
+            '-hls_playlist_type',
+            'event',
+          ),
         );
       } else if (type === 'flv') {
-        args.push('-map', '0', '-c', 'copy', '-f', 'flv', join(this.dir, `${streamId}.flv`));
+        args.push(...copy('flv', file('flv')));
       } else if (type === 'mp4') {
-        args.push(
-          '-map',
-          '0',
-          '-c',
-          'copy',
-          '-f',
-          'mp4',
-          '-movflags',
-          '+faststart',
-          join(this.dir, `${streamId}.mp4`),
-        );
+        args.push(...copy('mp4', '-movflags', '+faststart', file('mp4')));
       } else if (type === 'mp3') {
-        args.push(
-          '-map',
-          '0:a',
-          '-c:a',
-          'libmp3lame',
-          '-b:a',
-          '96k',
-          '-f',
-          'mp3',
-          join(this.dir, `${streamId}.mp3`),
-        );
+        args.push('-map', '0:a', '-c:a', 'libmp3lame', '-b:a', '96k', '-f', 'mp3', file('mp3'));
       }
     }
     return args;
