@@ -726,7 +726,15 @@ export class LivePushControls extends LitElement {
                   ${type.toUpperCase()}</label
                 >`,
             )}
-            <span class="hint" id="record-hint">${t.recordNone}</span>
+            <span class="hint" id="record-hint"
+              >${
+                this.recordFileTypes.length
+                  ? format(t.recordSelected, {
+                      types: this.recordFileTypes.map((r) => r.toUpperCase()).join(', '),
+                    })
+                  : t.recordNone
+              }</span
+            >
             <span class="hint" id="mp3-hint">${t.mp3Hint}</span>
           </fieldset>
           <label

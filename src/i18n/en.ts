@@ -44,6 +44,7 @@ export const en = {
     encode: 'Relay protocol',
     record: 'Recording',
     recordNone: 'Nothing is recorded unless a type is ticked.',
+    recordSelected: 'Recorded while the relay runs: {types}.',
     mp3Hint: 'MP3 is for audio-only pushes.',
     recordId: 'Record id',
     recordIdHint: 'A whole number that tags the recordings (optional).',

@@ -43,6 +43,7 @@ export const zhCN: Messages = {
     encode: '旁路协议',
     record: '录制',
     recordNone: '未勾选任何格式时不录制。',
+    recordSelected: '转推期间录制：{types}。',
     mp3Hint: 'MP3 仅用于纯音频推流。',
     recordId: '录制 ID',
     recordIdHint: '用于标记录制文件的整数（可选）。',
