@@ -277,7 +277,12 @@ export class RelayPlayer extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('sourcesAttr' as keyof RelayPlayer)) {
+    // The field initialiser's undefined → null is not an attribute change: it must not wipe a `sources`
+    // property set by a script before the first update.
+    const attrKey = 'sourcesAttr' as keyof RelayPlayer;
+    const attrChanged =
+      changed.has(attrKey) && (changed.get(attrKey) !== undefined || this.sourcesAttr !== null);
+    if (attrChanged) {
       this.#inputError = null;
       if (this.sourcesAttr === null) this.sources = null;
       else {

@@ -108,6 +108,16 @@ describe('<relay-player> playback with real media', () => {
     expect(el.protocol).to.equal('mp4');
   });
 
+  it('plays when a script sets `sources` before adding the player to the page', async () => {
+    const { el } = await mount(
+      {},
+      { sources: [{ encode: 'hls', url: '/media/vod/index.m3u8' }], autoplay: true, muted: true },
+    );
+    await seesPlayback(el);
+    expect(el.engine).to.equal('hls.js');
+    expect(el.sources).to.deep.equal([{ encode: 'hls', url: '/media/vod/index.m3u8' }]);
+  });
+
   it('plays an MP3 recording (audio only): time advances', async () => {
     const { el } = await mount({ src: '/media/a.mp3', autoplay: true, muted: true });
     await seesPlayback(el);
