@@ -12,12 +12,22 @@ import {
   type RelayPlayerStateDetail,
 } from '../events.js';
 import { format, messagesFor, resolveLang, type Messages } from '../i18n/index.js';
+import { mutedIcon, pauseIcon, playIcon, volumeIcon } from './icons.js';
 import type { EngineKind, LatencyMode } from '../player/engine.js';
 import { LiveSession, type AutoplayOutcome } from '../player/live-session.js';
 import { normaliseSources, parseSourcesAttribute } from '../player/protocol.js';
 import type { PlayEncode, PlayUrl } from '../types.js';
 
 const MODULE = 'player';
+
+/** What {@link RelayPlayer.getStats} returns. */
+export interface RelayPlayerStats {
+  latency: number | null;
+  bitrate: number | null;
+  droppedFrames: number | null;
+  totalFrames: number | null;
+  reconnects: number;
+}
 
 /**
  * Plays a live relay (HTTP-FLV, HLS) or a recording (MP4, MP3) from one URL or a list of play URLs, picking what
@@ -117,6 +127,9 @@ export class RelayPlayer extends LitElement {
       border-radius: var(--relay-radius, 8px);
       padding: 0.5em 1em;
       cursor: pointer;
+    }
+    .icon {
+      vertical-align: -0.125em;
     }
     button:focus-visible {
       outline: 2px solid var(--relay-color-text, #fff);
@@ -219,6 +232,7 @@ export class RelayPlayer extends LitElement {
   /** Set when a session was just created and has not been given its inputs yet. */
   #freshSession = false;
   #listeningFor: string | null = null;
+  #reconnects = 0;
 
   /** Current state: `idle`, `loading`, `playing`, `waiting`, `reconnecting`, `error` or `ended`. */
   get state(): PlayerState {
@@ -388,11 +402,29 @@ export class RelayPlayer extends LitElement {
     }
     const list =
       this.#pushUrls ?? (this.sources?.length ? this.sources : this.src ? [{ url: this.src }] : []);
+    this.#reconnects = 0;
     session.start(list);
     if (list.length && !this.autoplay && session.state === 'idle') this._needsPress = true;
   }
 
+  /**
+   * Live statistics for dashboards: `latency` (seconds behind the newest media received), `bitrate` (bit/s),
+   * `droppedFrames` / `totalFrames` (from the video element), `reconnects` (since the current input was set).
+   * Fields the engine cannot tell are `null`.
+   */
+  getStats(): RelayPlayerStats {
+    const q = this.video.getVideoPlaybackQuality?.();
+    const playing = this.#session?.engineKind != null;
+    return {
+      ...(this.#session?.engineStats() ?? { latency: null, bitrate: null }),
+      droppedFrames: playing && q ? q.droppedVideoFrames : null,
+      totalFrames: playing && q ? q.totalVideoFrames : null,
+      reconnects: this.#reconnects,
+    };
+  }
+
   #onState(s: PlayerState, protocol: PlayEncode | null, url: string | null): void {
+    if (s === 'reconnecting' && this._state !== 'reconnecting') this.#reconnects += 1;
     const changed = s !== this._state || protocol !== this._protocol || url !== this._url;
     this._state = s;
     this._protocol = protocol;
@@ -507,7 +539,7 @@ export class RelayPlayer extends LitElement {
           ${
             showPlay
               ? html`<button part="play-button" type="button" @click=${this.#onPlayPress}>
-                  <span aria-hidden="true">▶</span> ${m.play}
+                  ${playIcon} ${m.play}
                 </button>`
               : nothing
           }
@@ -526,7 +558,7 @@ export class RelayPlayer extends LitElement {
                 title=${m.mutedAutoplay}
                 @click=${this.#onUnmute}
               >
-                <span aria-hidden="true">🔇</span> ${m.unmute}
+                ${mutedIcon} ${m.unmute}
               </button>`
             : nothing
         }
@@ -539,7 +571,7 @@ export class RelayPlayer extends LitElement {
                   aria-label=${this._paused ? m.play : m.pause}
                   @click=${() => (this._paused ? this.#onPlayPress() : this.pause())}
                 >
-                  ${this._paused ? '▶' : '❚❚'}
+                  ${this._paused ? playIcon : pauseIcon}
                 </button>
                 <button
                   part="control-button"
@@ -548,7 +580,7 @@ export class RelayPlayer extends LitElement {
                   aria-pressed=${this._mutedNow ? 'true' : 'false'}
                   @click=${() => (this._mutedNow ? this.#onUnmute() : (this.video.muted = true))}
                 >
-                  ${this._mutedNow ? '🔇' : '🔊'}
+                  ${this._mutedNow ? mutedIcon : volumeIcon}
                 </button>
                 <span part="status" role="status" aria-live="polite">${statusText}</span>
               </div>`

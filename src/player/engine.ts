@@ -5,6 +5,19 @@ export type { EngineKind } from './source-order.js';
 
 export type LatencyMode = 'low' | 'normal';
 
+export interface EngineStats {
+  /** Seconds between the playhead and the newest media received (live only). */
+  latency: number | null;
+  /** Stream bitrate in bit/s (for FLV: the current download rate, which is the stream's rate once live). */
+  bitrate: number | null;
+}
+
+/** Seconds from the playhead to the end of what is buffered, for a live stream. */
+export function bufferedLatency(media: HTMLMediaElement): number | null {
+  const b = media.buffered;
+  return b.length ? Math.max(0, b.end(b.length - 1) - media.currentTime) : null;
+}
+
 /** Why an engine gave up on its URL. */
 export interface EngineFailure {
   code: ErrorCode;
@@ -35,6 +48,8 @@ export interface PlaybackEngine {
    * `null` when not live or when the engine chases on its own (hls.js).
    */
   liveEdge(): number | null;
+  /** What the engine knows of the stream right now (for stats displays); `null` where it cannot tell. */
+  stats(): EngineStats;
   /** Stops all network activity, releases the media source and detaches from the element. Idempotent. */
   destroy(): void;
 }

@@ -2,7 +2,7 @@ import { ErrorCodes, type ErrorCode } from '../errors.js';
 import type { PlayerState, RelayPlayerErrorDetail, RelayPlayerFallbackDetail } from '../events.js';
 import type { PlayEncode, PlayUrl } from '../types.js';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import type { EngineFailure, EngineKind, LatencyMode, PlaybackEngine } from './engine.js';
+import type { EngineFailure, EngineKind, EngineStats, LatencyMode, PlaybackEngine } from './engine.js';
 import { createEngine } from './engines/create-engine.js';
 import { detectCapabilities, orderSources, type Candidate, type Capabilities } from './source-order.js';
 
@@ -95,6 +95,10 @@ export class LiveSession {
   /** The engine playing now (`mpegts`, `hls.js`, `native-hls`, `native`), or `null`. */
   get engineKind(): EngineKind | null {
     return this.engine?.kind ?? null;
+  }
+  /** The engine's view of the stream now (latency, bitrate), all `null` when nothing plays. */
+  engineStats(): EngineStats {
+    return this.engine?.stats() ?? { latency: null, bitrate: null };
   }
 
   updateOptions(options: Partial<SessionOptions>): void {

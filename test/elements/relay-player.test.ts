@@ -84,6 +84,35 @@ describe('<relay-player> playback with real media', () => {
     expect(rec.errors).to.deep.equal([]);
   });
 
+  it('reports live stats while an FLV stream plays: latency, bitrate, decoded frames, no reconnects', async () => {
+    const { el } = await mount({ src: `/media/live.flv?id=${uid('stats')}`, autoplay: true, muted: true });
+    expect(el.getStats()).to.deep.equal({
+      latency: null,
+      bitrate: null,
+      droppedFrames: null,
+      totalFrames: null,
+      reconnects: 0,
+    });
+    await seesPlayback(el, 2);
+    const s = await until('stats with a bitrate', () => (el.getStats().bitrate ? el.getStats() : null));
+    expect(s.latency).to.be.a('number').within(0, 10);
+    expect(s.bitrate).to.be.above(10_000);
+    expect(s.totalFrames).to.be.above(10);
+    expect(s.droppedFrames).to.be.a('number').at.least(0);
+    expect(s.reconnects).to.equal(0);
+  });
+
+  it('draws its control icons as SVG, so they show without emoji fonts', async () => {
+    const { el } = await mount({ src: '/media/av.mp4?icons', controls: true, muted: true });
+    const buttons = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part="control-button"]')];
+    expect(buttons).to.have.length(2);
+    for (const b of buttons) {
+      expect(b.querySelector('svg')).to.exist;
+      expect(b.getAttribute('aria-label')).to.be.a('string').that.is.not.empty;
+      expect(b.textContent!.trim()).to.equal('');
+    }
+  });
+
   it('plays an HLS VOD playlist with hls.js', async () => {
     const { el } = await mount({ src: '/media/vod/index.m3u8', autoplay: true, muted: true });
     await seesPlayback(el);

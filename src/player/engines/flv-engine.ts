@@ -1,6 +1,12 @@
 import { ErrorCodes } from '../../errors.js';
 import { loadLazyModule } from '../../lazy-modules.js';
-import { failureReporter, type EngineCallbacks, type EngineOptions, type PlaybackEngine } from '../engine.js';
+import {
+  bufferedLatency,
+  failureReporter,
+  type EngineCallbacks,
+  type EngineOptions,
+  type PlaybackEngine,
+} from '../engine.js';
 
 /** HTTP-FLV through mpegts.js (MSE). Buffers are bounded; the session chases the live edge. */
 export async function createFlvEngine(
@@ -63,6 +69,13 @@ export async function createFlvEngine(
     liveEdge() {
       const b = media.buffered;
       return live && b.length ? b.end(b.length - 1) : null;
+    },
+    stats() {
+      const speed = (player?.statisticsInfo as { speed?: number } | undefined)?.speed; // KB/s
+      return {
+        latency: live ? bufferedLatency(media) : null,
+        bitrate: typeof speed === 'number' && speed > 0 ? Math.round(speed * 8 * 1024) : null,
+      };
     },
     destroy() {
       silence();

@@ -61,6 +61,16 @@ export async function createHlsJsEngine(
     liveEdge() {
       return null;
     },
+    stats() {
+      const h = hls;
+      if (!h) return { latency: null, bitrate: null };
+      const level = h.levels[h.currentLevel];
+      return {
+        latency: live && Number.isFinite(h.latency) ? h.latency : null,
+        bitrate:
+          level?.bitrate || (Number.isFinite(h.bandwidthEstimate) ? Math.round(h.bandwidthEstimate) : null),
+      };
+    },
     destroy() {
       silence();
       const h = hls;
@@ -76,6 +86,10 @@ export async function createNativeHlsEngine(
   _callbacks: EngineCallbacks,
   _options: EngineOptions,
 ): Promise<PlaybackEngine> {
+  const liveEdge = (): number | null => {
+    const s = media.seekable;
+    return media.duration === Infinity && s.length ? s.end(s.length - 1) : null;
+  };
   return {
     kind: 'native-hls',
     get live() {
@@ -84,9 +98,10 @@ export async function createNativeHlsEngine(
     load(url: string) {
       media.src = url;
     },
-    liveEdge() {
-      const s = media.seekable;
-      return media.duration === Infinity && s.length ? s.end(s.length - 1) : null;
+    liveEdge,
+    stats() {
+      const edge = liveEdge();
+      return { latency: edge === null ? null : Math.max(0, edge - media.currentTime), bitrate: null };
     },
     destroy() {
       media.removeAttribute('src');

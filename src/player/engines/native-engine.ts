@@ -18,6 +18,9 @@ export async function createNativeEngine(
     liveEdge() {
       return null;
     },
+    stats() {
+      return { latency: null, bitrate: null };
+    },
     destroy() {
       media.removeAttribute('src');
       media.load();

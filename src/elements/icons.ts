@@ -1,0 +1,17 @@
+import { svg, type SVGTemplateResult } from 'lit';
+
+/**
+ * Inline SVG icons: text glyphs and emoji depend on the fonts of the viewer's machine (many Linux desktops have
+ * no emoji font and show an empty box). Icons are decorative: the buttons carry the accessible name.
+ */
+const icon = (body: SVGTemplateResult): SVGTemplateResult =>
+  svg`<svg class="icon" viewBox="0 0 24 24" width="1em" height="1em" fill="currentColor" aria-hidden="true" focusable="false">${body}</svg>`;
+
+export const playIcon = icon(svg`<path d="M8 5v14l11-7z"/>`);
+export const pauseIcon = icon(svg`<path d="M6 5h4v14H6zM14 5h4v14h-4z"/>`);
+export const volumeIcon = icon(
+  svg`<path d="M3 9v6h4l5 5V4L7 9H3zm13.5 3A4.5 4.5 0 0 0 14 8v8a4.5 4.5 0 0 0 2.5-4zM14 3.2v2.1a7 7 0 0 1 0 13.4v2.1a9 9 0 0 0 0-17.6z"/>`,
+);
+export const mutedIcon = icon(
+  svg`<path d="M3 9v6h4l5 5V4L7 9H3zm13.6 3 2.9-2.9-1.4-1.4-2.9 2.9-2.9-2.9-1.4 1.4 2.9 2.9-2.9 2.9 1.4 1.4 2.9-2.9 2.9 2.9 1.4-1.4z"/>`,
+);
