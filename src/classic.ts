@@ -16,3 +16,4 @@ function fromSibling<K extends keyof LazyModules>(file: string): () => Promise<L
 setLazyModuleLoader('hls', fromSibling<'hls'>('relay-widgets-hls.js'));
 setLazyModuleLoader('mpegts', fromSibling<'mpegts'>('relay-widgets-mpegts.js'));
 setLazyModuleLoader('trtc', fromSibling<'trtc'>('relay-widgets-trtc.js'));
+setLazyModuleLoader('trtc-provider', fromSibling<'trtc-provider'>('relay-widgets-trtc-provider.js'));

@@ -62,9 +62,19 @@ export class RelayError extends Error implements RelayErrorInfo {
   }
 }
 
+/**
+ * True for a {@link RelayError}, also one made by another copy of this module (a lazily loaded provider file
+ * bundles its own), so it is recognised by name rather than by class identity.
+ */
+export function isRelayError(err: unknown): err is RelayError {
+  return (
+    err instanceof Error && err.name === 'RelayError' && typeof (err as RelayError).toJSON === 'function'
+  );
+}
+
 /** Normalises anything thrown into `{ module, code, message }`. */
 export function toErrorInfo(err: unknown, module: string, code: string): RelayErrorInfo {
-  if (err instanceof RelayError) return err.toJSON();
+  if (isRelayError(err)) return err.toJSON();
   const message = err instanceof Error ? err.message : String(err);
   return { module, code, message };
 }

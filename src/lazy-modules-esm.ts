@@ -4,3 +4,4 @@ import { setLazyModuleLoader } from './lazy-modules.js';
 setLazyModuleLoader('hls', () => import('hls.js').then((m) => m.default));
 setLazyModuleLoader('mpegts', () => import('mpegts.js').then((m) => m.default));
 setLazyModuleLoader('trtc', () => import('trtc-js-sdk').then((m) => m.default as unknown));
+setLazyModuleLoader('trtc-provider', () => import('./push/trtc-provider-impl.js').then((m) => m.default));

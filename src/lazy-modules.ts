@@ -1,5 +1,6 @@
 import type HlsType from 'hls.js';
 import type MpegtsType from 'mpegts.js';
+import type { LazyProviderModule } from './push/lazy-provider.js';
 
 /**
  * Third-party engines are never in the script every page loads: they are fetched on first use.
@@ -11,6 +12,9 @@ export interface LazyModules {
   mpegts: typeof MpegtsType;
   /** trtc-js-sdk's default export (typed by the provider that uses it). */
   trtc: unknown;
+  /** Push providers' implementations (`src/push/*-provider-impl.ts`), fetched on their first start. */
+  'trtc-provider': LazyProviderModule;
+  'local-provider': LazyProviderModule;
 }
 export type LazyModuleName = keyof LazyModules;
 type Loader<K extends LazyModuleName> = () => Promise<LazyModules[K]>;

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { ErrorCodes, RelayError, toErrorInfo } from '../errors.js';
+import { ErrorCodes, RelayError, isRelayError, toErrorInfo } from '../errors.js';
 import {
   LivePushEvents,
   relayEvent,
@@ -571,12 +571,11 @@ export class LivePushControls extends LitElement {
 
   /** Shows and dispatches an error without changing state (bad options). */
   #report(err: unknown, fallbackCode: string): RelayErrorInfo {
-    const info =
-      err instanceof RelayError
-        ? err.toJSON()
-        : typeof err === 'object' && err !== null && 'code' in err && 'module' in err && 'message' in err
-          ? (err as RelayErrorInfo)
-          : toErrorInfo(err, 'push', fallbackCode);
+    const info = isRelayError(err)
+      ? err.toJSON()
+      : typeof err === 'object' && err !== null && 'code' in err && 'module' in err && 'message' in err
+        ? (err as RelayErrorInfo)
+        : toErrorInfo(err, 'push', fallbackCode);
     this._error = info;
     this.dispatchEvent(relayEvent<LivePushErrorDetail>(LivePushEvents.ERROR, info));
     return info;

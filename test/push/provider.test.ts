@@ -1,5 +1,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/register.js';
+// The providers' implementations are lazy modules; this registers their loaders (the SDK itself is faked below).
+import '../../src/lazy-modules-esm.js';
 import type { LivePushControls } from '../../src/elements/live-push-controls.js';
 import { setLazyModuleLoader } from '../../src/lazy-modules.js';
 import type { PushOptions } from '../../src/push/options.js';

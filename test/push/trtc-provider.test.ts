@@ -4,6 +4,8 @@ import { setLazyModuleLoader } from '../../src/lazy-modules.js';
 import { validatePushOptions } from '../../src/push/options.js';
 import { PushProviderEvents, createPushProvider, type PushProvider } from '../../src/push/provider.js';
 import '../../src/push/trtc-provider.js';
+// The providers' implementations are lazy modules; this registers their loaders (the SDK itself is faked below).
+import '../../src/lazy-modules-esm.js';
 import { FakeTrtc, TRTC_CODES, type FakeClient } from './fake-trtc.js';
 
 const config = {
