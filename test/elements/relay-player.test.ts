@@ -107,8 +107,8 @@ describe('<relay-player> playback with real media', () => {
     const buttons = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part="control-button"]')];
     expect(buttons).to.have.length(2);
     for (const b of buttons) {
-      expect(b.querySelector('svg')).to.exist;
-      expect(b.getAttribute('aria-label')).to.be.a('string').that.is.not.empty;
+      expect(b.querySelector('svg')).to.be.instanceOf(SVGSVGElement);
+      expect(b.getAttribute('aria-label')).to.match(/\S/);
       expect(b.textContent!.trim()).to.equal('');
     }
   });
