@@ -6,6 +6,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromiumArgs, chromiumPath } from './test/support/chromium.mjs';
 
 const commonjs = fromRollup(rollupCommonjs);
 
@@ -18,8 +19,6 @@ const supportPlugins = await Promise.all(
     .sort()
     .map(async (f) => (await import(new URL(f, supportDir).href)).default),
 );
-
-const chromium = process.env.CHROME_PATH || '/usr/bin/chromium';
 
 export default {
   files: ['test/**/*.test.ts', '!test/server/**'],
@@ -42,20 +41,9 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: {
-        executablePath: chromium,
+        executablePath: chromiumPath,
         headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--use-fake-device-for-media-stream',
-          '--use-fake-ui-for-media-stream',
-          `--user-data-dir=${mkdtempSync(join(tmpdir(), 'relay-wtr-'))}`,
-        ],
+        args: chromiumArgs([`--user-data-dir=${mkdtempSync(join(tmpdir(), 'relay-wtr-'))}`]),
       },
     }),
   ],

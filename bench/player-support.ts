@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { createMediaServer } from '../test/support/media-server.mjs';
+import { chromiumArgs, chromiumPath } from '../test/support/chromium.mjs';
 
 export const root = new URL('..', import.meta.url).pathname;
 
@@ -66,19 +67,12 @@ export async function startServer(pages: Record<string, string>): Promise<BenchS
 
 export async function launchChromium(): Promise<Browser> {
   return puppeteer.launch({
-    executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+    executablePath: chromiumPath,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+    args: chromiumArgs([
       '--autoplay-policy=no-user-gesture-required',
       `--user-data-dir=${mkdtempSync(join(tmpdir(), 'relay-bench-'))}`,
-    ],
+    ]),
   });
 }
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { chromiumArgs, chromiumPath } from '../../support/chromium.mjs';
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -118,22 +119,11 @@ export interface TestBrowser {
 export async function launchChromium(): Promise<TestBrowser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'relay-demo-chromium-'));
   const browser = await puppeteer.launch({
-    executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+    executablePath: chromiumPath,
     headless: true,
     userDataDir,
     protocolTimeout: 120_000,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--lang=en-US',
-    ],
+    args: chromiumArgs(['--lang=en-US']),
   });
   return {
     browser,
