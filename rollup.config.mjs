@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 // The ES module build (dist/esm + dist/types) is plain `tsc`; rollup builds the script-tag files:
 //  - dist/relay-widgets.js: classic script (IIFE) registering every element, no engines inside;
 //  - dist/relay-widgets-{hls,mpegts,trtc}.js: ES modules fetched by it on first use;
-//  - dist/relay-widgets-{trtc}-provider.js: push providers' implementations, fetched on their first start.
+//  - dist/relay-widgets-{local,trtc}-provider.js: push providers' implementations, fetched on their first start.
 const ts = () =>
   typescript({
     tsconfig: './tsconfig.json',
@@ -48,7 +48,7 @@ export default [
     onwarn,
   })),
   // Push providers' implementations: fetched when a push with that provider first starts.
-  ...['trtc'].map((name) => ({
+  ...['local', 'trtc'].map((name) => ({
     input: `src/push/${name}-provider-impl.ts`,
     output: { file: `dist/relay-widgets-${name}-provider.js`, format: 'es', sourcemap: true },
     plugins: plugins(),

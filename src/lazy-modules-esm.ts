@@ -5,3 +5,4 @@ setLazyModuleLoader('hls', () => import('hls.js').then((m) => m.default));
 setLazyModuleLoader('mpegts', () => import('mpegts.js').then((m) => m.default));
 setLazyModuleLoader('trtc', () => import('trtc-js-sdk').then((m) => m.default as unknown));
 setLazyModuleLoader('trtc-provider', () => import('./push/trtc-provider-impl.js').then((m) => m.default));
+setLazyModuleLoader('local-provider', () => import('./push/local-provider-impl.js').then((m) => m.default));

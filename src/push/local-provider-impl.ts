@@ -7,16 +7,19 @@
  * lost ingest: the provider releases the backend and fires {@link PushProviderEvents.ERROR}.
  *
  * Config: `endpoint` — the relay's base URL (default: the page's origin).
+ *
+ * This module is fetched on the first local start (lazy module `local-provider`, see `lazy-provider.ts`);
+ * `local-provider.ts` registers the small shell that loads it.
  */
 import { ErrorCodes, RelayError, toErrorInfo } from '../errors.js';
 import type { PlayUrl } from '../types.js';
 import { requestJson } from './http.js';
+import type { LazyProviderModule } from './lazy-provider.js';
 import type { PushOptions } from './options.js';
 import {
   BasePushProvider,
   cancelledError,
   configString,
-  registerPushProvider,
   type PushProviderConfig,
   type PushResult,
 } from './provider.js';
@@ -247,4 +250,5 @@ export class LocalPushProvider extends BasePushProvider {
   }
 }
 
-registerPushProvider('local', (config) => new LocalPushProvider(config));
+const localProvider: LazyProviderModule = () => (config) => new LocalPushProvider(config);
+export default localProvider;

@@ -5,6 +5,8 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../src/register.js';
+// The providers' implementations are lazy modules; this registers their loaders.
+import '../../src/lazy-modules-esm.js';
 import type { LivePushControls } from '../../src/elements/live-push-controls.js';
 import type { LivePushStartedDetail, LivePushStoppedDetail, PushState } from '../../src/events.js';
 import type { RelayErrorInfo } from '../../src/types.js';
