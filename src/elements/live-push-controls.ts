@@ -108,6 +108,7 @@ function camelCase(attr: string): string {
  * @cssprop --relay-gap - Spacing between controls. Default `0.5rem`.
  * @cssprop --relay-font - Font family. Default `inherit`.
  * @cssprop --relay-preview-bg - Background behind the preview. Default `#000`.
+ * @tag live-push-controls
  */
 export class LivePushControls extends LitElement {
   static override styles = css`

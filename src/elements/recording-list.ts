@@ -57,6 +57,7 @@ const DEFAULT_PAGE_SIZE = 20;
  * @cssprop --relay-gap - Spacing. Default `0.5rem`.
  * @cssprop --relay-font - Font family. Default `inherit`.
  * @cssprop --relay-muted - Colour of secondary text. Default `#5f6368`.
+ * @tag recording-list
  */
 export class RecordingList extends LitElement {
   static override styles = css`

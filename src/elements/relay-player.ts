@@ -75,9 +75,10 @@ export interface RelayPlayerStats {
  * @cssprop --relay-player-aspect-ratio - Aspect ratio of the box (default `16 / 9`).
  * @cssprop --relay-player-background - Background behind the video (default `#000`).
  * @cssprop --relay-color-text - Text colour of overlays (default `#fff`).
- * @cssprop --relay-color-accent - Accent of buttons (default `#2563eb`).
+ * @cssprop --relay-accent - Accent of buttons (default `#0a66c2`).
  * @cssprop --relay-radius - Corner radius (default `8px`).
- * @cssprop --relay-font-family - Font of the labels (default `inherit`).
+ * @cssprop --relay-font - Font of the labels (default `inherit`).
+ * @tag relay-player
  */
 export class RelayPlayer extends LitElement {
   static override styles = css`
@@ -89,7 +90,7 @@ export class RelayPlayer extends LitElement {
       border-radius: var(--relay-radius, 8px);
       overflow: hidden;
       color: var(--relay-color-text, #fff);
-      font-family: var(--relay-font-family, inherit);
+      font-family: var(--relay-font, inherit);
     }
     :host([hidden]) {
       display: none;
@@ -122,7 +123,7 @@ export class RelayPlayer extends LitElement {
     button {
       font: inherit;
       color: inherit;
-      background: var(--relay-color-accent, #2563eb);
+      background: var(--relay-accent, #0a66c2);
       border: 0;
       border-radius: var(--relay-radius, 8px);
       padding: 0.5em 1em;
