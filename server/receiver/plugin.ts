@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { join } from 'node:path';
 import { LiveFeed } from './live-feed.ts';
 import { asNotification, NotificationError, toStored } from './notification.ts';
-import { verifySign, type SignFailure } from './sign.ts';
+import { verifySign, type SignFailure } from '../shared/sign.ts';
 import { SqliteRecordingStore } from './sqlite-store.ts';
 import { decodeCursor, type RecordingFilter, type RecordingStore } from './store.ts';
 

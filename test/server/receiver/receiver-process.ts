@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { computeSign } from '../../../server/receiver/sign.ts';
+import { sign as computeSign } from '../../../server/shared/sign.ts';
 
 export interface RunningReceiver {
   url: string;

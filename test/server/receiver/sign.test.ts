@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { computeSign, verifySign } from '../../../server/receiver/sign.ts';
+import { sign as computeSign, verifySign } from '../../../server/shared/sign.ts';
 
 const NOW = 1_700_000_000;
 
