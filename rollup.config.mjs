@@ -44,6 +44,12 @@ export default [
     plugins: plugins(),
     onwarn,
   },
+  {
+    input: 'src/classic-player.ts',
+    output: { file: 'dist/relay-player.js', format: 'iife', sourcemap: true, inlineDynamicImports: true },
+    plugins: plugins(),
+    onwarn,
+  },
   ...['hls', 'mpegts', 'trtc'].map((name) => ({
     input: `src/engines/${name}.ts`,
     output: { file: `dist/relay-widgets-${name}.js`, format: 'es', sourcemap: true },

@@ -13,7 +13,9 @@ const core = gz('relay-widgets.js');
 const mpegts = gz('relay-widgets-mpegts.js');
 const hls = gz('relay-widgets-hls.js');
 
+const playerScript = gz('relay-player.js');
 console.log(`relay-widgets.js (every page, all elements): ${kb(core)} gzip (target < 20 KB)`);
+console.log(`relay-player.js (pages that only play):      ${kb(playerScript)} gzip (target < 20 KB)`);
 console.log(
   `+ mpegts engine (first FLV play):            ${kb(core + mpegts)}  = ${((core + mpegts) / mpegts).toFixed(2)}x raw mpegts.js (${kb(mpegts)})`,
 );
