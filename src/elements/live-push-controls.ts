@@ -34,6 +34,7 @@ import {
   type PushProviderConfig,
 } from '../push/provider.js';
 import { RELAY_ENCODES, RECORD_FILE_TYPES, type PlayUrl, type RelayErrorInfo } from '../types.js';
+import { themeStyles } from './theme.js';
 
 /** Stopped reason for a push ended by `stop()` / the Stop button. */
 export const STOP_REASON_REQUESTED = 'stopped';
@@ -111,103 +112,95 @@ function camelCase(attr: string): string {
  * @tag live-push-controls
  */
 export class LivePushControls extends LitElement {
-  static override styles = css`
-    :host {
-      display: block;
-      font-family: var(--relay-font, inherit);
-      --_gap: var(--relay-gap, 0.5rem);
-      --_accent: var(--relay-accent, #0a66c2);
-      --_danger: var(--relay-danger, #b3261e);
-      --_radius: var(--relay-radius, 6px);
-    }
-    :host([hidden]) {
-      display: none;
-    }
-    section {
-      display: grid;
-      gap: var(--_gap);
-    }
-    video {
-      width: 100%;
-      aspect-ratio: 16 / 9;
-      background: var(--relay-preview-bg, #000);
-      border-radius: var(--_radius);
-      object-fit: contain;
-    }
-    fieldset {
-      border: 1px solid color-mix(in srgb, currentColor 25%, transparent);
-      border-radius: var(--_radius);
-      margin: 0;
-      display: flex;
-      flex-wrap: wrap;
-      gap: var(--_gap);
-      align-items: center;
-    }
-    .row {
-      display: flex;
-      flex-wrap: wrap;
-      gap: var(--_gap);
-      align-items: center;
-    }
-    button {
-      font: inherit;
-      padding: 0.35em 0.9em;
-      border-radius: var(--_radius);
-      border: 1px solid currentColor;
-      background: transparent;
-      color: inherit;
-      cursor: pointer;
-    }
-    button:disabled {
-      opacity: 0.5;
-      cursor: default;
-    }
-    button:focus-visible,
-    input:focus-visible,
-    select:focus-visible {
-      outline: 2px solid var(--_accent);
-      outline-offset: 2px;
-    }
-    [part='start-button'] {
-      background: var(--_accent);
-      border-color: var(--_accent);
-      color: #fff;
-    }
-    [part='stop-button'] {
-      border-color: var(--_danger);
-      color: var(--_danger);
-    }
-    [part='message'] {
-      color: var(--_danger);
-      margin: 0;
-    }
-    [part='message'] small {
-      display: block;
-    }
-    [part='status'] {
-      margin: 0;
-    }
-    ul {
-      list-style: none;
-      padding: 0;
-      margin: 0;
-      display: grid;
-      gap: calc(var(--_gap) / 2);
-    }
-    [part='url'] {
-      display: flex;
-      gap: var(--_gap);
-      align-items: center;
-    }
-    code {
-      overflow-wrap: anywhere;
-      flex: 1;
-    }
-    .hint {
-      font-size: 0.85em;
-      opacity: 0.8;
-    }
-  `;
+  static override styles = [
+    themeStyles,
+    css`
+      section {
+        display: grid;
+        gap: var(--_gap);
+      }
+      video {
+        width: 100%;
+        aspect-ratio: 16 / 9;
+        background: var(--relay-preview-bg, #000);
+        border-radius: var(--_radius);
+        object-fit: contain;
+      }
+      fieldset {
+        border: 1px solid color-mix(in srgb, currentColor 25%, transparent);
+        border-radius: var(--_radius);
+        margin: 0;
+        display: flex;
+        flex-wrap: wrap;
+        gap: var(--_gap);
+        align-items: center;
+      }
+      .row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: var(--_gap);
+        align-items: center;
+      }
+      button {
+        font: inherit;
+        padding: 0.35em 0.9em;
+        border-radius: var(--_radius);
+        border: 1px solid currentColor;
+        background: transparent;
+        color: inherit;
+        cursor: pointer;
+      }
+      button:disabled {
+        opacity: 0.5;
+        cursor: default;
+      }
+      button:focus-visible,
+      input:focus-visible,
+      select:focus-visible {
+        outline: 2px solid var(--_accent);
+        outline-offset: 2px;
+      }
+      [part='start-button'] {
+        background: var(--_accent);
+        border-color: var(--_accent);
+        color: #fff;
+      }
+      [part='stop-button'] {
+        border-color: var(--_danger);
+        color: var(--_danger);
+      }
+      [part='message'] {
+        color: var(--_danger);
+        margin: 0;
+      }
+      [part='message'] small {
+        display: block;
+      }
+      [part='status'] {
+        margin: 0;
+      }
+      ul {
+        list-style: none;
+        padding: 0;
+        margin: 0;
+        display: grid;
+        gap: calc(var(--_gap) / 2);
+      }
+      [part='url'] {
+        display: flex;
+        gap: var(--_gap);
+        align-items: center;
+      }
+      code {
+        overflow-wrap: anywhere;
+        flex: 1;
+      }
+      .hint {
+        font-size: 0.85em;
+        opacity: 0.8;
+      }
+    `,
+  ];
 
   /** Push backend name from the provider registry (`local`, `trtc`, …). */
   @property({ reflect: true }) provider = 'local';

@@ -13,6 +13,7 @@ import {
 } from '../recordings/format.js';
 import { RecordingLiveUpdates, type LiveUpdatesState } from '../recordings/live-updates.js';
 import type { PlayUrl, RelayErrorInfo } from '../types.js';
+import { themeStyles } from './theme.js';
 
 type ListStatus = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -60,93 +61,84 @@ const DEFAULT_PAGE_SIZE = 20;
  * @tag recording-list
  */
 export class RecordingList extends LitElement {
-  static override styles = css`
-    :host {
-      display: block;
-      font-family: var(--relay-font, inherit);
-      --_gap: var(--relay-gap, 0.5rem);
-      --_accent: var(--relay-accent, #0a66c2);
-      --_danger: var(--relay-danger, #b3261e);
-      --_radius: var(--relay-radius, 6px);
-      --_muted: var(--relay-muted, #5f6368);
-    }
-    :host([hidden]) {
-      display: none;
-    }
-    [part='base'] {
-      display: flex;
-      flex-direction: column;
-      gap: var(--_gap);
-    }
-    [part='status'] {
-      color: var(--_muted);
-      min-height: 1.2em;
-    }
-    [part='status'].error {
-      color: var(--_danger);
-    }
-    ul {
-      list-style: none;
-      margin: 0;
-      padding: 0;
-      display: flex;
-      flex-direction: column;
-      gap: calc(var(--_gap) / 2);
-    }
-    button {
-      font: inherit;
-      border-radius: var(--_radius);
-      cursor: pointer;
-    }
-    button:focus-visible {
-      outline: 2px solid var(--_accent);
-      outline-offset: 2px;
-    }
-    [part~='select'] {
-      width: 100%;
-      display: grid;
-      grid-template-columns: minmax(8em, 2fr) 4em minmax(9em, 2fr) 5em 6em;
-      gap: var(--_gap);
-      align-items: baseline;
-      text-align: start;
-      position: relative;
-      padding: var(--_gap);
-      border: 1px solid #d0d7de;
-      background: transparent;
-      color: inherit;
-    }
-    [part~='selected'] {
-      border-color: var(--_accent);
-      box-shadow: inset 3px 0 0 var(--_accent);
-    }
-    .sr-only {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      padding: 0;
-      margin: -1px;
-      overflow: hidden;
-      clip: rect(0, 0, 0, 0);
-      white-space: nowrap;
-      border: 0;
-    }
-    .stream {
-      font-weight: 600;
-      overflow-wrap: anywhere;
-    }
-    .meta {
-      color: var(--_muted);
-      font-variant-numeric: tabular-nums;
-    }
-    [part='more'],
-    [part='retry'] {
-      align-self: start;
-      padding: calc(var(--_gap) / 2) var(--_gap);
-      border: 1px solid var(--_accent);
-      background: transparent;
-      color: var(--_accent);
-    }
-  `;
+  static override styles = [
+    themeStyles,
+    css`
+      [part='base'] {
+        display: flex;
+        flex-direction: column;
+        gap: var(--_gap);
+      }
+      [part='status'] {
+        color: var(--_muted);
+        min-height: 1.2em;
+      }
+      [part='status'].error {
+        color: var(--_danger);
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: flex;
+        flex-direction: column;
+        gap: calc(var(--_gap) / 2);
+      }
+      button {
+        font: inherit;
+        border-radius: var(--_radius);
+        cursor: pointer;
+      }
+      button:focus-visible {
+        outline: 2px solid var(--_accent);
+        outline-offset: 2px;
+      }
+      [part~='select'] {
+        width: 100%;
+        display: grid;
+        grid-template-columns: minmax(8em, 2fr) 4em minmax(9em, 2fr) 5em 6em;
+        gap: var(--_gap);
+        align-items: baseline;
+        text-align: start;
+        position: relative;
+        padding: var(--_gap);
+        border: 1px solid #d0d7de;
+        background: transparent;
+        color: inherit;
+      }
+      [part~='selected'] {
+        border-color: var(--_accent);
+        box-shadow: inset 3px 0 0 var(--_accent);
+      }
+      .sr-only {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        padding: 0;
+        margin: -1px;
+        overflow: hidden;
+        clip: rect(0, 0, 0, 0);
+        white-space: nowrap;
+        border: 0;
+      }
+      .stream {
+        font-weight: 600;
+        overflow-wrap: anywhere;
+      }
+      .meta {
+        color: var(--_muted);
+        font-variant-numeric: tabular-nums;
+      }
+      [part='more'],
+      [part='retry'] {
+        align-self: start;
+        padding: calc(var(--_gap) / 2) var(--_gap);
+        border: 1px solid var(--_accent);
+        background: transparent;
+        color: var(--_accent);
+      }
+    `,
+  ];
 
   /** Base URL of the callback receiver (default: the page's origin). */
   @property() endpoint = '';

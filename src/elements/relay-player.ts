@@ -17,6 +17,7 @@ import type { EngineKind, LatencyMode } from '../player/engine.js';
 import { LiveSession, type AutoplayOutcome } from '../player/live-session.js';
 import { normaliseSources, parseSourcesAttribute } from '../player/protocol.js';
 import type { PlayEncode, PlayUrl } from '../types.js';
+import { themeStyles } from './theme.js';
 
 const MODULE = 'player';
 
@@ -76,124 +77,122 @@ export interface RelayPlayerStats {
  * @cssprop --relay-player-background - Background behind the video (default `#000`).
  * @cssprop --relay-color-text - Text colour of overlays (default `#fff`).
  * @cssprop --relay-accent - Accent of buttons (default `#0a66c2`).
- * @cssprop --relay-radius - Corner radius (default `8px`).
+ * @cssprop --relay-radius - Corner radius (default `6px`).
  * @cssprop --relay-font - Font of the labels (default `inherit`).
  * @tag relay-player
  */
 export class RelayPlayer extends LitElement {
-  static override styles = css`
-    :host {
-      display: block;
-      position: relative;
-      aspect-ratio: var(--relay-player-aspect-ratio, 16 / 9);
-      background: var(--relay-player-background, #000);
-      border-radius: var(--relay-radius, 8px);
-      overflow: hidden;
-      color: var(--relay-color-text, #fff);
-      font-family: var(--relay-font, inherit);
-    }
-    :host([hidden]) {
-      display: none;
-    }
-    [part='base'],
-    video {
-      width: 100%;
-      height: 100%;
-      display: block;
-    }
-    video {
-      object-fit: contain;
-      background: transparent;
-    }
-    [part='overlay'] {
-      position: absolute;
-      inset: 0;
-      display: flex;
-      flex-direction: column;
-      align-items: center;
-      justify-content: center;
-      gap: 0.5em;
-      pointer-events: none;
-      text-align: center;
-      padding: 1em;
-    }
-    [part='overlay'] > * {
-      pointer-events: auto;
-    }
-    button {
-      font: inherit;
-      color: inherit;
-      background: var(--relay-accent, #0a66c2);
-      border: 0;
-      border-radius: var(--relay-radius, 8px);
-      padding: 0.5em 1em;
-      cursor: pointer;
-    }
-    .icon {
-      vertical-align: -0.125em;
-    }
-    button:focus-visible {
-      outline: 2px solid var(--relay-color-text, #fff);
-      outline-offset: 2px;
-    }
-    [part='play-button'] {
-      font-size: 1.25em;
-      padding: 0.6em 1.4em;
-    }
-    [part='unmute-button'] {
-      position: absolute;
-      top: 0.5em;
-      left: 0.5em;
-    }
-    [part='controls'] {
-      position: absolute;
-      left: 0;
-      right: 0;
-      bottom: 0;
-      display: flex;
-      gap: 0.5em;
-      align-items: center;
-      padding: 0.5em;
-      background: linear-gradient(transparent, rgb(0 0 0 / 0.6));
-    }
-    [part='controls'] [part='status'] {
-      margin-left: auto;
-    }
-    [part='status'] {
-      font-size: 0.875em;
-      text-shadow: 0 1px 2px #000;
-    }
-    .visually-hidden {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip: rect(0 0 0 0);
-      white-space: nowrap;
-    }
-    [part='error'] {
-      max-width: 32em;
-      text-shadow: 0 1px 2px #000;
-    }
-    .spinner {
-      width: 2em;
-      height: 2em;
-      border: 3px solid rgb(255 255 255 / 0.3);
-      border-top-color: var(--relay-color-text, #fff);
-      border-radius: 50%;
-      animation: spin 1s linear infinite;
-    }
-    @keyframes spin {
-      to {
-        transform: rotate(360deg);
+  static override styles = [
+    themeStyles,
+    css`
+      :host {
+        position: relative;
+        aspect-ratio: var(--relay-player-aspect-ratio, 16 / 9);
+        background: var(--relay-player-background, #000);
+        border-radius: var(--_radius);
+        overflow: hidden;
+        color: var(--relay-color-text, #fff);
       }
-    }
-    @media (prefers-reduced-motion: reduce) {
+      [part='base'],
+      video {
+        width: 100%;
+        height: 100%;
+        display: block;
+      }
+      video {
+        object-fit: contain;
+        background: transparent;
+      }
+      [part='overlay'] {
+        position: absolute;
+        inset: 0;
+        display: flex;
+        flex-direction: column;
+        align-items: center;
+        justify-content: center;
+        gap: 0.5em;
+        pointer-events: none;
+        text-align: center;
+        padding: 1em;
+      }
+      [part='overlay'] > * {
+        pointer-events: auto;
+      }
+      button {
+        font: inherit;
+        color: inherit;
+        background: var(--_accent);
+        border: 0;
+        border-radius: var(--_radius);
+        padding: 0.5em 1em;
+        cursor: pointer;
+      }
+      .icon {
+        vertical-align: -0.125em;
+      }
+      button:focus-visible {
+        outline: 2px solid var(--relay-color-text, #fff);
+        outline-offset: 2px;
+      }
+      [part='play-button'] {
+        font-size: 1.25em;
+        padding: 0.6em 1.4em;
+      }
+      [part='unmute-button'] {
+        position: absolute;
+        top: 0.5em;
+        left: 0.5em;
+      }
+      [part='controls'] {
+        position: absolute;
+        left: 0;
+        right: 0;
+        bottom: 0;
+        display: flex;
+        gap: 0.5em;
+        align-items: center;
+        padding: 0.5em;
+        background: linear-gradient(transparent, rgb(0 0 0 / 0.6));
+      }
+      [part='controls'] [part='status'] {
+        margin-left: auto;
+      }
+      [part='status'] {
+        font-size: 0.875em;
+        text-shadow: 0 1px 2px #000;
+      }
+      .visually-hidden {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        overflow: hidden;
+        clip: rect(0 0 0 0);
+        white-space: nowrap;
+      }
+      [part='error'] {
+        max-width: 32em;
+        text-shadow: 0 1px 2px #000;
+      }
       .spinner {
-        animation: none;
+        width: 2em;
+        height: 2em;
+        border: 3px solid rgb(255 255 255 / 0.3);
+        border-top-color: var(--relay-color-text, #fff);
+        border-radius: 50%;
+        animation: spin 1s linear infinite;
       }
-    }
-  `;
+      @keyframes spin {
+        to {
+          transform: rotate(360deg);
+        }
+      }
+      @media (prefers-reduced-motion: reduce) {
+        .spinner {
+          animation: none;
+        }
+      }
+    `,
+  ];
 
   /** One URL to play (protocol guessed from the URL). */
   @property() src: string | null = null;

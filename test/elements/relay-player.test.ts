@@ -102,6 +102,15 @@ describe('<relay-player> playback with real media', () => {
     expect(s.reconnects).to.equal(0);
   });
 
+  it('takes its accent colour and corner radius from the page (--relay-accent, --relay-radius)', async () => {
+    const { el } = await mount({ src: '/media/av.mp4?theme', controls: true, muted: true });
+    el.style.setProperty('--relay-accent', 'rgb(1, 2, 3)');
+    el.style.setProperty('--relay-radius', '3px');
+    const button = el.shadowRoot!.querySelector<HTMLButtonElement>('[part="control-button"]')!;
+    expect(getComputedStyle(button).backgroundColor).to.equal('rgb(1, 2, 3)');
+    expect(getComputedStyle(el).borderTopLeftRadius).to.equal('3px');
+  });
+
   it('draws its control icons as SVG, so they show without emoji fonts', async () => {
     const { el } = await mount({ src: '/media/av.mp4?icons', controls: true, muted: true });
     const buttons = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part="control-button"]')];
