@@ -6,13 +6,13 @@
 //   GET  /receiver-support/media/{file} -> a recorded file to play (the ffmpeg-made fixtures of media-server.mjs)
 //   POST /receiver-support/restart  -> stops the receiver, waits ?downMs= (default 0), starts it again on the same port
 //                                and data directory; answers { url }
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ensureFixtures, mediaDir } from './media-server.mjs';
+import { startServerProcess } from './server-process.mjs';
 
 const KEY = 'browser-test-key';
 let dataDir;
@@ -21,45 +21,26 @@ let url;
 let deadUrl;
 let starting;
 
-function start(port) {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'server/receiver/main.ts'], {
-      env: {
-        ...process.env,
-        CALLBACK_KEY: KEY,
-        RECEIVER_PORT: String(port),
-        DATA_DIR: dataDir,
-        ALLOWED_ORIGINS: '*',
-        LOG_LEVEL: 'error',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error('receiver did not start')), 30_000);
-    proc.stdout.on('data', (d) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`receiver exited with ${code}`));
-    });
-    child = proc;
+async function start(port) {
+  child = await startServerProcess({
+    script: 'server/receiver/main.ts',
+    name: 'receiver',
+    env: {
+      CALLBACK_KEY: KEY,
+      RECEIVER_PORT: String(port),
+      DATA_DIR: dataDir,
+      ALLOWED_ORIGINS: '*',
+      LOG_LEVEL: 'error',
+    },
+    stderr: 'inherit',
   });
+  return child.url;
 }
 
-function stop() {
+async function stop() {
   const proc = child;
   child = undefined;
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    proc.once('exit', () => resolve());
-    proc.kill('SIGTERM');
-  });
+  await proc?.stop();
 }
 
 function freeThenClosedPort() {
@@ -124,6 +105,7 @@ export default {
     return undefined;
   },
   async serverStop() {
+    await starting?.catch(() => undefined); // a receiver still starting is stopped too
     await stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   },

@@ -6,19 +6,17 @@
 //   GET /relay-support/info        {"url": "http://127.0.0.1:P"} once the relay listens, or {"error": <its log>}
 //   GET /relay-support/callbacks   every callback body the relay POSTed so far (JSON array, oldest first)
 // The process and the temp dir are removed when the test run ends.
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startServerProcess } from './server-process.mjs';
 
-const root = new URL('../../', import.meta.url).pathname;
 let child = null;
 let starting = null;
 let dataDir = null;
 let collector = null;
 let callbacks = [];
-let log = '';
 
 function startCollector() {
   collector = createServer((req, res) => {
@@ -42,10 +40,10 @@ function startCollector() {
 async function startRelay() {
   const callbackUrl = await startCollector();
   dataDir = mkdtempSync(join(tmpdir(), 'relay-e2e-'));
-  child = spawn(process.execPath, ['--import', 'tsx', 'server/relay/main.ts'], {
-    cwd: root,
+  child = await startServerProcess({
+    script: 'server/relay/main.ts',
+    name: 'relay',
     env: {
-      ...process.env,
       RELAY_PORT: '0',
       RELAY_HOST: '127.0.0.1',
       RTMP_PORT: '0',
@@ -55,25 +53,11 @@ async function startRelay() {
       RELAY_CALLBACK_RETRY_MS: '200',
       LOG_LEVEL: 'warn',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    ready: /relay listening on (http:\/\/\S+)/,
+    keepOutput: 8000,
+    killAfterMs: 5000,
   });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`relay did not start in 30 s:\n${log}`)), 30000);
-    const onData = (chunk) => {
-      log = (log + chunk).slice(-8000);
-      const m = /relay listening on (http:\/\/[^\s]+)/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1].replace(/\/$/, ''));
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', (c) => (log = (log + c).slice(-8000)));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`relay exited with ${code}:\n${log}`));
-    });
-  });
+  return child.url;
 }
 
 export default {
@@ -93,13 +77,8 @@ export default {
     return undefined;
   },
   async serverStop() {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(t);
-    }
+    await starting?.catch(() => undefined); // a relay still starting is stopped too
+    await child?.stop();
     child = null;
     await new Promise((r) => (collector ? collector.close(r) : r()));
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -2,7 +2,6 @@
  * Test helpers for the demo: `server/dev.ts` (what `npm start` runs) as a child process on a free loopback port
  * with a fresh data directory, and Debian's Chromium driven by puppeteer-core with a fake camera and microphone.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { chromiumArgs, chromiumPath } from '../../support/chromium.mjs';
+import { startServerProcess } from '../../support/server-process.mjs';
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -61,10 +61,10 @@ export interface DemoServer {
 export async function startDemoServer(env: Record<string, string> = {}): Promise<DemoServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'relay-demo-'));
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/dev.ts'], {
+  const server = await startServerProcess({
+    script: 'server/dev.ts',
     cwd: root,
     env: {
-      ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
@@ -74,37 +74,19 @@ export async function startDemoServer(env: Record<string, string> = {}): Promise
       LOG_LEVEL: 'warn',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server/dev.ts did not start in 60 s:\n${out}`)), 60_000);
-    const onData = (): void => {
-      if (/Relay widgets demo: http/.test(out)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server/dev.ts exited with ${code}:\n${out}`));
-    });
+    ready: /Relay widgets demo: http/,
+    timeoutMs: 60_000,
+    killAfterMs: 10_000,
+  }).catch((err: unknown) => {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
   });
   return {
     base: `http://127.0.0.1:${port}`,
     dataDir,
-    output: () => out,
+    output: () => server.output(),
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

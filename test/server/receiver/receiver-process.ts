@@ -1,11 +1,12 @@
 // Starts the real receiver (`server/receiver/main.ts`) as a child process on an ephemeral port, for tests.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { request, type Agent } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sign as computeSign } from '../../../server/shared/sign.ts';
+import { startServerProcess } from '../../support/server-process.mjs';
 
 export interface RunningReceiver {
   url: string;
@@ -21,40 +22,18 @@ export async function startReceiver(
   opts: { key: string; dataDir?: string; env?: Record<string, string> } = { key: 'test-key' },
 ): Promise<RunningReceiver> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'receiver-test-'));
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/receiver/main.ts'], {
-    env: { ...process.env, CALLBACK_KEY: opts.key, RECEIVER_PORT: '0', DATA_DIR: dataDir, ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`receiver did not start: ${stderr}`)), 30_000);
-    proc.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`receiver exited (${code}): ${stderr}`));
-    });
+  const receiver = await startServerProcess({
+    script: 'server/receiver/main.ts',
+    name: 'receiver',
+    env: { CALLBACK_KEY: opts.key, RECEIVER_PORT: '0', DATA_DIR: dataDir, ...opts.env },
   });
   return {
-    url,
+    url: receiver.url,
     dataDir,
-    proc,
-    async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      return exited;
-    },
+    proc: receiver.proc,
+    stop: () => receiver.stop(),
     async kill9() {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-      await exited;
+      await receiver.kill('SIGKILL');
     },
   };
 }

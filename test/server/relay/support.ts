@@ -2,7 +2,7 @@
  * Test helpers: a real relay (in-process fastify on port 0, or a child process), the MediaRecorder-like pusher of
  * `server/relay/test-source.ts`, and a small callback endpoint that records what it receives.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { push, type Pusher, type TestVideoCodec } from '../../../server/relay/test-source.ts';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { relayPlugin, type RelayPluginOptions } from '../../../server/relay/plugin.ts';
+import { startServerProcess } from '../../support/server-process.mjs';
 
 export interface RunningRelay {
   base: string;
@@ -172,27 +173,18 @@ export async function callbackSink(port = 0): Promise<{
 export async function relayProcess(
   env: Record<string, string>,
 ): Promise<{ base: string; proc: ChildProcess; stop(): Promise<void> }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/relay/main.ts'], {
-    env: { ...process.env, RELAY_PORT: '0', RTMP_PORT: 'off', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    proc.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-      const m = /relay listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    proc.on('exit', (code) => reject(new Error(`relay exited early (${code})`)));
+  const relay = await startServerProcess({
+    script: 'server/relay/main.ts',
+    name: 'relay',
+    env: { RELAY_PORT: '0', RTMP_PORT: 'off', LOG_LEVEL: 'warn', ...env },
+    ready: /relay listening on (http:\/\/\S+)/,
+    stderr: 'inherit',
   });
   return {
-    base,
-    proc,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill('SIGTERM');
-      }),
+    base: relay.url,
+    proc: relay.proc,
+    stop: async () => {
+      await relay.stop();
+    },
   };
 }
