@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ffprobe } from '../../../server/relay/ffmpeg.ts';
-import { api, createAndPush, readFlv, startRelay, tempDir, waitFor, type RunningRelay } from './support.ts';
+import {
+  api,
+  createAndPush,
+  readFlv,
+  startRelay,
+  tempDir,
+  waitFor,
+  type RunningRelay,
+  startRelaying,
+} from './support.ts';
 
 let relay: RunningRelay;
 const scratch = tempDir('relay-live-');
@@ -19,12 +28,7 @@ after(async () => {
 test('a pushed WebM stream is relayed as HTTP-FLV (H.264 + AAC) that every viewer can decode from its first byte', async () => {
   const { streamId, pusher } = await createAndPush(relay.base, { seconds: 30 });
   try {
-    const started = await api<{ streamId: string; urls: { encode: string; url: string }[] }>(
-      relay.base,
-      'POST',
-      `/api/streams/${streamId}/relay`,
-      { encode: 'flv' },
-    );
+    const started = await startRelaying(relay.base, streamId, { encode: 'flv' });
     assert.equal(started.status, 200, JSON.stringify(started.body));
     assert.equal(started.body.urls[0].encode, 'flv', 'requested encode comes first');
     assert.deepEqual(started.body.urls.map((u) => u.encode).sort(), ['flv', 'hls']);
@@ -64,14 +68,9 @@ test('a pushed WebM stream is relayed as HTTP-FLV (H.264 + AAC) that every viewe
 test('the same push is relayed as live HLS with a sliding playlist of ~1 s segments', async () => {
   const { streamId, pusher } = await createAndPush(relay.base, { seconds: 30 });
   try {
-    const started = await api<{ urls: { encode: string; url: string }[] }>(
-      relay.base,
-      'POST',
-      `/api/streams/${streamId}/relay`,
-      {
-        encode: 'hls',
-      },
-    );
+    const started = await startRelaying(relay.base, streamId, {
+      encode: 'hls',
+    });
     assert.equal(started.status, 200);
     assert.equal(started.body.urls[0].encode, 'hls');
     const m3u8 = started.body.urls[0].url;
@@ -105,12 +104,7 @@ for (const video of ['vp9', 'h264'] as const) {
   test(`a ${video} MediaRecorder push is accepted and relayed as H.264 FLV`, async () => {
     const { streamId, pusher } = await createAndPush(relay.base, { seconds: 15, video });
     try {
-      const started = await api<{ urls: { url: string }[] }>(
-        relay.base,
-        'POST',
-        `/api/streams/${streamId}/relay`,
-        { encode: 'flv' },
-      );
+      const started = await startRelaying(relay.base, streamId, { encode: 'flv' });
       assert.equal(started.status, 200);
       const file = join(scratch.dir, `${video}.flv`);
       writeFileSync(file, await readFlv(started.body.urls[0].url, 2500));
@@ -124,15 +118,10 @@ for (const video of ['vp9', 'h264'] as const) {
 test('an audio-only push is relayed as AAC-only FLV', async () => {
   const { streamId, pusher } = await createAndPush(relay.base, { audioOnly: true, seconds: 20 });
   try {
-    const started = await api<{ urls: { url: string }[] }>(
-      relay.base,
-      'POST',
-      `/api/streams/${streamId}/relay`,
-      {
-        encode: 'flv',
-        audioOnly: true,
-      },
-    );
+    const started = await startRelaying(relay.base, streamId, {
+      encode: 'flv',
+      audioOnly: true,
+    });
     assert.equal(started.status, 200, JSON.stringify(started.body));
     const bytes = await readFlv(started.body.urls[0].url, 2500);
     const file = join(scratch.dir, 'audio.flv');

@@ -1,21 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ffprobe } from '../../../server/relay/ffmpeg.ts';
-import { api, createAndPush, startRelay } from './support.ts';
+import { createAndPush, startRelay, startRelaying } from './support.ts';
 
 test('encode "rtmp" relays to the local RTMP server and answers the rtmp:// URL first', async () => {
   const relay = await startRelay({ rtmpPort: 0 });
   try {
     const { streamId, pusher } = await createAndPush(relay.base, { seconds: 30 });
     try {
-      const started = await api<{ urls: { encode: string; url: string }[] }>(
-        relay.base,
-        'POST',
-        `/api/streams/${streamId}/relay`,
-        {
-          encode: 'rtmp',
-        },
-      );
+      const started = await startRelaying(relay.base, streamId, {
+        encode: 'rtmp',
+      });
       assert.equal(started.status, 200);
       assert.deepEqual(
         started.body.urls.map((u) => u.encode),
@@ -40,12 +35,7 @@ test('without an RTMP server, encode "rtmp" still relays and lists only the HTTP
   try {
     const { streamId, pusher } = await createAndPush(relay.base, { seconds: 10 });
     try {
-      const started = await api<{ urls: { encode: string }[] }>(
-        relay.base,
-        'POST',
-        `/api/streams/${streamId}/relay`,
-        { encode: 'rtmp' },
-      );
+      const started = await startRelaying(relay.base, streamId, { encode: 'rtmp' });
       assert.equal(started.status, 200);
       assert.deepEqual(
         started.body.urls.map((u) => u.encode),

@@ -57,6 +57,20 @@ export async function api<T = Record<string, unknown>>(
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
 }
 
+export interface RelayStarted {
+  streamId: string;
+  urls: { encode: string; url: string }[];
+}
+
+/** `POST /api/streams/{id}/relay` with `options` (the push model's startPushStream). */
+export function startRelaying(
+  base: string,
+  streamId: string,
+  options: Record<string, unknown>,
+): Promise<{ status: number; body: RelayStarted }> {
+  return api<RelayStarted>(base, 'POST', `/api/streams/${streamId}/relay`, options);
+}
+
 export {
   push,
   webmArgs,
