@@ -81,8 +81,9 @@ if (process.env.DEMO_STREAM !== '0') {
   await startTestStream().catch((err: unknown) => console.error(`test stream not started: ${String(err)}`));
 }
 
-console.log(`\n  Relay widgets demo: ${address.replace('127.0.0.1', 'localhost')}/`);
+console.log(`\n  Relay widgets demo: ${address}/`);
 console.log(`  CMS embed page:     ${address}/cms-embed.html`);
+console.log(`  Player-only page:   ${address}/player-only.html`);
 console.log(`  Test stream:        ${demo ? `${address}/live/demo.flv` : 'off'}\n`);
 
 let closing = false;
