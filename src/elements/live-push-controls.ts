@@ -613,6 +613,33 @@ export class LivePushControls extends LitElement {
     }
   }
 
+  /** A camera or microphone picker; choosing a device reopens the preview with it. */
+  #devicePicker(
+    name: string,
+    label: string,
+    devices: readonly DeviceOption[],
+    selected: string,
+    disabled: boolean,
+    pick: (deviceId: string) => void,
+  ): unknown {
+    return html`<label
+      >${label}
+      <select
+        name=${name}
+        ?disabled=${disabled}
+        @change=${(e: Event) => {
+          pick((e.target as HTMLSelectElement).value);
+          void this.#reopenPreview();
+        }}
+      >
+        <option value="">${this.#t().defaultDevice}</option>
+        ${devices.map(
+          (d) => html`<option value=${d.deviceId} ?selected=${d.deviceId === selected}>${d.label}</option>`,
+        )}
+      </select></label
+    >`;
+  }
+
   override render(): unknown {
     if (this.hideUi) return html`<slot></slot>`;
     const t = this.#t();
@@ -639,45 +666,13 @@ export class LivePushControls extends LitElement {
           ${
             this.audioOnly
               ? nothing
-              : html`<label
-                  >${t.camera}
-                  <select
-                    name="camera"
-                    ?disabled=${locked}
-                    @change=${(e: Event) => {
-                      this._cameraId = (e.target as HTMLSelectElement).value;
-                      void this.#reopenPreview();
-                    }}
-                  >
-                    <option value="">${t.defaultDevice}</option>
-                    ${this._cameras.map(
-                      (d) =>
-                        html`<option value=${d.deviceId} ?selected=${d.deviceId === this._cameraId}>
-                          ${d.label}
-                        </option>`,
-                    )}
-                  </select></label
-                >`
+              : this.#devicePicker('camera', t.camera, this._cameras, this._cameraId, locked, (id) => {
+                  this._cameraId = id;
+                })
           }
-          <label
-            >${t.microphone}
-            <select
-              name="microphone"
-              ?disabled=${locked}
-              @change=${(e: Event) => {
-                this._micId = (e.target as HTMLSelectElement).value;
-                void this.#reopenPreview();
-              }}
-            >
-              <option value="">${t.defaultDevice}</option>
-              ${this._mics.map(
-                (d) =>
-                  html`<option value=${d.deviceId} ?selected=${d.deviceId === this._micId}>
-                    ${d.label}
-                  </option>`,
-              )}
-            </select></label
-          >
+          ${this.#devicePicker('microphone', t.microphone, this._mics, this._micId, locked, (id) => {
+            this._micId = id;
+          })}
           <label
             ><input
               type="checkbox"
