@@ -2,37 +2,19 @@
  * The player-only classic script (`dist/relay-player.js`): a page with just that script tag and HTML attributes
  * plays the `npm start` test stream, registers only `<relay-player>`, and fetches only the engine it needs.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  assertBuilt,
-  launchChromium,
-  startDemoServer,
-  type DemoServer,
-  type TestBrowser,
-} from './support.ts';
+import { useDemo } from './support.ts';
 
-let server: DemoServer;
-let chromium: TestBrowser;
-
-before(async () => {
-  assertBuilt();
-  server = await startDemoServer({ DEMO_STREAM: '1' });
-  chromium = await launchChromium();
-});
-
-after(async () => {
-  await chromium?.close();
-  await server?.stop();
-});
+const demo = useDemo({ DEMO_STREAM: '1' });
 
 test('a page with only relay-player.js plays the live FLV relay, skipping RTMP, and loads no other engine', async () => {
-  const page = await chromium.browser.newPage();
+  const page = await demo.chromium.browser.newPage();
   const scripts: string[] = [];
   page.on('request', (r) => {
     if (r.url().includes('/dist/')) scripts.push(new URL(r.url()).pathname);
   });
-  await page.goto(`${server.base}/player-only.html`, { waitUntil: 'load' });
+  await page.goto(`${demo.server.base}/player-only.html`, { waitUntil: 'load' });
   // (page code as strings: the Node test's types have no DOM)
   await page
     .waitForFunction(
@@ -40,7 +22,9 @@ test('a page with only relay-player.js plays the live FLV relay, skipping RTMP, 
       { timeout: 60_000, polling: 250 },
     )
     .catch((err: unknown) => {
-      throw new Error(`the player showed no moving frames within 60 s: ${String(err)}\n${server.output()}`);
+      throw new Error(
+        `the player showed no moving frames within 60 s: ${String(err)}\n${demo.server.output()}`,
+      );
     });
   const info = (await page.evaluate(`(() => {
     const el = document.getElementById('player');

@@ -8,21 +8,13 @@
  * No reference images are compared: the views show live video, clocks and the machine's fonts, so pixels differ
  * from run to run and from machine to machine; the images are artifacts to look at.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
-import {
-  assertBuilt,
-  ensureArtifactsDir,
-  launchChromium,
-  startDemoServer,
-  waitInPage,
-  type DemoServer,
-  type TestBrowser,
-} from './support.ts';
+import { ensureArtifactsDir, waitInPage, useDemo } from './support.ts';
 
 const helpers = readFileSync(new URL('./page-helpers.js', import.meta.url), 'utf8');
 const widths = [
@@ -32,21 +24,9 @@ const widths = [
 const views = ['studio', 'viewer', 'embed'] as const;
 const langs = ['en', 'zh-CN'] as const;
 
-let server: DemoServer;
-let chromium: TestBrowser;
+// The test stream is on, as after `npm start`, so the Viewer and the Embed snippets have something to play.
+const demo = useDemo({ DEMO_STREAM: '1' });
 let page: Page;
-
-before(async () => {
-  assertBuilt();
-  // The test stream is on, as after `npm start`, so the Viewer and the Embed snippets have something to play.
-  server = await startDemoServer({ DEMO_STREAM: '1' });
-  chromium = await launchChromium();
-});
-
-after(async () => {
-  await chromium?.close();
-  await server?.stop();
-});
 
 /** Share of pixels (grey, downscaled by ffmpeg) that differ from the most common shade: 0 = a blank image. */
 function inkRatio(png: string): number {
@@ -136,11 +116,11 @@ describe('demo views render and fit', () => {
           const started = Date.now();
           // A fresh tab per shot, as a person opening the link (same-tab navigations between live pages stall
           // headless Chromium's connection pool).
-          page = await chromium.browser.newPage();
+          page = await demo.chromium.browser.newPage();
           t.after(() => page.close());
           await page.setViewport({ width: size.width, height: size.height });
           await page.evaluateOnNewDocument(helpers);
-          await page.goto(`${server.base}/#${view}`, { waitUntil: 'load', timeout: 60_000 });
+          await page.goto(`${demo.server.base}/#${view}`, { waitUntil: 'load', timeout: 60_000 });
           await waitInPage(
             page,
             'the widgets to be defined',

@@ -6,21 +6,12 @@
  *
  * `UPDATE_DOCS_SCREENSHOT=1` also writes `docs/screenshot.png` (the Studio view while live, for the README).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ElementHandle, Page } from 'puppeteer-core';
-import {
-  assertBuilt,
-  ensureArtifactsDir,
-  launchChromium,
-  root,
-  startDemoServer,
-  waitInPage,
-  type DemoServer,
-  type TestBrowser,
-} from './support.ts';
+import { ensureArtifactsDir, root, waitInPage, useDemo } from './support.ts';
 
 interface VideoInfo {
   currentTime: number;
@@ -44,22 +35,11 @@ interface ListedRecording {
 
 const helpers = readFileSync(new URL('./page-helpers.js', import.meta.url), 'utf8');
 
-let server: DemoServer;
-let chromium: TestBrowser;
 let page: Page;
-
-before(async () => {
-  assertBuilt();
-  server = await startDemoServer();
-  chromium = await launchChromium();
+const demo = useDemo({}, async ({ chromium }) => {
   page = await chromium.browser.newPage();
   await page.setViewport({ width: 1280, height: 800 });
   await page.evaluateOnNewDocument(helpers);
-});
-
-after(async () => {
-  await chromium?.close();
-  await server?.stop();
 });
 
 const video = (id: string): Promise<VideoInfo | null> =>
@@ -88,7 +68,7 @@ async function waitForFrames(id: string, seconds: number, timeout: number): Prom
 
 async function diagnostics(): Promise<string> {
   const log = await page.evaluate('demoTest.log').catch((e: unknown) => String(e));
-  return `events: ${JSON.stringify(log, null, 1)}\nserver output:\n${server.output()}`;
+  return `events: ${JSON.stringify(log, null, 1)}\nserver output:\n${demo.server.output()}`;
 }
 
 test('Studio: push FLV + HLS/FLV/MP4 recording, watch the relay, stop, play the MP4 recording', async (t) => {
@@ -99,7 +79,7 @@ test('Studio: push FLV + HLS/FLV/MP4 recording, watch the relay, stop, play the 
     mark = Date.now();
   };
   try {
-    await page.goto(`${server.base}/`, { waitUntil: 'load' });
+    await page.goto(`${demo.server.base}/`, { waitUntil: 'load' });
     await waitInPage(
       page,
       'the widgets to be defined',

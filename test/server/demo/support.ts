@@ -2,6 +2,7 @@
  * Test helpers for the demo: `server/dev.ts` (what `npm start` runs) as a child process on a free loopback port
  * with a fresh data directory, and Debian's Chromium driven by puppeteer-core with a fake camera and microphone.
  */
+import { after, before } from 'node:test';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -128,4 +129,26 @@ export async function waitInPage<T>(page: Page, what: string, fn: () => T, timeo
 export function ensureArtifactsDir(): string {
   mkdirSync(artifactsDir, { recursive: true });
   return artifactsDir;
+}
+
+/**
+ * Registers the hooks every demo test file needs: checks the build, starts the demo server with `env` and
+ * Chromium before the tests (then `thenSetUp`, in the same hook), stops both after. The returned fields are set once it ran.
+ */
+export function useDemo(
+  env: Record<string, string> = {},
+  thenSetUp?: (demo: { server: DemoServer; chromium: TestBrowser }) => Promise<void>,
+): { server: DemoServer; chromium: TestBrowser } {
+  const demo = {} as { server: DemoServer; chromium: TestBrowser };
+  before(async () => {
+    assertBuilt();
+    demo.server = await startDemoServer(env);
+    demo.chromium = await launchChromium();
+    await thenSetUp?.(demo);
+  });
+  after(async () => {
+    await demo.chromium?.close();
+    await demo.server?.stop();
+  });
+  return demo;
 }
