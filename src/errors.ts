@@ -36,6 +36,15 @@ export const ErrorCodes = {
   START_CANCELLED: 'START_CANCELLED',
   UNSUPPORTED_BROWSER: 'UNSUPPORTED_BROWSER',
   TRTC_ERROR: 'TRTC_ERROR',
+  // push: Tencent path and push credentials (tencent-push)
+  /** A stream id (given, or `${sdkAppId}_${roomId}_${userId}_main`) the CDN would not accept. */
+  INVALID_STREAM_ID: 'INVALID_STREAM_ID',
+  /** provider="trtc": file types are set by the application's recording template in Tencent's console. */
+  RECORD_TYPES_BY_TEMPLATE: 'RECORD_TYPES_BY_TEMPLATE',
+  /** The `credential-endpoint` did not answer 2xx with `{ streamId, txSecret, txTime }`. */
+  CREDENTIALS_FAILED: 'CREDENTIALS_FAILED',
+  /** The backend cannot switch a device while live (the push keeps its devices). */
+  SWITCH_UNSUPPORTED: 'SWITCH_UNSUPPORTED',
   // local relay server (JSON error bodies, module "relay")
   NOT_INGESTING: 'NOT_INGESTING',
   BODY_TOO_LARGE: 'BODY_TOO_LARGE',

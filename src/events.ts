@@ -57,7 +57,8 @@ export interface LivePushStateDetail {
 export interface LivePushStartedDetail {
   streamId: string;
   urls: PlayUrl[];
-  recordId: number | null;
+  /** The record id the recordings carry (a string, e.g. `meeting_42`), or `null`. */
+  recordId: string | null;
 }
 export interface LivePushStoppedDetail {
   streamId: string;

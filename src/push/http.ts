@@ -17,6 +17,8 @@ export interface JsonRequest {
   method?: 'GET' | 'POST' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
+  /** `fetch`'s credentials mode (default `same-origin`); `include` sends the site's cookies cross-origin. */
+  credentials?: RequestCredentials;
   /** `module` reported for failures without a body of their own (default `relay`). */
   module?: string;
   /** What is being reached, for messages (default: the URL's origin). */
@@ -33,6 +35,7 @@ export async function requestJson<T>(url: string, req: JsonRequest = {}): Promis
       headers: req.body === undefined ? undefined : { 'content-type': 'application/json' },
       body: req.body === undefined ? undefined : JSON.stringify(req.body),
       signal: req.signal,
+      credentials: req.credentials,
     });
   } catch (err) {
     if (req.signal?.aborted) throw cancelledError();

@@ -98,6 +98,12 @@ class LazyPushProvider extends EventTarget implements PushProvider {
     return p;
   }
 
+  /** Present only when the implementation can switch devices live (known once it has loaded). */
+  get replaceTrack(): ((track: MediaStreamTrack) => Promise<void>) | undefined {
+    const impl = this.#impl;
+    return impl?.replaceTrack ? (track) => impl.replaceTrack!(track) : undefined;
+  }
+
   async stop(): Promise<void> {
     const starting = this.#starting;
     if (starting) {

@@ -48,6 +48,14 @@ export function pickMimeType(audioOnly: boolean, preferred?: string): string | u
   return list.find((t) => typeof MediaRecorder !== 'undefined' && MediaRecorder.isTypeSupported(t));
 }
 
+/**
+ * Record ids are strings; a digits-only one without leading zeros goes as a JSON integer, which every relay
+ * version accepts (newer ones stringify it back), so nothing is lost either way.
+ */
+function relayRecordId(recordId: string): string | number {
+  return /^(0|[1-9]\d{0,14})$/.test(recordId) ? Number(recordId) : recordId;
+}
+
 /** Resolves a possibly relative URL against the endpoint; `http(s)` becomes `ws(s)` when `ws` is set. */
 function resolveAgainst(url: string, base: string, ws = false): string {
   const u = new URL(url, base);
@@ -124,7 +132,7 @@ export class LocalPushProvider extends BasePushProvider {
         body: {
           encode: options.encode,
           recordFileTypes: options.recordFileTypes,
-          ...(options.recordId !== null ? { recordId: options.recordId } : {}),
+          ...(options.recordId !== null ? { recordId: relayRecordId(options.recordId) } : {}),
           audioOnly: options.audioOnly,
         },
         signal,

@@ -8,11 +8,14 @@
 import { ErrorCodes, RelayError } from '../errors.js';
 import { RECORD_FILE_TYPES, RELAY_ENCODES, type RecordFileType, type RelayEncode } from '../types.js';
 
-/** Largest record id accepted: the model's `recordId` is a 32-bit integer on every backend we mirror. */
-export const MAX_RECORD_ID = 0x7fffffff;
+/**
+ * Record ids are strings, as TRTC's `userDefineRecordId` (`userdefinerecordid` in the callbacks, e.g.
+ * `meeting_42`): letters, digits, `_` and `-`, at most 64 characters — the rule trtc-js-sdk 4.15 itself applies.
+ */
+export const RECORD_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Stream ids travel in URLs and file names: letters, digits, `_` and `-`, at most 64 characters. */
-const STREAM_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const STREAM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Options a push starts with, already checked. */
 export interface PushOptions {
@@ -20,8 +23,8 @@ export interface PushOptions {
   encode: RelayEncode;
   /** Files recorded while the relay runs; empty = no recording. Unique, in canonical order. */
   recordFileTypes: RecordFileType[];
-  /** Integer tag carried by recordings, or `null`. */
-  recordId: number | null;
+  /** Tag carried by the recordings (matches {@link RECORD_ID}), or `null`. */
+  recordId: string | null;
   /** Push the microphone only (no camera). */
   audioOnly: boolean;
   /** Stream id to ask the backend for, or `null` to let it choose. */
@@ -60,26 +63,19 @@ export function formatRecordFileTypes(types: readonly string[]): string {
   return types.length === 0 ? 'none' : types.join(',');
 }
 
-function normaliseRecordId(value: number | string | null | undefined): number | null {
+function normaliseRecordId(value: number | string | null | undefined): string | null {
   if (value == null) return null;
-  if (typeof value === 'string') {
-    const trimmed = value.trim();
-    if (trimmed === '') return null;
-    if (!/^[+-]?\d+$/.test(trimmed)) {
-      throw invalid(
-        ErrorCodes.INVALID_RECORD_ID,
-        `The record id "${value}" is not a whole number. Use digits only.`,
-      );
-    }
-    value = Number(trimmed);
-  }
-  if (!Number.isInteger(value) || value < 0 || value > MAX_RECORD_ID) {
+  // A number is accepted for pages written when record ids were integers; it is used as its decimal string.
+  const text =
+    typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : String(value).trim();
+  if (text === '') return null;
+  if (!RECORD_ID.test(text)) {
     throw invalid(
       ErrorCodes.INVALID_RECORD_ID,
-      `The record id ${String(value)} is out of range. Use a whole number from 0 to ${MAX_RECORD_ID}.`,
+      `The record id "${String(value)}" is not allowed. Use up to 64 letters, digits, "_" or "-" (for example meeting_42).`,
     );
   }
-  return value;
+  return text;
 }
 
 /**

@@ -51,6 +51,12 @@ export interface PushProvider extends EventTarget {
    * error event, because the push is over either way.
    */
   stop(): Promise<void>;
+  /**
+   * Swaps the live push's audio or video track for `track` (a device switch) without interrupting the relay.
+   * Optional: a backend that cannot (the local relay records one `MediaStream` with `MediaRecorder`) leaves it
+   * out, and the element keeps its device pickers locked while live. Rejects with a {@link RelayError}.
+   */
+  replaceTrack?(track: MediaStreamTrack): Promise<void>;
 }
 
 export type PushProviderFactory = (config: PushProviderConfig) => PushProvider;

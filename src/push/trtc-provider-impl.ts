@@ -1,29 +1,38 @@
 /**
  * The `trtc` provider: Tencent TRTC through trtc-js-sdk v4, relayed to Tencent's CDN (旁路直播).
  *
- * Sequence: `TRTC.createClient({ mode: 'live', sdkAppId, userId, userSig, streamId, userDefineRecordId })` →
- * `client.join({ roomId, role: 'anchor' })` → `TRTC.createStream({ userId, audio, video, audioSource,
- * videoSource })` → `stream.initialize()` → `client.publish(stream)` → `client.startPublishCDNStream({ streamId })`.
- * Stop: `stopPublishCDNStream()` → `unpublish(stream)` → `leave()` → `destroy()`.
+ * Sequence (each step as trtc-js-sdk 4.15's own code requires it, see `test/push/trtc-network-double.ts`):
+ * `TRTC.checkSystemRequirements()` → `TRTC.createClient({ mode: 'live', sdkAppId, userId, userSig, streamId,
+ * userDefineRecordId?, pureAudioPushMode? })` → `TRTC.createStream({ userId, audioSource, videoSource? })` (the
+ * element's own tracks: the SDK refuses `audio`/`video` mixed with `audioSource`/`videoSource`, 0x1000) →
+ * `stream.initialize()` → `client.join({ roomId, role: 'anchor' })` → `client.publish(stream)` →
+ * `client.startPublishCDNStream({ streamId })`. Stop: `stopPublishCDNStream()` → `unpublish(stream)` → `leave()`
+ * → `destroy()`. A device switch while live is `stream.replaceTrack(track)`.
  *
- * Config (element attributes): `sdk-app-id` (the TRTC application's SDKAppID), `user-id`, `room-id`, `play-domain`
- * (the CSS play domain bound to the application), and either `user-sig` or `sig-endpoint` (a URL on the site's
- * own server answering `GET ?sdkAppId=&userId=` with `{ "userSig": "…" }`). A UserSig is never computed here:
- * computing it needs the application's secret key, which must never reach a browser.
+ * Options as Tencent means them:
+ * - audio-only → `pureAudioPushMode: 1` (relay a stream without video); audio-only with MP3 recording asked for →
+ *   `pureAudioPushMode: 2` (relay and record). Which files are recorded is the application's recording
+ *   template in the console: HLS/FLV/MP4 cannot be chosen from the browser and are refused
+ *   (`RECORD_TYPES_BY_TEMPLATE`) rather than ignored.
+ * - `record-id` → `userDefineRecordId` (`userdefinerecordid` in the recording callbacks).
+ * - stream id: `stream-id`, or `${sdkAppId}_${roomId}_${userId}_main` (the SDK's default), checked against what
+ *   the CDN accepts (letters, digits, `_`, `-`, ≤ 64) before anything is created: the SDK would otherwise relay
+ *   under a hashed name that the play URLs do not know.
  *
- * Recording formats are chosen in the TRTC/CSS console's recording template; this provider passes the record id
- * as `userDefineRecordId` so the recording callbacks carry it. The SDK is fetched only when this provider starts
- * (`loadLazyModule('trtc')`).
+ * Config (element attributes): `sdk-app-id`, `user-id`, `room-id`, `play-domain` (the CSS play domain bound to
+ * the application), and either `user-sig` or `sig-endpoint` (a URL on the site's own server, e.g. the receiver's
+ * `POST /api/trtc/usersig`, answering `{ "userSig": "…" }`). A UserSig is never computed here: that needs the
+ * application's secret key, which must never reach a browser.
  *
  * This module is itself fetched on the first TRTC start (lazy module `trtc-provider`, see `lazy-provider.ts`);
- * `trtc-provider.ts` registers the small shell that loads it.
+ * `trtc-provider.ts` registers the small shell that loads it. The SDK is fetched through `loadLazyModule('trtc')`.
  */
 import type TRTCNamespace from 'trtc-js-sdk';
 import type { Client, ClientConfig, LocalStream, RtcError } from 'trtc-js-sdk';
 import { ErrorCodes, RelayError, isRelayError } from '../errors.js';
 import type { LazyProviderModule, ProviderKit } from './lazy-provider.js';
 import { requestJson } from './http.js';
-import type { PushOptions } from './options.js';
+import { STREAM_ID, type PushOptions } from './options.js';
 import { buildPlayUrls } from './play-urls.js';
 import {
   BasePushProvider,
@@ -34,7 +43,6 @@ import {
 } from './provider.js';
 
 type TRTC = typeof TRTCNamespace;
-
 /** trtc-js-sdk's numeric error codes (its `index.d.ts` `ErrorCode`) mapped to ours. */
 export const TRTC_ERROR_MAP: Readonly<Record<number, string>> = {
   0x1000: ErrorCodes.INVALID_OPTIONS, // INVALID_PARAMETER
@@ -87,12 +95,52 @@ export function mapTrtcError(err: unknown): RelayError {
   return new RelayError('trtc', ErrorCodes.TRTC_ERROR, `TRTC failed: ${message}`, { cause: err });
 }
 
+/** The `pureAudioPushMode` Tencent documents: 1 = relay an audio-only stream, 2 = relay and record it. */
+export function pureAudioPushMode(options: PushOptions): 1 | 2 | undefined {
+  if (!options.audioOnly) return undefined;
+  return options.recordFileTypes.includes('mp3') ? 2 : 1;
+}
+
+/**
+ * The CDN stream id of a push: `options.streamId`, or the SDK's default `${sdkAppId}_${roomId}_${userId}_main`.
+ * Throws `INVALID_STREAM_ID` naming the part (user id, room id) the CDN would not accept.
+ */
+export function cdnStreamId(options: PushOptions, sdkAppId: number, roomId: string, userId: string): string {
+  if (options.streamId) return options.streamId;
+  const streamId = `${sdkAppId}_${roomId}_${userId}_main`;
+  if (STREAM_ID.test(streamId)) return streamId;
+  const bad = !/^[A-Za-z0-9_-]+$/.test(userId)
+    ? `the user id "${userId}"`
+    : !/^[A-Za-z0-9_-]+$/.test(roomId)
+      ? `the room id "${roomId}"`
+      : `"${streamId}" (${streamId.length} characters)`;
+  throw new RelayError(
+    'push',
+    ErrorCodes.INVALID_STREAM_ID,
+    `The CDN stream id is made of the SDKAppID, room id and user id, and ${bad} cannot be part of it: ` +
+      'use letters, digits, "_" or "-" (64 characters in all), or set stream-id.',
+  );
+}
+
+function checkRecordTypes(options: PushOptions): void {
+  const chosen = options.recordFileTypes.filter((t) => t !== 'mp3');
+  if (chosen.length === 0) return;
+  throw new RelayError(
+    'push',
+    ErrorCodes.RECORD_TYPES_BY_TEMPLATE,
+    `With Tencent Cloud, the recording template of your TRTC application (console) decides which files are ` +
+      `recorded, not the browser: remove ${chosen.map((t) => t.toUpperCase()).join(', ')} from ` +
+      'record-file-types. For an audio-only push, MP3 asks Tencent to record the audio.',
+  );
+}
+
 export class TrtcPushProvider extends BasePushProvider {
   readonly name = 'trtc';
   readonly #config: PushProviderConfig;
   readonly #load: ProviderKit['loadLazyModule'];
   #client: Client | null = null;
   #stream: LocalStream | null = null;
+  #joined = false;
   #publishingCdn = false;
   #live = false;
 
@@ -128,6 +176,23 @@ export class TrtcPushProvider extends BasePushProvider {
     );
   }
 
+  /** Swaps the published audio or video track (a device switch) through the SDK's `LocalStream.replaceTrack`. */
+  async replaceTrack(track: MediaStreamTrack): Promise<void> {
+    const stream = this.#stream;
+    if (!this.#live || !stream) {
+      throw new RelayError(
+        'push',
+        ErrorCodes.NOT_STARTED,
+        'There is no live TRTC push to switch devices on.',
+      );
+    }
+    try {
+      await stream.replaceTrack(track);
+    } catch (err) {
+      throw mapTrtcError(err);
+    }
+  }
+
   async #userSig(sdkAppId: number, userId: string, signal: AbortSignal): Promise<string> {
     const given = configString(this.#config, 'userSig');
     if (given) return given;
@@ -144,7 +209,12 @@ export class TrtcPushProvider extends BasePushProvider {
     url.searchParams.set('userId', userId);
     let answer: { userSig?: unknown };
     try {
+      // POST with the same values in the query and the body, and the site's cookies: the site's server decides
+      // whom it issues a UserSig for (the receiver's POST /api/trtc/usersig reads either).
       answer = await requestJson<{ userSig?: unknown }>(url.href, {
+        method: 'POST',
+        body: { sdkAppId, userId },
+        credentials: 'include',
         signal,
         module: 'push',
         what: `the UserSig service at ${url.origin}`,
@@ -178,9 +248,22 @@ export class TrtcPushProvider extends BasePushProvider {
     const userId = this.#required('userId', 'user-id');
     const roomIdRaw = this.#required('roomId', 'room-id');
     const playDomain = this.#required('playDomain', 'play-domain');
-    const roomId = /^\d+$/.test(roomIdRaw) ? Number(roomIdRaw) : roomIdRaw;
-    const streamId = options.streamId ?? `${sdkAppId}_${roomIdRaw}_${userId}_main`;
+    checkRecordTypes(options);
+    // Everything the CDN and the play URLs depend on is checked before the SDK is loaded or a room joined.
+    const streamId = cdnStreamId(options, sdkAppId, roomIdRaw, userId);
     const urls = buildPlayUrls(playDomain, streamId, options.encode);
+    const audio = media.getAudioTracks()[0];
+    const video = options.audioOnly ? undefined : media.getVideoTracks()[0];
+    if (!audio && !video) {
+      throw new RelayError(
+        'camera',
+        ErrorCodes.DEVICE_NOT_FOUND,
+        'There is no camera or microphone to push.',
+      );
+    }
+    // The SDK's rule: an integer in [1, 4294967294], or a string room with useStringRoomId.
+    const numericRoom = /^[1-9]\d*$/.test(roomIdRaw) && Number(roomIdRaw) < 4294967295;
+    const roomId = numericRoom ? Number(roomIdRaw) : roomIdRaw;
     const check = (): void => {
       if (signal.aborted) throw cancelledError();
     };
@@ -195,35 +278,43 @@ export class TrtcPushProvider extends BasePushProvider {
       });
     });
     check();
+    const system = await TRTC.checkSystemRequirements();
+    if (!system.result) {
+      throw new RelayError(
+        'trtc',
+        ErrorCodes.UNSUPPORTED_BROWSER,
+        `This browser cannot push to TRTC (${JSON.stringify(system.detail)}). Use a current Chrome, Edge, Firefox or Safari.`,
+      );
+    }
+    check();
 
+    const mode = pureAudioPushMode(options);
     const clientConfig: ClientConfig = {
       mode: 'live',
       sdkAppId,
       userId,
       userSig,
       streamId,
-      ...(options.recordId !== null ? { userDefineRecordId: String(options.recordId) } : {}),
-      ...(options.audioOnly ? { pureAudioPushMode: 1 as const } : {}),
-      ...(typeof roomId === 'string' ? { useStringRoomId: true } : {}),
+      ...(options.recordId !== null ? { userDefineRecordId: options.recordId } : {}),
+      ...(mode !== undefined ? { pureAudioPushMode: mode } : {}),
+      ...(numericRoom ? {} : { useStringRoomId: true }),
     };
     const client = TRTC.createClient(clientConfig);
     this.#client = client;
     client.on('error', this.#onClientError);
     client.on('client-banned', this.#onBanned);
-    await client.join({ roomId, role: 'anchor' });
-    check();
 
-    const audio = media.getAudioTracks()[0];
-    const video = options.audioOnly ? undefined : media.getVideoTracks()[0];
+    // One form only, as the SDK demands: the element's own tracks as sources (no audio/video flags).
     const stream = TRTC.createStream({
       userId,
-      audio: !!audio,
-      video: !!video,
       ...(audio ? { audioSource: audio } : {}),
       ...(video ? { videoSource: video } : {}),
     });
     this.#stream = stream;
     await stream.initialize();
+    check();
+    await client.join({ roomId, role: 'anchor' });
+    this.#joined = true;
     check();
     await client.publish(stream);
     check();
@@ -235,41 +326,43 @@ export class TrtcPushProvider extends BasePushProvider {
 
   readonly #onClientError = (err: RtcError): void => {
     if (!this.#live) return;
-    const info = mapTrtcError(err).toJSON();
-    void this.#release().then(() => {
-      this.#live = false;
-      this.setState('idle');
-      this.fail(info);
-    });
+    this.#endLive(mapTrtcError(err).toJSON());
   };
 
   readonly #onBanned = (ev: { reason: string; message: string }): void => {
     if (!this.#live) return;
-    void this.#release().then(() => {
-      this.#live = false;
-      this.setState('idle');
-      this.fail({
-        module: 'trtc',
-        code: ErrorCodes.BACKEND_REJECTED,
-        message: `TRTC removed this anchor from the room (${ev.reason}): ${ev.message}`,
-      });
+    this.#endLive({
+      module: 'trtc',
+      code: ErrorCodes.BACKEND_REJECTED,
+      message: `TRTC removed this anchor from the room (${ev.reason}): ${ev.message}`,
     });
   };
+
+  /** The SDK ended a live push by itself: release what is left, then report it. */
+  #endLive(info: { module: string; code: string; message: string }): void {
+    this.#live = false;
+    void this.#release().then(() => {
+      this.setState('idle');
+      this.fail(info);
+    });
+  }
 
   async stop(): Promise<void> {
     await this.cancelStart();
     if (!this.#live) return;
     this.setState('stopping');
-    await this.#release(true);
     this.#live = false;
+    await this.#release(true);
     this.setState('idle');
   }
 
   async #release(reportStopFailure = false): Promise<void> {
     const client = this.#client;
     const stream = this.#stream;
+    const joined = this.#joined;
     this.#client = null;
     this.#stream = null;
+    this.#joined = false;
     if (!client) return;
     client.off('error', this.#onClientError);
     client.off('client-banned', this.#onBanned);
@@ -280,8 +373,8 @@ export class TrtcPushProvider extends BasePushProvider {
       });
     }
     // The tracks belong to the element (its preview keeps running), so the stream is unpublished, not closed.
-    if (stream) await client.unpublish(stream).catch(() => undefined);
-    await client.leave().catch(() => undefined);
+    if (stream && joined) await client.unpublish(stream).catch(() => undefined);
+    if (joined) await client.leave().catch(() => undefined);
     client.destroy();
   }
 }

@@ -282,7 +282,7 @@ describe('<live-push-controls> error paths', () => {
     );
     expect(el.shadowRoot!.querySelector('button')).to.equal(null);
     const live = await el.start();
-    expect(live.recordId).to.equal(9);
+    expect(live.recordId).to.equal('9');
     await el.stop();
     expect(rec.stopped).to.deep.equal([{ streamId: live.streamId, reason: 'stopped' }]);
     expect(rec.states.at(-1)).to.equal('previewing');

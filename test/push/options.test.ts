@@ -1,7 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { RelayError } from '../../src/errors.js';
 import {
-  MAX_RECORD_ID,
   formatRecordFileTypes,
   parseRecordFileTypes,
   validatePushOptions,
@@ -43,7 +42,7 @@ describe('push options', () => {
     ).to.deep.equal({
       encode: 'hls',
       recordFileTypes: ['hls', 'flv', 'mp4'],
-      recordId: 42,
+      recordId: '42',
       audioOnly: false,
       streamId: 'cam_1',
     });
@@ -69,14 +68,19 @@ describe('push options', () => {
     ).to.deep.equal(['mp3']);
   });
 
-  it('wants the record id to be a whole number in the 32-bit range', () => {
-    expect(codeOf({ encode: 'hls', recordId: '12a' })).to.equal('INVALID_RECORD_ID');
-    expect(codeOf({ encode: 'hls', recordId: 1.5 })).to.equal('INVALID_RECORD_ID');
-    expect(codeOf({ encode: 'hls', recordId: -1 })).to.equal('INVALID_RECORD_ID');
-    expect(codeOf({ encode: 'hls', recordId: MAX_RECORD_ID + 1 })).to.equal('INVALID_RECORD_ID');
-    expect(codeOf({ encode: 'hls', recordId: '1e3' })).to.equal('INVALID_RECORD_ID');
-    expect(validatePushOptions({ encode: 'hls', recordId: MAX_RECORD_ID }).recordId).to.equal(MAX_RECORD_ID);
+  it('takes record ids as TRTC does: strings of letters, digits, "_" and "-" up to 64', () => {
+    expect(validatePushOptions({ encode: 'hls', recordId: ' meeting_42 ' }).recordId).to.equal('meeting_42');
+    expect(validatePushOptions({ encode: 'hls', recordId: 'a'.repeat(64) }).recordId).to.equal(
+      'a'.repeat(64),
+    );
+    // A number, as pages written for integer ids pass it, is its decimal string.
+    expect(validatePushOptions({ encode: 'hls', recordId: 42 }).recordId).to.equal('42');
     expect(validatePushOptions({ encode: 'hls', recordId: '  ' }).recordId).to.equal(null);
+    expect(codeOf({ encode: 'hls', recordId: 'a'.repeat(65) })).to.equal('INVALID_RECORD_ID');
+    expect(codeOf({ encode: 'hls', recordId: 'meeting 42' })).to.equal('INVALID_RECORD_ID');
+    expect(codeOf({ encode: 'hls', recordId: '1.5' })).to.equal('INVALID_RECORD_ID');
+    expect(codeOf({ encode: 'hls', recordId: 1.5 })).to.equal('INVALID_RECORD_ID');
+    expect(codeOf({ encode: 'hls', recordId: 'id/../x' })).to.equal('INVALID_RECORD_ID');
   });
 
   it('names unknown protocols, recording types and bad stream ids', () => {

@@ -1,6 +1,6 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/register.js';
-// The providers' implementations are lazy modules; this registers their loaders (the SDK itself is faked below).
+// The providers' implementations are lazy modules; this registers their loaders (the SDK's network is replaced below).
 import '../../src/lazy-modules-esm.js';
 import type { LivePushControls } from '../../src/elements/live-push-controls.js';
 import { setLazyModuleLoader } from '../../src/lazy-modules.js';
@@ -11,7 +11,7 @@ import {
   type PushProviderConfig,
   type PushResult,
 } from '../../src/push/provider.js';
-import { FakeTrtc } from './fake-trtc.js';
+import { TrtcNetworkDouble } from './trtc-network-double.js';
 
 /** A provider a page could add: proves the element needs no change for a new backend. */
 class MemoryProvider extends BasePushProvider {
@@ -75,9 +75,9 @@ describe('push provider registry', () => {
     expect(el.state).to.equal('idle');
   });
 
-  it('drives the trtc provider from the element attributes (fake SDK), URLs on the play domain', async () => {
-    const fake = new FakeTrtc();
-    setLazyModuleLoader('trtc', () => Promise.resolve(fake.module));
+  it('drives the trtc provider from the element attributes (real SDK), URLs on the play domain', async () => {
+    const net = new TrtcNetworkDouble();
+    setLazyModuleLoader('trtc', () => Promise.resolve(net.module));
     const el = await fixture<LivePushControls>(
       html`<live-push-controls
         provider="trtc"
@@ -87,8 +87,7 @@ describe('push provider registry', () => {
         room-id="99"
         play-domain="play.example.com"
         encode="hls"
-        record-id="5"
-        record-file-types="hls"
+        record-id="class_5"
       ></live-push-controls>`,
     );
     const live = await el.start();
@@ -96,8 +95,9 @@ describe('push provider registry', () => {
       encode: 'hls',
       url: 'https://play.example.com/live/1400000001_99_bob_main.m3u8',
     });
-    expect(fake.clients[0].config.userDefineRecordId).to.equal('5');
+    expect(live.recordId).to.equal('class_5');
+    expect(net.clients[0].config.userDefineRecordId).to.equal('class_5');
     await el.stop();
-    expect(fake.methods().slice(-4)).to.deep.equal(['stopPublishCDNStream', 'unpublish', 'leave', 'destroy']);
+    expect(net.methods().slice(-4)).to.deep.equal(['stopPublishCDNStream', 'unpublish', 'leave', 'destroy']);
   });
 });

@@ -1,12 +1,19 @@
+/**
+ * The trtc provider running the REAL trtc-js-sdk 4.15 in Chromium: createStream, LocalStream.initialize on the
+ * fake camera/mic, the SDK's parameter checks and error class, checkSystemRequirements. Only the network client
+ * (what would talk to Tencent's servers) is a double, see `trtc-network-double.ts`.
+ */
 import { expect } from '@open-wc/testing';
+import TRTC from 'trtc-js-sdk';
+import type { RtcError } from 'trtc-js-sdk';
 import type { RelayErrorInfo } from '../../src/types.js';
 import { setLazyModuleLoader } from '../../src/lazy-modules.js';
-import { validatePushOptions } from '../../src/push/options.js';
+import { validatePushOptions, type PushOptionsInput } from '../../src/push/options.js';
 import { PushProviderEvents, createPushProvider, type PushProvider } from '../../src/push/provider.js';
 import '../../src/push/trtc-provider.js';
-// The providers' implementations are lazy modules; this registers their loaders (the SDK itself is faked below).
+// The providers' implementations are lazy modules; this registers their loaders (the SDK's is replaced below).
 import '../../src/lazy-modules-esm.js';
-import { FakeTrtc, TRTC_CODES, type FakeClient } from './fake-trtc.js';
+import { RealRtcError, TRTC_CODES, TrtcNetworkDouble } from './trtc-network-double.js';
 
 const config = {
   sdkAppId: '1400000001',
@@ -15,6 +22,7 @@ const config = {
   roomId: '8',
   playDomain: 'play.example.com',
 };
+const STREAM = '1400000001_8_alice_main';
 
 async function rejection(p: Promise<unknown>): Promise<RelayErrorInfo & Error> {
   try {
@@ -30,15 +38,15 @@ function nextError(provider: PushProvider): Promise<RelayErrorInfo> {
     provider.addEventListener(
       PushProviderEvents.ERROR,
       (e) => resolve((e as CustomEvent<RelayErrorInfo>).detail),
-      {
-        once: true,
-      },
+      { once: true },
     ),
   );
 }
 
-describe('trtc push provider (against a fake of trtc-js-sdk v4)', () => {
-  let fake: FakeTrtc;
+const opts = (input: PushOptionsInput) => validatePushOptions(input);
+
+describe('trtc push provider (real trtc-js-sdk 4.15, Tencent network replaced)', () => {
+  let net: TrtcNetworkDouble;
   let media: MediaStream;
 
   before(async () => {
@@ -47,133 +55,232 @@ describe('trtc push provider (against a fake of trtc-js-sdk v4)', () => {
   after(() => media.getTracks().forEach((t) => t.stop()));
 
   beforeEach(() => {
-    fake = new FakeTrtc();
-    setLazyModuleLoader('trtc', () => Promise.resolve(fake.module));
+    net = new TrtcNetworkDouble();
+    setLazyModuleLoader('trtc', () => Promise.resolve(net.module));
   });
 
-  it('joins as anchor, publishes the camera, starts the CDN relay and returns play URLs on the play domain', async () => {
-    const provider = createPushProvider('trtc', config);
-    const options = validatePushOptions({ encode: 'flv', recordFileTypes: 'hls', recordId: 7 });
-    const result = await provider.start(options, media);
+  it('the real SDK refuses audio/video flags mixed with audioSource/videoSource (what broke every start)', () => {
+    const [audio] = media.getAudioTracks();
+    let err: RtcError | null = null;
+    try {
+      TRTC.createStream({ userId: 'alice', audio: true, audioSource: audio });
+    } catch (e) {
+      err = e as RtcError;
+    }
+    expect(err?.getCode()).to.equal(TRTC_CODES.INVALID_PARAMETER);
+    expect(err?.message).to.contain('can not be mixed');
+    // The double fails calls with this same class: the SDK names the code from its own table.
+    expect(err).to.be.instanceOf(RealRtcError);
+    expect(new RealRtcError({ code: 0x4045, message: 'x' }).message).to.contain(
+      '<START_PUBLISH_CDN_FAILED 0x4045>',
+    );
+  });
 
-    expect(fake.methods()).to.deep.equal([
-      'createClient',
-      'join',
-      'createStream',
-      'initialize',
-      'publish',
-      'startPublishCDNStream',
-    ]);
-    const client = fake.clients[0];
+  it('camera push: publishes a real LocalStream of the camera, relays it under the default stream id, stops cleanly', async () => {
+    const provider = createPushProvider('trtc', config);
+    const result = await provider.start(
+      opts({ encode: 'flv', recordId: 'meeting_42', recordFileTypes: 'none' }),
+      media,
+    );
+
+    expect(net.methods()).to.deep.equal(['createClient', 'join', 'publish', 'startPublishCDNStream']);
+    const client = net.clients[0];
     expect(client.config).to.deep.equal({
       mode: 'live',
       sdkAppId: 1400000001,
       userId: 'alice',
       userSig: 'sig-from-server',
-      streamId: '1400000001_8_alice_main',
-      userDefineRecordId: '7',
+      streamId: STREAM,
+      userDefineRecordId: 'meeting_42',
+    });
+    // What the real SDK would tell Tencent on join.
+    expect(client.businessInfo.Str_uc_params).to.deep.equal({
+      userdefine_streamid_main: STREAM,
+      userdefine_record_id: 'meeting_42',
     });
     expect(client.joined).to.deep.equal({ roomId: 8, role: 'anchor' });
-    expect(client.published?.getVideoTrack()).to.equal(media.getVideoTracks()[0]);
-    expect(client.cdn).to.deep.equal({ streamId: '1400000001_8_alice_main' });
+    const published = client.published!;
+    expect(published.getVideoTrack()).to.equal(media.getVideoTracks()[0]);
+    expect(published.getAudioTrack()).to.equal(media.getAudioTracks()[0]);
+    expect(client.cdn).to.deep.equal({ streamId: STREAM });
     expect(result).to.deep.equal({
-      streamId: '1400000001_8_alice_main',
+      streamId: STREAM,
       urls: [
-        { encode: 'flv', url: 'https://play.example.com/live/1400000001_8_alice_main.flv' },
-        { encode: 'rtmp', url: 'rtmp://play.example.com/live/1400000001_8_alice_main' },
-        { encode: 'hls', url: 'https://play.example.com/live/1400000001_8_alice_main.m3u8' },
+        { encode: 'flv', url: `https://play.example.com/live/${STREAM}.flv` },
+        { encode: 'rtmp', url: `rtmp://play.example.com/live/${STREAM}` },
+        { encode: 'hls', url: `https://play.example.com/live/${STREAM}.m3u8` },
       ],
     });
 
     await provider.stop();
-    expect(fake.methods().slice(6)).to.deep.equal(['stopPublishCDNStream', 'unpublish', 'leave', 'destroy']);
+    expect(net.methods().slice(4)).to.deep.equal(['stopPublishCDNStream', 'unpublish', 'leave', 'destroy']);
     expect(client.cdn).to.equal(null);
     expect(client.joined).to.equal(null);
     // The preview's tracks belong to the page: stopping the push must not turn the camera off.
     expect(media.getTracks().every((t) => t.readyState === 'live')).to.equal(true);
   });
 
-  it('pushes audio only with pureAudioPushMode and a custom stream id and string room', async () => {
+  it('audio-only + MP3: pureAudioPushMode 2 (relay and record), a LocalStream without video, string room', async () => {
     const provider = createPushProvider('trtc', { ...config, roomId: 'studio-a' });
-    const options = validatePushOptions({
-      encode: 'hls',
-      recordFileTypes: 'mp3',
-      audioOnly: true,
-      streamId: 'radio1',
-    });
-    const result = await provider.start(options, media);
-    const client = fake.clients[0];
-    expect(client.config.pureAudioPushMode).to.equal(1);
+    const result = await provider.start(
+      opts({ encode: 'hls', recordFileTypes: 'mp3', audioOnly: true, streamId: 'radio1', recordId: 'ep_7' }),
+      media,
+    );
+    const client = net.clients[0];
+    expect(client.config.pureAudioPushMode).to.equal(2);
     expect(client.config.useStringRoomId).to.equal(true);
-    expect(client.config.userDefineRecordId).to.equal(undefined);
+    expect(client.businessInfo.Str_uc_params).to.deep.equal({
+      pure_audio_push_mod: 2,
+      userdefine_streamid_main: 'radio1',
+      userdefine_record_id: 'ep_7',
+    });
     expect(client.joined).to.deep.equal({ roomId: 'studio-a', role: 'anchor' });
     expect(client.published?.hasVideo()).to.equal(false);
-    expect(client.published?.hasAudio()).to.equal(true);
+    expect(client.published?.getAudioTrack()).to.equal(media.getAudioTracks()[0]);
+    expect(client.cdn).to.deep.equal({ streamId: 'radio1' });
     expect(result.urls[0]).to.deep.equal({ encode: 'hls', url: 'https://play.example.com/live/radio1.m3u8' });
+    await provider.stop();
+    expect(net.methods().at(-1)).to.equal('destroy');
+  });
+
+  it('audio-only without recording relays with pureAudioPushMode 1', async () => {
+    const provider = createPushProvider('trtc', config);
+    await provider.start(opts({ encode: 'flv', audioOnly: true }), media);
+    expect(net.clients[0].config.pureAudioPushMode).to.equal(1);
+    expect(net.clients[0].businessInfo.Str_uc_params?.pure_audio_push_mod).to.equal(1);
+    await provider.stop();
+  });
+
+  it('refuses a user id the CDN stream id cannot carry, naming it, before anything is created or joined', async () => {
+    const err = await rejection(
+      createPushProvider('trtc', { ...config, userId: 'alice@home' }).start(opts({ encode: 'flv' }), media),
+    );
+    expect(err.code).to.equal('INVALID_STREAM_ID');
+    expect(err.message).to.contain('"alice@home"');
+    expect(err.message).to.contain('stream-id');
+    expect(net.calls).to.deep.equal([]);
+    // With an explicit stream id the same user can push.
+    const provider = createPushProvider('trtc', { ...config, userId: 'alice@home' });
+    await provider.start(opts({ encode: 'flv', streamId: 'alice_home' }), media);
+    expect(net.clients[0].cdn).to.deep.equal({ streamId: 'alice_home' });
+    await provider.stop();
+  });
+
+  it('says the console recording template decides HLS/FLV/MP4 instead of ignoring them', async () => {
+    const err = await rejection(
+      createPushProvider('trtc', config).start(opts({ encode: 'flv', recordFileTypes: 'hls,mp4' }), media),
+    );
+    expect(err.code).to.equal('RECORD_TYPES_BY_TEMPLATE');
+    expect(err.message).to.match(/recording template/);
+    expect(err.message).to.contain('HLS, MP4');
+    expect(net.calls).to.deep.equal([]);
+  });
+
+  it('switches camera and microphone live through the real LocalStream.replaceTrack', async () => {
+    const provider = createPushProvider('trtc', config);
+    await provider.start(opts({ encode: 'flv' }), media);
+    const other = await navigator.mediaDevices.getUserMedia({
+      audio: true,
+      video: { width: 320, height: 180 },
+    });
+    try {
+      await provider.replaceTrack!(other.getVideoTracks()[0]);
+      await provider.replaceTrack!(other.getAudioTracks()[0]);
+      const published = net.clients[0].published!;
+      expect(published.getVideoTrack()).to.equal(other.getVideoTracks()[0]);
+      expect(published.getAudioTrack()).to.equal(other.getAudioTracks()[0]);
+      // The relay was not interrupted.
+      expect(net.methods()).to.deep.equal(['createClient', 'join', 'publish', 'startPublishCDNStream']);
+      await provider.stop();
+      const err = await rejection(provider.replaceTrack!(other.getVideoTracks()[0]));
+      expect(err.code).to.equal('NOT_STARTED');
+    } finally {
+      other.getTracks().forEach((t) => t.stop());
+    }
+  });
+
+  it('an audio-only push cannot take a video track (the SDK says so, 0x1000)', async () => {
+    const provider = createPushProvider('trtc', config);
+    await provider.start(opts({ encode: 'flv', audioOnly: true }), media);
+    const err = await rejection(provider.replaceTrack!(media.getVideoTracks()[0]));
+    expect(err.module).to.equal('trtc');
+    expect(err.message).to.contain('0x1000');
     await provider.stop();
   });
 
   it('reports START_PUBLISH_CDN_FAILED (0x4045) and leaves the room', async () => {
-    fake.failNext('startPublishCDNStream', TRTC_CODES.START_PUBLISH_CDN_FAILED);
+    net.failNext('startPublishCDNStream', TRTC_CODES.START_PUBLISH_CDN_FAILED);
     const provider = createPushProvider('trtc', config);
-    const err = await rejection(provider.start(validatePushOptions({ encode: 'hls' }), media));
+    const err = await rejection(provider.start(opts({ encode: 'hls' }), media));
     expect(err.module).to.equal('trtc');
     expect(err.code).to.equal('START_PUBLISH_CDN_FAILED');
+    expect(err.message).to.contain('relayed push');
     expect(err.message).to.contain('0x4045');
-    expect(fake.clients[0].joined).to.equal(null);
-    expect(fake.clients[0].destroyed).to.equal(true);
-    expect(fake.methods()).to.not.include('stopPublishCDNStream');
+    expect(net.clients[0].joined).to.equal(null);
+    expect(net.clients[0].destroyed).to.equal(true);
+    expect(net.methods()).to.not.include('stopPublishCDNStream');
   });
 
   it('reports STOP_PUBLISH_CDN_FAILED (0x4046) as an error event but still leaves the room', async () => {
     const provider = createPushProvider('trtc', config);
-    await provider.start(validatePushOptions({ encode: 'hls' }), media);
-    fake.failNext('stopPublishCDNStream', TRTC_CODES.STOP_PUBLISH_CDN_FAILED);
+    await provider.start(opts({ encode: 'hls' }), media);
+    net.failNext('stopPublishCDNStream', TRTC_CODES.STOP_PUBLISH_CDN_FAILED);
     const error = nextError(provider);
     await provider.stop();
     expect((await error).code).to.equal('STOP_PUBLISH_CDN_FAILED');
-    expect(fake.clients[0].joined).to.equal(null);
-    expect(fake.clients[0].destroyed).to.equal(true);
+    expect(net.clients[0].joined).to.equal(null);
+    expect(net.clients[0].destroyed).to.equal(true);
   });
 
   it('maps join and signalling failures to what the user must check', async () => {
-    fake.failNext('join', TRTC_CODES.JOIN_ROOM_FAILED);
-    let err = await rejection(
-      createPushProvider('trtc', config).start(validatePushOptions({ encode: 'hls' }), media),
-    );
+    net.failNext('join', TRTC_CODES.JOIN_ROOM_FAILED);
+    let err = await rejection(createPushProvider('trtc', config).start(opts({ encode: 'hls' }), media));
     expect(err.code).to.equal('BACKEND_REJECTED');
     expect(err.message).to.match(/UserSig/);
-    fake.failNext('join', TRTC_CODES.SIGNAL_CHANNEL_SETUP_FAILED);
-    err = await rejection(
-      createPushProvider('trtc', config).start(validatePushOptions({ encode: 'hls' }), media),
-    );
+    net.failNext('join', TRTC_CODES.SIGNAL_CHANNEL_SETUP_FAILED);
+    err = await rejection(createPushProvider('trtc', config).start(opts({ encode: 'hls' }), media));
     expect(err.code).to.equal('BACKEND_UNREACHABLE');
     expect(err.message).to.contain('0x4001');
+    expect(net.clients.every((c) => c.destroyed)).to.equal(true);
+  });
+
+  it('lets the real SDK refuse a bad SDKAppID-less config with its own parameter error', async () => {
+    const err = await rejection(
+      createPushProvider('trtc', { ...config, sdkAppId: '0' }).start(opts({ encode: 'hls' }), media),
+    );
+    expect(err.code).to.equal('INVALID_OPTIONS');
+    expect(err.message).to.contain('sdk-app-id');
+    expect(net.calls).to.deep.equal([]);
   });
 
   it('ends the push with an error event when the SDK reports an unrecoverable error after going live', async () => {
     const provider = createPushProvider('trtc', config);
-    await provider.start(validatePushOptions({ encode: 'hls' }), media);
-    const client: FakeClient = fake.clients[0];
+    await provider.start(opts({ encode: 'hls' }), media);
+    const client = net.clients[0];
     const error = nextError(provider);
-    const { FakeRtcError } = await import('./fake-trtc.js');
-    client.emit('error', new FakeRtcError(TRTC_CODES.UPLINK_RECONNECTION_FAILED, 'uplink lost'));
+    client.emit(
+      'error',
+      new RealRtcError({ code: TRTC_CODES.UPLINK_RECONNECTION_FAILED, message: 'uplink lost' }),
+    );
     const info = await error;
     expect(info.code).to.equal('INGEST_FAILED');
     expect(client.joined).to.equal(null);
+    expect(client.destroyed).to.equal(true);
     expect(client.listenerCount('error')).to.equal(0);
   });
 
-  it('fetches the UserSig from sig-endpoint, never computing one', async () => {
+  it('fetches the UserSig from sig-endpoint with a POST, never computing one', async () => {
     const { stubUrl } = (await (await fetch('/push-stubs/info')).json()) as { stubUrl: string };
     const provider = createPushProvider('trtc', {
       ...config,
       userSig: undefined,
       sigEndpoint: `${stubUrl}/usersig`,
     });
-    await provider.start(validatePushOptions({ encode: 'flv' }), media);
-    expect(fake.clients[0].config.userSig).to.equal('sig-1400000001-alice');
+    await provider.start(opts({ encode: 'flv' }), media);
+    expect(net.clients[0].config.userSig).to.equal('sig-1400000001-alice');
     await provider.stop();
+    const log = (await (await fetch(`${stubUrl}/log`)).json()) as { scenario: string; method: string }[];
+    expect(log.filter((l) => l.scenario === 'usersig').at(-1)?.method).to.equal('POST');
 
     const broken = createPushProvider('trtc', {
       ...config,
@@ -181,41 +288,35 @@ describe('trtc push provider (against a fake of trtc-js-sdk v4)', () => {
       userSig: undefined,
       sigEndpoint: `${stubUrl}/usersig`,
     });
-    const err = await rejection(broken.start(validatePushOptions({ encode: 'flv' }), media));
+    const err = await rejection(broken.start(opts({ encode: 'flv' }), media));
     expect(err.code).to.equal('SIG_UNAVAILABLE');
-    expect(fake.clients.length).to.equal(1);
+    expect(net.clients.length).to.equal(1);
   });
 
   it('refuses to start without a UserSig source or a play domain, before creating a client', async () => {
     let err = await rejection(
-      createPushProvider('trtc', { ...config, userSig: '' }).start(
-        validatePushOptions({ encode: 'flv' }),
-        media,
-      ),
+      createPushProvider('trtc', { ...config, userSig: '' }).start(opts({ encode: 'flv' }), media),
     );
     expect(err.code).to.equal('SIG_UNAVAILABLE');
     err = await rejection(
-      createPushProvider('trtc', { ...config, playDomain: undefined }).start(
-        validatePushOptions({ encode: 'flv' }),
-        media,
-      ),
+      createPushProvider('trtc', { ...config, playDomain: undefined }).start(opts({ encode: 'flv' }), media),
     );
     expect(err.code).to.equal('INVALID_OPTIONS');
     expect(err.message).to.contain('play-domain');
-    expect(fake.calls).to.deep.equal([]);
+    expect(net.calls).to.deep.equal([]);
   });
 
   it('stops cleanly when stop() arrives during the start', async () => {
-    fake.delayMs = 150;
+    net.delayMs = 150;
     const provider = createPushProvider('trtc', config);
-    const started = provider.start(validatePushOptions({ encode: 'flv' }), media);
+    const started = provider.start(opts({ encode: 'flv' }), media);
     await new Promise((r) => setTimeout(r, 200));
     await provider.stop();
     const err = await rejection(started);
     expect(err.code).to.equal('START_CANCELLED');
-    expect(fake.methods()).to.not.include('startPublishCDNStream');
-    expect(fake.clients[0].joined).to.equal(null);
-    expect(fake.clients[0].destroyed).to.equal(true);
+    expect(net.methods()).to.not.include('startPublishCDNStream');
+    expect(net.clients[0].joined).to.equal(null);
+    expect(net.clients[0].destroyed).to.equal(true);
   });
 
   it('names the registered providers when asked for an unknown one', () => {

@@ -26,10 +26,7 @@ let counter = 0;
 const sockets = new Map();
 
 function send(res, status, body, type = 'application/json') {
-  res.writeHead(status, {
-    'content-type': type,
-    'access-control-allow-origin': '*',
-  });
+  res.writeHead(status, { 'content-type': type });
   res.end(type === 'application/json' ? JSON.stringify(body) : body);
 }
 
@@ -38,9 +35,12 @@ function relayError(code, message) {
 }
 
 async function handle(req, res) {
+  // The test page's origin, with credentials: `sig-endpoint` and `credential-endpoint` send the site's cookies.
+  res.setHeader('access-control-allow-origin', req.headers.origin ?? '*');
+  res.setHeader('access-control-allow-credentials', 'true');
+  res.setHeader('vary', 'origin');
   if (req.method === 'OPTIONS') {
     res.writeHead(204, {
-      'access-control-allow-origin': '*',
       'access-control-allow-methods': 'GET,POST,DELETE,OPTIONS',
       'access-control-allow-headers': 'content-type',
     });
