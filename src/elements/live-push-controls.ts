@@ -1,6 +1,5 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { ErrorCodes, RelayError, isRelayError, toErrorInfo } from '../errors.js';
 import {
   LivePushEvents,
   relayEvent,
@@ -12,34 +11,14 @@ import {
 } from '../events.js';
 import { format, messagesFor, resolveLang, type Messages } from '../i18n/index.js';
 import '../push/builtin-providers.js';
-import {
-  closeMedia,
-  deviceLostError,
-  listDevices,
-  openMedia,
-  watchDevices,
-  watchTracks,
-  type DeviceOption,
-} from '../push/media.js';
-import {
-  formatRecordFileTypes,
-  parseRecordFileTypes,
-  validatePushOptions,
-  type PushOptions,
-} from '../push/options.js';
-import {
-  createPushProvider,
-  PushProviderEvents,
-  type PushProvider,
-  type PushProviderConfig,
-} from '../push/provider.js';
+import type { DeviceOption } from '../push/media.js';
+import { formatRecordFileTypes, parseRecordFileTypes } from '../push/options.js';
+import type { PushProviderConfig } from '../push/provider.js';
+import { PushSession, STOP_REASON_DISCONNECTED, STOP_REASON_REQUESTED } from '../push/push-session.js';
 import { RELAY_ENCODES, RECORD_FILE_TYPES, type PlayUrl, type RelayErrorInfo } from '../types.js';
 import { themeStyles } from './theme.js';
 
-/** Stopped reason for a push ended by `stop()` / the Stop button. */
-export const STOP_REASON_REQUESTED = 'stopped';
-/** Stopped reason for a push ended because the element left the page. */
-export const STOP_REASON_DISCONNECTED = 'disconnected';
+export { STOP_REASON_DISCONNECTED, STOP_REASON_REQUESTED };
 
 function formatElapsed(totalSeconds: number): string {
   const h = Math.floor(totalSeconds / 3600);
@@ -63,7 +42,10 @@ function camelCase(attr: string): string {
  * ```
  *
  * The options follow the relay model: a relay protocol (`encode`), recording file types (none, or any of
- * HLS/FLV/MP4; MP3 only when audio-only), an integer record id. They are checked before any backend is called.
+ * HLS/FLV/MP4; MP3 only when audio-only), a record id. They are checked before any backend is called. With
+ * `provider="trtc"` the application's recording template in Tencent's console decides the file types: the
+ * HLS/FLV/MP4 boxes are disabled and say so; MP3 on an audio-only push asks Tencent to record it.
+ * With `provider="trtc"` the camera and microphone can be switched while live.
  * Backends are push providers (`provider="local"`, the default, or `"trtc"`); each reads its own attributes.
  *
  * @summary Camera preview, relay protocol and recording choices, Start/Stop, and the play URLs of a live push.
@@ -78,16 +60,21 @@ function camelCase(attr: string): string {
  * @attr endpoint - Base URL of the local relay (provider `local`). Default: the page's origin.
  * @attr encode - Relay protocol: `rtmp`, `hls` or `flv` (default `flv`).
  * @attr record-file-types - Recording types, comma-separated (`hls,flv,mp4`, `mp3`), or `none` (default).
- * @attr record-id - Integer (0 … 2147483647) that tags the recordings.
+ * @attr record-id - Tags the recordings (TRTC's `userDefineRecordId`): up to 64 letters, digits, `_` or `-`.
  * @attr audio-only - Push the microphone only.
  * @attr hide-ui - Render no controls (only the default slot); drive it with `start()` / `stop()`.
  * @attr stream-id - Stream id to ask the backend for (letters, digits, `_`, `-`).
  * @attr sdk-app-id - TRTC: the application's SDKAppID.
  * @attr user-id - TRTC: the anchor's user id.
  * @attr user-sig - TRTC: a UserSig issued by your server (or use `sig-endpoint`).
- * @attr sig-endpoint - TRTC: URL on your server answering `GET ?sdkAppId=&userId=` with `{ "userSig": "…" }`.
+ * @attr sig-endpoint - TRTC: URL on your server (e.g. the receiver's `/api/trtc/usersig`) answering
+ *   `POST ?sdkAppId=&userId=` (same values in a JSON body, cookies included) with `{ "userSig": "…" }`.
  * @attr room-id - TRTC: the room to join as anchor.
  * @attr play-domain - TRTC: the CDN play domain the play URLs are built on.
+ * @attr tx-secret - Local relay with `RELAY_PUSH_KEY`: `txSecret` for `stream-id`, minted by your server.
+ * @attr tx-time - Local relay with `RELAY_PUSH_KEY`: the `txTime` (hex unix expiry) of `tx-secret`.
+ * @attr credential-endpoint - Local relay with `RELAY_PUSH_KEY`: URL on your server answering
+ *   `POST { streamId? }` with `{ streamId, txSecret, txTime }` before each start (cookies included).
  *
  * @slot - Extra content, shown under the controls (and the only thing rendered with `hide-ui`).
  *
@@ -218,7 +205,7 @@ export class LivePushControls extends LitElement {
     },
   })
   recordFileTypes: string[] = [];
-  /** Integer record id, or `null`. Strings are accepted and checked on start. */
+  /** Record id (letters, digits, `_`, `-`; e.g. `meeting_42`), or `null`. Checked on start. */
   @property({ attribute: 'record-id' }) recordId: number | string | null = null;
   /** Push the microphone only. */
   @property({ type: Boolean, reflect: true, attribute: 'audio-only' }) audioOnly = false;
@@ -238,6 +225,12 @@ export class LivePushControls extends LitElement {
   @property({ attribute: 'room-id' }) roomId?: string;
   /** CDN play domain (TRTC). */
   @property({ attribute: 'play-domain' }) playDomain?: string;
+  /** Local relay push auth: `txSecret` minted by your server for `stream-id` (see `tx-time`). Not reflected. */
+  @property({ attribute: 'tx-secret' }) txSecret?: string;
+  /** Local relay push auth: `txTime`, the upper-case hex unix expiry `tx-secret` was minted with. */
+  @property({ attribute: 'tx-time' }) txTime?: string;
+  /** Local relay push auth: URL on your server that answers POST `{ streamId? }` with `{ streamId, txSecret, txTime }`. */
+  @property({ attribute: 'credential-endpoint' }) credentialEndpoint?: string;
   /** Extra provider configuration, merged over the attributes (for values a page does not want in the DOM). */
   @property({ attribute: false }) providerConfig: PushProviderConfig = {};
 
@@ -248,19 +241,39 @@ export class LivePushControls extends LitElement {
   @state() private _media: MediaStream | null = null;
   @state() private _cameras: DeviceOption[] = [];
   @state() private _mics: DeviceOption[] = [];
-  @state() private _cameraId = '';
-  @state() private _micId = '';
   @state() private _notice = '';
 
-  #provider: PushProvider | null = null;
-  #startPromise: Promise<LivePushStartedDetail> | null = null;
-  #stopPromise: Promise<void> | null = null;
-  #abort: AbortController | null = null;
+  /** The headless push state machine; this element renders it and turns its reports into DOM events. */
+  readonly #session = new PushSession({
+    onState: (state) => {
+      this._state = state;
+      if (state === 'live') this.#startTimer();
+      else if (state !== 'stopping') this.#stopTimer();
+      this.dispatchEvent(relayEvent<LivePushStateDetail>(LivePushEvents.STATE, { state }));
+    },
+    onMedia: (media) => {
+      this._media = media;
+    },
+    onStarted: (live) => {
+      this._live = live;
+      this.dispatchEvent(relayEvent<LivePushStartedDetail>(LivePushEvents.STARTED, live));
+    },
+    onStopped: (streamId, reason) => {
+      this._live = null;
+      this.#stopTimer();
+      this.dispatchEvent(relayEvent<LivePushStoppedDetail>(LivePushEvents.STOPPED, { streamId, reason }));
+    },
+    onError: (info) => {
+      this._error = info;
+      this.dispatchEvent(relayEvent<LivePushErrorDetail>(LivePushEvents.ERROR, info));
+    },
+    onDevices: (cameras, mics) => {
+      this._cameras = cameras;
+      this._mics = mics;
+    },
+  });
   #timer: ReturnType<typeof setInterval> | null = null;
   #startedAt = 0;
-  #unwatchTracks: (() => void) | null = null;
-  #unwatchDevices: (() => void) | null = null;
-  #mediaPromise: Promise<MediaStream> | null = null;
 
   /** Current state (also announced by `live-push-state`). */
   get state(): PushState {
@@ -284,47 +297,26 @@ export class LivePushControls extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#unwatchDevices = watchDevices(() => void this.#refreshDevices());
-    void this.#refreshDevices();
+    this.#session.watchDevices();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#unwatchDevices?.();
-    this.#unwatchDevices = null;
-    this.#abort?.abort();
-    const provider = this.#provider;
-    const live = this._live;
-    this.#detachProvider();
-    this.#stopTimer();
-    if (provider) void provider.stop();
-    if (live) this.#emitStopped(live.streamId, STOP_REASON_DISCONNECTED);
-    this._live = null;
-    this.#closeMedia();
-    this.#setState('idle');
+    this.#session.release();
   }
 
   /**
    * Turns the camera (and microphone) on and shows the preview. Resolves when the preview runs; rejects with
    * a `{ module, code, message }` error (`CAMERA_DENIED`, `DEVICE_NOT_FOUND`, …), also shown inline.
    */
-  async preview(): Promise<void> {
-    if (this._state === 'starting' || this._state === 'stopping') return;
+  preview(): Promise<void> {
     this._error = null;
-    try {
-      await this.#ensureMedia();
-      if (this._state === 'idle' || this._state === 'error') this.#setState('previewing');
-    } catch (err) {
-      this.#fail(err, ErrorCodes.DEVICE_NOT_FOUND);
-      throw err;
-    }
+    return this.#session.preview();
   }
 
   /** Turns the camera off (only when not live). */
   stopPreview(): void {
-    if (this._state === 'starting' || this._state === 'live' || this._state === 'stopping') return;
-    this.#closeMedia();
-    this.#setState('idle');
+    this.#session.stopPreview();
   }
 
   /**
@@ -334,68 +326,21 @@ export class LivePushControls extends LitElement {
    * A `stop()` during the start makes it reject with `START_CANCELLED`.
    */
   start(): Promise<LivePushStartedDetail> {
-    if (this.#startPromise) return this.#startPromise;
-    if (this._live) return Promise.resolve(this._live);
-    if (this.#stopPromise) {
-      return Promise.reject(
-        new RelayError('push', ErrorCodes.ALREADY_STARTED, 'The previous push is still stopping; try again.'),
-      );
+    if (!this.#session.busy) {
+      this._error = null;
+      this._notice = '';
     }
-    this._error = null;
-    this._notice = '';
-    let options: PushOptions;
-    try {
-      options = validatePushOptions({
+    return this.#session.start({
+      provider: this.provider,
+      config: this.#providerConfig(),
+      options: {
         encode: this.encode,
         recordFileTypes: this.recordFileTypes,
         recordId: this.recordId,
         audioOnly: this.audioOnly,
         streamId: this.streamId,
-      });
-    } catch (err) {
-      this.#report(err, ErrorCodes.INVALID_OPTIONS);
-      return Promise.reject(err);
-    }
-    const abort = new AbortController();
-    this.#abort = abort;
-    this.#setState('starting');
-    // Deferred one microtask so that #startPromise is set before #start runs (and cleared by it, before any
-    // caller awaiting the promise resumes).
-    const p = Promise.resolve().then(() => this.#start(options, abort));
-    this.#startPromise = p;
-    return p;
-  }
-
-  async #start(options: PushOptions, abort: AbortController): Promise<LivePushStartedDetail> {
-    let provider: PushProvider;
-    try {
-      const media = await this.#ensureMedia();
-      if (abort.signal.aborted)
-        throw new RelayError('push', ErrorCodes.START_CANCELLED, 'Stopped before going live.');
-      provider = createPushProvider(this.provider, this.#providerConfig());
-      this.#provider = provider;
-      provider.addEventListener(PushProviderEvents.ERROR, this.#onProviderError);
-      const result = await provider.start(options, media, abort.signal);
-      const live: LivePushStartedDetail = {
-        streamId: result.streamId,
-        urls: result.urls,
-        recordId: options.recordId,
-      };
-      this._live = live;
-      this.#startTimer();
-      this.#setState('live');
-      this.dispatchEvent(relayEvent<LivePushStartedDetail>(LivePushEvents.STARTED, live));
-      return live;
-    } catch (err) {
-      this.#detachProvider();
-      const code = (err as Partial<RelayErrorInfo>)?.code;
-      // A cancelled start is finished by stop(); anything else is an error the user sees.
-      if (code !== ErrorCodes.START_CANCELLED) this.#fail(err, ErrorCodes.INGEST_FAILED);
-      throw err;
-    } finally {
-      if (this.#abort === abort) this.#abort = null;
-      this.#startPromise = null;
-    }
+      },
+    });
   }
 
   /**
@@ -403,83 +348,8 @@ export class LivePushControls extends LitElement {
    * recordings are finalised; the camera preview stays on. Never rejects.
    */
   stop(): Promise<void> {
-    if (this.#stopPromise) return this.#stopPromise;
-    const p = Promise.resolve()
-      .then(() => this.#stop())
-      .finally(() => {
-        // Cleared before callers resume (they await the outer promise below).
-        if (this.#stopPromise === outer) this.#stopPromise = null;
-      });
-    const outer: Promise<void> = p.then(() => undefined);
-    this.#stopPromise = outer;
-    return outer;
+    return this.#session.stop();
   }
-
-  async #stop(): Promise<void> {
-    if (this.#startPromise) {
-      this.#setState('stopping');
-      this.#abort?.abort();
-      await this.#startPromise.catch(() => undefined);
-      if (this._live) {
-        // The start won the race: stop the push it produced.
-        await this.#stopLive();
-      } else if (this._state === 'stopping') {
-        this.#setState(this._media ? 'previewing' : 'idle');
-      }
-      return;
-    }
-    if (this._live) await this.#stopLive();
-  }
-
-  async #stopLive(): Promise<void> {
-    const live = this._live;
-    const provider = this.#provider;
-    if (!live) return;
-    this.#setState('stopping');
-    this.#stopTimer();
-    await provider?.stop();
-    this.#detachProvider();
-    this._live = null;
-    this.#emitStopped(live.streamId, STOP_REASON_REQUESTED);
-    this.#setState(this._media ? 'previewing' : 'idle');
-  }
-
-  /** The provider ended a live push by itself (ingest lost, kicked out). It has released the backend. */
-  readonly #onProviderError = (ev: Event): void => {
-    const info = (ev as CustomEvent<RelayErrorInfo>).detail;
-    if (!this._live) {
-      this.#report(info, info.code);
-      return;
-    }
-    this.#endWithError(info);
-  };
-
-  #endWithError(info: RelayErrorInfo): void {
-    const live = this._live;
-    this.#detachProvider();
-    this.#stopTimer();
-    this._live = null;
-    this.#fail(info, info.code);
-    if (live) this.#emitStopped(live.streamId, info.code);
-  }
-
-  /** A device went away under the preview or the push. */
-  #onTrackLost = (track: MediaStreamTrack): void => {
-    const err = deviceLostError(track).toJSON();
-    const provider = this.#provider;
-    this.#closeMedia();
-    if (this.#startPromise) {
-      this.#abort?.abort();
-      this.#fail(err, err.code);
-      return;
-    }
-    if (this._live) {
-      void provider?.stop();
-      this.#endWithError(err);
-      return;
-    }
-    this.#fail(err, err.code);
-  };
 
   #providerConfig(): PushProviderConfig {
     const fromAttributes: Record<string, string> = {};
@@ -492,54 +362,12 @@ export class LivePushControls extends LitElement {
       sigEndpoint: this.sigEndpoint,
       roomId: this.roomId,
       playDomain: this.playDomain,
+      txSecret: this.txSecret,
+      txTime: this.txTime,
+      credentialEndpoint: this.credentialEndpoint,
     };
     const defined = Object.fromEntries(Object.entries(fromProperties).filter(([, v]) => v != null));
     return { ...fromAttributes, ...defined, ...this.providerConfig };
-  }
-
-  #detachProvider(): void {
-    this.#provider?.removeEventListener(PushProviderEvents.ERROR, this.#onProviderError);
-    this.#provider = null;
-  }
-
-  async #ensureMedia(): Promise<MediaStream> {
-    if (this._media && this._media.getTracks().every((t) => t.readyState === 'live')) return this._media;
-    if (this.#mediaPromise) return this.#mediaPromise;
-    this.#closeMedia();
-    const p = openMedia({ cameraId: this._cameraId, micId: this._micId, audioOnly: this.audioOnly });
-    this.#mediaPromise = p;
-    try {
-      const media = await p;
-      this._media = media;
-      this.#unwatchTracks = watchTracks(media, this.#onTrackLost);
-      void this.#refreshDevices();
-      return media;
-    } finally {
-      if (this.#mediaPromise === p) this.#mediaPromise = null;
-    }
-  }
-
-  #closeMedia(): void {
-    this.#unwatchTracks?.();
-    this.#unwatchTracks = null;
-    closeMedia(this._media);
-    this._media = null;
-  }
-
-  async #refreshDevices(): Promise<void> {
-    try {
-      const { cameras, mics } = await listDevices();
-      this._cameras = cameras;
-      this._mics = mics;
-    } catch {
-      // Device lists are a convenience; the default devices still work.
-    }
-  }
-
-  async #reopenPreview(): Promise<void> {
-    if (!this._media || this._state !== 'previewing') return;
-    this.#closeMedia();
-    await this.preview().catch(() => undefined);
   }
 
   #startTimer(): void {
@@ -557,34 +385,6 @@ export class LivePushControls extends LitElement {
     this._elapsed = 0;
   }
 
-  #setState(state: PushState): void {
-    if (state === this._state) return;
-    this._state = state;
-    this.dispatchEvent(relayEvent<LivePushStateDetail>(LivePushEvents.STATE, { state }));
-  }
-
-  /** Shows and dispatches an error without changing state (bad options). */
-  #report(err: unknown, fallbackCode: string): RelayErrorInfo {
-    const info = isRelayError(err)
-      ? err.toJSON()
-      : typeof err === 'object' && err !== null && 'code' in err && 'module' in err && 'message' in err
-        ? (err as RelayErrorInfo)
-        : toErrorInfo(err, 'push', fallbackCode);
-    this._error = info;
-    this.dispatchEvent(relayEvent<LivePushErrorDetail>(LivePushEvents.ERROR, info));
-    return info;
-  }
-
-  /** Shows and dispatches an error and moves to `error`, from which Start works again. */
-  #fail(err: unknown, fallbackCode: string): void {
-    this.#report(err, fallbackCode);
-    this.#setState('error');
-  }
-
-  #emitStopped(streamId: string, reason: string): void {
-    this.dispatchEvent(relayEvent<LivePushStoppedDetail>(LivePushEvents.STOPPED, { streamId, reason }));
-  }
-
   // ——— view ———
 
   #t(): Messages['push'] {
@@ -592,7 +392,13 @@ export class LivePushControls extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('audioOnly') && changed.get('audioOnly') !== undefined) void this.#reopenPreview();
+    // The preview reopens without the camera (or with it) when audio-only changes.
+    if (changed.has('audioOnly')) void this.#session.setChoice({ audioOnly: this.audioOnly });
+  }
+
+  /** With Tencent Cloud the console's recording template decides HLS/FLV/MP4: those boxes are disabled. */
+  get #typesByTemplate(): boolean {
+    return this.provider.toLowerCase() === 'trtc';
   }
 
   #toggleRecord(type: string, on: boolean): void {
@@ -613,23 +419,25 @@ export class LivePushControls extends LitElement {
     }
   }
 
-  /** A camera or microphone picker; choosing a device reopens the preview with it. */
-  #devicePicker(
-    name: string,
-    label: string,
-    devices: readonly DeviceOption[],
-    selected: string,
-    disabled: boolean,
-    pick: (deviceId: string) => void,
-  ): unknown {
+  /**
+   * A camera or microphone picker: choosing a device reopens the preview with it, or switches it in the live
+   * push when the backend can (`provider="trtc"`); a failed switch is shown and the push keeps its device.
+   */
+  #devicePicker(name: string, label: string, kind: 'audio' | 'video'): unknown {
+    const devices = kind === 'video' ? this._cameras : this._mics;
+    const choice = this.#session.choice;
+    const selected = kind === 'video' ? choice.cameraId : choice.micId;
     return html`<label
       >${label}
       <select
         name=${name}
-        ?disabled=${disabled}
+        ?disabled=${!this.#session.canSwitchDevices}
         @change=${(e: Event) => {
-          pick((e.target as HTMLSelectElement).value);
-          void this.#reopenPreview();
+          const id = (e.target as HTMLSelectElement).value;
+          void this.#session
+            .setChoice(kind === 'video' ? { cameraId: id } : { micId: id })
+            .catch(() => undefined)
+            .then(() => this.requestUpdate());
         }}
       >
         <option value="">${this.#t().defaultDevice}</option>
@@ -663,16 +471,8 @@ export class LivePushControls extends LitElement {
         }
         <fieldset part="devices">
           <legend class="hint">${t.camera} / ${t.microphone}</legend>
-          ${
-            this.audioOnly
-              ? nothing
-              : this.#devicePicker('camera', t.camera, this._cameras, this._cameraId, locked, (id) => {
-                  this._cameraId = id;
-                })
-          }
-          ${this.#devicePicker('microphone', t.microphone, this._mics, this._micId, locked, (id) => {
-            this._micId = id;
-          })}
+          ${this.audioOnly ? nothing : this.#devicePicker('camera', t.camera, 'video')}
+          ${this.#devicePicker('microphone', t.microphone, 'audio')}
           <label
             ><input
               type="checkbox"
@@ -707,8 +507,10 @@ export class LivePushControls extends LitElement {
                     name="record"
                     value=${type}
                     .checked=${this.recordFileTypes.includes(type)}
-                    ?disabled=${locked || (type === 'mp3' && !this.audioOnly)}
-                    aria-describedby=${type === 'mp3' ? 'mp3-hint' : 'record-hint'}
+                    ?disabled=${locked || (type === 'mp3' ? !this.audioOnly : this.#typesByTemplate)}
+                    aria-describedby=${
+                      type === 'mp3' ? 'mp3-hint' : this.#typesByTemplate ? 'template-hint' : 'record-hint'
+                    }
                     @change=${(e: Event) => this.#toggleRecord(type, (e.target as HTMLInputElement).checked)}
                   />
                   ${type.toUpperCase()}</label
@@ -723,13 +525,17 @@ export class LivePushControls extends LitElement {
                   : t.recordNone
               }</span
             >
-            <span class="hint" id="mp3-hint">${t.mp3Hint}</span>
+            <span class="hint" id="mp3-hint">${this.#typesByTemplate ? t.trtcMp3Hint : t.mp3Hint}</span>
+            ${
+              this.#typesByTemplate
+                ? html`<span class="hint" id="template-hint">${t.trtcRecordHint}</span>`
+                : nothing
+            }
           </fieldset>
           <label
             >${t.recordId}
             <input
               name="record-id"
-              inputmode="numeric"
               size="10"
               aria-describedby="record-id-hint"
               .value=${this.recordId == null ? '' : String(this.recordId)}

@@ -47,7 +47,11 @@ export const en = {
     recordSelected: 'Recorded while the relay runs: {types}.',
     mp3Hint: 'MP3 is for audio-only pushes.',
     recordId: 'Record id',
-    recordIdHint: 'A whole number that tags the recordings (optional).',
+    recordIdHint: 'Letters, digits, _ or - that tag the recordings, e.g. meeting_42 (optional).',
+    // tencent-push: Tencent recording template, string record ids, push credentials
+    trtcRecordHint:
+      "With Tencent Cloud, your application's recording template (TRTC console) decides the file types.",
+    trtcMp3Hint: 'On an audio-only push, MP3 asks Tencent Cloud to record it (pureAudioPushMode 2).',
     start: 'Start',
     stop: 'Stop',
     elapsed: 'Live for {time}',
@@ -68,7 +72,7 @@ export const en = {
       INVALID_OPTIONS: 'These options cannot be used.',
       RECORD_WITHOUT_RELAY: 'Recording needs a relay protocol.',
       MP3_REQUIRES_AUDIO_ONLY: 'MP3 recording needs audio-only.',
-      INVALID_RECORD_ID: 'The record id must be a whole number.',
+      INVALID_RECORD_ID: 'The record id may only use letters, digits, _ and -.',
       CAMERA_DENIED: 'Camera access was denied.',
       DEVICE_NOT_FOUND: 'The camera or microphone is not available.',
       DEVICE_LOST: 'The camera or microphone stopped.',
@@ -80,6 +84,12 @@ export const en = {
       SIG_UNAVAILABLE: 'No UserSig is available.',
       PROVIDER_UNKNOWN: 'Unknown push provider.',
       UNSUPPORTED_BROWSER: 'This browser cannot push.',
+      // tencent-push
+      INVALID_STREAM_ID: 'This stream id cannot be used on the CDN.',
+      RECORD_TYPES_BY_TEMPLATE: "The recording template in Tencent's console decides the file types.",
+      CREDENTIALS_FAILED: 'No push credentials could be obtained.',
+      SWITCH_UNSUPPORTED: 'The device cannot be switched during this push.',
+      PUSH_AUTH_FAILED: 'The relay refused the push credentials.',
     },
   },
   recordings: {

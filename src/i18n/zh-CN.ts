@@ -46,7 +46,10 @@ export const zhCN: Messages = {
     recordSelected: '转推期间录制：{types}。',
     mp3Hint: 'MP3 仅用于纯音频推流。',
     recordId: '录制 ID',
-    recordIdHint: '用于标记录制文件的整数（可选）。',
+    recordIdHint: '用于标记录制文件，可用字母、数字、_ 和 -，例如 meeting_42（可选）。',
+    // tencent-push: Tencent recording template, string record ids, push credentials
+    trtcRecordHint: '使用腾讯云时，录制文件格式由应用的录制模板（TRTC 控制台）决定。',
+    trtcMp3Hint: '纯音频推流时勾选 MP3 即请求腾讯云录制（pureAudioPushMode 2）。',
     start: '开始',
     stop: '停止',
     elapsed: '已直播 {time}',
@@ -67,7 +70,7 @@ export const zhCN: Messages = {
       INVALID_OPTIONS: '这些选项无法使用。',
       RECORD_WITHOUT_RELAY: '录制需要先选择旁路协议。',
       MP3_REQUIRES_AUDIO_ONLY: 'MP3 录制需要开启纯音频。',
-      INVALID_RECORD_ID: '录制 ID 必须是整数。',
+      INVALID_RECORD_ID: '录制 ID 只能包含字母、数字、_ 和 -。',
       CAMERA_DENIED: '摄像头权限被拒绝。',
       DEVICE_NOT_FOUND: '摄像头或麦克风不可用。',
       DEVICE_LOST: '摄像头或麦克风已断开。',
@@ -79,6 +82,12 @@ export const zhCN: Messages = {
       SIG_UNAVAILABLE: '无法获取 UserSig。',
       PROVIDER_UNKNOWN: '未知的推流服务。',
       UNSUPPORTED_BROWSER: '此浏览器无法推流。',
+      // tencent-push
+      INVALID_STREAM_ID: '此流 ID 无法用于 CDN。',
+      RECORD_TYPES_BY_TEMPLATE: '录制文件格式由腾讯云控制台的录制模板决定。',
+      CREDENTIALS_FAILED: '无法获取推流凭证。',
+      SWITCH_UNSUPPORTED: '本次推流中无法切换设备。',
+      PUSH_AUTH_FAILED: '中继服务器拒绝了推流凭证。',
     },
   },
   recordings: {

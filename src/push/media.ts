@@ -16,6 +16,8 @@ export interface MediaChoice {
   /** `deviceId` of the microphone, or `null`/empty for the default. */
   micId?: string | null;
   audioOnly: boolean;
+  /** Open the camera only (no microphone). */
+  videoOnly?: boolean;
 }
 
 function deviceConstraint(id: string | null | undefined): MediaTrackConstraints | boolean {
@@ -72,12 +74,25 @@ export async function openMedia(choice: MediaChoice): Promise<MediaStream> {
   }
   try {
     return await navigator.mediaDevices.getUserMedia({
-      audio: deviceConstraint(choice.micId),
+      audio: choice.videoOnly ? false : deviceConstraint(choice.micId),
       video: choice.audioOnly ? false : deviceConstraint(choice.cameraId),
     });
   } catch (err) {
     throw mediaError(err, choice.audioOnly);
   }
+}
+
+/**
+ * Opens one device (a camera or microphone switch while live). Resolves with its track; rejects like
+ * {@link openMedia}.
+ */
+export async function openTrack(kind: 'audio' | 'video', deviceId: string | null): Promise<MediaStreamTrack> {
+  const stream = await openMedia(
+    kind === 'video'
+      ? { cameraId: deviceId, audioOnly: false, videoOnly: true }
+      : { micId: deviceId, audioOnly: true },
+  );
+  return kind === 'video' ? stream.getVideoTracks()[0] : stream.getAudioTracks()[0];
 }
 
 /** Stops every track of a stream (turns the camera light off). */

@@ -117,15 +117,16 @@ describe('<live-push-controls> error paths', () => {
     expect(startButton(el).disabled).to.equal(false);
   });
 
-  it('refuses a record id that is not a whole number, typed in the field', async () => {
+  it('refuses a record id with characters TRTC does not allow, typed in the field', async () => {
     const { el, rec } = await pusher(`${stubs.stubUrl}/ok`, 'record-file-types="mp4"');
     const input = el.shadowRoot!.querySelector<HTMLInputElement>('input[name="record-id"]')!;
-    input.value = '12.5';
+    input.value = 'class 12.5';
     input.dispatchEvent(new Event('input'));
     await el.start().catch(() => undefined);
     expect(rec.errors.map((e) => e.code)).to.deep.equal(['INVALID_RECORD_ID']);
     await el.updateComplete;
-    expect(message(el)).to.contain('whole number');
+    expect(message(el)).to.contain('"class 12.5"');
+    expect(message(el)).to.contain('letters, digits');
   });
 
   it('reports a denied camera, and Start works again once access is allowed', async () => {
