@@ -25,9 +25,9 @@ function deviceConstraint(id: string | null | undefined): MediaTrackConstraints 
 }
 
 /** Maps a `getUserMedia` rejection to `{ module: 'camera', code, message }`. */
-export function mediaError(err: unknown, audioOnly: boolean): RelayError {
+export function mediaError(err: unknown, choice: Pick<MediaChoice, 'audioOnly' | 'videoOnly'>): RelayError {
   const name = err instanceof DOMException || err instanceof Error ? err.name : '';
-  const what = audioOnly ? 'microphone' : 'camera and microphone';
+  const what = choice.audioOnly ? 'microphone' : choice.videoOnly ? 'camera' : 'camera and microphone';
   switch (name) {
     case 'NotAllowedError':
     case 'SecurityError':
@@ -78,7 +78,7 @@ export async function openMedia(choice: MediaChoice): Promise<MediaStream> {
       video: choice.audioOnly ? false : deviceConstraint(choice.cameraId),
     });
   } catch (err) {
-    throw mediaError(err, choice.audioOnly);
+    throw mediaError(err, choice);
   }
 }
 

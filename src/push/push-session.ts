@@ -235,12 +235,13 @@ export class PushSession {
    */
   start(request: PushRequest): Promise<LivePushStartedDetail> {
     if (this.#startPromise) return this.#startPromise;
-    if (this.#live) return Promise.resolve(this.#live);
+    // Checked before `live`: a push that is stopping is still `live` until its backend has let go.
     if (this.#stopPromise) {
       return Promise.reject(
         new RelayError('push', ErrorCodes.ALREADY_STARTED, 'The previous push is still stopping; try again.'),
       );
     }
+    if (this.#live) return Promise.resolve(this.#live);
     this.#error = null;
     let options: PushOptions;
     try {
