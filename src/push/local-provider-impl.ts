@@ -6,13 +6,16 @@
  * finalised) → `DELETE /api/streams/{id}` → close the socket. A socket closed by anyone but us while live is a
  * lost ingest: the provider releases the backend and fires {@link PushProviderEvents.ERROR}.
  *
- * Config: `endpoint` — the relay's base URL (default: the page's origin).
+ * Config: `endpoint` — the relay's base URL (default: the page's origin); for a relay with `RELAY_PUSH_KEY`,
+ * `credentialEndpoint` or `txSecret` + `txTime` (see `credentials.ts`): `txSecret`/`txTime` then go on every
+ * request URL for the stream, the ingest socket's included.
  *
  * This module is fetched on the first local start (lazy module `local-provider`, see `lazy-provider.ts`);
  * `local-provider.ts` registers the small shell that loads it.
  */
 import { ErrorCodes, RelayError, toErrorInfo } from '../errors.js';
 import type { PlayUrl } from '../types.js';
+import { resolvePushCredentials, withCredentials, type PushCredentials } from './credentials.js';
 import { requestJson } from './http.js';
 import type { LazyProviderModule } from './lazy-provider.js';
 import type { PushOptions } from './options.js';
@@ -67,6 +70,8 @@ function resolveAgainst(url: string, base: string, ws = false): string {
 export class LocalPushProvider extends BasePushProvider {
   readonly name = 'local';
   readonly endpoint: string;
+  readonly #config: PushProviderConfig;
+  #credentials: PushCredentials | null = null;
   #streamId: string | null = null;
   #ws: WebSocket | null = null;
   #recorder: MediaRecorder | null = null;
@@ -76,12 +81,15 @@ export class LocalPushProvider extends BasePushProvider {
 
   constructor(config: PushProviderConfig) {
     super();
+    this.#config = config;
     this.endpoint =
       configString(config, 'endpoint') ?? globalThis.location?.origin ?? 'http://127.0.0.1:8080';
   }
 
+  /** A relay API URL, carrying the push credentials when there are any. */
   #api(path: string): string {
-    return new URL(path, this.endpoint.endsWith('/') ? this.endpoint : `${this.endpoint}/`).href;
+    const url = new URL(path, this.endpoint.endsWith('/') ? this.endpoint : `${this.endpoint}/`).href;
+    return withCredentials(url, this.#credentials);
   }
 
   start(options: PushOptions, media: MediaStream, signal?: AbortSignal): Promise<PushResult> {
@@ -98,11 +106,14 @@ export class LocalPushProvider extends BasePushProvider {
   }
 
   async #start(options: PushOptions, media: MediaStream, signal: AbortSignal): Promise<PushResult> {
+    this.#credentials = await resolvePushCredentials(this.#config, options.streamId, signal);
+    if (signal.aborted) throw cancelledError();
+    const streamId = this.#credentials?.streamId ?? options.streamId;
     // Not abortable: a stream the relay creates must become known here so that it can be deleted; a Stop
     // during this request takes effect as soon as it answers.
     const created = await requestJson<CreateStreamAnswer>(this.#api('api/streams'), {
       method: 'POST',
-      body: { ...(options.streamId ? { streamId: options.streamId } : {}), audioOnly: options.audioOnly },
+      body: { ...(streamId ? { streamId } : {}), audioOnly: options.audioOnly },
     });
     this.#streamId = created.streamId;
     if (signal.aborted) throw cancelledError();
@@ -121,7 +132,11 @@ export class LocalPushProvider extends BasePushProvider {
         'This browser cannot record WebM, which the relay needs. Use a current Chromium, Chrome, Edge or Firefox.',
       );
     }
-    const ws = await this.#openSocket(resolveAgainst(created.ingest.url, this.endpoint, true), signal);
+    const ingestUrl = withCredentials(
+      resolveAgainst(created.ingest.url, this.endpoint, true),
+      this.#credentials,
+    );
+    const ws = await this.#openSocket(ingestUrl, signal);
     const firstChunk = this.#record(media, mimeType, ws);
     await Promise.race([firstChunk, this.#abortPromise(signal)]);
 
@@ -255,6 +270,7 @@ export class LocalPushProvider extends BasePushProvider {
     }
     if (ws && ws.readyState !== WebSocket.CLOSED) ws.close(1000, 'push stopped');
     if (this.#ws === ws) this.#ws = null;
+    this.#credentials = null;
   }
 }
 

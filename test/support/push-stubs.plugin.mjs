@@ -12,8 +12,14 @@
 //   slow        POST /api/streams answers after 1500 ms
 //   drop        the ingest WebSocket is closed (1011, "ingest dropped by test") 1500 ms after the relay starts
 //   anything else: a well-behaved contract answer (URLs point nowhere playable)
-//   GET {stubUrl}/usersig?sdkAppId&userId  {"userSig": "sig-<sdkAppId>-<userId>"}; userId=broken → 500
+//   auth        like a relay with RELAY_PUSH_KEY=PUSH_KEY: every request (and the ingest socket) must carry
+//               txSecret = md5(PUSH_KEY + streamId + txTime) and an unexpired txTime, else 403 PUSH_AUTH_FAILED;
+//               POST /api/streams needs `streamId` in its body and uses it. Log entries carry `auth`.
+//   GET|POST {stubUrl}/usersig?sdkAppId&userId  {"userSig": "sig-<sdkAppId>-<userId>"}; userId=broken → 500
+//   POST {stubUrl}/credentials {streamId?} → {streamId (given or cred-N), txSecret, txTime} minted with PUSH_KEY,
+//               valid 10 min; logs origin, content type and body. POST {stubUrl}/credentials-403 → 403.
 //   GET {stubUrl}/log → every request and ingest byte count seen so far; POST {stubUrl}/reset clears it.
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 
@@ -28,6 +34,35 @@ const sockets = new Map();
 function send(res, status, body, type = 'application/json') {
   res.writeHead(status, { 'content-type': type });
   res.end(type === 'application/json' ? JSON.stringify(body) : body);
+}
+
+/** The push key of the `auth` scenario (a relay started with RELAY_PUSH_KEY). */
+const PUSH_KEY = 'test-push-key';
+const md5 = (s) => createHash('md5').update(s).digest('hex');
+
+function mint(streamId, ttlSeconds = 600) {
+  const txTime = (Math.floor(Date.now() / 1000) + ttlSeconds).toString(16).toUpperCase();
+  return { streamId, txSecret: md5(PUSH_KEY + streamId + txTime), txTime };
+}
+
+/** 'ok', or why the query's txSecret/txTime do not authorise `streamId`. */
+function checkAuth(searchParams, streamId) {
+  const txSecret = searchParams.get('txSecret');
+  const txTime = searchParams.get('txTime');
+  if (!txSecret || !txTime || !streamId) return 'MISSING';
+  if (md5(PUSH_KEY + streamId + txTime) !== txSecret) return 'INVALID';
+  if (parseInt(txTime, 16) < Date.now() / 1000) return 'EXPIRED';
+  return 'ok';
+}
+
+async function readJson(req) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null');
+  } catch {
+    return null;
+  }
 }
 
 function relayError(code, message) {
@@ -58,10 +93,48 @@ async function handle(req, res) {
     if (userId === 'broken') return send(res, 500, 'sig service down', 'text/plain');
     return send(res, 200, { userSig: `sig-${url.searchParams.get('sdkAppId')}-${userId}` });
   }
+  if (url.pathname === '/credentials' || url.pathname === '/credentials-403') {
+    const body = await readJson(req);
+    log.push({
+      scenario: 'credentials',
+      method: req.method,
+      path: url.pathname,
+      origin: req.headers.origin ?? null,
+      contentType: req.headers['content-type'] ?? null,
+      body,
+    });
+    if (url.pathname === '/credentials-403') return send(res, 403, { error: 'not signed in (stub)' });
+    return send(res, 200, mint(body?.streamId ?? `cred-${++counter}`));
+  }
   const [, scenario, ...rest] = url.pathname.split('/');
   const path = '/' + rest.join('/');
-  log.push({ scenario, method: req.method, path });
+  const entry = { scenario, method: req.method, path };
+  log.push(entry);
   let m;
+  if (scenario === 'auth') {
+    const body = req.method === 'POST' ? await readJson(req) : null;
+    const named = path.match(/^\/api\/streams\/([^/]+)/);
+    const streamId = named ? decodeURIComponent(named[1]) : body?.streamId;
+    entry.auth = checkAuth(url.searchParams, streamId);
+    if (entry.auth !== 'ok') {
+      return send(res, 403, {
+        error: {
+          module: 'relay',
+          code: 'PUSH_AUTH_FAILED',
+          message: `Push credentials ${entry.auth} (stub).`,
+        },
+      });
+    }
+    if (req.method === 'POST' && path === '/api/streams') {
+      return send(res, 201, {
+        streamId,
+        ingest: {
+          kind: 'websocket',
+          url: `${stubUrl.replace('http', 'ws')}/auth/ingest/${streamId}?token=t0k`,
+        },
+      });
+    }
+  }
   if (req.method === 'POST' && path === '/api/streams') {
     if (scenario === 'create-400') {
       return send(
@@ -113,7 +186,24 @@ export default {
     stub = createServer((req, res) => {
       handle(req, res).catch((err) => send(res, 500, relayError('STUB_BUG', String(err))));
     });
-    wss = new WebSocketServer({ server: stub });
+    wss = new WebSocketServer({
+      server: stub,
+      // The auth scenario refuses an ingest socket without valid credentials, as the relay does (403).
+      verifyClient: ({ req }, done) => {
+        const url = new URL(req.url, stubUrl);
+        const [, scenario, , streamId] = url.pathname.split('/');
+        if (scenario !== 'auth') return done(true);
+        const auth = checkAuth(url.searchParams, streamId);
+        log.push({
+          scenario,
+          method: 'WS-UPGRADE',
+          path: url.pathname,
+          auth,
+          token: url.searchParams.get('token'),
+        });
+        done(auth === 'ok', 403);
+      },
+    });
     wss.on('connection', (ws, req) => {
       const [, scenario, , streamId] = new URL(req.url, stubUrl).pathname.split('/');
       sockets.set(streamId, ws);
