@@ -146,32 +146,47 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
       .send(errorBody('STORE_FAILED', 'The notification could not be stored; send it again.'));
   });
 
-  /** Cuts off a client that has not finished sending its body within `bodyTimeoutMs` (slowloris). */
-  const bodyDeadlines = new WeakMap<FastifyRequest, NodeJS.Timeout>();
+  /**
+   * Cuts off a client that has not finished sending its body within `bodyTimeoutMs` (slowloris) with `408`, or at
+   * once with `503` when the server shuts down. Nothing of such a request was read, so nothing is stored.
+   */
+  const unfinishedBodies = new Map<
+    FastifyRequest,
+    { timer: NodeJS.Timeout; cut: (shutdown: boolean) => void }
+  >();
   const clearDeadline = async (req: FastifyRequest) => {
-    clearTimeout(bodyDeadlines.get(req));
-    bodyDeadlines.delete(req);
+    clearTimeout(unfinishedBodies.get(req)?.timer);
+    unfinishedBodies.delete(req);
   };
   const bodyDeadline = {
     onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
-      const timer = setTimeout(() => {
-        bodyDeadlines.delete(req);
+      const cut = (shutdown: boolean) => {
+        void clearDeadline(req);
         const res = reply.raw;
         if (!res.headersSent) {
-          res.writeHead(408, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+          res.writeHead(shutdown ? 503 : 408, {
+            'content-type': 'application/json; charset=utf-8',
+            connection: 'close',
+          });
         }
-        const body = errorBody(
-          'BODY_TIMEOUT',
-          `The request body did not arrive within ${bodyTimeoutMs} ms; nothing was stored.`,
-        );
+        const body = shutdown
+          ? errorBody('SHUTTING_DOWN', 'The receiver is shutting down; send the request again.')
+          : errorBody(
+              'BODY_TIMEOUT',
+              `The request body did not arrive within ${bodyTimeoutMs} ms; nothing was stored.`,
+            );
         res.end(JSON.stringify(body), () => req.raw.socket?.destroy());
-      }, bodyTimeoutMs);
-      bodyDeadlines.set(req, timer);
+      };
+      unfinishedBodies.set(req, { timer: setTimeout(() => cut(false), bodyTimeoutMs), cut });
     },
     preValidation: clearDeadline,
     onResponse: clearDeadline,
     onRequestAbort: clearDeadline,
   };
+  fastify.addHook('preClose', (done) => {
+    for (const { cut } of [...unfinishedBodies.values()]) cut(true);
+    done();
+  });
 
   /** The body as a JSON object, its shape checked on the raw text first. */
   const jsonObjectOf = (req: FastifyRequest, what: string): Record<string, unknown> => {
