@@ -78,6 +78,21 @@ export interface Recording {
   fileSize: number;
   url: string;
 }
+// --- receiver: recording status (Tencent event_type 332), sent as SSE `event: status` by the receiver ---
+/** A recording task's status change as the receiver's live feed sends it (`event: status`). */
+export interface RecordingStatus {
+  streamId: string;
+  recordId: string | null;
+  /** Tencent's `record_event`: `record_start_succeeded`, `record_start_failed`, `record_paused`,
+   * `record_resumed`, `record_error`, `record_ended` (other values passed through). */
+  status: string;
+  /** A short English description of the status. */
+  message: string;
+  /** `event_time` (unix seconds). */
+  time: number;
+}
+// --- end receiver ---
+
 export interface RecordingSelectDetail {
   recording: Recording;
 }

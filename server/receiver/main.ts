@@ -1,39 +1,49 @@
-// `npm run receiver`: the callback receiver alone. Env: RECEIVER_PORT (8081; 0 = any free port), RECEIVER_HOST
-// (127.0.0.1), DATA_DIR (./data), CALLBACK_KEY (required), ALLOWED_ORIGINS (comma-separated, or *),
-// GROUP_COMMIT (1; 0 commits every notification in its own transaction).
+// `npm run receiver` (= `node --import tsx server/receiver/main.ts`, one process): the callback receiver alone.
+// Settings: environment variables, all listed with their defaults in server/receiver/README.md (config.ts reads them).
 import Fastify from 'fastify';
+import { createServer } from 'node:http';
+import { receiverConfigFromEnv, type ReceiverConfig } from './config.ts';
 import { receiverPlugin } from './plugin.ts';
 
-const key = process.env.CALLBACK_KEY ?? '';
-if (!key) {
-  console.error(
-    'receiver: set CALLBACK_KEY to the callback key configured for the cloud (or the local relay).',
-  );
+let config: ReceiverConfig;
+try {
+  config = receiverConfigFromEnv(process.env);
+} catch (err) {
+  console.error(`receiver: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 }
-const originsEnv = (process.env.ALLOWED_ORIGINS ?? '').trim();
-const allowedOrigins =
-  originsEnv === '*'
-    ? '*'
-    : originsEnv
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-const host = process.env.RECEIVER_HOST ?? '127.0.0.1';
-const port = Number(process.env.RECEIVER_PORT ?? 8081);
+if (config.plugin.allowedOrigins === '*') {
+  console.warn('receiver: ALLOWED_ORIGINS=* lets every web site read the recordings API (local demo only).');
+}
+if (config.plugin.trtc && !config.plugin.trtc.allowUsers?.length) {
+  console.warn(
+    'receiver: TRTC UserSigs are configured but TRTC_USERSIG_ALLOW_USERS is empty: every request is refused.',
+  );
+}
 
-const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
-await app.register(receiverPlugin, {
-  dataDir: process.env.DATA_DIR ?? './data',
-  callbackKey: key,
-  allowedOrigins,
-  groupCommit: process.env.GROUP_COMMIT !== '0',
+const app = Fastify({
+  logger: { level: config.logLevel },
+  // node:http enforces these on every connection: slow headers, slow whole requests, idle or stalled sockets.
+  serverFactory: (handler) =>
+    createServer(
+      {
+        headersTimeout: config.headersTimeoutMs,
+        requestTimeout: config.requestTimeoutMs,
+        connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs),
+        keepAliveTimeout: 5000,
+      },
+      handler,
+    ).setTimeout(config.idleTimeoutMs),
 });
-const address = await app.listen({ port, host });
+await app.register(receiverPlugin, config.plugin);
+const address = await app.listen({ port: config.port, host: config.host });
 console.log(`receiver listening on ${address}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
+    // Live subscribers are ended (preClose) and pending writes committed (onClose); a connection that will not let
+    // go cannot keep the process alive past 10 s.
+    setTimeout(() => process.exit(1), 10_000).unref();
     app.close().then(
       () => process.exit(0),
       () => process.exit(1),

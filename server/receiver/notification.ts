@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Recording } from '../../src/events.ts';
+import type { Recording as EventsRecording, RecordingStatus } from '../../src/events.ts';
+
+/** A recording as the receiver stores and serves it; record ids are strings (TRTC `userdefinerecordid`). */
+export type Recording = Omit<EventsRecording, 'recordId'> & { recordId: string | null };
+export type { RecordingStatus };
+
+/** What a record id may look like everywhere (relay, callbacks, receiver filters, `record-id` attributes). */
+export const RECORD_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Tencent CSS callback event types this receiver knows; any other integer is stored raw. */
 export const EventTypes = {
@@ -7,6 +14,7 @@ export const EventTypes = {
   STREAM_START: 1,
   RECORDING: 100,
   SCREENSHOT: 200,
+  RECORDING_STATUS: 332,
 } as const;
 
 /** A callback body after validation: a JSON object with an integer `event_type`. */
@@ -22,6 +30,8 @@ export interface StoredNotification {
   streamId: string | null;
   body: string;
   recording: RecordingFields | null;
+  /** The recording status of an `event_type = 332` notification. */
+  status: RecordingStatus | null;
 }
 
 export class NotificationError extends Error {
@@ -33,6 +43,23 @@ export class NotificationError extends Error {
   }
 }
 
+/** Latest plausible unix time in seconds (2100-01-01); anything later is a forged or broken field. */
+const MAX_UNIX_SECONDS = 4_102_444_800;
+
+/**
+ * Numeric fields Tencent sends, each with its allowed range. A field that is present must be a number (or a numeric
+ * string) in range, else the notification is refused (`400`) instead of stored with nonsense.
+ */
+const NUMERIC_RANGES: Record<string, readonly [number, number, string]> = {
+  start_time: [0, MAX_UNIX_SECONDS, 'unix seconds'],
+  end_time: [0, MAX_UNIX_SECONDS, 'unix seconds'],
+  event_time: [0, MAX_UNIX_SECONDS, 'unix seconds'],
+  duration: [0, 366 * 86_400, 'seconds, at most a year'],
+  file_size: [0, 2 ** 50, 'bytes, at most 1 PiB'],
+  media_start_time: [0, MAX_UNIX_SECONDS * 1000, 'milliseconds'],
+  push_duration: [0, MAX_UNIX_SECONDS * 1000, 'milliseconds'],
+};
+
 /** Validates a parsed JSON body as a callback notification (an object with an integer `event_type`). */
 export function asNotification(value: unknown): Notification {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -42,6 +69,16 @@ export function asNotification(value: unknown): Notification {
   const type = toInteger(obj.event_type);
   if (type === null) {
     throw new NotificationError('BAD_BODY', 'The callback body needs an integer "event_type".');
+  }
+  for (const [field, [min, max, unit]] of Object.entries(NUMERIC_RANGES)) {
+    if (!(field in obj) || obj[field] === null) continue;
+    const n = toNumber(obj[field]);
+    if (n === null || n < min || n > max) {
+      throw new NotificationError(
+        'BAD_BODY',
+        `"${field}" must be a number from ${min} to ${max} (${unit}), got ${JSON.stringify(obj[field])}.`,
+      );
+    }
   }
   return { ...obj, event_type: type };
 }
@@ -91,14 +128,52 @@ export function recordingOf(n: Notification): RecordingFields | null {
   };
 }
 
-/** The record id: TRTC's `userdefinerecordid`, else `recordId`/`record_id` in the push URL's `stream_param`. */
-export function recordIdOf(n: Notification): number | null {
-  const direct = toInteger(n.userdefinerecordid) ?? toInteger(n.user_define_record_id);
+/**
+ * The record id, a string like TRTC's `meeting_42`: `userdefinerecordid`, else `recordId`/`record_id` in the push
+ * URL's `stream_param`. A JSON integer is taken as its decimal text; anything not matching `RECORD_ID_PATTERN` counts
+ * as no record id (the notification is still stored raw).
+ */
+export function recordIdOf(n: Notification): string | null {
+  const direct = asRecordId(n.userdefinerecordid) ?? asRecordId(n.user_define_record_id);
   if (direct !== null) return direct;
   const param = nonEmptyString(n.stream_param);
   if (!param) return null;
   const q = new URLSearchParams(param.startsWith('?') ? param.slice(1) : param);
-  return toInteger(q.get('recordId')) ?? toInteger(q.get('record_id'));
+  return asRecordId(q.get('recordId')) ?? asRecordId(q.get('record_id'));
+}
+
+/** A record id from a string or a JSON integer, or `null` when it is not one. */
+export function asRecordId(v: unknown): string | null {
+  const text = typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : v;
+  return typeof text === 'string' && RECORD_ID_PATTERN.test(text) ? text : null;
+}
+
+const STATUS_MESSAGES: Record<string, string> = {
+  record_start_succeeded: 'Recording started.',
+  record_start_failed: 'Recording could not start.',
+  record_paused: 'Recording paused.',
+  record_resumed: 'Recording resumed.',
+  record_error: 'Recording hit an error.',
+  record_ended: 'Recording ended.',
+};
+
+/**
+ * The recording status of an `event_type = 332` notification (Tencent CSS "recording status event": `record_event`,
+ * `stream_id`, `event_time`, `session_id`, `record_detail`…), or `null` for other events or without a stream id.
+ */
+export function statusOf(n: Notification): RecordingStatus | null {
+  if (n.event_type !== EventTypes.RECORDING_STATUS) return null;
+  const streamId = nonEmptyString(n.stream_id);
+  const raw = nonEmptyString(n.record_event) ?? nonEmptyString(n.recordevent);
+  if (!streamId || !raw) return null;
+  const status = raw.slice(0, 64);
+  return {
+    streamId,
+    recordId: recordIdOf(n),
+    status,
+    message: STATUS_MESSAGES[status] ?? `Recording status "${status}".`,
+    time: toNumber(n.event_time) ?? Math.floor(Date.now() / 1000),
+  };
 }
 
 /** Everything the store needs from a validated notification. */
@@ -110,6 +185,7 @@ export function toStored(n: Notification): StoredNotification {
     streamId: recording?.streamId ?? nonEmptyString(n.stream_id) ?? null,
     body: JSON.stringify(n),
     recording,
+    status: statusOf(n),
   };
 }
 

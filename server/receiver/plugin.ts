@@ -1,24 +1,57 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { join } from 'node:path';
-import { LiveFeed } from './live-feed.ts';
-import { asNotification, NotificationError, toStored } from './notification.ts';
+import { DEFAULT_JSON_LIMITS, jsonShapeProblem, type JsonLimits } from './json-limits.ts';
+import { LiveFeed, type LiveFeedLimits } from './live-feed.ts';
+import { asNotification, NotificationError, RECORD_ID_PATTERN, toStored } from './notification.ts';
+import { verifyRelaySignature } from './relay-signature.ts';
 import { verifySign, type SignFailure } from '../shared/sign.ts';
+import { txVerify } from '../shared/tx-secret.ts';
 import { SqliteRecordingStore } from './sqlite-store.ts';
 import { decodeCursor, type RecordingFilter, type RecordingStore } from './store.ts';
+import {
+  authorizeUserSig,
+  DEFAULT_USERSIG_EXPIRE,
+  genUserSig,
+  type AuthorizeUserSig,
+  type UserSigOptions,
+} from './usersig.ts';
+
+export type { AuthorizeUserSig };
 
 export interface ReceiverOptions {
   /** Directory of the SQLite database (`receiver.sqlite`). Ignored when `store` is given. */
   dataDir: string;
   /** The callback key configured in the cloud console: `sign = md5(callbackKey + t)`. */
   callbackKey: string;
-  /** Origins allowed to read the recordings API from a browser; `'*'` allows any (local demo only). */
+  /**
+   * Origins allowed to call the read API, the live feed and the UserSig endpoint from a browser. A request that
+   * carries any other `Origin` is refused (`403 ORIGIN_NOT_ALLOWED`); requests without `Origin` (servers) pass.
+   * `'*'` lets any origin read (local demo only; never for the UserSig endpoint). Default: none.
+   */
   allowedOrigins?: readonly string[] | '*';
-  /** Seconds of clock difference tolerated when checking that `t` has not passed. Default 0. */
+  /** Seconds of clock difference tolerated on `t` (both ways). Default 30. */
   tExpirySkew?: number;
+  /** Latest `t` accepted, in seconds after now (plus the skew). Tencent and the relay send now + 600. Default 600. */
+  tMaxAheadSeconds?: number;
   /** Largest callback body accepted, in bytes. Default 64 KiB. */
   bodyLimit?: number;
+  /** Milliseconds a client may take to send a request body before it is cut off (`408`). Default 10 s. */
+  bodyTimeoutMs?: number;
+  /** Nesting depth and string length allowed in JSON bodies, checked before any signature work. */
+  jsonLimits?: Partial<JsonLimits>;
   /** Interval of SSE keep-alive comments. Default 15 s. */
   heartbeatMs?: number;
+  /** Caps of the live feed (subscribers in total / per IP, unread bytes before a subscriber is dropped). */
+  sse?: Partial<LiveFeedLimits>;
+  /**
+   * `RECEIVER_READ_KEY`: when set, reads need `recordId` plus `readSecret = md5(readKey + recordId + readTime)` and
+   * `readTime` (hex unix expiry) — Tencent's txSecret scheme, minted by the site's backend.
+   */
+  readKey?: string;
+  /** Issue TRTC UserSigs at `POST /api/trtc/usersig` (off unless given). */
+  trtc?: Omit<UserSigOptions, 'authorize'>;
+  /** Who may get a UserSig (see `AuthorizeUserSig`); combine with or instead of `trtc.allowUsers`. */
+  authorizeUserSig?: AuthorizeUserSig;
   /** Batch concurrent writes into one transaction. Default true. */
   groupCommit?: boolean;
   /** Another storage backend (e.g. PostgreSQL); the plugin does not close a store it did not create. */
@@ -40,6 +73,7 @@ class HttpError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    readonly module = MODULE,
   ) {
     super(message);
   }
@@ -47,23 +81,38 @@ class HttpError extends Error {
 
 /**
  * The recording callback receiver as a fastify plugin: `POST /callbacks/tencent`, `GET /api/recordings`,
- * `GET /api/recordings/events`. Register it without a prefix; it owns only those routes.
+ * `GET /api/recordings/events`, and (when `trtc` is given) `POST /api/trtc/usersig`. Register it without a prefix
+ * and without fastify-plugin: it replaces the body parsers of its own scope (every body is read as text, checked,
+ * then parsed as JSON whatever its content type, as Tencent sends some callbacks without one).
  */
 export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOptions): Promise<void> {
   if (!opts.callbackKey)
     throw new Error('receiver: a callbackKey (CALLBACK_KEY) is required to verify callbacks');
   const store = opts.store ?? new SqliteRecordingStore(join(opts.dataDir, 'receiver.sqlite'), opts);
-  const feed = new LiveFeed(store, opts.heartbeatMs ?? 15_000);
+  const feed = new LiveFeed(store, opts.heartbeatMs ?? 15_000, opts.sse);
   const allowed = opts.allowedOrigins ?? [];
-  const skew = opts.tExpirySkew ?? 0;
+  const skew = opts.tExpirySkew ?? 30;
+  const maxAhead = opts.tMaxAheadSeconds ?? 600;
+  const jsonLimits = { ...DEFAULT_JSON_LIMITS, ...opts.jsonLimits };
+  const bodyTimeoutMs = opts.bodyTimeoutMs ?? 10_000;
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+  const listed = (origin: string) => allowed !== '*' && allowed.includes(origin);
   const corsHeaders = (origin: string | undefined): Record<string, string> => {
     if (allowed === '*') return { 'access-control-allow-origin': '*' };
-    if (origin && allowed.includes(origin)) return { 'access-control-allow-origin': origin, vary: 'Origin' };
+    if (origin && listed(origin)) return { 'access-control-allow-origin': origin, vary: 'Origin' };
     return { vary: 'Origin' };
   };
-  const cors = (req: FastifyRequest, reply: FastifyReply) => {
-    reply.headers(corsHeaders(req.headers.origin));
+  /** Refuses a browser request from an origin not listed (`'*'` counts only where `anyOk`). */
+  const checkOrigin = (req: FastifyRequest, reply: FastifyReply, anyOk = true) => {
+    const origin = req.headers.origin;
+    reply.headers(corsHeaders(origin));
+    if (origin === undefined || listed(origin) || (anyOk && allowed === '*')) return;
+    throw new HttpError(
+      403,
+      'ORIGIN_NOT_ALLOWED',
+      `Origin ${origin} may not use this API; add it to ALLOWED_ORIGINS if it should.`,
+    );
   };
 
   fastify.addHook('preClose', (done) => {
@@ -74,20 +123,22 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
     if (!opts.store) await store.close();
   });
 
+  // Every body is taken as text: JSON limits are checked on it, the relay signature covers it, then it is parsed.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
   fastify.setErrorHandler((err: FastifyError | HttpError, _req, reply) => {
-    if (err instanceof HttpError) return reply.code(err.statusCode).send(errorBody(err.code, err.message));
+    if (err instanceof HttpError) {
+      return reply.code(err.statusCode).send(errorBody(err.code, err.message, err.module));
+    }
     const status = err.statusCode ?? 500;
     if (status === 413) {
       return reply
         .code(413)
-        .send(errorBody('BODY_TOO_LARGE', 'The callback body is too large; it was not stored.'));
+        .send(errorBody('BODY_TOO_LARGE', 'The request body is too large; nothing was stored.'));
     }
-    if (status === 415)
-      return reply.code(415).send(errorBody('UNSUPPORTED_CONTENT_TYPE', contentTypeMessage));
     if (status >= 400 && status < 500) {
-      return reply
-        .code(400)
-        .send(errorBody('BAD_BODY', `The callback body is not valid JSON (${err.message}).`));
+      return reply.code(400).send(errorBody('BAD_BODY', `The request was refused (${err.message}).`));
     }
     fastify.log.error(err);
     return reply
@@ -95,23 +146,105 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
       .send(errorBody('STORE_FAILED', 'The notification could not be stored; send it again.'));
   });
 
+  /**
+   * Cuts off a client that has not finished sending its body within `bodyTimeoutMs` (slowloris) with `408`, or at
+   * once with `503` when the server shuts down. Nothing of such a request was read, so nothing is stored.
+   */
+  const unfinishedBodies = new Map<
+    FastifyRequest,
+    { timer: NodeJS.Timeout; cut: (shutdown: boolean) => void }
+  >();
+  const clearDeadline = async (req: FastifyRequest) => {
+    clearTimeout(unfinishedBodies.get(req)?.timer);
+    unfinishedBodies.delete(req);
+  };
+  const bodyDeadline = {
+    onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
+      const cut = (shutdown: boolean) => {
+        void clearDeadline(req);
+        const res = reply.raw;
+        if (!res.headersSent) {
+          res.writeHead(shutdown ? 503 : 408, {
+            'content-type': 'application/json; charset=utf-8',
+            connection: 'close',
+          });
+        }
+        const body = shutdown
+          ? errorBody('SHUTTING_DOWN', 'The receiver is shutting down; send the request again.')
+          : errorBody(
+              'BODY_TIMEOUT',
+              `The request body did not arrive within ${bodyTimeoutMs} ms; nothing was stored.`,
+            );
+        res.end(JSON.stringify(body), () => req.raw.socket?.destroy());
+      };
+      unfinishedBodies.set(req, { timer: setTimeout(() => cut(false), bodyTimeoutMs), cut });
+    },
+    preValidation: clearDeadline,
+    onResponse: clearDeadline,
+    onRequestAbort: clearDeadline,
+  };
+  fastify.addHook('preClose', (done) => {
+    for (const { cut } of [...unfinishedBodies.values()]) cut(true);
+    done();
+  });
+
+  /** The body as a JSON object, its shape checked on the raw text first. */
+  const jsonObjectOf = (req: FastifyRequest, what: string): Record<string, unknown> => {
+    const text = typeof req.body === 'string' ? req.body : '';
+    const problem = jsonShapeProblem(text, jsonLimits);
+    if (problem) {
+      throw new HttpError(
+        400,
+        'BODY_TOO_COMPLEX',
+        `The ${what} body was refused: ${problem}. Nothing was stored.`,
+      );
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new HttpError(
+        400,
+        'BAD_BODY',
+        `The ${what} body is not valid JSON (${reason}); nothing was stored.`,
+      );
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new HttpError(400, 'BAD_BODY', `The ${what} body must be a JSON object; nothing was stored.`);
+    }
+    return value as Record<string, unknown>;
+  };
+
   fastify.post(
     '/callbacks/tencent',
-    {
-      bodyLimit: opts.bodyLimit ?? 64 * 1024,
-      onRequest: async (req) => {
-        if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
-          throw new HttpError(415, 'UNSUPPORTED_CONTENT_TYPE', contentTypeMessage);
-        }
-      },
-    },
+    { bodyLimit: opts.bodyLimit ?? 64 * 1024, ...bodyDeadline },
     async (req) => {
-      const body = req.body as Record<string, unknown> | null | undefined;
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-        throw new HttpError(400, 'BAD_BODY', 'The callback body must be a JSON object; it was not stored.');
-      }
-      const failure = verifySign(opts.callbackKey, body.t, body.sign, Math.floor(Date.now() / 1000), skew);
+      const body = jsonObjectOf(req, 'callback');
+      const now = nowSeconds();
+      const failure = verifySign(opts.callbackKey, body.t, body.sign, now, skew);
       if (failure) throw new HttpError(401, failure, SIGN_MESSAGES[failure]);
+      if (Number(body.t) > now + maxAhead + skew) {
+        throw new HttpError(
+          401,
+          'SIGN_TIME_INVALID',
+          `The callback "t" is more than ${maxAhead} s in the future; a genuine callback expires sooner. It was not stored.`,
+        );
+      }
+      const relaySig = req.headers['x-relay-signature'];
+      if (relaySig !== undefined) {
+        const text = req.body as string;
+        if (
+          typeof relaySig !== 'string' ||
+          !verifyRelaySignature(opts.callbackKey, String(body.t), text, relaySig)
+        ) {
+          throw new HttpError(
+            401,
+            'SIGN_INVALID',
+            'The "X-Relay-Signature" does not match HMAC-SHA256(key, t + "." + body); the body was altered. It was not stored.',
+          );
+        }
+      }
       let stored;
       try {
         stored = toStored(asNotification(body));
@@ -121,33 +254,69 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
         throw err;
       }
       const result = await store.put(stored);
-      if (result.recording) feed.publish(result.recording);
+      if (result.recording) {
+        feed.publish({ seq: Number(result.recording.id), kind: 'recording', data: result.recording });
+      }
+      if (result.status) feed.publish({ seq: result.status.seq, kind: 'status', data: result.status.status });
       return { code: 0 };
     },
   );
 
-  const preflight = (req: FastifyRequest, reply: FastifyReply) => {
-    cors(req, reply);
-    reply
-      .header('access-control-allow-methods', 'GET, OPTIONS')
-      .header('access-control-allow-headers', 'Last-Event-ID, Content-Type')
-      .header('access-control-max-age', '600')
-      .code(204)
-      .send();
+  const preflight = (methods: string, headers: string, anyOk: boolean) => {
+    return (req: FastifyRequest, reply: FastifyReply) => {
+      checkOrigin(req, reply, anyOk);
+      reply
+        .header('access-control-allow-methods', methods)
+        .header('access-control-allow-headers', headers)
+        .header('access-control-max-age', '600')
+        .code(204)
+        .send();
+    };
   };
-  fastify.options('/api/recordings', preflight);
-  fastify.options('/api/recordings/events', preflight);
+  const readPreflight = preflight('GET, OPTIONS', 'Last-Event-ID, Content-Type', true);
+  fastify.options('/api/recordings', readPreflight);
+  fastify.options('/api/recordings/events', readPreflight);
 
-  fastify.get('/api/recordings', { onRequest: async (req, reply) => cors(req, reply) }, async (req) => {
-    const q = req.query as Record<string, string | undefined>;
+  /** The filter of a read, strictly parsed, after the origin and (with a read key) the credential are checked. */
+  const authorizedRead = (req: FastifyRequest, reply: FastifyReply): RecordingFilter => {
+    checkOrigin(req, reply);
+    const q = req.query as Record<string, unknown>;
     const filter = filterOf(q);
-    const limit = q.limit === undefined || q.limit === '' ? DEFAULT_LIMIT : Number(q.limit);
+    if (opts.readKey) {
+      if (filter.recordId === undefined) {
+        throw new HttpError(
+          403,
+          'READ_AUTH_FAILED',
+          'Reading recordings needs a "recordId" and its read credential.',
+          'recordings',
+        );
+      }
+      const failure = txVerify(opts.readKey, filter.recordId, q.readSecret, q.readTime, nowSeconds(), skew);
+      if (failure) {
+        throw new HttpError(
+          403,
+          'READ_AUTH_FAILED',
+          `The read credential for record id "${filter.recordId}" is ${failure.toLowerCase()}: pass "readSecret" and "readTime" minted by the site (record-id, read-secret, read-time).`,
+          'recordings',
+        );
+      }
+    }
+    return filter;
+  };
+
+  fastify.get('/api/recordings', async (req, reply) => {
+    const filter = authorizedRead(req, reply);
+    const q = req.query as Record<string, unknown>;
+    const limitText = queryString(q, 'limit');
+    const limit =
+      limitText === undefined ? DEFAULT_LIMIT : /^\d{1,3}$/.test(limitText) ? Number(limitText) : NaN;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
       throw new HttpError(400, 'BAD_QUERY', `"limit" must be an integer from 1 to ${MAX_LIMIT}.`);
     }
     let before;
-    if (q.before) {
-      before = decodeCursor(q.before) ?? undefined;
+    const beforeText = queryString(q, 'before');
+    if (beforeText !== undefined) {
+      before = decodeCursor(beforeText) ?? undefined;
       if (!before)
         throw new HttpError(400, 'BAD_QUERY', '"before" must be the "next" value of a previous page.');
     }
@@ -155,33 +324,117 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
   });
 
   fastify.get('/api/recordings/events', async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
-    const filter = filterOf(q);
-    const lastRaw = (req.headers['last-event-id'] as string | undefined) ?? q.lastEventId;
+    const filter = authorizedRead(req, reply);
+    const q = req.query as Record<string, unknown>;
+    const header = req.headers['last-event-id'];
+    const lastRaw = typeof header === 'string' ? header : queryString(q, 'lastEventId');
     let lastEventId: number | null = null;
     if (lastRaw !== undefined && lastRaw !== '') {
       if (!/^\d{1,15}$/.test(lastRaw))
         throw new HttpError(400, 'BAD_QUERY', '"Last-Event-ID" must be an event id.');
       lastEventId = Number(lastRaw);
     }
+    const full = feed.admit(req.ip);
+    if (full === 'SSE_TOO_MANY_FROM_IP') {
+      reply.header('retry-after', '30');
+      throw new HttpError(429, full, 'Too many live subscriptions from this address; close one and retry.');
+    }
+    if (full) {
+      reply.header('retry-after', '30');
+      throw new HttpError(503, full, 'The live feed has no room for another subscriber; retry later.');
+    }
     reply.hijack();
-    await feed.attach(reply.raw, filter, lastEventId, corsHeaders(req.headers.origin));
+    await feed.attach(reply.raw, req.ip, filter, lastEventId, corsHeaders(req.headers.origin));
+  });
+
+  if (opts.trtc)
+    registerUserSig(
+      fastify,
+      { ...opts.trtc, authorize: opts.authorizeUserSig },
+      checkOrigin,
+      jsonObjectOf,
+      bodyDeadline,
+    );
+}
+
+/** `POST /api/trtc/usersig` `{ userId, sdkAppId? }` → `{ sdkAppId, userId, userSig, expire }`; JSON bodies only. */
+function registerUserSig(
+  fastify: FastifyInstance,
+  trtc: UserSigOptions,
+  checkOrigin: (req: FastifyRequest, reply: FastifyReply, anyOk?: boolean) => void,
+  jsonObjectOf: (req: FastifyRequest, what: string) => Record<string, unknown>,
+  bodyDeadline: object,
+): void {
+  const expire = trtc.expireSeconds ?? DEFAULT_USERSIG_EXPIRE;
+  fastify.options('/api/trtc/usersig', (req, reply) => {
+    checkOrigin(req, reply, false);
+    reply
+      .header('access-control-allow-methods', 'POST, OPTIONS')
+      .header('access-control-allow-headers', 'Content-Type')
+      .header('access-control-allow-credentials', 'true')
+      .header('access-control-max-age', '600')
+      .code(204)
+      .send();
+  });
+  fastify.post('/api/trtc/usersig', { bodyLimit: 4096, ...bodyDeadline }, async (req, reply) => {
+    checkOrigin(req, reply, false);
+    reply.header('access-control-allow-credentials', 'true').header('cache-control', 'no-store');
+    if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+      throw new HttpError(
+        415,
+        'UNSUPPORTED_CONTENT_TYPE',
+        'Send the UserSig request as "Content-Type: application/json".',
+      );
+    }
+    const body = jsonObjectOf(req, 'UserSig request');
+    if (body.sdkAppId !== undefined && String(body.sdkAppId) !== String(trtc.sdkAppId)) {
+      throw new HttpError(400, 'BAD_BODY', `This server issues UserSigs for SDKAppID ${trtc.sdkAppId} only.`);
+    }
+    if (body.userId !== undefined && typeof body.userId !== 'string') {
+      throw new HttpError(400, 'BAD_BODY', '"userId" must be a string.');
+    }
+    const verdict = await authorizeUserSig(trtc, req, body.userId ?? null);
+    if ('refused' in verdict) {
+      throw new HttpError(
+        verdict.status,
+        verdict.status === 400 ? 'BAD_BODY' : 'USERSIG_NOT_ALLOWED',
+        verdict.refused,
+      );
+    }
+    return {
+      sdkAppId: trtc.sdkAppId,
+      userId: verdict.userId,
+      userSig: genUserSig(trtc.sdkAppId, trtc.secretKey, verdict.userId, expire),
+      expire,
+    };
   });
 }
 
-const contentTypeMessage = 'Callbacks must be sent as "Content-Type: application/json"; it was not stored.';
-
-function errorBody(code: string, message: string) {
-  return { error: { module: MODULE, code, message } };
+function errorBody(code: string, message: string, module = MODULE) {
+  return { error: { module, code, message } };
 }
 
-function filterOf(q: Record<string, string | undefined>): RecordingFilter {
+/** A single query value; repeated parameters are refused rather than guessed. */
+function queryString(q: Record<string, unknown>, name: string): string | undefined {
+  const v = q[name];
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string') throw new HttpError(400, 'BAD_QUERY', `"${name}" must be given once.`);
+  return v;
+}
+
+function filterOf(q: Record<string, unknown>): RecordingFilter {
   const filter: RecordingFilter = {};
-  if (q.recordId !== undefined && q.recordId !== '') {
-    const n = Number(q.recordId);
-    if (!Number.isSafeInteger(n)) throw new HttpError(400, 'BAD_QUERY', '"recordId" must be an integer.');
-    filter.recordId = n;
+  const recordId = queryString(q, 'recordId');
+  if (recordId !== undefined) {
+    if (!RECORD_ID_PATTERN.test(recordId)) {
+      throw new HttpError(400, 'BAD_QUERY', '"recordId" must be 1–64 letters, digits, "_" or "-".');
+    }
+    filter.recordId = recordId;
   }
-  if (q.streamId !== undefined && q.streamId !== '') filter.streamId = q.streamId;
+  const streamId = queryString(q, 'streamId');
+  if (streamId !== undefined) {
+    if (streamId.length > 256) throw new HttpError(400, 'BAD_QUERY', '"streamId" is too long.');
+    filter.streamId = streamId;
+  }
   return filter;
 }

@@ -10,6 +10,7 @@ import {
   type RecordingFilter,
   type RecordingPage,
   type RecordingStore,
+  type StoredStatus,
 } from './store.ts';
 
 /** Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Append only. */
@@ -37,18 +38,59 @@ const MIGRATIONS: string[] = [
    CREATE INDEX recordings_newest ON recordings(web, start_time DESC, seq DESC);
    CREATE INDEX recordings_by_record ON recordings(record_id, start_time DESC, seq DESC);
    CREATE INDEX recordings_by_stream ON recordings(stream_id, start_time DESC, seq DESC);`,
+  // 2: record ids are strings (TRTC's userdefinerecordid, e.g. "meeting_42"); an INTEGER column would turn "42"
+  // into 42. Existing integer ids become their decimal text. Recording statuses (event 332) get their own table.
+  `CREATE TABLE recordings_v2 (
+     seq INTEGER PRIMARY KEY REFERENCES notifications(seq),
+     stream_id TEXT NOT NULL,
+     record_id TEXT,
+     file_format TEXT NOT NULL,
+     start_time NUMERIC NOT NULL,
+     end_time NUMERIC NOT NULL,
+     duration NUMERIC NOT NULL,
+     file_size INTEGER NOT NULL,
+     url TEXT NOT NULL,
+     web INTEGER NOT NULL
+   );
+   INSERT INTO recordings_v2
+     SELECT seq, stream_id, CAST(record_id AS TEXT), file_format, start_time, end_time, duration, file_size, url, web
+     FROM recordings;
+   DROP TABLE recordings;
+   ALTER TABLE recordings_v2 RENAME TO recordings;
+   CREATE INDEX recordings_newest ON recordings(web, start_time DESC, seq DESC);
+   CREATE INDEX recordings_by_record ON recordings(record_id, start_time DESC, seq DESC);
+   CREATE INDEX recordings_by_stream ON recordings(stream_id, start_time DESC, seq DESC);
+   CREATE TABLE statuses (
+     seq INTEGER PRIMARY KEY REFERENCES notifications(seq),
+     stream_id TEXT NOT NULL,
+     record_id TEXT,
+     status TEXT NOT NULL,
+     message TEXT NOT NULL,
+     time NUMERIC NOT NULL
+   );
+   CREATE INDEX statuses_by_record ON statuses(record_id, seq);
+   CREATE INDEX statuses_by_stream ON statuses(stream_id, seq);`,
 ];
 
 interface RecordingRow {
   seq: number;
   stream_id: string;
-  record_id: number | null;
+  record_id: string | null;
   file_format: string;
   start_time: number;
   end_time: number;
   duration: number;
   file_size: number;
   url: string;
+}
+
+interface StatusRow {
+  seq: number;
+  stream_id: string;
+  record_id: string | null;
+  status: string;
+  message: string;
+  time: number;
 }
 
 interface Pending {
@@ -77,6 +119,7 @@ export class SqliteRecordingStore implements RecordingStore {
   private closed = false;
   private readonly insertNotification: Database.Statement;
   private readonly insertRecording: Database.Statement;
+  private readonly insertStatus: Database.Statement;
   private readonly commitBatch: (batch: Pending[]) => PutResult[];
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
@@ -96,6 +139,10 @@ export class SqliteRecordingStore implements RecordingStore {
     this.insertRecording = this.db.prepare(
       `INSERT INTO recordings (seq, stream_id, record_id, file_format, start_time, end_time, duration, file_size, url, web)
        VALUES (@seq, @streamId, @recordId, @fileFormat, @startTime, @endTime, @duration, @fileSize, @url, @web)`,
+    );
+    this.insertStatus = this.db.prepare(
+      `INSERT INTO statuses (seq, stream_id, record_id, status, message, time)
+       VALUES (@seq, @streamId, @recordId, @status, @message, @time)`,
     );
     this.commitBatch = this.db.transaction((batch: Pending[]) =>
       batch.map((p) => this.insertOne(p.notification)),
@@ -142,6 +189,24 @@ export class SqliteRecordingStore implements RecordingStore {
     return rows.map(toRecording);
   }
 
+  async statusesSince(afterSeq: number, filter: RecordingFilter, limit: number): Promise<StoredStatus[]> {
+    const { where, params } = whereOf(filter);
+    where[0] = 'seq > @after'; // statuses have no "web" flag
+    const rows = this.db
+      .prepare(`SELECT * FROM statuses WHERE ${where.join(' AND ')} ORDER BY seq ASC LIMIT @limit`)
+      .all({ ...params, after: afterSeq, limit }) as StatusRow[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      status: {
+        streamId: r.stream_id,
+        recordId: r.record_id,
+        status: r.status,
+        message: r.message,
+        time: r.time,
+      },
+    }));
+  }
+
   async latestSeq(): Promise<number> {
     const row = this.db.prepare('SELECT max(seq) AS seq FROM notifications').get() as { seq: number | null };
     return row.seq ?? 0;
@@ -185,12 +250,16 @@ export class SqliteRecordingStore implements RecordingStore {
       receivedAt: Math.floor(Date.now() / 1000),
       body: n.body,
     });
-    if (info.changes === 0) return { inserted: false, recording: null };
-    if (!n.recording) return { inserted: true, recording: null };
+    if (info.changes === 0) return { inserted: false, recording: null, status: null };
     const seq = Number(info.lastInsertRowid);
+    if (n.status) {
+      this.insertStatus.run({ ...n.status, seq });
+      return { inserted: true, recording: null, status: { seq, status: n.status } };
+    }
+    if (!n.recording) return { inserted: true, recording: null, status: null };
     const web = isWebUrl(n.recording.url);
     this.insertRecording.run({ ...n.recording, seq, web: web ? 1 : 0 });
-    return { inserted: true, recording: web ? { id: String(seq), ...n.recording } : null };
+    return { inserted: true, recording: web ? { id: String(seq), ...n.recording } : null, status: null };
   }
 
   private migrate(): void {

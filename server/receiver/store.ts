@@ -1,12 +1,17 @@
-import type { Recording } from '../../src/events.ts';
-import type { StoredNotification } from './notification.ts';
+import type { Recording, RecordingStatus, StoredNotification } from './notification.ts';
 
-export type { Recording };
+export type { Recording, RecordingStatus };
 
 /** Which recordings a reader wants. */
 export interface RecordingFilter {
-  recordId?: number;
+  recordId?: string;
   streamId?: string;
+}
+
+/** A stored recording status with its event id (the `seq` of its notification). */
+export interface StoredStatus {
+  seq: number;
+  status: RecordingStatus;
 }
 
 /** Newest-first position: recordings strictly older than this one. `next` in a page answer encodes it. */
@@ -28,6 +33,8 @@ export interface PutResult {
   inserted: boolean;
   /** The recording this notification added, if it was a new recording with an http(s) URL. */
   recording: Recording | null;
+  /** The recording status this notification added (event 332), with its event id. */
+  status: StoredStatus | null;
 }
 
 /**
@@ -41,6 +48,8 @@ export interface RecordingStore {
   list(filter: RecordingFilter, limit: number, before?: RecordingCursor): Promise<RecordingPage>;
   /** Recordings stored after event id `afterSeq`, oldest first (for resuming a live subscription). */
   since(afterSeq: number, filter: RecordingFilter, limit: number): Promise<Recording[]>;
+  /** Recording statuses (event 332) stored after event id `afterSeq`, oldest first. */
+  statusesSince(afterSeq: number, filter: RecordingFilter, limit: number): Promise<StoredStatus[]>;
   /** The newest event id stored. */
   latestSeq(): Promise<number>;
   /** How many notifications are stored, by event type (for operators and tests). */

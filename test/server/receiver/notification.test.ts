@@ -45,7 +45,7 @@ test('the recording fields of the reference notification', () => {
   const rec = recordingOf(asNotification(recordingNotification('f1', { userdefinerecordid: '12' })));
   assert.deepEqual(rec, {
     streamId: 'test_1966232762_user_627052',
-    recordId: 12,
+    recordId: '12',
     fileFormat: 'hls',
     startTime: 1506308695,
     endTime: 1506308756,
@@ -57,11 +57,16 @@ test('the recording fields of the reference notification', () => {
   assert.equal(toStored(asNotification({ event_type: 1, stream_id: 's' })).recording, null);
 });
 
-test('the record id from stream_param, and none when absent or not an integer', () => {
-  assert.equal(recordIdOf(asNotification({ event_type: 100, stream_param: '?recordId=5&a=b' })), 5);
-  assert.equal(recordIdOf(asNotification({ event_type: 100, stream_param: 'record_id=6' })), 6);
-  assert.equal(recordIdOf(asNotification({ event_type: 100, stream_param: 'recordId=abc' })), null);
-  assert.equal(recordIdOf(asNotification({ event_type: 100 })), null);
+test('the record id is a string: TRTC userdefinerecordid, or from stream_param; none when absent or malformed', () => {
+  const of = (extra: Record<string, unknown>) => recordIdOf(asNotification({ event_type: 100, ...extra }));
+  assert.equal(of({ userdefinerecordid: 'meeting_42' }), 'meeting_42');
+  assert.equal(of({ userdefinerecordid: 42 }), '42');
+  assert.equal(of({ stream_param: '?recordId=5&a=b' }), '5');
+  assert.equal(of({ stream_param: 'record_id=abc-6' }), 'abc-6');
+  assert.equal(of({ stream_param: 'recordId=a%20b' }), null);
+  assert.equal(of({ userdefinerecordid: 'x'.repeat(65) }), null);
+  assert.equal(of({ userdefinerecordid: 1.5 }), null);
+  assert.equal(of({}), null);
 });
 
 test('only http and https URLs count as web URLs', () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sign as computeSign } from '../../../server/shared/sign.ts';
+import type { RecordingStatus } from '../../../src/events.ts';
 import { startServerProcess } from '../../support/server-process.mjs';
 
 export interface RunningReceiver {
@@ -172,8 +173,12 @@ export class SseReader {
     return this.messages;
   }
 
-  recordings(): { id: string; recordId: number | null; streamId: string; url: string }[] {
+  recordings(): { id: string; recordId: string | null; streamId: string; url: string }[] {
     return this.messages.filter((m) => m.event === 'recording').map((m) => JSON.parse(m.data));
+  }
+
+  statuses(): RecordingStatus[] {
+    return this.messages.filter((m) => m.event === 'status').map((m) => JSON.parse(m.data));
   }
 
   close(): void {

@@ -49,7 +49,7 @@ test(
     await live.waitFor(() => live.recordings().length > 0, 20_000);
     const [pushed] = live.recordings();
     assert.equal(pushed.streamId, streamId);
-    assert.equal(pushed.recordId, recordId);
+    assert.equal(pushed.recordId, String(recordId)); // record ids are strings at the receiver
     const page = await waitFor(async () => {
       const res = await fetch(`${receiver.url}/api/recordings?recordId=${recordId}`);
       const body = (await res.json()) as {

@@ -1,0 +1,76 @@
+// The receiver's settings from environment variables (`npm run receiver`), validated once at startup.
+import type { ReceiverOptions } from './plugin.ts';
+
+export interface ReceiverConfig {
+  host: string;
+  port: number;
+  logLevel: string;
+  /** Server-level timeouts (node:http): headers, whole request, idle keep-alive / stalled socket. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  idleTimeoutMs: number;
+  plugin: ReceiverOptions;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads the configuration; throws an Error naming the variable when one is missing or malformed. */
+export function receiverConfigFromEnv(env: Env): ReceiverConfig {
+  const key = env.CALLBACK_KEY ?? '';
+  if (!key)
+    throw new Error('set CALLBACK_KEY to the callback key configured for the cloud (or the local relay).');
+  const int = (name: string, def: number, min = 0): number => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') return def;
+    if (!/^\d{1,12}$/.test(raw) || Number(raw) < min)
+      throw new Error(`${name} must be an integer ≥ ${min} (got "${raw}").`);
+    return Number(raw);
+  };
+  const list = (name: string) =>
+    (env[name] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const originsEnv = (env.ALLOWED_ORIGINS ?? '').trim();
+
+  const plugin: ReceiverOptions = {
+    dataDir: env.DATA_DIR ?? './data',
+    callbackKey: key,
+    allowedOrigins: originsEnv === '*' ? '*' : list('ALLOWED_ORIGINS'),
+    groupCommit: env.GROUP_COMMIT !== '0',
+    tExpirySkew: int('CALLBACK_T_SKEW', 30),
+    bodyTimeoutMs: int('RECEIVER_BODY_TIMEOUT_MS', 10_000, 100),
+    jsonLimits: {
+      maxDepth: int('RECEIVER_JSON_MAX_DEPTH', 16, 1),
+      maxString: int('RECEIVER_JSON_MAX_STRING', 8192, 64),
+    },
+    sse: {
+      maxClients: int('RECEIVER_SSE_MAX', 200, 1),
+      maxClientsPerIp: int('RECEIVER_SSE_MAX_PER_IP', 10, 1),
+      maxBufferedBytes: int('RECEIVER_SSE_MAX_BUFFER', 256 * 1024, 1024),
+    },
+    readKey: env.RECEIVER_READ_KEY || undefined,
+  };
+  const appId = env.TRTC_SDK_APP_ID?.trim();
+  const secret = env.TRTC_SECRET_KEY ?? '';
+  if (appId || secret) {
+    if (!appId || !/^[1-9]\d{0,11}$/.test(appId) || !secret) {
+      throw new Error('set both TRTC_SDK_APP_ID (the numeric SDKAppID) and TRTC_SECRET_KEY, or neither.');
+    }
+    plugin.trtc = {
+      sdkAppId: Number(appId),
+      secretKey: secret,
+      expireSeconds: int('TRTC_USERSIG_EXPIRE', 3600, 60),
+      allowUsers: list('TRTC_USERSIG_ALLOW_USERS'),
+    };
+  }
+  return {
+    host: env.RECEIVER_HOST ?? '127.0.0.1',
+    port: int('RECEIVER_PORT', 8081),
+    logLevel: env.LOG_LEVEL ?? 'warn',
+    headersTimeoutMs: int('RECEIVER_HEADERS_TIMEOUT_MS', 10_000, 100),
+    requestTimeoutMs: int('RECEIVER_REQUEST_TIMEOUT_MS', 30_000, 100),
+    idleTimeoutMs: int('RECEIVER_IDLE_TIMEOUT_MS', 60_000, 1000),
+    plugin,
+  };
+}

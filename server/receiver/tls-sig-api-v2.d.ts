@@ -1,0 +1,8 @@
+// Types for Tencent's official `tls-sig-api-v2` (CommonJS, ships none). Only what the receiver uses.
+declare module 'tls-sig-api-v2' {
+  export class Api {
+    constructor(sdkappid: number, key: string);
+    /** A UserSig for `userid`, valid `expire` seconds from now (the library reads the clock itself). */
+    genUserSig(userid: string, expire: number): string;
+  }
+}
