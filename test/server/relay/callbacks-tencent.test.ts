@@ -106,7 +106,10 @@ test('relay callbacks carry every field of real Tencent bodies with the same JSO
         ...fixtures.samples.filter((s) => s.body.event_type === type).flatMap((s) => Object.keys(s.body)),
       ]);
       for (const field of Object.keys(ours[type])) {
-        assert.ok(known.has(field) || EXTRAS.has(field), `event ${type} has a field Tencent does not send: ${field}`);
+        assert.ok(
+          known.has(field) || EXTRAS.has(field),
+          `event ${type} has a field Tencent does not send: ${field}`,
+        );
       }
       for (const field of ['task_id', 'idc_id', 'set_id']) assert.ok(!(field in ours[type]), `no ${field}`);
     }
@@ -132,7 +135,9 @@ test('relay callbacks carry every field of real Tencent bodies with the same JSO
     // Tencent's sign, and the local relay's body-bound HMAC (CONTRACTS)
     for (const c of mine()) {
       assert.equal(c.body.sign, sign(KEY, c.body.t as number));
-      const expected = createHmac('sha256', KEY).update(`${String(c.body.t)}.${c.raw}`).digest('hex');
+      const expected = createHmac('sha256', KEY)
+        .update(`${String(c.body.t)}.${c.raw}`)
+        .digest('hex');
       assert.equal(c.headers['x-relay-signature'], `sha256=${expected}`);
       assert.equal(c.headers['content-type'], 'application/json');
     }
