@@ -170,19 +170,23 @@ export class RelaySession {
           ),
         );
       } else if (type === 'flv') {
-        args.push(...copy('flv', file('flv')));
+        // Recordings are written through (`-flush_packets 1`): a crash loses at most the last packet.
+        args.push(...copy('flv', '-flush_packets', '1', file('flv')));
       } else if (type === 'mp4') {
         // Fragmented while recording, so a crash leaves a readable file; remuxed with faststart on stop.
         args.push(
           ...copy(
             'mp4',
+            '-flush_packets',
+            '1',
             '-movflags',
             '+frag_keyframe+empty_moov+default_base_moof',
             mp4Part(this.dir, streamId),
           ),
         );
       } else if (type === 'mp3') {
-        args.push('-map', '0:a', '-c:a', 'libmp3lame', '-b:a', '96k', '-f', 'mp3', file('mp3'));
+        // prettier-ignore
+        args.push('-map', '0:a', '-c:a', 'libmp3lame', '-b:a', '96k', '-flush_packets', '1', '-f', 'mp3', file('mp3'));
       }
     }
     return args;
