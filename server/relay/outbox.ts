@@ -2,7 +2,7 @@
  * Persistent callback outbox and push journal, in one SQLite file.
  *
  * Every notification is committed before anything is sent, then POSTed to the URL configured for its event type
- * on Tencent's cadence (https://cloud.tencent.com/document/product/267/32744 "如何接收事件通知": no answer within
+ * on Tencent's cadence ("如何接收事件通知", https://www.tencentcloud.com/zh/document/product/267/38080: no answer within
  * 20 s or a status other than 200 is a failure; retried every 60 s, 12 retries) — each setting configurable.
  * Notifications of one stream are delivered in the order they were committed (1, then the 100s, then 0): a later
  * one waits while an earlier one is being retried; different streams do not wait for each other. `t` and `sign`

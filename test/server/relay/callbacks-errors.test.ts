@@ -33,16 +33,21 @@ test('an RTMP push that fails ends the relay with an error the widget sees and t
     );
 
     assert.equal((await startRelaying(relay.base, b.streamId, { encode: 'rtmp' })).status, 200);
-    const state = await waitFor(async () => {
-      const r = await api<StreamState>(relay.base, 'GET', `/api/streams/${b.streamId}`);
-      return r.body.error !== null ? r.body : null;
-    }, 'the relay error');
+    const state = await waitFor(
+      async () => {
+        const r = await api<StreamState>(relay.base, 'GET', `/api/streams/${b.streamId}`);
+        return r.body.error !== null ? r.body : null;
+      },
+      'the relay error',
+      60_000,
+    );
     assert.match(String(state.error), /RTMP push/);
     assert.equal(state.relay, null, 'the relay ended');
 
     const end = await waitFor(
       () => sink.received.find((c) => c.body.stream_id === b.streamId && c.body.event_type === 0),
       'the 0 of B',
+      60_000,
     );
     assert.equal(end.body.errcode, 5, '断流错误码 5: internal error');
     assert.match(String(end.body.errmsg), /RTMP push/);

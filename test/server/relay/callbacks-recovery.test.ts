@@ -65,6 +65,7 @@ test('after kill -9 mid-recording, the next start finalises playable files and d
       await waitFor(
         async () => (await fetch(`${child.base}/live/${streamId}.m3u8`)).status === 200,
         'media flowing',
+        60_000,
       );
       await sleep(5000);
       await waitFor(() => mine().some((c) => c.body.event_type === 1), 'the 1 before the crash');

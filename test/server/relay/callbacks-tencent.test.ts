@@ -48,6 +48,7 @@ test('relay callbacks carry every field of real Tencent bodies with the same JSO
       await waitFor(
         async () => (await fetch(`${relay.base}/live/${streamId}.m3u8`)).status === 200,
         'media flowing',
+        60_000,
       );
       await sleep(3000);
       const stopped = await api<{ recordings: { id: string; url: string; recordId: string }[] }>(
@@ -61,7 +62,7 @@ test('relay callbacks carry every field of real Tencent bodies with the same JSO
       await pusher.stop();
     }
     const mine = (): ReceivedCallback[] => sink.received.filter((c) => c.body.stream_id === streamId);
-    await waitFor(() => mine().length >= 3, 'events 1, 100 and 0');
+    await waitFor(() => mine().length >= 3, 'events 1, 100 and 0', 60_000);
     await sleep(300);
     const byType = (t: number): ReceivedCallback => {
       const got = mine().filter((c) => c.body.event_type === t);
@@ -159,7 +160,7 @@ test('an event type without a URL is not sent, the others still are', async () =
     } finally {
       await pusher.stop();
     }
-    await waitFor(() => sink.received.some((c) => c.body.stream_id === streamId), 'the 0');
+    await waitFor(() => sink.received.some((c) => c.body.stream_id === streamId), 'the 0', 60_000);
     await sleep(500);
     assert.deepEqual(
       sink.received.filter((c) => c.body.stream_id === streamId).map((c) => c.body.event_type),

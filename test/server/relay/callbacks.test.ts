@@ -172,6 +172,7 @@ test('a receiver failing one stream delays only that stream: its 100s and 0 wait
       await waitFor(
         async () => (await fetch(`${relay.base}/live/${a.streamId}.m3u8`)).status === 200,
         'media flowing',
+        60_000,
       );
       await sleep(2500);
       for (const s of [a.streamId, b.streamId]) await api(relay.base, 'DELETE', `/api/streams/${s}/relay`);
@@ -180,7 +181,7 @@ test('a receiver failing one stream delays only that stream: its 100s and 0 wait
       await b.pusher.stop();
     }
     const of = (id: string) => sink.received.filter((c) => c.body.stream_id === id);
-    await waitFor(() => of(b.streamId).length >= 4, "stream B's 1, two 100s and 0");
+    await waitFor(() => of(b.streamId).length >= 4, "stream B's 1, two 100s and 0", 60_000);
     assert.deepEqual(
       of(b.streamId).map((c) => c.body.event_type),
       [1, 100, 100, 0],
