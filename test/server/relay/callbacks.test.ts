@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { sign } from '../../../server/shared/sign.ts';
+import { Outbox } from '../../../server/relay/outbox.ts';
 import {
   api,
   callbackSink,
@@ -243,5 +246,36 @@ test("on Tencent's cadence a callback is retried a set number of times at a fixe
   } finally {
     await relay.close();
     await sink.close();
+  }
+});
+
+test('callbacks left in an outbox file from before per-stream ordering are still delivered', async () => {
+  const data = tempDir('relay-outbox-old-');
+  const sink = await callbackSink();
+  try {
+    const file = join(data.dir, 'relay-outbox.sqlite');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL,
+      created_at INTEGER NOT NULL, next_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+      last_error TEXT, delivered_at INTEGER)`);
+    const insert = old.prepare('INSERT INTO outbox (body, created_at, next_at) VALUES (?, 0, 0)');
+    insert.run(JSON.stringify({ event_type: 1, stream_id: 'old_stream', sequence: '1' }));
+    insert.run(JSON.stringify({ event_type: 0, stream_id: 'old_stream', sequence: '1' }));
+    old.close();
+    const outbox = new Outbox({ file, urls: { push: sink.url, streamEnd: sink.url }, key: KEY });
+    outbox.start();
+    try {
+      await waitFor(() => sink.received.length >= 2, 'the old rows');
+      assert.deepEqual(
+        sink.received.map((c) => c.body.event_type),
+        [1, 0],
+      );
+      assert.equal(outbox.pending(), 0);
+    } finally {
+      outbox.close();
+    }
+  } finally {
+    await sink.close();
+    data.remove();
   }
 });
