@@ -1,70 +1,136 @@
 /**
- * Callback bodies in the shape Tencent CSS posts them (`shared/reference/push-model.md`). `t` and `sign` are added
- * by the outbox on each delivery attempt.
+ * Callback bodies in the shape Tencent CSS posts them. `t` and `sign` are added by the outbox on each attempt.
+ *
+ * Sources (field names, JSON types, meanings):
+ * - push (1) / stream end (0): "推断流事件通知" https://cloud.tencent.com/document/product/267/47025
+ *   (English: https://www.tencentcloud.com/document/product/267/38081). `sequence` is one push's id, shared by its
+ *   1 and its 0; `push_duration` (string, ms) only on 0; `errcode`/`errmsg` from "断流错误码"
+ *   https://cloud.tencent.com/document/product/267/31083 ; `width`/`height` ints, 0 while the header is unknown.
+ * - recording file (100): "录制文件事件通知" https://cloud.tencent.com/document/product/267/47026
+ *   (https://www.tencentcloud.com/document/product/267/38082). `file_id` is a VOD FileId (a string of digits);
+ *   `task_id` only for tasks created with the CreateRecordTask API, which the local relay does not have, so it is
+ *   not sent.
+ * Recorded sample bodies with their source URLs: `test/server/relay/fixtures/tencent-callbacks.json`.
  */
-import type { CallbackBody } from './outbox.ts';
+import { randomInt } from 'node:crypto';
 import type { FinishedFile } from './relay-session.ts';
+import type { RecordFileType } from './relay-options.ts';
 
 export const EVENT_STREAM_END = 0;
 export const EVENT_STREAM_START = 1;
 export const EVENT_RECORD_FILE = 100;
+export type CallbackEventType =
+  typeof EVENT_STREAM_END | typeof EVENT_STREAM_START | typeof EVENT_RECORD_FILE;
 
-export interface CallbackContext {
+export type CallbackBody = Record<string, string | number>;
+
+/** Everything the callbacks of one push (one relay run) share; persisted so a restart can finish the push. */
+export interface PushContext {
+  /** Tencent `sequence`: one push's id, a string of digits shared by its 1 and its 0. */
+  sequence: string;
   appid: number;
-  /** Push domain, e.g. `127.0.0.1:8080`. */
+  /** Push domain (`app`), e.g. `127.0.0.1:8080`. */
   app: string;
   streamId: string;
-  recordId: number | null;
-  /** The push URL's query string as the cloud reports it. */
+  recordId: string | null;
+  recordFileTypes: RecordFileType[];
+  /** The push URL's query string as the cloud reports it (`stream_param`). */
   streamParam: string;
+  /** Base of `video_url` (`http://host:port`). */
+  baseUrl: string;
+  /** Where the push came from (`user_ip`). */
+  userIp: string;
+  /** Unix ms when the push (relay) started. */
+  startedAt: number;
+  width: number;
+  height: number;
 }
 
-export function streamParam(recordId: number | null, recordTypes: readonly string[]): string {
+/** Why a push ended: Tencent's 断流错误码 (https://cloud.tencent.com/document/product/267/31083). */
+export interface StreamEndReason {
+  errcode: number;
+  errmsg: string;
+}
+
+export const StreamEnd = {
+  /** 1: 推流客户端主动断流 — the pusher stopped (stop button, ingest closed). */
+  clientStopped: (): StreamEndReason => ({ errcode: 1, errmsg: 'push stopped by the client' }),
+  /** 20: 系统主动断开长时间无数据的推流 — no media for too long. */
+  idle: (detail: string): StreamEndReason => ({ errcode: 20, errmsg: detail }),
+  /** 5: 直播系统内部错误 — a relay process (transcoder, muxer, RTMP push) failed, or the relay crashed. */
+  internal: (detail: string): StreamEndReason => ({ errcode: 5, errmsg: detail }),
+  /** 10: 代理层收到断流命令 — the relay itself was shut down. */
+  shutdown: (): StreamEndReason => ({ errcode: 10, errmsg: 'relay shutting down' }),
+} as const;
+
+/**
+ * A numeric id as a string of 19 digits, like Tencent's `sequence` (`2210464508206756938`) and VOD `file_id`
+ * (`9031868223267109922`): milliseconds since 1970 then 6 random digits, so ids sort by time and survive restarts.
+ */
+export function numericId(now = Date.now()): string {
+  return `${now}${String(randomInt(1_000_000)).padStart(6, '0')}`;
+}
+
+export function streamParam(recordId: string | null, recordTypes: readonly string[]): string {
   const parts: string[] = [];
   if (recordTypes.length) parts.push(`record=${recordTypes.join('|')}`);
   if (recordId !== null) parts.push(`recordId=${recordId}`, `userdefinerecordid=${recordId}`);
   return parts.join('&');
 }
 
-let sequence = 0;
-
-export function streamEvent(
-  ctx: CallbackContext,
-  eventType: typeof EVENT_STREAM_START | typeof EVENT_STREAM_END,
-  err: { code: number; message: string } = { code: 0, message: '' },
-): CallbackBody {
-  sequence += 1;
-  const body: CallbackBody = {
-    event_type: eventType,
+function common(ctx: PushContext): CallbackBody {
+  return {
     appid: ctx.appid,
     app: ctx.app,
     appname: 'live',
     stream_id: ctx.streamId,
     channel_id: ctx.streamId,
-    sequence: `${Date.now()}${String(sequence).padStart(6, '0')}`,
-    event_time: Math.floor(Date.now() / 1000),
-    errcode: err.code,
-    errmsg: err.message,
-    user_ip: '127.0.0.1',
-    node: '127.0.0.1',
-    stream_param: ctx.streamParam,
   };
-  if (ctx.recordId !== null) body.userdefinerecordid = ctx.recordId;
-  return body;
 }
 
-export function recordFileEvent(ctx: CallbackContext, file: FinishedFile, videoUrl: string): CallbackBody {
+/** Event 1: the push (relay) started. */
+export function pushStartEvent(ctx: PushContext): CallbackBody {
+  return {
+    event_type: EVENT_STREAM_START,
+    ...common(ctx),
+    event_time: Math.floor(ctx.startedAt / 1000),
+    sequence: ctx.sequence,
+    node: '127.0.0.1',
+    user_ip: ctx.userIp,
+    stream_param: ctx.streamParam,
+    errcode: 0,
+    errmsg: 'ok',
+    width: ctx.width,
+    height: ctx.height,
+  };
+}
+
+/** Event 0: the push ended at `endedAt` (unix ms) for `reason`. */
+export function streamEndEvent(ctx: PushContext, endedAt: number, reason: StreamEndReason): CallbackBody {
+  return {
+    event_type: EVENT_STREAM_END,
+    ...common(ctx),
+    event_time: Math.floor(endedAt / 1000),
+    sequence: ctx.sequence,
+    node: '127.0.0.1',
+    user_ip: ctx.userIp,
+    stream_param: ctx.streamParam,
+    push_duration: String(Math.max(0, endedAt - ctx.startedAt)),
+    errcode: reason.errcode,
+    errmsg: reason.errmsg,
+    width: ctx.width,
+    height: ctx.height,
+  };
+}
+
+/** Event 100: one finished recording file, served at `videoUrl`. */
+export function recordFileEvent(ctx: PushContext, file: FinishedFile, videoUrl: string): CallbackBody {
   const body: CallbackBody = {
     event_type: EVENT_RECORD_FILE,
-    appid: ctx.appid,
-    app: ctx.app,
-    appname: 'live',
-    stream_id: ctx.streamId,
-    channel_id: ctx.streamId,
+    ...common(ctx),
     file_id: file.fileId,
     record_file_id: file.fileId,
     file_format: file.format,
-    task_id: file.fileId,
     start_time: file.startTime,
     end_time: file.endTime,
     start_time_usec: file.startTimeUsec,
@@ -78,4 +144,31 @@ export function recordFileEvent(ctx: CallbackContext, file: FinishedFile, videoU
   };
   if (ctx.recordId !== null) body.userdefinerecordid = ctx.recordId;
   return body;
+}
+
+/** The callback URL setting each event type uses, as Tencent's console has one per event. */
+export function eventKind(eventType: number): 'push' | 'streamEnd' | 'record' | null {
+  if (eventType === EVENT_STREAM_START) return 'push';
+  if (eventType === EVENT_STREAM_END) return 'streamEnd';
+  if (eventType === EVENT_RECORD_FILE) return 'record';
+  return null;
+}
+
+/**
+ * Reads `width`/`height` from an FLV `onMetaData` script tag (AMF0: `<u16 len>"width"` then `0x00` + a
+ * big-endian double). Returns zeros when absent, as Tencent does before it has seen the video header.
+ */
+export function videoSizeFromFlv(flv: Buffer): { width: number; height: number } {
+  const read = (key: string): number => {
+    const needle = Buffer.concat([
+      Buffer.from([0, key.length]),
+      Buffer.from(key, 'latin1'),
+      Buffer.from([0]),
+    ]);
+    const at = flv.indexOf(needle);
+    if (at < 0 || at + needle.length + 8 > flv.length) return 0;
+    const v = flv.readDoubleBE(at + needle.length);
+    return Number.isFinite(v) && v > 0 && v < 100_000 ? Math.round(v) : 0;
+  };
+  return { width: read('width'), height: read('height') };
 }

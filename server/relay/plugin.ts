@@ -19,15 +19,9 @@ import { corsHeaders, preflightHeaders, type AllowedOrigins } from './cors.ts';
 import { parseCreateStream, parseRelayOptions, isValidStreamId } from './relay-options.ts';
 import { LiveStream, newStreamId } from './live-stream.ts';
 import { RelaySession, type FinishedFile } from './relay-session.ts';
-import { Outbox } from './outbox.ts';
-import {
-  recordFileEvent,
-  streamEvent,
-  streamParam,
-  EVENT_STREAM_END,
-  EVENT_STREAM_START,
-  type CallbackContext,
-} from './callbacks.ts';
+import { Outbox, type CallbackUrls } from './outbox.ts';
+import { numericId, streamParam, StreamEnd, type PushContext, type StreamEndReason } from './callbacks.ts';
+import { beginPush, endPush, recoverPushes, type RecordingUrl } from './recovery.ts';
 import { startRtmpServer, type RtmpServer } from './rtmp-server.ts';
 
 export interface RelayPluginOptions {
@@ -35,8 +29,10 @@ export interface RelayPluginOptions {
   dataDir: string;
   /** `http(s)://host[:port]` used in URLs; default: taken from each request's Host header. */
   publicBaseUrl?: string;
-  /** Where callbacks are POSTed; without it no callback is queued. */
+  /** Where callbacks are POSTed (every event type); `callbackUrls` overrides it per type. */
   callbackUrl?: string | null;
+  /** One URL per event type, as in Tencent's console: push (1), stream end (0), record (100). */
+  callbackUrls?: CallbackUrls;
   callbackKey?: string;
   /** Port for the RTMP output server; `0` picks a free one; `null`/undefined disables RTMP. */
   rtmpPort?: number | null;
@@ -45,15 +41,23 @@ export interface RelayPluginOptions {
   allowedOrigins?: AllowedOrigins;
   /** `appid` reported in callbacks. */
   appid?: number;
-  /** Outbox tuning (tests use short delays). */
+  /** Outbox tuning, Tencent's cadence by default (tests use short delays): answer timeout (20 000 ms), */
   callbackTimeoutMs?: number;
+  /** delay before each retry (60 000 ms), */
+  callbackRetryIntervalMs?: number;
+  /** retries before giving up (12). */
+  callbackRetries?: number;
+  /** @deprecated older name of `callbackRetryIntervalMs`. */
   callbackRetryBaseMs?: number;
+  /** @deprecated ignored: retries are evenly spaced, as Tencent's. */
   callbackRetryMaxMs?: number;
   /** An ingest socket that sends nothing for this long is closed (client vanished). Default 15000. */
   ingestIdleMs?: number;
 }
 
 export type { Recording };
+/** A recording in the relay's answers: record ids are strings (CONTRACTS), as TRTC's `userdefinerecordid`. */
+export type RelayRecording = Omit<Recording, 'recordId'> & { recordId: string | null };
 
 const BODY_LIMIT = 16 * 1024;
 const INGEST_MAX_MESSAGE = 16 * 1024 * 1024;
@@ -88,25 +92,29 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
   const streams = new Map<string, LiveStream>();
   const log = (msg: string): void => fastify.log.info(`[relay] ${msg}`);
 
+  const callbackUrl = opts.callbackUrl ?? null;
   const outbox = new Outbox({
     file: join(dataDir, 'relay-outbox.sqlite'),
-    url: opts.callbackUrl ?? null,
+    urls: {
+      push: opts.callbackUrls?.push ?? callbackUrl,
+      streamEnd: opts.callbackUrls?.streamEnd ?? callbackUrl,
+      record: opts.callbackUrls?.record ?? callbackUrl,
+    },
     key: opts.callbackKey ?? '',
     timeoutMs: opts.callbackTimeoutMs,
-    retryBaseMs: opts.callbackRetryBaseMs,
-    retryMaxMs: opts.callbackRetryMaxMs,
+    retryIntervalMs: opts.callbackRetryIntervalMs ?? opts.callbackRetryBaseMs,
+    retries: opts.callbackRetries,
     log: (m) => fastify.log.warn(`[relay] ${m}`),
   });
+  const recordingUrl: RecordingUrl = (ctx, f) => `${ctx.baseUrl}/recordings/${f.relPath}`;
+  // Pushes a crash left open: finalise their files and queue their 100s and 0 before sending anything.
+  await recoverPushes({ outbox, recordingsRoot, liveRoot, urlOf: recordingUrl, log });
   outbox.start();
 
   const rtmp: RtmpServer | null =
     opts.rtmpPort === null || opts.rtmpPort === undefined
       ? null
       : await startRtmpServer(opts.rtmpPort, opts.rtmpHost ?? '127.0.0.1');
-
-  const enqueue = (body: Parameters<Outbox['enqueue']>[0]): void => {
-    if (opts.callbackUrl) outbox.enqueue(body);
-  };
 
   // ---------- errors, CORS ----------
   fastify.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
@@ -142,38 +150,50 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     return s;
   };
 
-  const toRecording = (s: LiveStream, recordId: number | null, f: FinishedFile): Recording => ({
+  const toRecording = (ctx: PushContext, f: FinishedFile): RelayRecording => ({
     id: f.fileId,
-    streamId: s.id,
-    recordId,
+    streamId: ctx.streamId,
+    recordId: ctx.recordId,
     fileFormat: f.format,
     startTime: f.startTime,
     endTime: f.endTime,
     duration: f.duration,
     fileSize: f.fileSize,
-    url: `${s.baseUrl}/recordings/${f.relPath}`,
+    url: recordingUrl(ctx, f),
   });
 
-  const callbackCtx = (s: LiveStream, relay: RelaySession): CallbackContext => ({
+  /** The callbacks' view of one relay run (Tencent's push), journalled until it ends. */
+  const pushes = new WeakMap<RelaySession, PushContext>();
+  const pushContext = (s: LiveStream, relay: RelaySession, userIp: string): PushContext => ({
+    sequence: numericId(relay.startedAt),
     appid: opts.appid ?? 0,
     app: s.baseUrl.replace(/^https?:\/\//, ''),
     streamId: s.id,
     recordId: relay.options.recordId,
+    recordFileTypes: relay.options.recordFileTypes,
     streamParam: streamParam(relay.options.recordId, relay.options.recordFileTypes),
+    baseUrl: s.baseUrl,
+    userIp,
+    startedAt: relay.startedAt,
+    width: relay.videoSize.width,
+    height: relay.videoSize.height,
   });
 
-  /** Stops the running relay of `s` (if any), finalising files and queueing callbacks. */
-  const stopRelay = async (s: LiveStream, error: string | null = null): Promise<Recording[]> => {
+  /** Stops the running relay of `s` (if any), finalising files and queueing its 100s then its 0. */
+  const stopRelay = async (
+    s: LiveStream,
+    reason: StreamEndReason | null = null,
+  ): Promise<RelayRecording[]> => {
     const relay = s.relay;
     if (!relay) return [];
     s.relay = null;
     const files = await relay.stop();
-    const ctx = callbackCtx(s, relay);
-    const recordings = files.map((f) => toRecording(s, relay.options.recordId, f));
-    enqueue(streamEvent(ctx, EVENT_STREAM_END, error ? { code: 1, message: error } : undefined));
-    files.forEach((f, i) => enqueue(recordFileEvent(ctx, f, recordings[i].url)));
-    log(`relay of ${s.id} stopped; ${files.length} recording(s)${error ? `; error: ${error}` : ''}`);
-    return recordings;
+    const endedAt = Date.now();
+    const started = pushes.get(relay) as PushContext;
+    const ctx = { ...started, width: relay.videoSize.width, height: relay.videoSize.height };
+    endPush(outbox, ctx, files, recordingUrl, endedAt, reason ?? StreamEnd.clientStopped());
+    log(`relay of ${s.id} stopped; ${files.length} recording(s)${reason ? `; ${reason.errmsg}` : ''}`);
+    return files.map((f) => toRecording(ctx, f));
   };
 
   // ---------- REST API ----------
@@ -258,14 +278,15 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
         starting.delete(s.id);
       }
       s.relay = relay;
-      void relay.muxerExited.then((exit) => {
-        if (s.relay === relay && relay.failure) {
-          const why = `relay muxer exited (${exit.code ?? exit.signal}): ${exit.stderr.slice(-200)}`;
-          s.lastError = why;
-          void stopRelay(s, why);
-        }
+      // A muxer or RTMP push that dies ends the relay with an error the widget sees (GET error, 0's errcode).
+      void relay.failed.then((why) => {
+        if (s.relay !== relay) return;
+        s.lastError = why;
+        void stopRelay(s, StreamEnd.internal(why));
       });
-      enqueue(streamEvent(callbackCtx(s, relay), EVENT_STREAM_START));
+      const push = pushContext(s, relay, req.ip);
+      pushes.set(relay, push);
+      beginPush(outbox, { ctx: push, sessionId: relay.sessionId });
       log(`relay of ${s.id} started (${o.encode}; record ${o.recordFileTypes.join(',') || 'none'})`);
       const http = [
         { encode: 'flv', url: `${s.baseUrl}/live/${s.id}.flv` },
@@ -394,11 +415,12 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
   const wss = new WebSocketServer({ noServer: true, maxPayload: INGEST_MAX_MESSAGE });
   const attachIngest = (s: LiveStream, ws: WebSocket): void => {
     const tc = s.startIngest(ws);
+    const idleError = `no media for ${ingestIdleMs} ms`;
     let idle: NodeJS.Timeout | null = null;
     const armIdle = (): void => {
       if (idle) clearTimeout(idle);
       idle = setTimeout(() => {
-        s.lastError = `no media for ${ingestIdleMs} ms`;
+        s.lastError = idleError;
         endIngest(s, IngestClose.IDLE, `no media received for ${ingestIdleMs} ms`);
         setTimeout(() => ws.terminate(), 2000).unref(); // a vanished peer never answers the close frame
       }, ingestIdleMs);
@@ -435,7 +457,11 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
         else ws.close(IngestClose.NORMAL, 'ingest ended');
       }
       log(`ingest of ${s.id} ended${failed ? `: ${s.lastError}` : ''}`);
-      await stopRelay(s, failed ? s.lastError : null);
+      const why = s.lastError;
+      await stopRelay(
+        s,
+        why === null ? null : why === idleError ? StreamEnd.idle(why) : StreamEnd.internal(why),
+      );
     });
   };
 
@@ -479,7 +505,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     streams.clear();
     await Promise.all(
       all.map(async (s) => {
-        await stopRelay(s, null).catch(() => []);
+        await stopRelay(s, StreamEnd.shutdown()).catch(() => []);
         endIngest(s, IngestClose.GOING_AWAY, 'relay shutting down');
         if (s.transcoder) {
           const t = setTimeout(() => s.transcoder?.kill(), 3000);

@@ -1,6 +1,6 @@
 /**
  * Validation of the REST bodies, following the push model (`shared/reference/push-model.md`): recording rides on a
- * relay, MP3 only for audio-only pushes, the record id is an integer, unknown options are refused by name.
+ * relay, MP3 only for audio-only pushes, the record id is a string (`^[A-Za-z0-9_-]{1,64}$`), unknown options are refused by name.
  */
 import { ErrorCodes } from '../../src/errors.ts';
 import { HttpError } from './http-error.ts';
@@ -18,11 +18,12 @@ export interface CreateStreamOptions {
 export interface RelayOptions {
   encode: RelayEncode;
   recordFileTypes: RecordFileType[];
-  recordId: number | null;
+  recordId: string | null;
   audioOnly: boolean;
 }
 
 const STREAM_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const RECORD_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function isValidStreamId(id: string): boolean {
   return STREAM_ID.test(id);
@@ -105,15 +106,20 @@ export function parseRelayOptions(body: unknown, streamAudioOnly: boolean): Rela
       ErrorCodes.MP3_REQUIRES_AUDIO_ONLY,
     );
   }
-  let rid: number | null = null;
+  // Record ids are strings like TRTC's userdefinerecordid (`meeting_42`); a JSON integer is still accepted.
+  let rid: string | null = null;
   if (recordId !== undefined && recordId !== null) {
-    if (typeof recordId !== 'number' || !Number.isSafeInteger(recordId)) {
+    const text =
+      typeof recordId === 'number' && Number.isSafeInteger(recordId) && recordId >= 0
+        ? String(recordId)
+        : recordId;
+    if (typeof text !== 'string' || !RECORD_ID.test(text)) {
       throw invalid(
-        `"recordId" must be an integer (got ${JSON.stringify(recordId)}).`,
+        `"recordId" must be 1-64 characters of A-Z, a-z, 0-9, "_" or "-" (got ${JSON.stringify(recordId)}).`,
         ErrorCodes.INVALID_RECORD_ID,
       );
     }
-    rid = recordId;
+    rid = text;
   }
   return { encode: encode.toLowerCase() as RelayEncode, recordFileTypes: types, recordId: rid, audioOnly };
 }

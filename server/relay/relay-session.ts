@@ -4,12 +4,13 @@
  * an RTMP push to the local RTMP server. Stopping ends the muxer's input so every file is finalised (MP4 with
  * faststart and a duration), then measures the files.
  */
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FlvConsumer, FlvHub } from './flv-hub.ts';
 import { ffprobe, finishFfmpeg, spawnFfmpeg, type FfmpegChild, type FfmpegExit } from './ffmpeg.ts';
 import type { RecordFileType, RelayOptions } from './relay-options.ts';
+import { numericId, videoSizeFromFlv } from './callbacks.ts';
 
 export interface FinishedFile {
   fileId: string;
@@ -34,13 +35,6 @@ export interface RelaySessionOptions {
   recordingsRoot: string;
   /** `rtmp://…/live/{streamId}` to push to, or null. */
   rtmpUrl: string | null;
-}
-
-let fileCounter = 0;
-/** A numeric id like the cloud's `file_id` (string of digits), unique in this process and across restarts. */
-function newFileId(): string {
-  fileCounter = (fileCounter + 1) % 1000;
-  return `${Date.now()}${String(fileCounter).padStart(3, '0')}${randomBytes(2).readUInt16BE(0) % 100}`;
 }
 
 async function dirSize(dir: string): Promise<number> {
@@ -73,6 +67,10 @@ export class RelaySession {
   /** Set when the muxer died while the relay was running. */
   failure: FfmpegExit | null = null;
   readonly muxerExited: Promise<FfmpegExit>;
+  /** Resolves with a reason if the muxer or the RTMP push dies while the relay runs (never otherwise). */
+  readonly failed: Promise<string>;
+  /** Video size from the stream's FLV metadata (0 × 0 until known, and for audio-only), for callbacks. */
+  videoSize = { width: 0, height: 0 };
 
   private constructor(
     private readonly o: RelaySessionOptions,
@@ -91,6 +89,32 @@ export class RelaySession {
       ? spawnFfmpeg(['-f', 'flv', '-i', 'pipe:0', '-c', 'copy', '-f', 'flv', o.rtmpUrl])
       : null;
     if (this.rtmp) this.detachRtmp = o.hub.subscribe(pipeConsumer(this.rtmp));
+    const died = (what: string, exit: FfmpegExit): string =>
+      `${what} exited (${exit.code ?? exit.signal}): ${exit.stderr.slice(-200) || 'no output'}`;
+    const rtmp = this.rtmp;
+    this.failed = new Promise<string>((resolve) => {
+      void this.muxerExited.then((exit) => {
+        if (this.failure) resolve(died('relay muxer', exit));
+      });
+      void rtmp?.exited.then((exit) => {
+        if (!this.stopping) resolve(died(`RTMP push to ${o.rtmpUrl}`, exit));
+      });
+    });
+    this.watchVideoSize();
+  }
+
+  /** Reads width/height from the metadata in the hub's prefix (a one-shot consumer). */
+  private watchVideoSize(): void {
+    let done = false;
+    const detach = this.o.hub.subscribe({
+      write: (chunk) => {
+        if (done) return;
+        done = true;
+        this.videoSize = videoSizeFromFlv(chunk);
+        queueMicrotask(() => detach()); // the hub adds the consumer after this first write returns
+      },
+      end() {},
+    });
   }
 
   static async start(o: RelaySessionOptions): Promise<RelaySession> {
@@ -146,11 +170,23 @@ export class RelaySession {
           ),
         );
       } else if (type === 'flv') {
-        args.push(...copy('flv', file('flv')));
+        // Recordings are written through (`-flush_packets 1`): a crash loses at most the last packet.
+        args.push(...copy('flv', '-flush_packets', '1', file('flv')));
       } else if (type === 'mp4') {
-        args.push(...copy('mp4', '-movflags', '+faststart', file('mp4')));
+        // Fragmented while recording, so a crash leaves a readable file; remuxed with faststart on stop.
+        args.push(
+          ...copy(
+            'mp4',
+            '-flush_packets',
+            '1',
+            '-movflags',
+            '+frag_keyframe+empty_moov+default_base_moof',
+            mp4Part(this.dir, streamId),
+          ),
+        );
       } else if (type === 'mp3') {
-        args.push('-map', '0:a', '-c:a', 'libmp3lame', '-b:a', '96k', '-f', 'mp3', file('mp3'));
+        // prettier-ignore
+        args.push('-map', '0:a', '-c:a', 'libmp3lame', '-b:a', '96k', '-flush_packets', '1', '-f', 'mp3', file('mp3'));
       }
     }
     return args;
@@ -190,35 +226,90 @@ export class RelaySession {
     await finishFfmpeg(this.muxer);
     await rtmpDone;
     await rm(this.liveDir, { recursive: true, force: true });
-    const files: FinishedFile[] = [];
-    const { streamId } = this.o;
-    for (const format of this.o.options.recordFileTypes) {
-      const relPath =
-        format === 'hls'
-          ? `${streamId}/${this.sessionId}/hls/index.m3u8`
-          : `${streamId}/${this.sessionId}/${streamId}.${format}`;
-      const abs = join(this.o.recordingsRoot, relPath);
-      try {
-        const fileSize = format === 'hls' ? await dirSize(join(this.dir, 'hls')) : (await stat(abs)).size;
-        const duration = format === 'hls' ? await playlistDuration(abs) : (await ffprobe(abs)).duration;
-        if (fileSize === 0 || !(duration > 0)) continue; // nothing was recorded (stream ended before any media)
-        files.push({
-          fileId: newFileId(),
-          format,
-          relPath,
-          startTime: Math.floor(this.startedAt / 1000),
-          endTime: Math.floor(endTimeMs / 1000),
-          startTimeUsec: (this.startedAt % 1000) * 1000,
-          endTimeUsec: (endTimeMs % 1000) * 1000,
-          duration: Math.round(duration * 1000) / 1000,
-          fileSize,
-        });
-      } catch {
-        // missing or unreadable: the muxer produced nothing for this type
-      }
-    }
-    return files;
+    return finishRecordings({
+      recordingsRoot: this.o.recordingsRoot,
+      streamId: this.o.streamId,
+      sessionId: this.sessionId,
+      formats: this.o.options.recordFileTypes,
+      startedAt: this.startedAt,
+      endedAt: endTimeMs,
+    });
   }
+}
+
+/** The fragmented MP4 written while recording (a dot file: never served). */
+export function mp4Part(dir: string, streamId: string): string {
+  return join(dir, `.${streamId}.fmp4`);
+}
+
+/** Path of a recording relative to the recordings root, with `/` separators (becomes the URL path). */
+export function recordingRelPath(streamId: string, sessionId: string, format: RecordFileType): string {
+  return format === 'hls'
+    ? `${streamId}/${sessionId}/hls/index.m3u8`
+    : `${streamId}/${sessionId}/${streamId}.${format}`;
+}
+
+/** Remuxes the fragmented MP4 of a session into `{streamId}.mp4` with the index first (plays from the start). */
+async function finishMp4(dir: string, streamId: string): Promise<void> {
+  const part = mp4Part(dir, streamId);
+  try {
+    await stat(part);
+  } catch {
+    return; // nothing recorded, or already finished
+  }
+  const out = join(dir, `${streamId}.mp4`);
+  const tmp = join(dir, `.${streamId}.mp4.tmp`);
+  // prettier-ignore
+  const exit = await spawnFfmpeg(['-y', '-i', part, '-map', '0', '-c', 'copy', '-movflags', '+faststart', '-f', 'mp4', tmp]).exited;
+  if (exit.code === 0) {
+    await rename(tmp, out);
+    await rm(part, { force: true });
+  } else {
+    await rm(tmp, { force: true });
+  }
+}
+
+export interface FinishRecordingsInput {
+  recordingsRoot: string;
+  streamId: string;
+  sessionId: string;
+  formats: readonly RecordFileType[];
+  /** Unix ms. */
+  startedAt: number;
+  endedAt: number;
+}
+
+/**
+ * Turns what the muxer wrote for one session into finished files (MP4 remuxed from its fragmented part) and
+ * measures each one; formats for which nothing playable was recorded are left out.
+ */
+export async function finishRecordings(i: FinishRecordingsInput): Promise<FinishedFile[]> {
+  const dir = join(i.recordingsRoot, i.streamId, i.sessionId);
+  if (i.formats.includes('mp4')) await finishMp4(dir, i.streamId);
+  const files: FinishedFile[] = [];
+  for (const format of i.formats) {
+    const relPath = recordingRelPath(i.streamId, i.sessionId, format);
+    const abs = join(i.recordingsRoot, relPath);
+    try {
+      const fileSize = format === 'hls' ? await dirSize(join(dir, 'hls')) : (await stat(abs)).size;
+      const duration = format === 'hls' ? await playlistDuration(abs) : (await ffprobe(abs)).duration;
+      if (fileSize === 0 || !(duration > 0)) continue; // nothing was recorded (stream ended before any media)
+      files.push({
+        fileId: numericId(),
+        format,
+        relPath,
+        startTime: Math.floor(i.startedAt / 1000),
+        endTime: Math.floor(i.endedAt / 1000),
+        startTimeUsec: (i.startedAt % 1000) * 1000,
+        endTimeUsec: (i.endedAt % 1000) * 1000,
+        duration: Math.round(duration * 1000) / 1000,
+        fileSize,
+      });
+    } catch {
+      // missing or unreadable: the muxer produced nothing for this type
+    }
+  }
+  return files;
 }
 
 /** A hub consumer that writes into an ffmpeg's stdin. */

@@ -73,8 +73,8 @@ test('relay options are validated like the push model', async () => {
       [{ encode: 'hls', recordFileTypes: ['mp3'] }, 400, 'MP3_REQUIRES_AUDIO_ONLY', /audio-only/],
       [{ encode: 'hls', recordFileTypes: ['avi'] }, 400, 'INVALID_OPTIONS', /Unknown record file type "avi"/],
       [{ encode: 'hls', recordFileTypes: 'mp4' }, 400, 'INVALID_OPTIONS', /array/],
-      [{ encode: 'hls', recordId: 1.5 }, 400, 'INVALID_RECORD_ID', /integer/],
-      [{ encode: 'hls', recordId: '12' }, 400, 'INVALID_RECORD_ID', /integer/],
+      [{ encode: 'hls', recordId: 1.5 }, 400, 'INVALID_RECORD_ID', /1-64 characters/],
+      [{ encode: 'hls', recordId: 'meeting 42' }, 400, 'INVALID_RECORD_ID', /1-64 characters/],
       [{ encode: 'hls', bitrate: 1 }, 400, 'INVALID_OPTIONS', /Unknown option "bitrate"/],
       [{ encode: 'hls', audioOnly: true }, 400, 'INVALID_OPTIONS', /audioOnly/],
     ];

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { sign } from '../../../server/shared/sign.ts';
-import { backoffDelay } from '../../../server/relay/outbox.ts';
+import { Outbox } from '../../../server/relay/outbox.ts';
 import {
   api,
   callbackSink,
@@ -9,21 +11,12 @@ import {
   relayProcess,
   sleep,
   startRelay,
+  startRelaying,
   tempDir,
   waitFor,
 } from './support.ts';
 
 const KEY = 'k3y';
-
-test('retry delays grow exponentially with jitter and stay under the cap', () => {
-  const lo = () => 0;
-  const hi = () => 0.999999;
-  assert.equal(backoffDelay(1, 1000, 60_000, lo), 500);
-  assert.equal(backoffDelay(3, 1000, 60_000, lo), 2000);
-  assert.equal(backoffDelay(3, 1000, 60_000, hi), 6000);
-  assert.ok(backoffDelay(30, 1000, 60_000, hi) <= 90_000);
-  assert.equal(backoffDelay(30, 1000, 60_000, lo), 30_000);
-});
 
 test('callbacks are retried while the receiver answers 500, re-signed each time, and delivered once it answers 200', async () => {
   const sink = await callbackSink();
@@ -31,8 +24,8 @@ test('callbacks are retried while the receiver answers 500, re-signed each time,
   const relay = await startRelay({
     callbackUrl: sink.url,
     callbackKey: KEY,
-    callbackRetryBaseMs: 100,
-    callbackRetryMaxMs: 400,
+    callbackRetryIntervalMs: 100,
+    callbackRetries: 1000,
   });
   try {
     const { streamId, pusher } = await createAndPush(relay.base, { seconds: 20 });
@@ -47,6 +40,10 @@ test('callbacks are retried while the receiver answers 500, re-signed each time,
       () => mine().filter((c) => c.body.event_type === 1).length >= 3,
       'three failed attempts of the start event',
     );
+    assert.ok(
+      !mine().some((c) => c.body.event_type === 0),
+      'the end event waits while the start event of its stream is retried',
+    );
     for (const c of mine())
       assert.equal(c.body.sign, sign(KEY, c.body.t as number), 'every attempt is signed');
     sink.status = 200;
@@ -54,9 +51,9 @@ test('callbacks are retried while the receiver answers 500, re-signed each time,
     await sleep(1000);
     const delivered = mine().filter((c) => c.status === 200);
     assert.deepEqual(
-      delivered.map((c) => c.body.event_type).sort(),
-      [0, 1],
-      'each event acknowledged exactly once, then no more sends',
+      delivered.map((c) => c.body.event_type),
+      [1, 0],
+      'each event acknowledged exactly once, in order, then no more sends',
     );
     assert.equal(mine().length, mine().filter((c) => c.status === 500).length + 2);
   } finally {
@@ -72,8 +69,8 @@ test('a receiver that hangs past the timeout, then is down, gets the callbacks o
   const relay = await startRelay({
     callbackUrl: `http://127.0.0.1:${port}/callbacks/tencent`,
     callbackKey: KEY,
-    callbackRetryBaseMs: 100,
-    callbackRetryMaxMs: 300,
+    callbackRetryIntervalMs: 100,
+    callbackRetries: 1000,
     callbackTimeoutMs: 500,
   });
   try {
@@ -91,7 +88,7 @@ test('a receiver that hangs past the timeout, then is down, gets the callbacks o
         'delivery after the receiver came back',
       );
       const types = sink.received.filter((c) => c.body.stream_id === streamId).map((c) => c.body.event_type);
-      assert.deepEqual([...new Set(types)].sort(), [0, 1]);
+      assert.deepEqual(types, [1, 0], 'start then end, once each');
     } finally {
       await sink.close();
     }
@@ -110,6 +107,7 @@ test('callbacks still pending when the relay process stops are delivered after i
     RELAY_CALLBACK_URL: `http://127.0.0.1:${port}/callbacks/tencent`,
     RELAY_CALLBACK_KEY: KEY,
     RELAY_CALLBACK_RETRY_MS: '100',
+    RELAY_CALLBACK_RETRIES: '100000',
   };
   let child = await relayProcess(env);
   try {
@@ -140,7 +138,7 @@ test('callbacks still pending when the relay process stops are delivered after i
       }, 'pending callbacks after restart');
       const file = got.find((c) => c.body.event_type === 100);
       assert.equal(file?.body.file_id, stopped.body.recordings[0].id);
-      assert.equal(file?.body.userdefinerecordid, 99);
+      assert.equal(file?.body.userdefinerecordid, '99', 'an integer record id is sent as a string');
       assert.equal(file?.body.sign, sign(KEY, file?.body.t as number));
       assert.ok((file?.body.t as number) >= Math.floor(Date.now() / 1000) + 590, 'fresh t on the resend');
     } finally {
@@ -148,6 +146,136 @@ test('callbacks still pending when the relay process stops are delivered after i
     }
   } finally {
     await child.stop();
+    data.remove();
+  }
+});
+
+test('a receiver failing one stream delays only that stream: its 100s and 0 wait for its 1, others go through', async () => {
+  const sink = await callbackSink();
+  let failA = true;
+  let streamA = '';
+  sink.decide = (body) => (failA && body.stream_id === streamA ? 500 : 200);
+  const relay = await startRelay({
+    callbackUrl: sink.url,
+    callbackKey: KEY,
+    callbackRetryIntervalMs: 150,
+    callbackRetries: 1000,
+  });
+  try {
+    const a = await createAndPush(relay.base, { seconds: 30 });
+    streamA = a.streamId;
+    const b = await createAndPush(relay.base, { seconds: 30 });
+    try {
+      for (const s of [a.streamId, b.streamId]) {
+        assert.equal(
+          (await startRelaying(relay.base, s, { encode: 'hls', recordFileTypes: ['flv', 'mp4'] })).status,
+          200,
+        );
+      }
+      await waitFor(
+        async () => (await fetch(`${relay.base}/live/${a.streamId}.m3u8`)).status === 200,
+        'media flowing',
+        60_000,
+      );
+      await sleep(2500);
+      for (const s of [a.streamId, b.streamId]) await api(relay.base, 'DELETE', `/api/streams/${s}/relay`);
+    } finally {
+      await a.pusher.stop();
+      await b.pusher.stop();
+    }
+    const of = (id: string) => sink.received.filter((c) => c.body.stream_id === id);
+    await waitFor(() => of(b.streamId).length >= 4, "stream B's 1, two 100s and 0", 60_000);
+    assert.deepEqual(
+      of(b.streamId).map((c) => c.body.event_type),
+      [1, 100, 100, 0],
+    );
+    await waitFor(() => of(a.streamId).length >= 4, 'stream A retried');
+    assert.ok(
+      of(a.streamId).every((c) => c.body.event_type === 1),
+      "while A's 1 fails, none of A's later events is sent",
+    );
+    failA = false;
+    await waitFor(
+      () => of(a.streamId).filter((c) => c.status === 200).length >= 4,
+      "A's events after recovery",
+    );
+    await sleep(500);
+    assert.deepEqual(
+      of(a.streamId)
+        .filter((c) => c.status === 200)
+        .map((c) => c.body.event_type),
+      [1, 100, 100, 0],
+      'A delivered in order once its receiver answers',
+    );
+  } finally {
+    await relay.close();
+    await sink.close();
+  }
+});
+
+test("on Tencent's cadence a callback is retried a set number of times at a fixed interval, then given up so the next one goes", async () => {
+  const sink = await callbackSink();
+  sink.decide = (body) => (body.event_type === 1 ? 503 : 200);
+  const relay = await startRelay({
+    callbackUrl: sink.url,
+    callbackKey: KEY,
+    callbackRetryIntervalMs: 300,
+    callbackRetries: 2,
+  });
+  try {
+    const { streamId, pusher } = await createAndPush(relay.base, { seconds: 20 });
+    try {
+      await startRelaying(relay.base, streamId, { encode: 'flv' });
+      await sleep(1500);
+      await api(relay.base, 'DELETE', `/api/streams/${streamId}/relay`);
+    } finally {
+      await pusher.stop();
+    }
+    const mine = () => sink.received.filter((c) => c.body.stream_id === streamId);
+    await waitFor(() => mine().some((c) => c.body.event_type === 0), 'the 0 after the 1 is given up');
+    await sleep(1000);
+    const starts = mine().filter((c) => c.body.event_type === 1);
+    assert.equal(starts.length, 3, 'one attempt and two retries');
+    for (let i = 1; i < starts.length; i++) {
+      assert.ok(starts[i].at - starts[i - 1].at >= 280, 'retries wait for the interval');
+    }
+    assert.deepEqual(
+      mine().map((c) => c.body.event_type),
+      [1, 1, 1, 0],
+    );
+  } finally {
+    await relay.close();
+    await sink.close();
+  }
+});
+
+test('callbacks left in an outbox file from before per-stream ordering are still delivered', async () => {
+  const data = tempDir('relay-outbox-old-');
+  const sink = await callbackSink();
+  try {
+    const file = join(data.dir, 'relay-outbox.sqlite');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL,
+      created_at INTEGER NOT NULL, next_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+      last_error TEXT, delivered_at INTEGER)`);
+    const insert = old.prepare('INSERT INTO outbox (body, created_at, next_at) VALUES (?, 0, 0)');
+    insert.run(JSON.stringify({ event_type: 1, stream_id: 'old_stream', sequence: '1' }));
+    insert.run(JSON.stringify({ event_type: 0, stream_id: 'old_stream', sequence: '1' }));
+    old.close();
+    const outbox = new Outbox({ file, urls: { push: sink.url, streamEnd: sink.url }, key: KEY });
+    outbox.start();
+    try {
+      await waitFor(() => sink.received.length >= 2, 'the old rows');
+      assert.deepEqual(
+        sink.received.map((c) => c.body.event_type),
+        [1, 0],
+      );
+      assert.equal(outbox.pending(), 0);
+    } finally {
+      outbox.close();
+    }
+  } finally {
+    await sink.close();
     data.remove();
   }
 });

@@ -15,7 +15,7 @@ import {
 interface Rec {
   id: string;
   streamId: string;
-  recordId: number | null;
+  recordId: string | null;
   fileFormat: string;
   duration: number;
   fileSize: number;
@@ -48,7 +48,7 @@ test('HLS, FLV and MP4 recordings are finalised on stop, served over HTTP and pl
     const started = await api(relay.base, 'POST', `/api/streams/${streamId}/relay`, {
       encode: 'hls',
       recordFileTypes: ['hls', 'flv', 'mp4'],
-      recordId: 7001,
+      recordId: 'rec_7001',
     });
     assert.equal(started.status, 200);
     await waitFor(
@@ -62,7 +62,7 @@ test('HLS, FLV and MP4 recordings are finalised on stop, served over HTTP and pl
     assert.deepEqual(recs.map((r) => r.fileFormat).sort(), ['flv', 'hls', 'mp4']);
     for (const r of recs) {
       assert.equal(r.streamId, streamId);
-      assert.equal(r.recordId, 7001);
+      assert.equal(r.recordId, 'rec_7001');
       assert.ok(r.duration > 2 && r.duration < 12, `${r.fileFormat} duration ${r.duration}`);
       assert.ok(r.fileSize > 10_000, `${r.fileFormat} size ${r.fileSize}`);
       assert.ok(r.url.startsWith(`${relay.base}/recordings/${streamId}/`), r.url);
@@ -98,8 +98,8 @@ test('HLS, FLV and MP4 recordings are finalised on stop, served over HTTP and pl
     for (const { body } of files) {
       assert.equal(body.sign, sign(KEY, body.t as number));
       assert.ok((body.t as number) > Date.now() / 1000 + 500, 't is about now + 10 minutes');
-      assert.equal(body.userdefinerecordid, 7001);
-      assert.match(String(body.stream_param), /recordId=7001/);
+      assert.equal(body.userdefinerecordid, 'rec_7001');
+      assert.match(String(body.stream_param), /recordId=rec_7001/);
       assert.equal(body.channel_id, streamId);
       assert.equal(body.appid, 1400000001);
       assert.equal(body.record_file_id, body.file_id);

@@ -132,35 +132,45 @@ export interface ReceivedCallback {
   at: number;
   /** The status this endpoint answered with. */
   status: number;
+  /** Request path (per-event callback URLs) and headers, and the body exactly as sent (for signatures). */
+  path: string;
+  headers: IncomingMessage['headers'];
+  raw: string;
 }
 
-/** A callback endpoint whose answer status can be changed (0 = never answers); records every POST. */
+/**
+ * A callback endpoint whose answer status can be changed (0 = never answers), for all requests or per body with
+ * `decide`; records every POST.
+ */
 export async function callbackSink(port = 0): Promise<{
   url: string;
   port: number;
   received: ReceivedCallback[];
   status: number;
+  decide: ((body: Record<string, unknown>) => number) | null;
   close(): Promise<void>;
 }> {
-  const state = { status: 200 };
+  const state: { status: number; decide: ((body: Record<string, unknown>) => number) | null } = {
+    status: 200,
+    decide: null,
+  };
   const received: ReceivedCallback[] = [];
   const server: Server = createServer((req: IncomingMessage, res) => {
     let data = '';
     req.setEncoding('utf8');
     req.on('data', (d: string) => (data += d));
     req.on('end', () => {
+      let status = state.status;
       try {
-        received.push({
-          body: JSON.parse(data) as Record<string, unknown>,
-          at: Date.now(),
-          status: state.status,
-        });
+        const body = JSON.parse(data) as Record<string, unknown>;
+        status = state.decide ? state.decide(body) : state.status;
+        received.push({ body, at: Date.now(), status, path: req.url ?? '', headers: req.headers, raw: data });
       } catch {
         // not JSON: ignore
       }
-      if (state.status === 0) return; // 0 = hang: never answer
-      res.writeHead(state.status, { 'content-type': 'application/json' });
-      res.end(state.status === 200 ? '{"code":0}' : '{"code":1}');
+      if (status === 0) return; // 0 = hang: never answer
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(status === 200 ? '{"code":0}' : '{"code":1}');
     });
   });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
@@ -174,6 +184,12 @@ export async function callbackSink(port = 0): Promise<{
     },
     set status(v: number) {
       state.status = v;
+    },
+    get decide() {
+      return state.decide;
+    },
+    set decide(f: ((body: Record<string, unknown>) => number) | null) {
+      state.decide = f;
     },
     close: () =>
       new Promise<void>((r) => {
