@@ -106,15 +106,16 @@ describe('<relay-player> playback with real media', () => {
     const { el } = await mount({ src: '/media/av.mp4?theme', controls: true, muted: true });
     el.style.setProperty('--relay-accent', 'rgb(1, 2, 3)');
     el.style.setProperty('--relay-radius', '3px');
-    const button = el.shadowRoot!.querySelector<HTMLButtonElement>('[part="control-button"]')!;
+    const button = el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="control-button"]')!;
     expect(getComputedStyle(button).backgroundColor).to.equal('rgb(1, 2, 3)');
     expect(getComputedStyle(el).borderTopLeftRadius).to.equal('3px');
   });
 
   it('draws its control icons as SVG, so they show without emoji fonts', async () => {
     const { el } = await mount({ src: '/media/av.mp4?icons', controls: true, muted: true });
-    const buttons = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part="control-button"]')];
-    expect(buttons).to.have.length(2);
+    const buttons = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part~="control-button"]')];
+    // play, mute, picture-in-picture, full screen
+    expect(buttons).to.have.length(4);
     for (const b of buttons) {
       expect(b.querySelector('svg')).to.be.instanceOf(SVGSVGElement);
       expect(b.getAttribute('aria-label')).to.match(/\S/);
@@ -487,7 +488,7 @@ describe('<relay-player> autoplay and UI', () => {
     const buttons = [...el.shadowRoot!.querySelectorAll('[part=controls] button')].map(
       (b) => b.getAttribute('aria-label') ?? b.textContent!.trim(),
     );
-    expect(buttons).to.deep.equal(['播放', '静音']);
+    expect(buttons).to.deep.equal(['播放', '静音', '画中画', '全屏']);
     el.lang = 'en';
     el.play();
     await until('playing', () => el.state === 'playing');
@@ -526,7 +527,7 @@ describe('<relay-player for="id">', () => {
     );
   }
 
-  it('plays the push URLs when the producer (added later) starts, and goes idle when it stops', async () => {
+  it('plays the push URLs when the producer (added later) starts, and shows ended when it stops', async () => {
     const id = uid('for');
     const { el, rec } = await mount({ for: 'studio-a', autoplay: true, muted: true });
     expect(el.state).to.equal('idle');
@@ -548,7 +549,7 @@ describe('<relay-player for="id">', () => {
       expect(el.protocol).to.equal('flv');
       expect(rec.fallbacks[0]!.from.encode).to.equal('rtmp');
       stopped(producer);
-      await until('idle', () => el.state === 'idle');
+      await until('ended', () => el.state === 'ended');
       expect(el.engine).to.equal(null);
       await until('connection closed', async () => (await stats(id)).open === 0);
     } finally {
@@ -568,7 +569,7 @@ describe('<relay-player for="id">', () => {
       await seesPlayback(el);
       expect(el.protocol).to.equal('flv');
       stopped(producer);
-      await until('idle', () => el.state === 'idle');
+      await until('ended', () => el.state === 'ended');
     } finally {
       producer.remove();
     }
@@ -589,7 +590,7 @@ describe('<relay-player for="id">', () => {
       await seesPlayback(el);
       expect(el.engine).to.equal('mpegts');
       stopped(inner);
-      await until('idle', () => el.state === 'idle');
+      await until('ended', () => el.state === 'ended');
     } finally {
       second.remove();
     }
