@@ -431,7 +431,7 @@ describe('<relay-player> autoplay and UI', () => {
     const realElPlay = el.play.bind(el);
     el.play = () => {
       pressed = true;
-      realElPlay();
+      return realElPlay();
     };
     video.play = () =>
       pressed || (allowMuted && video.muted)
