@@ -35,7 +35,7 @@ export const controlBarStyles = [
     }
     [part~='control-button'] {
       flex: none;
-      padding: 0.4em 0.6em;
+      padding: 0.4em 0.5em;
       line-height: 1;
     }
     [part~='control-button']:disabled {
@@ -48,6 +48,14 @@ export const controlBarStyles = [
       overflow: hidden;
       text-overflow: ellipsis;
       min-width: 0;
+    }
+    @container (max-width: 22em) {
+      [part~='pip-toggle'] {
+        display: none;
+      }
+      [part='seek-bar'] {
+        min-width: 3em;
+      }
     }
     @container (max-width: 30em) {
       [part='volume'],

@@ -19,10 +19,10 @@ export function qualityMenu({ v, m, act }: ControlContext): unknown {
     aria-label=${m.quality}
     @change=${(e: Event) => act.setQuality(Number((e.target as HTMLSelectElement).value))}
   >
-    <option value="-1" ?selected=${q.auto}>
+    <option value="-1" .selected=${q.selected < 0}>
       ${playing ? format(m.autoWith, { level: playing }) : m.auto}
     </option>
-    ${order.map(({ l, i }) => html`<option value=${i} ?selected=${!q.auto && q.current === i}>${label(l)}</option>`)}
+    ${order.map(({ l, i }) => html`<option value=${i} .selected=${q.selected === i}>${label(l)}</option>`)}
   </select>`;
 }
 

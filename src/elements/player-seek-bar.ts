@@ -45,7 +45,7 @@ export function seekBar({ v, m, act }: ControlContext): unknown {
   if (!canSeek(v)) return nothing;
   const pct = (x: number): string => `${((Math.min(x, v.duration) / v.duration) * 100).toFixed(2)}%`;
   const time = clock(v.time);
-  const duration = clock(v.duration);
+  const duration = clock(Math.round(v.duration));
   return html`<input
       part="seek-bar"
       type="range"

@@ -20,10 +20,10 @@ import { normaliseSources, parseSourcesAttribute } from '../player/protocol.js';
 import { readViewState } from '../player/view-state.js';
 import type { PlayEncode, PlayUrl } from '../types.js';
 import { LangWatch } from './lang-watch.js';
+import { loadLazyModule } from '../lazy-modules.js';
 import type { ControlContext, PlayerActions } from './player-actions.js';
 import { AutoHide } from './player-auto-hide.js';
-import { controlBar, controlBarStyles } from './player-control-bar.js';
-import { handleShortcut } from './player-shortcuts.js';
+import type { PlayerControlsModule } from './player-controls-module.js';
 import { themeStyles } from './theme.js';
 
 const MODULE = 'player';
@@ -250,7 +250,6 @@ export class RelayPlayer extends LitElement {
         }
       }
     `,
-    controlBarStyles,
   ];
 
   /** One URL to play (protocol guessed from the URL). */
@@ -292,6 +291,8 @@ export class RelayPlayer extends LitElement {
   #listeningFor: string | null = null;
   #reconnects = 0;
   #internals: ElementInternals | null = null;
+  /** The lazily loaded controls, once their styles are in this shadow root. */
+  #controls: PlayerControlsModule | null = null;
   readonly #autoHide = new AutoHide(this, () => this.#view().state === 'playing' && !this.#view().audioOnly);
 
   constructor() {
@@ -489,7 +490,22 @@ export class RelayPlayer extends LitElement {
     }
   }
 
+  /** Fetches the built-in controls on first use and adopts their styles into this shadow root. */
+  #loadControls(): void {
+    void loadLazyModule('player-controls').then(
+      (mod) => {
+        const root = this.renderRoot as ShadowRoot;
+        if (this.#controls || !root.adoptedStyleSheets) return;
+        root.adoptedStyleSheets = [...root.adoptedStyleSheets, ...mod.styles.map((s) => s.styleSheet!)];
+        this.#controls = mod;
+        this.requestUpdate();
+      },
+      () => undefined, // no controls file: the player still plays, with its overlay buttons
+    );
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
+    if (this.controls && !this.#controls) this.#loadControls();
     if (changed.has('htmlFor') && this.isConnected) this.#listenForPush();
     this.#setCustomState('audio-only', this.#view().audioOnly);
     this.#setCustomState('inactive', this.controls && this.#autoHide.hidden);
@@ -516,7 +532,17 @@ export class RelayPlayer extends LitElement {
     const ac = new AbortController();
     this.#mediaListeners = ac;
     const rerender = (): void => this.requestUpdate();
-    for (const t of ['play', 'pause', 'playing', 'volumechange', 'timeupdate', 'progress', 'durationchange'])
+    for (const t of [
+      'play',
+      'pause',
+      'playing',
+      'volumechange',
+      'timeupdate',
+      'progress',
+      'durationchange',
+      'seeking',
+      'seeked',
+    ])
       video.addEventListener(t, rerender, { signal: ac.signal });
     video.addEventListener('volumechange', () => !video.muted && (this._mutedByAutoplay = false), {
       signal: ac.signal,
@@ -759,8 +785,9 @@ export class RelayPlayer extends LitElement {
         ? `${m.states.playing} · ${format(m.via, { protocol: this._protocol.toUpperCase() })}`
         : (placeholder ?? m.states[st]);
     const video = this.#video;
+    const controls = this.controls ? this.#controls : null;
     const ctx: ControlContext | null =
-      this.controls && video
+      controls && video
         ? {
             v: this.#view(),
             m,
@@ -779,7 +806,7 @@ export class RelayPlayer extends LitElement {
         role="region"
         aria-label=${m.region}
         tabindex=${this.controls ? '0' : '-1'}
-        @keydown=${(e: KeyboardEvent) => ctx && handleShortcut(e, ctx)}
+        @keydown=${(e: KeyboardEvent) => ctx && controls?.handleShortcut(e, ctx)}
       >
         ${video ?? html`<video part="video" playsinline></video>`}
         <div part="overlay">
@@ -812,8 +839,8 @@ export class RelayPlayer extends LitElement {
             : nothing
         }
         ${
-          ctx
-            ? controlBar(ctx, statusText, this.#autoHide.hidden)
+          ctx && controls
+            ? controls.controlBar(ctx, statusText, this.#autoHide.hidden)
             : html`<span part="status" class="visually-hidden" role="status" aria-live="polite"
                 >${statusText}</span
               >`

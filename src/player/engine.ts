@@ -40,6 +40,8 @@ export interface EngineQuality {
   /** Index of the level playing now (-1 before the first one is chosen). */
   current: number;
   auto: boolean;
+  /** The level asked for (-1: automatic), which may not be playing yet. */
+  selected: number;
 }
 
 export interface EngineCallbacks {

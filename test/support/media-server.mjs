@@ -11,7 +11,7 @@
 //   /media/end.m3u8?id=X&after=3    live HLS that closes with #EXT-X-ENDLIST `after` s after its first request
 //   /media/rec.mp4 /media/rec/index.m3u8   a 12 s recording (MP4, HLS VOD, 1 s segments)
 //   /media/abr.m3u8                 two-level HLS VOD master: rec/ (320x240) and rec-low/ (160x120), 12 s
-//   /media/stats?id=X               {"requests", "open", "endedAt"} for the cut/end/live endpoints of that id
+//   /media/stats?id=X               {"requests", "open", "endedAt", "lastUrl"} for the cut/end/live endpoints of that id
 //   anything else under /media/     404
 import { execFileSync } from 'node:child_process';
 import {
@@ -308,10 +308,11 @@ export function createMediaServer() {
     if (name === 'stats') {
       const s = statFor(id);
       res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
-      res.end(JSON.stringify({ requests: s.requests, open: s.open, endedAt: s.cutAt }));
+      res.end(JSON.stringify({ requests: s.requests, open: s.open, endedAt: s.cutAt, lastUrl: s.lastUrl }));
     } else if (name === 'live.flv') {
       const s = statFor(id);
       s.requests += 1;
+      s.lastUrl = req.url;
       streamLiveFlv(req, res, { stat: s, hiccupEveryMs: Number(url.searchParams.get('hiccup') ?? 0) * 1000 });
     } else if (name === 'cut.flv') {
       const s = statFor(id);

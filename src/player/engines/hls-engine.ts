@@ -102,6 +102,7 @@ export async function createHlsJsEngine(
         levels: (h?.levels ?? []).map((l) => ({ height: l.height || 0, bitrate: l.bitrate || 0 })),
         current: h?.currentLevel ?? -1,
         auto: h?.autoLevelEnabled ?? true,
+        selected: h?.manualLevel ?? -1,
       };
     },
     setQuality(index: number) {
