@@ -65,6 +65,14 @@ async function seesPlayback(el: RelayPlayer, seconds = 1): Promise<void> {
   await until(`currentTime to advance ${seconds}s past ${t0}`, () => video.currentTime >= t0 + seconds);
 }
 
+/** The built-in controls are fetched lazily on first use: wait until they are on screen. */
+async function controlsShown(el: RelayPlayer): Promise<void> {
+  await until(
+    'controls',
+    async () => (await el.updateComplete, el.shadowRoot!.querySelector('[part=controls]')),
+  );
+}
+
 function shadowText(el: HTMLElement, selector: string): string | null {
   return el.shadowRoot!.querySelector(selector)?.textContent?.trim() ?? null;
 }
@@ -104,6 +112,7 @@ describe('<relay-player> playback with real media', () => {
 
   it('takes its accent colour and corner radius from the page (--relay-accent, --relay-radius)', async () => {
     const { el } = await mount({ src: '/media/av.mp4?theme', controls: true, muted: true });
+    await controlsShown(el);
     el.style.setProperty('--relay-accent', 'rgb(1, 2, 3)');
     el.style.setProperty('--relay-radius', '3px');
     const button = el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="control-button"]')!;
@@ -113,6 +122,7 @@ describe('<relay-player> playback with real media', () => {
 
   it('draws its control icons as SVG, so they show without emoji fonts', async () => {
     const { el } = await mount({ src: '/media/av.mp4?icons', controls: true, muted: true });
+    await controlsShown(el);
     const buttons = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part~="control-button"]')];
     // play, mute, picture-in-picture, full screen
     expect(buttons).to.have.length(4);
@@ -481,7 +491,7 @@ describe('<relay-player> autoplay and UI', () => {
 
   it('announces state in an aria-live region, in English or Simplified Chinese', async () => {
     const { el } = await mount({ src: '/media/av.mp4', controls: true, lang: 'zh-CN' });
-    await el.updateComplete;
+    await controlsShown(el);
     const status = el.shadowRoot!.querySelector('[part=status]')!;
     expect(status.getAttribute('aria-live')).to.equal('polite');
     expect(status.textContent).to.equal('未播放');

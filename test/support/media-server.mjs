@@ -276,7 +276,7 @@ export function createMediaServer() {
     return lines.join('\n') + '\n';
   }
 
-  function sendFile(res, file) {
+  function sendFile(res, file, range = null) {
     let size;
     try {
       const st = statSync(file);
@@ -285,12 +285,18 @@ export function createMediaServer() {
     } catch {
       return notFound(res);
     }
-    res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-length': size,
-      'cache-control': 'no-cache',
-      'access-control-allow-origin': '*',
-    });
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    const common = { 'content-type': type, 'cache-control': 'no-cache', 'accept-ranges': 'bytes', 'access-control-allow-origin': '*' };
+    // byte ranges, as any static file server answers them (a browser seeks in an MP4 with them)
+    const m = range && /^bytes=(\d*)-(\d*)$/.exec(range);
+    if (m && (m[1] || m[2])) {
+      const start = m[1] ? Number(m[1]) : Math.max(0, size - Number(m[2]));
+      const end = m[1] && m[2] ? Math.min(size - 1, Number(m[2])) : size - 1;
+      res.writeHead(206, { ...common, 'content-length': end - start + 1, 'content-range': `bytes ${start}-${end}/${size}` });
+      createReadStream(file, { start, end }).pipe(res);
+      return;
+    }
+    res.writeHead(200, { ...common, 'content-length': size });
     createReadStream(file).pipe(res);
   }
 
@@ -344,7 +350,7 @@ export function createMediaServer() {
       const m = Number(name.match(/\d+/)[0]);
       sendFile(res, join(mediaDir, 'vod', vodSegs[m % vodSegs.length]));
     } else if (/^((vod|rec|rec-low)\/)?[\w.-]+$/.test(name) && !name.startsWith('VERSION')) {
-      sendFile(res, join(mediaDir, name));
+      sendFile(res, join(mediaDir, name), req.headers.range ?? null);
     } else {
       notFound(res);
     }
