@@ -52,10 +52,10 @@ for (const [kind, src] of [
   ['a 12 s HLS VOD', '/media/rec/index.m3u8'],
 ] as const) {
   describe(`<relay-player controls> seeking ${kind}`, () => {
-    it('seeks to 8 s by pointer on the seek bar, by keyboard and by currentTime, and shows the time', async () => {
+    it('seeks to 8 s by the seek bar, by keyboard and by currentTime, and shows the time', async () => {
       const el = await player(`<relay-player src="${src}" autoplay muted controls></relay-player>`);
       const seeks: number[] = [];
-      el.addEventListener('seeked', () => seeks.push(el.currentTime));
+      el.addEventListener('seeking', () => seeks.push(el.currentTime));
       await pausedAt(el, 1);
       expect(el.duration).to.be.closeTo(12, 0.3);
       expect(el.paused).to.equal(true);
@@ -90,12 +90,24 @@ for (const [kind, src] of [
         'the bar follows',
         async () => (await el.updateComplete, Math.abs(Number(bar.value) - 8) < 0.3),
       );
-      expect(seeks.length).to.be.at.least(4);
+      // every seek reached the page as a `seeking` event from the player itself
+      expect(seeks.length).to.be.at.least(5);
       const played = getComputedStyle(bar).getPropertyValue('--_played');
       expect(parseFloat(played)).to.be.closeTo(66.7, 3);
+      // a real pointer: a click at 4/12 of the bar (the track is inset by half of the 12 px thumb)
+      el.scrollIntoView();
+      await el.updateComplete;
+      const r = bar.getBoundingClientRect();
+      const x = Math.round(r.left + 6 + ((r.width - 12) * 4) / el.duration);
+      await sendMouse({ type: 'click', position: [x, Math.round(r.top + r.height / 2)] });
+      await until('4 s by a click on the bar', () => Math.abs(el.currentTime - 4) < 0.6, 5000).catch(
+        (e: Error) => {
+          throw new Error(`${e.message}: at ${el.currentTime}, clicked ${x} on ${JSON.stringify(r)}`);
+        },
+      );
       // and it plays on from there
       el.play();
-      await until('time moves on from 8 s', () => el.currentTime > 8.5 && !el.paused);
+      await until('time moves on from 4 s', () => el.currentTime > 4.5 && !el.paused);
     });
   });
 }
@@ -405,4 +417,38 @@ describe('<relay-player controls> accessibility', () => {
       }
     });
   }
+});
+
+describe('<relay-player> against the real local relay', function () {
+  this.timeout(90000);
+
+  it('a pushed FLV that stops is ended within 5 s (the relay ends the response, then answers 404)', async () => {
+    const info = (await (await fetch('/relay-support/info')).json()) as { url?: string; error?: string };
+    if (!info.url) throw new Error(`the local relay did not start: ${info.error}`);
+    const host = await fixture<HTMLDivElement>(html`<div style="width:640px"></div>`);
+    host.innerHTML = `<live-push-controls endpoint="${info.url}" encode="flv" record-file-types="none"></live-push-controls>`;
+    const studio = host.querySelector('live-push-controls')!;
+    const live = await studio.start();
+    const flv = live.urls.find((u) => u.encode === 'flv')!.url;
+    const el = document.createElement('relay-player');
+    Object.assign(el, { src: flv, autoplay: true, muted: true });
+    const states: string[] = [];
+    const errors: RelayPlayerErrorDetail[] = [];
+    el.addEventListener('relay-player-state', (e) => states.push(e.detail.state));
+    el.addEventListener('relay-player-error', (e) => errors.push(e.detail));
+    host.append(el);
+    try {
+      await until('playing', () => el.state === 'playing' && el.currentTime > 0.5, 30000);
+      await studio.stop();
+      const stoppedAt = Date.now();
+      await until('ended', () => el.state === 'ended', 10000);
+      expect(Date.now() - stoppedAt, 'ms from Stop to ended').to.be.below(5000);
+      expect(states).to.not.include.members(['reconnecting', 'error']);
+      expect(errors.map((e) => `${e.code}/${e.fatal}`)).to.deep.equal(['STREAM_ENDED/false']);
+      expect((await fetch(flv)).status).to.be.oneOf([404, 410]);
+    } finally {
+      el.remove();
+      studio.stopPreview();
+    }
+  });
 });
