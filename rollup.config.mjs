@@ -62,4 +62,10 @@ export default [
     output: { file: `dist/relay-widgets-${name}-provider.js`, format: 'es', sourcemap: true },
     plugins: plugins(),
   })),
+  // <relay-player>'s built-in controls: fetched the first time a player shows them (`controls`).
+  {
+    input: 'src/elements/player-controls-module.ts',
+    output: { file: 'dist/relay-widgets-player-controls.js', format: 'es', sourcemap: true },
+    plugins: plugins(),
+  },
 ];

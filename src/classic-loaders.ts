@@ -17,3 +17,4 @@ setLazyModuleLoader('mpegts', fromSibling<'mpegts'>('relay-widgets-mpegts.js'));
 setLazyModuleLoader('trtc', fromSibling<'trtc'>('relay-widgets-trtc.js'));
 setLazyModuleLoader('trtc-provider', fromSibling<'trtc-provider'>('relay-widgets-trtc-provider.js'));
 setLazyModuleLoader('local-provider', fromSibling<'local-provider'>('relay-widgets-local-provider.js'));
+setLazyModuleLoader('player-controls', fromSibling<'player-controls'>('relay-widgets-player-controls.js'));

@@ -1,6 +1,7 @@
 import type HlsType from 'hls.js';
 import type MpegtsType from 'mpegts.js';
 import type { LazyProviderModule } from './push/lazy-provider.js';
+import type { PlayerControlsModule } from './elements/player-controls-module.js';
 
 /**
  * Third-party engines are never in the script every page loads: they are fetched on first use.
@@ -15,6 +16,8 @@ export interface LazyModules {
   /** Push providers' implementations (`src/push/*-provider-impl.ts`), fetched on their first start. */
   'trtc-provider': LazyProviderModule;
   'local-provider': LazyProviderModule;
+  /** `<relay-player>`'s built-in controls (`controls` attribute), fetched the first time they are shown. */
+  'player-controls': PlayerControlsModule;
 }
 export type LazyModuleName = keyof LazyModules;
 type Loader<K extends LazyModuleName> = () => Promise<LazyModules[K]>;

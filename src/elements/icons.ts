@@ -15,3 +15,10 @@ export const volumeIcon = icon(
 export const mutedIcon = icon(
   svg`<path d="M3 9v6h4l5 5V4L7 9H3zm13.6 3 2.9-2.9-1.4-1.4-2.9 2.9-2.9-2.9-1.4 1.4 2.9 2.9-2.9 2.9 1.4 1.4 2.9-2.9 2.9 2.9 1.4-1.4z"/>`,
 );
+export const fullscreenIcon = icon(
+  svg`<path d="M4 4h6v2H6v4H4zm10 0h6v6h-2V6h-4zM4 14h2v4h4v2H4zm14 0h2v6h-6v-2h4z"/>`,
+);
+export const exitFullscreenIcon = icon(
+  svg`<path d="M8 4h2v6H4V8h4zm6 0h2v4h4v2h-6zM4 14h6v6H8v-4H4zm10 0h6v2h-4v4h-2z"/>`,
+);
+export const pipIcon = icon(svg`<path d="M3 5h18v14H3zm2 2v10h14V7zm6 5h7v4h-7z"/>`);

@@ -12,11 +12,18 @@ import {
   type RelayPlayerStateDetail,
 } from '../events.js';
 import { format, messagesFor, resolveLang, type Messages } from '../i18n/index.js';
-import { mutedIcon, pauseIcon, playIcon, volumeIcon } from './icons.js';
+import { mutedIcon, playIcon } from './icons.js';
 import type { EngineKind, LatencyMode } from '../player/engine.js';
 import { LiveSession, type AutoplayOutcome } from '../player/live-session.js';
+import { forwardMediaEvents, type MediaEventType } from '../player/media-events.js';
 import { normaliseSources, parseSourcesAttribute } from '../player/protocol.js';
+import { readViewState } from '../player/view-state.js';
 import type { PlayEncode, PlayUrl } from '../types.js';
+import { LangWatch } from './lang-watch.js';
+import { loadLazyModule } from '../lazy-modules.js';
+import type { ControlContext, PlayerActions } from './player-actions.js';
+import { AutoHide } from './player-auto-hide.js';
+import type { PlayerControlsModule } from './player-controls-module.js';
 import { themeStyles } from './theme.js';
 
 const MODULE = 'player';
@@ -30,19 +37,40 @@ export interface RelayPlayerStats {
   reconnects: number;
 }
 
+/** The part of `MediaError` a media UI reads: a `MediaError` code and a message. */
+export interface RelayPlayerMediaError {
+  code: number;
+  message: string;
+}
+
+/** Properties a media element has, which a script may set before the tag is defined (classic bundles). */
+const MEDIA_PROPS = ['muted', 'volume', 'currentTime', 'playbackRate'] as const;
+
 /**
  * Plays a live relay (HTTP-FLV, HLS) or a recording (MP4, MP3) from one URL or a list of play URLs, picking what
  * this browser can play, lowest latency first, and falling back to the next source when one fails.
  *
  * ```html
- * <relay-player src="https://example.com/live/s1.flv" autoplay muted></relay-player>
+ * <relay-player src="https://example.com/live/s1.flv" autoplay muted controls></relay-player>
  * <relay-player sources='[{"encode":"flv","url":"https://…/s1.flv"},{"encode":"hls","url":"https://…/s1.m3u8"}]'></relay-player>
  * <relay-player for="studio" autoplay muted></relay-player>
  * ```
  *
+ * It is a media element: `play()`, `pause()`, `paused`, `currentTime` (set it to seek), `duration`
+ * (`Infinity` for live), `seekable`, `buffered`, `muted`, `volume`, `playbackRate`, `readyState`, `ended`,
+ * `error`, and the standard media events fired from the element itself, so media UIs (media-chrome's
+ * `<media-controller>` with `slot="media"`) can drive it.
+ *
  * Live streams reconnect with backoff after a break, stay near the live edge and keep their buffers bounded.
- * HTTP-FLV is played with mpegts.js and HLS with hls.js (or the browser's own HLS without Media Source
- * Extensions); both are fetched only when first needed. RTMP cannot play in a browser and is skipped.
+ * A broadcast that ends cleanly (the stream's URL answers 404/410, the HLS playlist closes, or the followed
+ * producer stops) shows `ended` and is checked quietly for `resume-window` seconds: it plays again by itself
+ * when it comes back. HTTP-FLV is played with mpegts.js and HLS with hls.js (or the browser's own HLS without
+ * Media Source Extensions); both are fetched only when first needed. RTMP cannot play in a browser and is skipped.
+ *
+ * With `controls`: play/pause, a seek bar with time and buffered range (recordings), a LIVE badge that becomes
+ * "Go to live" when behind, mute and volume, quality (HLS levels), picture-in-picture and full screen; keyboard
+ * shortcuts while focus is inside (Space/K, F, M, ←/→); the bar fades while playing and comes back on pointer
+ * or focus. Audio-only media gets a compact bar instead of a black box (`:state(audio-only)`).
  *
  * @summary Multi-protocol live player: HTTP-FLV, HLS, MP4, MP3, with fallback, reconnect and live-edge chasing.
  *
@@ -51,30 +79,47 @@ export interface RelayPlayerStats {
  * @fires relay-player-fallback - `{ from, to, reason }` when a source is skipped (RTMP, unsupported) or fails
  *   and the next one is tried; `to` is `null` when none is left.
  * @fires relay-player-error - `{ module, code, message, url, fatal }`; `fatal: true` means the player stopped
- *   in the `error` state (all sources failed, malformed `sources`, stream did not come back).
+ *   in the `error` state (all sources failed, malformed `sources`, stream did not come back). A clean end is one
+ *   non-fatal `STREAM_ENDED`.
+ * @fires play - Standard media events (not bubbling), as a `<video>` fires them: also `pause`, `playing`,
+ *   `waiting`, `timeupdate`, `durationchange`, `loadedmetadata`, `volumechange`, `seeking`, `seeked`,
+ *   `ratechange`, `ended`, `emptied`, `error` (only when playback gave up).
  *
  * @attr src - One URL to play; the protocol is guessed from it (`.flv`, `.m3u8`, `.mp4`, `.mp3`, `rtmp:`).
  * @attr sources - JSON array of `{ "encode"?, "url" }` (or URL strings); wins over `src`.
- * @attr for - Id of a `<live-push-controls>`: plays its URLs when its push starts, stops when it stops.
+ * @attr for - Id of a `<live-push-controls>`: plays its URLs when its push starts, shows ended when it stops.
  * @attr autoplay - Start at once; if the browser blocks sound, plays muted, else shows a play button.
- * @attr muted - Start muted.
- * @attr controls - Show the player's control bar (play/pause, mute).
+ * @attr muted - Start muted (the `muted` property is the live value).
+ * @attr controls - Show the player's control bar.
  * @attr poster - Image shown before the first frame.
  * @attr latency - `low` (smallest delay, less buffer) or `normal` (default).
- * @attr lang - `en` or `zh-CN` labels (else the nearest `lang` or the browser's language).
+ * @attr resume-window - Seconds to keep checking for a broadcast that ended cleanly to come back (default 120).
+ * @attr lang - Not set by the player: labels follow the nearest `lang` (`zh*` → Simplified Chinese, else English).
  *
  * @csspart base - The wrapper.
  * @csspart video - The `<video>` element.
- * @csspart overlay - The centred layer with the big play button, spinner or error.
+ * @csspart overlay - The centred layer with the big play button, spinner, placeholder or error.
+ * @csspart placeholder - "Waiting for the broadcast", "Pick a recording", "The broadcast has ended".
  * @csspart play-button - The big play button shown when playback needs a press.
  * @csspart unmute-button - Shown after muted autoplay.
  * @csspart controls - The control bar (`controls` attribute).
- * @csspart control-button - Each control-bar button.
+ * @csspart control-button - Each control-bar button (also `play-toggle`, `mute-toggle`, `go-live`,
+ *   `pip-toggle`, `fullscreen-toggle`).
+ * @csspart seek-bar - The seek bar (a range input; recordings only).
+ * @csspart time - Current time / duration.
+ * @csspart live-badge - LIVE, or the "Go to live" button.
+ * @csspart volume - The volume slider.
+ * @csspart quality-menu - The quality select (HLS with several levels).
  * @csspart status - The state text (an `aria-live` region).
  * @csspart error - The error message.
  *
  * @cssprop --relay-player-aspect-ratio - Aspect ratio of the box (default `16 / 9`).
  * @cssprop --relay-player-background - Background behind the video (default `#000`).
+ * @cssprop --relay-player-controls-background - Background of the control bar.
+ * @cssprop --relay-player-seek-played - Played part of the seek bar (default the accent).
+ * @cssprop --relay-player-seek-buffered - Buffered part of the seek bar.
+ * @cssprop --relay-player-live-color - Background of the LIVE badge (default `#c4181f`).
+ * @cssprop --relay-player-volume-width - Width of the volume slider (default `4.5em`).
  * @cssprop --relay-color-text - Text colour of overlays (default `#fff`).
  * @cssprop --relay-accent - Accent of buttons (default `#0a66c2`).
  * @cssprop --relay-radius - Corner radius (default `6px`).
@@ -92,6 +137,22 @@ export class RelayPlayer extends LitElement {
         border-radius: var(--_radius);
         overflow: hidden;
         color: var(--relay-color-text, #fff);
+        container-type: inline-size;
+      }
+      :host(:state(audio-only)) {
+        aspect-ratio: auto;
+        min-height: 3em;
+      }
+      :host(:state(audio-only)) video {
+        display: none;
+      }
+      :host(:state(audio-only)) [part='controls'] {
+        position: static;
+        background: none;
+        opacity: 1;
+      }
+      :host(:state(inactive)) [part='base'] {
+        cursor: none;
       }
       [part='base'],
       video {
@@ -102,6 +163,10 @@ export class RelayPlayer extends LitElement {
       video {
         object-fit: contain;
         background: transparent;
+      }
+      [part='base']:focus-visible {
+        outline: 2px solid var(--_accent);
+        outline-offset: -2px;
       }
       [part='overlay'] {
         position: absolute;
@@ -130,7 +195,9 @@ export class RelayPlayer extends LitElement {
       .icon {
         vertical-align: -0.125em;
       }
-      button:focus-visible {
+      button:focus-visible,
+      input:focus-visible,
+      select:focus-visible {
         outline: 2px solid var(--relay-color-text, #fff);
         outline-offset: 2px;
       }
@@ -143,23 +210,14 @@ export class RelayPlayer extends LitElement {
         top: 0.5em;
         left: 0.5em;
       }
-      [part='controls'] {
-        position: absolute;
-        left: 0;
-        right: 0;
-        bottom: 0;
-        display: flex;
-        gap: 0.5em;
-        align-items: center;
-        padding: 0.5em;
-        background: linear-gradient(transparent, rgb(0 0 0 / 0.6));
-      }
-      [part='controls'] [part='status'] {
-        margin-left: auto;
-      }
-      [part='status'] {
+      [part='status'],
+      [part='placeholder'] {
         font-size: 0.875em;
         text-shadow: 0 1px 2px #000;
+      }
+      [part='placeholder'] {
+        font-size: 1em;
+        opacity: 0.85;
       }
       .visually-hidden {
         position: absolute;
@@ -201,11 +259,13 @@ export class RelayPlayer extends LitElement {
   /** Id of a `<live-push-controls>` whose live push this player follows. */
   @property({ attribute: 'for' }) htmlFor: string | null = null;
   @property({ type: Boolean }) autoplay = false;
-  @property({ type: Boolean }) muted = false;
+  /** Whether the player starts muted (the `muted` attribute); `muted` is the live value. */
+  @property({ type: Boolean, attribute: 'muted' }) defaultMuted = false;
   @property({ type: Boolean }) controls = false;
   @property() poster: string | null = null;
   @property() latency: LatencyMode = 'normal';
-  @property({ reflect: true }) override lang = '';
+  /** Seconds to keep checking quietly for a broadcast that ended cleanly to come back. */
+  @property({ type: Number, attribute: 'resume-window' }) resumeWindow = 120;
 
   /** The raw `sources` attribute (parsed into `sources`). */
   @property({ attribute: 'sources' }) private sourcesAttr: string | null = null;
@@ -216,14 +276,11 @@ export class RelayPlayer extends LitElement {
   @state() private _error: RelayPlayerErrorDetail | null = null;
   @state() private _needsPress = false;
   @state() private _mutedByAutoplay = false;
-  @state() private _mutedNow = false;
-  @state() private _paused = true;
+  @state() private _pip = false;
+  @state() private _fullscreen = false;
 
-  /** Owned by the element for its whole life, so the session can start before the first render. */
-  private readonly video: HTMLVideoElement = createVideo(() => {
-    if (this.controls && !this._paused) this.pause();
-  });
-
+  /** Created on first use, not in the constructor: the element can be constructed without a DOM (SSR). */
+  #video: HTMLVideoElement | null = null;
   #session: LiveSession | null = null;
   #pushUrls: PlayUrl[] | null = null;
   #inputError: RelayError | null = null;
@@ -233,6 +290,29 @@ export class RelayPlayer extends LitElement {
   #freshSession = false;
   #listeningFor: string | null = null;
   #reconnects = 0;
+  #internals: ElementInternals | null = null;
+  /** The lazily loaded controls, once their styles are in this shadow root. */
+  #controls: PlayerControlsModule | null = null;
+  readonly #autoHide = new AutoHide(this, () => this.#view().state === 'playing' && !this.#view().audioOnly);
+
+  constructor() {
+    super();
+    new LangWatch(this);
+    // media properties a script set before the tag was defined: re-apply them through the accessors
+    for (const key of MEDIA_PROPS) {
+      if (Object.prototype.hasOwnProperty.call(this, key)) {
+        const value = this[key] as never;
+        delete (this as Record<string, unknown>)[key];
+        this[key] = value;
+      }
+    }
+  }
+
+  private get video(): HTMLVideoElement {
+    return (this.#video ??= createVideo(() => {
+      if (this.controls && !this.paused) this.pause();
+    }));
+  }
 
   /** Current state: `idle`, `loading`, `playing`, `waiting`, `reconnecting`, `error` or `ended`. */
   get state(): PlayerState {
@@ -250,19 +330,88 @@ export class RelayPlayer extends LitElement {
   get engine(): EngineKind | null {
     return this.#session?.engineKind ?? null;
   }
-  /** The `<video>` element (read it for `currentTime`, `videoWidth`, volume…). */
+  /** The inner `<video>` element. */
   get media(): HTMLVideoElement | null {
-    return this.video ?? null;
+    return this.video;
   }
 
+  // ---------------------------------------------------------------- the media element API
+
   /** Starts or resumes playback (loads the first source if nothing is loaded yet). */
-  play(): void {
+  play(): Promise<void> {
     this._needsPress = false;
+    if (this._state === 'error') this.reload();
     this.#session?.play();
+    return Promise.resolve();
   }
   pause(): void {
     this.#session?.pause();
   }
+  /** True unless the viewer asked to play (a reconnect or a load in progress does not pause). */
+  get paused(): boolean {
+    const s = this.#session;
+    if (!s?.wantsPlay) return true;
+    return this.video.paused && !s.reconnecting && this._state !== 'loading' && this._state !== 'waiting';
+  }
+  get ended(): boolean {
+    return this._state === 'ended';
+  }
+  get currentTime(): number {
+    return this.#video?.currentTime ?? 0;
+  }
+  /** Seeks (recordings; within the seekable window for live). */
+  set currentTime(seconds: number) {
+    this.#session?.seek(seconds);
+  }
+  /** Seconds; `Infinity` for a live stream, `NaN` while unknown. */
+  get duration(): number {
+    return this.#session?.duration ?? NaN;
+  }
+  get seekable(): TimeRanges {
+    return this.video.seekable;
+  }
+  get buffered(): TimeRanges {
+    return this.video.buffered;
+  }
+  get muted(): boolean {
+    return this.#video?.muted ?? this.defaultMuted;
+  }
+  set muted(muted: boolean) {
+    this.video.muted = muted;
+  }
+  get volume(): number {
+    return this.#video?.volume ?? 1;
+  }
+  set volume(volume: number) {
+    this.video.volume = volume;
+  }
+  get playbackRate(): number {
+    return this.#video?.playbackRate ?? 1;
+  }
+  set playbackRate(rate: number) {
+    this.video.playbackRate = rate;
+  }
+  get readyState(): number {
+    return this.#video?.readyState ?? 0;
+  }
+  get videoWidth(): number {
+    return this.#video?.videoWidth ?? 0;
+  }
+  get videoHeight(): number {
+    return this.#video?.videoHeight ?? 0;
+  }
+  get textTracks(): TextTrackList {
+    return this.video.textTracks;
+  }
+  /** Set only when playback gave up for good (the `error` state); a reconnect or a fallback leaves it `null`. */
+  get error(): RelayPlayerMediaError | null {
+    const e = this._error;
+    return e ? { code: e.code === ErrorCodes.BAD_SOURCES ? 4 : 2, message: e.message } : null;
+  }
+  requestPictureInPicture(): Promise<PictureInPictureWindow> {
+    return this.video.requestPictureInPicture();
+  }
+
   /** Tears the current source down and starts again from the best source. */
   reload(): void {
     this._error = null;
@@ -316,17 +465,18 @@ export class RelayPlayer extends LitElement {
         this.sources = null;
       }
     }
+    // without a session (not connected, or rendered on a server) there is no media element to configure
+    if (!this.#session) return;
     const video = this.video;
-    // the video's volumechange event brings _mutedNow/_mutedByAutoplay in line
-    if (changed.has('muted')) video.muted = this.muted;
+    if (changed.has('defaultMuted') && (changed.get('defaultMuted') !== undefined || this.defaultMuted))
+      video.muted = this.defaultMuted;
     if (changed.has('poster')) {
       if (this.poster) video.poster = this.poster;
       else video.removeAttribute('poster');
     }
     video.setAttribute('aria-label', this.#messages().region);
-    if (!this.#session) return;
-    if (changed.has('autoplay') || changed.has('latency')) {
-      this.#session.updateOptions({ autoplay: this.autoplay, latency: this.#latency() });
+    if (changed.has('autoplay') || changed.has('latency') || changed.has('resumeWindow')) {
+      this.#session.updateOptions(this.#sessionOptions());
     }
     if (
       this.#freshSession ||
@@ -340,8 +490,25 @@ export class RelayPlayer extends LitElement {
     }
   }
 
+  /** Fetches the built-in controls on first use and adopts their styles into this shadow root. */
+  #loadControls(): void {
+    void loadLazyModule('player-controls').then(
+      (mod) => {
+        const root = this.renderRoot as ShadowRoot;
+        if (this.#controls || !root.adoptedStyleSheets) return;
+        root.adoptedStyleSheets = [...root.adoptedStyleSheets, ...mod.styles.map((s) => s.styleSheet!)];
+        this.#controls = mod;
+        this.requestUpdate();
+      },
+      () => undefined, // no controls file: the player still plays, with its overlay buttons
+    );
+  }
+
   protected override updated(changed: PropertyValues<this>): void {
+    if (this.controls && !this.#controls) this.#loadControls();
     if (changed.has('htmlFor') && this.isConnected) this.#listenForPush();
+    this.#setCustomState('audio-only', this.#view().audioOnly);
+    this.#setCustomState('inactive', this.controls && this.#autoHide.hidden);
   }
 
   /** Restarts from the inputs on the next update. */
@@ -350,24 +517,46 @@ export class RelayPlayer extends LitElement {
     this.requestUpdate();
   }
 
-  #latency(): LatencyMode {
-    return this.latency === 'low' ? 'low' : 'normal';
+  #sessionOptions(): { autoplay: boolean; latency: LatencyMode; resumeWindowMs: number } {
+    const seconds = Number.isFinite(this.resumeWindow) && this.resumeWindow >= 0 ? this.resumeWindow : 120;
+    return {
+      autoplay: this.autoplay,
+      latency: this.latency === 'low' ? 'low' : 'normal',
+      resumeWindowMs: seconds * 1000,
+    };
   }
 
   #attachSession(): void {
     const video = this.video;
-    video.muted = this.muted;
-    this._mutedNow = this.muted;
     this.#mediaListeners?.abort();
     const ac = new AbortController();
     this.#mediaListeners = ac;
-    const sync = (): void => {
-      this._paused = video.paused;
-      this._mutedNow = video.muted;
-      if (!video.muted) this._mutedByAutoplay = false;
-    };
-    for (const t of ['play', 'pause', 'playing', 'volumechange'])
-      video.addEventListener(t, sync, { signal: ac.signal });
+    const rerender = (): void => this.requestUpdate();
+    for (const t of [
+      'play',
+      'pause',
+      'playing',
+      'volumechange',
+      'timeupdate',
+      'progress',
+      'durationchange',
+      'seeking',
+      'seeked',
+    ])
+      video.addEventListener(t, rerender, { signal: ac.signal });
+    video.addEventListener('volumechange', () => !video.muted && (this._mutedByAutoplay = false), {
+      signal: ac.signal,
+    });
+    video.addEventListener('enterpictureinpicture', () => (this._pip = true), { signal: ac.signal });
+    video.addEventListener('leavepictureinpicture', () => (this._pip = false), { signal: ac.signal });
+    this.addEventListener(
+      'fullscreenchange',
+      () => (this._fullscreen = document.fullscreenElement === this),
+      {
+        signal: ac.signal,
+      },
+    );
+    forwardMediaEvents(video, this, (type) => this.#skipMediaEvent(type), ac.signal);
     this.#session = new LiveSession(
       video,
       {
@@ -377,12 +566,28 @@ export class RelayPlayer extends LitElement {
         onError: (d) => {
           if (d.fatal) this._error = d;
           this.dispatchEvent(relayEvent<RelayPlayerErrorDetail>(RelayPlayerEvents.ERROR, d));
+          if (d.fatal) this.dispatchEvent(new Event('error'));
         },
         onAutoplay: (o) => this.#onAutoplay(o),
+        onQuality: rerender,
       },
-      { autoplay: this.autoplay, latency: this.#latency() },
+      this.#sessionOptions(),
     );
     this.#freshSession = true;
+  }
+
+  /**
+   * The media element's events that say nothing about what the viewer sees: the `emptied`/`abort`/`pause`/
+   * `ended` of a reconnect or a live stream's teardown (media-chrome would otherwise show a paused or broken
+   * player while it comes back). Its `error` is never forwarded: the player fires one when it gives up.
+   */
+  #skipMediaEvent(type: MediaEventType): boolean {
+    const s = this.#session;
+    if (!s) return false;
+    if (type === 'pause') return s.wantsPlay && !this.video.ended;
+    if (type === 'ended') return s.live;
+    if (type === 'emptied' || type === 'abort') return s.reconnecting || this._state === 'waiting';
+    return false;
   }
 
   /** (Re)starts the session from the inputs: a live push followed with `for`, else `sources`, else `src`. */
@@ -408,12 +613,13 @@ export class RelayPlayer extends LitElement {
   }
 
   /**
-   * Live statistics for dashboards: `latency` (seconds behind the newest media received), `bitrate` (bit/s),
-   * `droppedFrames` / `totalFrames` (from the video element), `reconnects` (since the current input was set).
-   * Fields the engine cannot tell are `null`.
+   * Live statistics for dashboards: `latency` (seconds behind the newest media received), `bitrate` (bit/s of
+   * the stream playing: for HLS the playing level's fragments, for FLV the download rate), `droppedFrames` /
+   * `totalFrames` (from the video element), `reconnects` (since the current input was set). Fields the engine
+   * cannot tell are `null`.
    */
   getStats(): RelayPlayerStats {
-    const q = this.video.getVideoPlaybackQuality?.();
+    const q = this.#video?.getVideoPlaybackQuality?.();
     const playing = this.#session?.engineKind != null;
     return {
       ...(this.#session?.engineStats() ?? { latency: null, bitrate: null }),
@@ -426,20 +632,26 @@ export class RelayPlayer extends LitElement {
   #onState(s: PlayerState, protocol: PlayEncode | null, url: string | null): void {
     if (s === 'reconnecting' && this._state !== 'reconnecting') this.#reconnects += 1;
     const changed = s !== this._state || protocol !== this._protocol || url !== this._url;
+    const liveEnd = s === 'ended' && this._state !== 'ended' && !this.#video?.ended;
     this._state = s;
     this._protocol = protocol;
     this._url = url;
-    if (s === 'playing') this._needsPress = false;
+    if (s === 'playing') {
+      this._needsPress = false;
+      this.#autoHide.show();
+    }
     if (s !== 'error') this._error = s === 'idle' || s === 'loading' ? null : this._error;
     if (changed) {
       this.dispatchEvent(
         relayEvent<RelayPlayerStateDetail>(RelayPlayerEvents.STATE, { state: s, protocol, url }),
       );
     }
+    // a live broadcast's end: the media element itself was torn down and says nothing
+    if (liveEnd) this.dispatchEvent(new Event('ended'));
   }
 
   #onAutoplay(outcome: AutoplayOutcome): void {
-    this._mutedByAutoplay = outcome === 'muted' && !this.muted;
+    this._mutedByAutoplay = outcome === 'muted' && !this.defaultMuted;
     this._needsPress = outcome === 'blocked';
   }
 
@@ -497,7 +709,8 @@ export class RelayPlayer extends LitElement {
         if (!fromProducer(e) || !this.#pushUrls) return;
         this.#pushUrls = null;
         this._needsPress = false;
-        this.#session?.stop();
+        // the producer said so: the broadcast ended (its next start plays again)
+        this.#session?.end();
       },
       { signal: ac.signal },
     );
@@ -507,16 +720,48 @@ export class RelayPlayer extends LitElement {
     return messagesFor(resolveLang(this)).player;
   }
 
-  #onPlayPress(): void {
-    if (this._state === 'error') this.reload();
-    this.play();
+  #setCustomState(name: string, on: boolean): void {
+    try {
+      this.#internals ??= this.attachInternals();
+      if (on) this.#internals.states.add(name);
+      else this.#internals.states.delete(name);
+    } catch {
+      // no custom states here (older browser): the layout stays the video one
+    }
   }
 
+  #view(): ReturnType<typeof readViewState> {
+    return readViewState(this.video, this.#session, this._state, this._protocol, this.#hasInput());
+  }
+
+  /** What the built-in controls ask for, through the same API a page or media-chrome uses. */
+  readonly #actions: PlayerActions = {
+    togglePlay: () => (this.paused ? void this.play() : this.pause()),
+    seek: (t) => (this.currentTime = t),
+    goLive: () => this.#session?.goLive(),
+    setVolume: (v) => {
+      this.volume = v;
+      this.muted = v === 0;
+    },
+    toggleMute: () => {
+      this.muted = !this.muted;
+      this._mutedByAutoplay = false;
+    },
+    toggleFullscreen: () => {
+      if (document.fullscreenElement === this) void document.exitFullscreen();
+      else void this.requestFullscreen?.().catch(() => undefined);
+    },
+    togglePip: () => {
+      if (this._pip) void document.exitPictureInPicture().catch(() => undefined);
+      else void this.requestPictureInPicture().catch(() => undefined);
+    },
+    setQuality: (i) => this.#session?.setQuality(i),
+  };
+
   #onUnmute(): void {
-    const video = this.video;
-    video.muted = false;
+    this.muted = false;
     this._mutedByAutoplay = false;
-    if (video.paused) this.play();
+    if (this.video.paused) void this.play();
   }
 
   protected override render(): unknown {
@@ -525,20 +770,51 @@ export class RelayPlayer extends LitElement {
     const busy = st === 'loading' || st === 'waiting' || st === 'reconnecting';
     const err = this._error;
     const errText = err ? ((m.errors as Record<string, string>)[err.code] ?? m.errors.generic) : '';
-    const showPlay =
-      st !== 'error' && (this._needsPress || (st === 'idle' && this._paused && this.#hasInput()));
+    const hasInput = this.#hasInput();
+    const showPlay = st !== 'error' && (this._needsPress || (st === 'idle' && this.paused && hasInput));
+    const placeholder =
+      st === 'ended' && !this.#video?.ended
+        ? m.broadcastEnded
+        : st === 'idle' && !hasInput
+          ? this.htmlFor
+            ? m.waitingBroadcast
+            : m.pickRecording
+          : null;
     const statusText =
       st === 'playing' && this._protocol
         ? `${m.states.playing} · ${format(m.via, { protocol: this._protocol.toUpperCase() })}`
-        : m.states[st];
+        : (placeholder ?? m.states[st]);
+    const video = this.#video;
+    const controls = this.controls ? this.#controls : null;
+    const ctx: ControlContext | null =
+      controls && video
+        ? {
+            v: this.#view(),
+            m,
+            act: this.#actions,
+            screen: {
+              canFullscreen: document.fullscreenEnabled,
+              fullscreen: this._fullscreen,
+              canPip: document.pictureInPictureEnabled && !video.disablePictureInPicture,
+              pip: this._pip,
+            },
+          }
+        : null;
     return html`
-      <div part="base" role="region" aria-label=${m.region}>
-        ${this.video}
+      <div
+        part="base"
+        role="region"
+        aria-label=${m.region}
+        tabindex=${this.controls ? '0' : '-1'}
+        @keydown=${(e: KeyboardEvent) => ctx && controls?.handleShortcut(e, ctx)}
+      >
+        ${video ?? html`<video part="video" playsinline></video>`}
         <div part="overlay">
           ${busy ? html`<div class="spinner" role="presentation"></div>` : nothing}
+          ${placeholder ? html`<div part="placeholder" aria-hidden="true">${placeholder}</div>` : nothing}
           ${
             showPlay
-              ? html`<button part="play-button" type="button" @click=${this.#onPlayPress}>
+              ? html`<button part="play-button" type="button" @click=${() => void this.play()}>
                   ${playIcon} ${m.play}
                 </button>`
               : nothing
@@ -551,7 +827,7 @@ export class RelayPlayer extends LitElement {
           }
         </div>
         ${
-          this._mutedByAutoplay && this._mutedNow
+          this._mutedByAutoplay && this.muted
             ? html`<button
                 part="unmute-button"
                 type="button"
@@ -563,27 +839,8 @@ export class RelayPlayer extends LitElement {
             : nothing
         }
         ${
-          this.controls
-            ? html`<div part="controls">
-                <button
-                  part="control-button"
-                  type="button"
-                  aria-label=${this._paused ? m.play : m.pause}
-                  @click=${() => (this._paused ? this.#onPlayPress() : this.pause())}
-                >
-                  ${this._paused ? playIcon : pauseIcon}
-                </button>
-                <button
-                  part="control-button"
-                  type="button"
-                  aria-label=${this._mutedNow ? m.unmute : m.mute}
-                  aria-pressed=${this._mutedNow ? 'true' : 'false'}
-                  @click=${() => (this._mutedNow ? this.#onUnmute() : (this.video.muted = true))}
-                >
-                  ${this._mutedNow ? mutedIcon : volumeIcon}
-                </button>
-                <span part="status" role="status" aria-live="polite">${statusText}</span>
-              </div>`
+          ctx && controls
+            ? controls.controlBar(ctx, statusText, this.#autoHide.hidden)
             : html`<span part="status" class="visually-hidden" role="status" aria-live="polite"
                 >${statusText}</span
               >`

@@ -9,10 +9,12 @@ export type Lang = 'en' | 'zh-CN';
  * document's, else the browser's. Any `zh*` tag maps to Simplified Chinese; everything else to English.
  */
 export function resolveLang(el: Element): Lang {
+  // duck-typed, not `instanceof Element`: it also runs where there is no DOM (Lit SSR's shim)
   let node: Node | null = el;
   while (node) {
-    if (node instanceof Element && node.hasAttribute('lang')) return normaliseLang(node.getAttribute('lang'));
-    node = node.parentNode ?? (node instanceof ShadowRoot ? node.host : null);
+    const e = node as Partial<Element>;
+    if (e.hasAttribute?.('lang')) return normaliseLang(e.getAttribute!('lang'));
+    node = node.parentNode ?? (node as Partial<ShadowRoot>).host ?? null;
   }
   return normaliseLang(typeof navigator !== 'undefined' ? navigator.language : 'en');
 }

@@ -22,11 +22,33 @@ export function bufferedLatency(media: HTMLMediaElement): number | null {
 export interface EngineFailure {
   code: ErrorCode;
   message: string;
+  /** The engine knows the broadcast ended for good (an HLS playlist got `#EXT-X-ENDLIST`): no need to check. */
+  ended?: boolean;
+}
+
+/** One rendition of an adaptive stream (an HLS level). */
+export interface QualityLevel {
+  /** Picture height in pixels (0 when the playlist does not say). */
+  height: number;
+  /** Declared bitrate in bit/s (0 when the playlist does not say). */
+  bitrate: number;
+}
+
+/** The renditions an engine can switch between, the one playing, and whether it picks by itself. */
+export interface EngineQuality {
+  levels: QualityLevel[];
+  /** Index of the level playing now (-1 before the first one is chosen). */
+  current: number;
+  auto: boolean;
+  /** The level asked for (-1: automatic), which may not be playing yet. */
+  selected: number;
 }
 
 export interface EngineCallbacks {
   /** The engine cannot go on with this URL (network error, 404, unsupported media, live stream ended). */
   onFailure(failure: EngineFailure): void;
+  /** The levels, the level playing or the automatic choice changed. */
+  onQuality?(): void;
 }
 
 export interface EngineOptions {
@@ -50,6 +72,10 @@ export interface PlaybackEngine {
   liveEdge(): number | null;
   /** What the engine knows of the stream right now (for stats displays); `null` where it cannot tell. */
   stats(): EngineStats;
+  /** Renditions to choose from (adaptive engines only). */
+  quality?(): EngineQuality;
+  /** Plays level `index` from now on, or lets the engine choose again with -1. */
+  setQuality?(index: number): void;
   /** Stops all network activity, releases the media source and detaches from the element. Idempotent. */
   destroy(): void;
 }
@@ -62,15 +88,15 @@ export type EngineFactory = (
 
 /** Reports at most one failure per engine; `silence()` (on destroy) drops any later one. */
 export function failureReporter(callbacks: EngineCallbacks): {
-  fail(code: ErrorCode, message: string): void;
+  fail(code: ErrorCode, message: string, ended?: boolean): void;
   silence(): void;
 } {
   let done = false;
   return {
-    fail(code, message) {
+    fail(code, message, ended) {
       if (done) return;
       done = true;
-      callbacks.onFailure({ code, message });
+      callbacks.onFailure(ended ? { code, message, ended } : { code, message });
     },
     silence() {
       done = true;

@@ -2,9 +2,17 @@ import { ErrorCodes, type ErrorCode } from '../errors.js';
 import type { PlayerState, RelayPlayerErrorDetail, RelayPlayerFallbackDetail } from '../events.js';
 import type { PlayEncode, PlayUrl } from '../types.js';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import type { EngineFailure, EngineKind, EngineStats, LatencyMode, PlaybackEngine } from './engine.js';
+import type {
+  EngineFailure,
+  EngineKind,
+  EngineQuality,
+  EngineStats,
+  LatencyMode,
+  PlaybackEngine,
+} from './engine.js';
 import { createEngine } from './engines/create-engine.js';
 import { detectCapabilities, orderSources, type Candidate, type Capabilities } from './source-order.js';
+import { probeStream } from './stream-probe.js';
 
 const MODULE = 'player';
 
@@ -16,6 +24,8 @@ export interface SessionListener {
   onFallback(detail: RelayPlayerFallbackDetail): void;
   onError(detail: RelayPlayerErrorDetail): void;
   onAutoplay?(outcome: AutoplayOutcome): void;
+  /** The renditions, the one playing or the automatic choice changed (see {@link LiveSession.quality}). */
+  onQuality?(): void;
 }
 
 export interface SessionOptions {
@@ -29,6 +39,8 @@ export interface SessionOptions {
   /** Reconnect attempts after a break before giving up with an error. */
   maxReconnects: number;
   backoff: BackoffOptions;
+  /** After a live broadcast ended cleanly, how long (ms) to keep checking quietly whether it comes back. */
+  resumeWindowMs: number;
   /** Live latency the session keeps for engines it chases itself (seconds behind the newest data). */
   targetLatency: number;
   /** Further behind than target + this, the session seeks instead of speeding up. */
@@ -45,12 +57,15 @@ export function defaultSessionOptions(latency: LatencyMode = 'normal'): SessionO
     stallTimeoutMs: low ? 4_000 : 6_000,
     maxReconnects: 12,
     backoff: DEFAULT_BACKOFF,
+    resumeWindowMs: 120_000,
     targetLatency: low ? 0.8 : 1.5,
     seekThreshold: low ? 2.5 : 4,
   };
 }
 
 const TICK_MS = 500;
+/** Quiet checks after a clean end: 1 s, 2 s, 4 s… up to this apart. */
+const MAX_CHECK_MS = 15_000;
 
 /**
  * Plays a list of sources on one media element: orders them, falls back on failure, reconnects with backoff
@@ -67,11 +82,13 @@ export class LiveSession {
   private generation = 0;
   private _state: PlayerState = 'idle';
   private backoff: Backoff;
-  private reconnecting = false;
+  private isReconnecting = false;
   private sourceWorked = false;
   private wantPlay = false;
   private tickTimer: ReturnType<typeof setInterval> | null = null;
   private pendingTimer: ReturnType<typeof setTimeout> | null = null;
+  /** A quiet look at the URL (after a clean end, or while deciding whether one happened). */
+  private probe: AbortController | null = null;
   private startupTimer: ReturnType<typeof setTimeout> | null = null;
   private lastTime = 0;
   private lastProgressAt = 0;
@@ -99,6 +116,50 @@ export class LiveSession {
   /** The engine's view of the stream now (latency, bitrate), all `null` when nothing plays. */
   engineStats(): EngineStats {
     return this.engine?.stats() ?? { latency: null, bitrate: null };
+  }
+  /** True when the source playing is live (no end, no fixed duration). */
+  get live(): boolean {
+    return this.engine?.live ?? false;
+  }
+  /** What the viewer asked for: true after `play()` (or with autoplay), false after `pause()`. */
+  get wantsPlay(): boolean {
+    return this.wantPlay;
+  }
+  /** True while a break is being bridged (the media's own pause/emptied events then mean nothing). */
+  get reconnecting(): boolean {
+    return this.isReconnecting;
+  }
+  /** Length in seconds: `Infinity` for live, `NaN` before it is known. */
+  get duration(): number {
+    return this.live ? Infinity : this.engine ? this.media.duration : NaN;
+  }
+  /** Moves the playhead (recordings; within the seekable window for live). */
+  seek(seconds: number): void {
+    if (this.engine && Number.isFinite(seconds)) this.media.currentTime = Math.max(0, seconds);
+  }
+  /** Seconds between the playhead and the newest playable position of a live stream, else `null`. */
+  behindLive(): number | null {
+    const engine = this.engine;
+    if (!engine?.live) return null;
+    const s = this.media.seekable;
+    const edge = engine.liveEdge() ?? (s.length ? s.end(s.length - 1) : null);
+    return edge === null ? null : Math.max(0, edge - this.media.currentTime);
+  }
+  /** Jumps back to the live edge (after a pause or a seek back) and plays. */
+  goLive(): void {
+    const behind = this.behindLive();
+    if (behind !== null) this.seek(this.media.currentTime + behind - this.opts.targetLatency);
+    this.play();
+  }
+  /** Renditions of an adaptive source, or `null` when the engine has no choice to offer. */
+  quality(): EngineQuality | null {
+    const q = this.engine?.quality?.();
+    return q && q.levels.length > 1 ? q : null;
+  }
+  /** Plays rendition `index`, or lets the engine choose with -1. */
+  setQuality(index: number): void {
+    this.engine?.setQuality?.(index);
+    this.listener.onQuality?.();
   }
 
   updateOptions(options: Partial<SessionOptions>): void {
@@ -139,9 +200,9 @@ export class LiveSession {
   play(): void {
     if (this.destroyed || !this.candidates.length) return;
     this.wantPlay = true;
-    if (this._state === 'error' || (!this.engine && !this.pendingTimer)) {
+    if (!this.engine && (this._state === 'error' || this._state === 'ended' || !this.pendingTimer)) {
       this.backoff.reset();
-      this.reconnecting = false;
+      this.isReconnecting = false;
       void this.tryCandidate(this._state === 'error' ? 0 : this.index);
       return;
     }
@@ -166,11 +227,17 @@ export class LiveSession {
     this.teardownAttempt();
     this.clearPending();
     this.backoff.reset();
-    this.reconnecting = false;
+    this.isReconnecting = false;
     this.candidates = [];
     this.index = 0;
     this.wantPlay = false;
     this.setState('idle');
+  }
+
+  /** The producer said its broadcast stopped: release everything and show `ended` (no checks, no error). */
+  end(): void {
+    this.stop();
+    this.setState('ended');
   }
 
   /** Stops and refuses further use. No timer, request or media source survives this. */
@@ -189,14 +256,19 @@ export class LiveSession {
     if (!cand) return;
     this.index = index;
     this.sourceWorked = false;
-    this.setState(this.reconnecting ? 'reconnecting' : 'loading');
+    this.setState(this.isReconnecting ? 'reconnecting' : 'loading');
 
     let engine: PlaybackEngine;
     try {
       engine = await createEngine(
         cand.engine,
         this.media,
-        { onFailure: (f) => this.onFailure(gen, f) },
+        {
+          onFailure: (f) => this.onFailure(gen, f),
+          onQuality: () => {
+            if (gen === this.generation) this.listener.onQuality?.();
+          },
+        },
         { latency: this.opts.latency },
       );
     } catch (err) {
@@ -270,8 +342,8 @@ export class LiveSession {
     if (this.startupTimer) clearTimeout(this.startupTimer);
     this.startupTimer = null;
     this.lastProgressAt = Date.now();
-    if (this.reconnecting) {
-      this.reconnecting = false;
+    if (this.isReconnecting) {
+      this.isReconnecting = false;
       this.backoff.reset();
     }
     if (!this.wantPlay && this.media.paused) this.setState('idle');
@@ -311,9 +383,23 @@ export class LiveSession {
     if (gen !== this.generation || this.destroyed) return;
     const cand = this.current;
     const url = cand?.source.url ?? null;
-    const hadWorked = this.sourceWorked;
+    const hadWorked = this.sourceWorked || this.isReconnecting;
     this.teardownAttempt();
     if (!cand) return;
+    if (hadWorked && (failure.ended || failure.code === ErrorCodes.NOT_FOUND)) {
+      // the playlist closed, or the stream's URL is gone: the broadcast ended, it did not break
+      this.broadcastEnded(url);
+      return;
+    }
+    if (hadWorked && failure.code === ErrorCodes.STREAM_ENDED && !this.probe) {
+      // the response ended cleanly: one quiet look at the URL tells an end (404/410) from a break
+      this.setState('waiting');
+      this.quietCheck(cand, (result) => {
+        if (result === 'gone' || result === 'ended') this.broadcastEnded(url);
+        else this.onFailure(this.generation, { ...failure, code: ErrorCodes.NETWORK_ERROR });
+      });
+      return;
+    }
     this.listener.onError({
       module: MODULE,
       code: failure.code,
@@ -321,7 +407,7 @@ export class LiveSession {
       url,
       fatal: false,
     });
-    if (hadWorked || this.reconnecting) {
+    if (hadWorked) {
       // the source played before: the stream broke, reconnect to it with backoff
       if (this.backoff.attempts >= this.opts.maxReconnects) {
         this.fatal(
@@ -331,7 +417,7 @@ export class LiveSession {
         );
         return;
       }
-      this.reconnecting = true;
+      this.isReconnecting = true;
       this.setState('reconnecting');
       const delay = this.backoff.next();
       this.pendingTimer = setTimeout(() => {
@@ -356,10 +442,51 @@ export class LiveSession {
     }
   }
 
+  /** A live broadcast ended cleanly: `ended`, one non-fatal event, then quiet checks until it comes back. */
+  private broadcastEnded(url: string | null): void {
+    this.clearPending();
+    this.isReconnecting = false;
+    this.backoff.reset();
+    this.setState('ended');
+    this.listener.onError({
+      module: MODULE,
+      code: ErrorCodes.STREAM_ENDED,
+      message: 'The broadcast has ended.',
+      url,
+      fatal: false,
+    });
+    const endedAt = Date.now();
+    const check = (delay: number): void => {
+      if (Date.now() + delay - endedAt > this.opts.resumeWindowMs) return;
+      this.pendingTimer = setTimeout(() => {
+        this.pendingTimer = null;
+        const cand = this.current;
+        if (!cand) return;
+        this.quietCheck(cand, (result) => {
+          if (result === 'live') void this.tryCandidate(this.index);
+          else check(Math.min(delay * 2, MAX_CHECK_MS));
+        });
+      }, delay);
+    };
+    check(1000);
+  }
+
+  /** Probes the candidate's URL once; `then` runs unless the session moved on meanwhile. */
+  private quietCheck(cand: Candidate, then: (result: Awaited<ReturnType<typeof probeStream>>) => void): void {
+    const ac = new AbortController();
+    this.probe = ac;
+    const gen = this.generation;
+    void probeStream(cand.source.url, cand.encode, ac.signal).then((result) => {
+      if (ac.signal.aborted || gen !== this.generation || this.destroyed) return;
+      this.probe = null;
+      then(result);
+    });
+  }
+
   private fatal(code: ErrorCode, message: string, url: string | null): void {
     this.teardownAttempt();
     this.clearPending();
-    this.reconnecting = false;
+    this.isReconnecting = false;
     this.setState('error');
     this.listener.onError({ module: MODULE, code, message, url, fatal: true });
   }
@@ -429,6 +556,8 @@ export class LiveSession {
   private clearPending(): void {
     if (this.pendingTimer) clearTimeout(this.pendingTimer);
     this.pendingTimer = null;
+    this.probe?.abort();
+    this.probe = null;
   }
 
   private setState(state: PlayerState): void {

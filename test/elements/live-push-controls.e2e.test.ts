@@ -122,7 +122,9 @@ describe('<live-push-controls> against the real local relay', function () {
     expect(stopped).to.deep.equal([{ streamId: live.streamId, reason: 'stopped' }]);
     expect(el.state).to.equal('previewing');
     if (player)
-      await waitUntil(() => player!.state === 'idle', 'player went idle on stop', { timeout: 10000 });
+      await waitUntil(() => player!.state === 'ended', 'player shows the broadcast ended on stop', {
+        timeout: 10000,
+      });
 
     await waitUntil(
       async () => (await callbacksFor(live.streamId)).filter((c) => c.event_type === 100).length >= 2,

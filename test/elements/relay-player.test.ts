@@ -65,6 +65,14 @@ async function seesPlayback(el: RelayPlayer, seconds = 1): Promise<void> {
   await until(`currentTime to advance ${seconds}s past ${t0}`, () => video.currentTime >= t0 + seconds);
 }
 
+/** The built-in controls are fetched lazily on first use: wait until they are on screen. */
+async function controlsShown(el: RelayPlayer): Promise<void> {
+  await until(
+    'controls',
+    async () => (await el.updateComplete, el.shadowRoot!.querySelector('[part=controls]')),
+  );
+}
+
 function shadowText(el: HTMLElement, selector: string): string | null {
   return el.shadowRoot!.querySelector(selector)?.textContent?.trim() ?? null;
 }
@@ -104,17 +112,20 @@ describe('<relay-player> playback with real media', () => {
 
   it('takes its accent colour and corner radius from the page (--relay-accent, --relay-radius)', async () => {
     const { el } = await mount({ src: '/media/av.mp4?theme', controls: true, muted: true });
+    await controlsShown(el);
     el.style.setProperty('--relay-accent', 'rgb(1, 2, 3)');
     el.style.setProperty('--relay-radius', '3px');
-    const button = el.shadowRoot!.querySelector<HTMLButtonElement>('[part="control-button"]')!;
+    const button = el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="control-button"]')!;
     expect(getComputedStyle(button).backgroundColor).to.equal('rgb(1, 2, 3)');
     expect(getComputedStyle(el).borderTopLeftRadius).to.equal('3px');
   });
 
   it('draws its control icons as SVG, so they show without emoji fonts', async () => {
     const { el } = await mount({ src: '/media/av.mp4?icons', controls: true, muted: true });
-    const buttons = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part="control-button"]')];
-    expect(buttons).to.have.length(2);
+    await controlsShown(el);
+    const buttons = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part~="control-button"]')];
+    // play, mute, picture-in-picture, full screen
+    expect(buttons).to.have.length(4);
     for (const b of buttons) {
       expect(b.querySelector('svg')).to.be.instanceOf(SVGSVGElement);
       expect(b.getAttribute('aria-label')).to.match(/\S/);
@@ -430,7 +441,7 @@ describe('<relay-player> autoplay and UI', () => {
     const realElPlay = el.play.bind(el);
     el.play = () => {
       pressed = true;
-      realElPlay();
+      return realElPlay();
     };
     video.play = () =>
       pressed || (allowMuted && video.muted)
@@ -480,14 +491,14 @@ describe('<relay-player> autoplay and UI', () => {
 
   it('announces state in an aria-live region, in English or Simplified Chinese', async () => {
     const { el } = await mount({ src: '/media/av.mp4', controls: true, lang: 'zh-CN' });
-    await el.updateComplete;
+    await controlsShown(el);
     const status = el.shadowRoot!.querySelector('[part=status]')!;
     expect(status.getAttribute('aria-live')).to.equal('polite');
     expect(status.textContent).to.equal('未播放');
     const buttons = [...el.shadowRoot!.querySelectorAll('[part=controls] button')].map(
       (b) => b.getAttribute('aria-label') ?? b.textContent!.trim(),
     );
-    expect(buttons).to.deep.equal(['播放', '静音']);
+    expect(buttons).to.deep.equal(['播放', '静音', '画中画', '全屏']);
     el.lang = 'en';
     el.play();
     await until('playing', () => el.state === 'playing');
@@ -526,7 +537,7 @@ describe('<relay-player for="id">', () => {
     );
   }
 
-  it('plays the push URLs when the producer (added later) starts, and goes idle when it stops', async () => {
+  it('plays the push URLs when the producer (added later) starts, and shows ended when it stops', async () => {
     const id = uid('for');
     const { el, rec } = await mount({ for: 'studio-a', autoplay: true, muted: true });
     expect(el.state).to.equal('idle');
@@ -548,7 +559,7 @@ describe('<relay-player for="id">', () => {
       expect(el.protocol).to.equal('flv');
       expect(rec.fallbacks[0]!.from.encode).to.equal('rtmp');
       stopped(producer);
-      await until('idle', () => el.state === 'idle');
+      await until('ended', () => el.state === 'ended');
       expect(el.engine).to.equal(null);
       await until('connection closed', async () => (await stats(id)).open === 0);
     } finally {
@@ -568,7 +579,7 @@ describe('<relay-player for="id">', () => {
       await seesPlayback(el);
       expect(el.protocol).to.equal('flv');
       stopped(producer);
-      await until('idle', () => el.state === 'idle');
+      await until('ended', () => el.state === 'ended');
     } finally {
       producer.remove();
     }
@@ -589,7 +600,7 @@ describe('<relay-player for="id">', () => {
       await seesPlayback(el);
       expect(el.engine).to.equal('mpegts');
       stopped(inner);
-      await until('idle', () => el.state === 'idle');
+      await until('ended', () => el.state === 'ended');
     } finally {
       second.remove();
     }

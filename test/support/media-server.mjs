@@ -6,7 +6,12 @@
 //   /media/live.m3u8                live HLS: 6-segment sliding window over the VOD segments, time-based sequence
 //   /media/cut.flv?id=X&after=3&down=2   live FLV that is cut (socket destroyed) after `after` s, answers 404
 //                                   for `down` s, then streams again (per id)
-//   /media/stats?id=X               {"requests": n, "open": n} for the cut/live endpoints of that id
+//   /media/end.flv?id=X&after=3&down=6   live FLV whose response ENDS cleanly after `after` s (a broadcast that
+//                                   stops), answers 404 for `down` s, then streams again (per id)
+//   /media/end.m3u8?id=X&after=3    live HLS that closes with #EXT-X-ENDLIST `after` s after its first request
+//   /media/rec.mp4 /media/rec/index.m3u8   a 12 s recording (MP4, HLS VOD, 1 s segments)
+//   /media/abr.m3u8                 two-level HLS VOD master: rec/ (320x240) and rec-low/ (160x120), 12 s
+//   /media/stats?id=X               {"requests", "open", "endedAt", "lastUrl"} for the cut/end/live endpoints of that id
 //   anything else under /media/     404
 import { execFileSync } from 'node:child_process';
 import {
@@ -21,6 +26,7 @@ import {
 import { join, extname } from 'node:path';
 
 const VERSION = '3';
+const REC_VERSION = '1';
 export const mediaDir = new URL('../fixtures/media/', import.meta.url).pathname;
 
 function ff(args) {
@@ -99,6 +105,37 @@ export function ensureFixtures() {
   writeFileSync(stamp, VERSION);
 }
 
+/** The 12 s recording in two renditions (for seeking and quality tests); its own stamp, so it is made once. */
+function ensureRecordingFixtures() {
+  const stamp = join(mediaDir, 'VERSION-rec');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === REC_VERSION) return;
+  mkdirSync(join(mediaDir, 'rec'), { recursive: true });
+  mkdirSync(join(mediaDir, 'rec-low'), { recursive: true });
+  const x264 = ['-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p'];
+  const gop = ['-g', '15', '-keyint_min', '15', '-sc_threshold', '0', '-threads', '1'];
+  const src = ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=15', '-f', 'lavfi', '-i', 'sine=frequency=330'];
+  const hls = (dir) => [
+    '-f', 'hls', '-hls_time', '1', '-hls_list_size', '0', '-hls_playlist_type', 'vod',
+    '-hls_segment_type', 'mpegts', '-hls_segment_filename', `${dir}/seg%03d.m2ts`, `${dir}/index.m3u8`,
+  ];
+  ff([...src, '-t', '12', ...x264, ...gop, '-b:v', '300k', '-c:a', 'aac', '-b:a', '64k', '-ac', '1', 'rec.flv']);
+  ff(['-i', 'rec.flv', '-c', 'copy', '-movflags', '+faststart', 'rec.mp4']);
+  ff(['-i', 'rec.flv', '-c', 'copy', ...hls('rec')]);
+  ff(['-i', 'rec.flv', '-vf', 'scale=160:120', ...x264, ...gop, '-b:v', '80k', '-c:a', 'copy', ...hls('rec-low')]);
+  writeFileSync(
+    join(mediaDir, 'abr.m3u8'),
+    [
+      '#EXTM3U',
+      '#EXT-X-STREAM-INF:BANDWIDTH=420000,RESOLUTION=320x240',
+      'rec/index.m3u8',
+      '#EXT-X-STREAM-INF:BANDWIDTH=160000,RESOLUTION=160x120',
+      'rec-low/index.m3u8',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(stamp, REC_VERSION);
+}
+
 // ---- FLV parsing (enough to re-time and pace tags) ----
 function parseFlv(buf) {
   const headerLen = buf.readUInt32BE(5);
@@ -148,6 +185,7 @@ const TYPES = {
  */
 export function createMediaServer() {
   ensureFixtures();
+  ensureRecordingFixtures();
   const flv = parseFlv(readFileSync(join(mediaDir, 'av.flv')));
   const vodSegs = readdirSync(join(mediaDir, 'vod'))
     .filter((f) => f.endsWith('.m2ts'))
@@ -166,7 +204,7 @@ export function createMediaServer() {
     return stats.get(id);
   };
 
-  function streamLiveFlv(req, res, { cutAfterMs = 0, stat = null, hiccupEveryMs = 0 } = {}) {
+  function streamLiveFlv(req, res, { cutAfterMs = 0, stat = null, hiccupEveryMs = 0, clean = false } = {}) {
     res.writeHead(200, {
       'content-type': 'video/x-flv',
       'cache-control': 'no-cache',
@@ -199,11 +237,14 @@ export function createMediaServer() {
       if (out.length) res.write(Buffer.concat(out));
       if (cutAfterMs && Date.now() - connectedAt >= cutAfterMs) {
         if (stat) stat.cutAt = Date.now();
-        res.destroy();
+        clearInterval(timer);
+        // a clean end (the broadcast stopped) or a break (the connection dropped)
+        if (clean) res.end();
+        else res.destroy();
       }
     };
-    pump();
     const timer = setInterval(pump, 40);
+    pump();
     const entry = { close: () => res.destroy() };
     open.add(entry);
     if (stat) stat.open += 1;
@@ -214,7 +255,7 @@ export function createMediaServer() {
     });
   }
 
-  function livePlaylist() {
+  function livePlaylist(endAfterMs = 0, firstAt = 0) {
     const n = vodSegs.length;
     const W = 6;
     const produced = Math.floor((Date.now() - t0) / segMs); // segments fully available
@@ -231,10 +272,11 @@ export function createMediaServer() {
       if (m > 0 && m % n === 0) lines.push('#EXT-X-DISCONTINUITY');
       lines.push(`#EXTINF:${vodDurations[m % n].toFixed(3)},`, `live/seg-${m}.m2ts`);
     }
+    if (endAfterMs && Date.now() - firstAt >= endAfterMs) lines.push('#EXT-X-ENDLIST');
     return lines.join('\n') + '\n';
   }
 
-  function sendFile(res, file) {
+  function sendFile(res, file, range = null) {
     let size;
     try {
       const st = statSync(file);
@@ -243,12 +285,18 @@ export function createMediaServer() {
     } catch {
       return notFound(res);
     }
-    res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-length': size,
-      'cache-control': 'no-cache',
-      'access-control-allow-origin': '*',
-    });
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    const common = { 'content-type': type, 'cache-control': 'no-cache', 'accept-ranges': 'bytes', 'access-control-allow-origin': '*' };
+    // byte ranges, as any static file server answers them (a browser seeks in an MP4 with them)
+    const m = range && /^bytes=(\d*)-(\d*)$/.exec(range);
+    if (m && (m[1] || m[2])) {
+      const start = m[1] ? Number(m[1]) : Math.max(0, size - Number(m[2]));
+      const end = m[1] && m[2] ? Math.min(size - 1, Number(m[2])) : size - 1;
+      res.writeHead(206, { ...common, 'content-length': end - start + 1, 'content-range': `bytes ${start}-${end}/${size}` });
+      createReadStream(file, { start, end }).pipe(res);
+      return;
+    }
+    res.writeHead(200, { ...common, 'content-length': size });
     createReadStream(file).pipe(res);
   }
 
@@ -266,10 +314,11 @@ export function createMediaServer() {
     if (name === 'stats') {
       const s = statFor(id);
       res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
-      res.end(JSON.stringify({ requests: s.requests, open: s.open }));
+      res.end(JSON.stringify({ requests: s.requests, open: s.open, endedAt: s.cutAt, lastUrl: s.lastUrl }));
     } else if (name === 'live.flv') {
       const s = statFor(id);
       s.requests += 1;
+      s.lastUrl = req.url;
       streamLiveFlv(req, res, { stat: s, hiccupEveryMs: Number(url.searchParams.get('hiccup') ?? 0) * 1000 });
     } else if (name === 'cut.flv') {
       const s = statFor(id);
@@ -279,18 +328,29 @@ export function createMediaServer() {
       if (s.cutAt && Date.now() - s.cutAt < down) return (notFound(res), true);
       // cut only once: after coming back the stream stays up
       streamLiveFlv(req, res, { cutAfterMs: s.cutAt ? 0 : after, stat: s });
-    } else if (name === 'live.m3u8') {
+    } else if (name === 'end.flv') {
+      const s = statFor(id);
+      s.requests += 1;
+      const after = Number(url.searchParams.get('after') ?? 3) * 1000;
+      const down = Number(url.searchParams.get('down') ?? 6) * 1000;
+      if (s.cutAt && Date.now() - s.cutAt < down) return (notFound(res), true);
+      streamLiveFlv(req, res, { cutAfterMs: s.cutAt ? 0 : after, stat: s, clean: true });
+    } else if (name === 'live.m3u8' || name === 'end.m3u8') {
+      const s = statFor(id);
+      s.requests += 1;
+      s.firstAt ||= Date.now();
+      const endAfter = name === 'end.m3u8' ? Number(url.searchParams.get('after') ?? 3) * 1000 : 0;
       res.writeHead(200, {
         'content-type': TYPES['.m3u8'],
         'cache-control': 'no-cache',
         'access-control-allow-origin': '*',
       });
-      res.end(livePlaylist());
+      res.end(livePlaylist(endAfter, s.firstAt));
     } else if (/^live\/seg-\d+\.m2ts$/.test(name)) {
       const m = Number(name.match(/\d+/)[0]);
       sendFile(res, join(mediaDir, 'vod', vodSegs[m % vodSegs.length]));
-    } else if (/^(vod\/)?[\w.-]+$/.test(name) && name !== 'VERSION') {
-      sendFile(res, join(mediaDir, name));
+    } else if (/^((vod|rec|rec-low)\/)?[\w.-]+$/.test(name) && !name.startsWith('VERSION')) {
+      sendFile(res, join(mediaDir, name), req.headers.range ?? null);
     } else {
       notFound(res);
     }

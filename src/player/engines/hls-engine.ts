@@ -1,6 +1,15 @@
 import { ErrorCodes } from '../../errors.js';
 import { loadLazyModule } from '../../lazy-modules.js';
-import { failureReporter, type EngineCallbacks, type EngineOptions, type PlaybackEngine } from '../engine.js';
+import {
+  failureReporter,
+  type EngineCallbacks,
+  type EngineOptions,
+  type EngineQuality,
+  type PlaybackEngine,
+} from '../engine.js';
+
+/** Fragments per level whose size/duration give its bitrate (what was really sent, not what was declared). */
+const FRAG_SAMPLES = 4;
 
 /**
  * HLS through hls.js (MSE). hls.js keeps the live edge itself (catch-up rate, seek when too far behind); buffers
@@ -16,6 +25,8 @@ export async function createHlsJsEngine(
   let hls: InstanceType<typeof Hls> | null = null;
   let live = false;
   let mediaRecoveries = 0;
+  /** level index -> recent fragments' [bits, seconds] */
+  let frags = new Map<number, [number, number][]>();
 
   const { fail, silence } = failureReporter(callbacks);
 
@@ -39,8 +50,19 @@ export async function createHlsJsEngine(
       });
       hls = h;
       h.on(Hls.Events.LEVEL_LOADED, (_e, data) => {
+        // a live playlist that gets #EXT-X-ENDLIST: the broadcast is over
+        if (live && !data.details.live) fail(ErrorCodes.STREAM_ENDED, 'The live HLS playlist ended.', true);
         live = data.details.live;
       });
+      h.on(Hls.Events.FRAG_LOADED, (_e, { frag }) => {
+        if (typeof frag.level !== 'number' || !(frag.duration > 0)) return;
+        const list = frags.get(frag.level) ?? [];
+        list.push([frag.stats.loaded * 8, frag.duration]);
+        frags.set(frag.level, list.slice(-FRAG_SAMPLES));
+      });
+      const quality = (): void => callbacks.onQuality?.();
+      h.on(Hls.Events.MANIFEST_PARSED, quality);
+      h.on(Hls.Events.LEVEL_SWITCHED, quality);
       h.on(Hls.Events.ERROR, (_e, data) => {
         if (!data.fatal) return;
         if (data.type === Hls.ErrorTypes.MEDIA_ERROR && mediaRecoveries < 1) {
@@ -64,17 +86,34 @@ export async function createHlsJsEngine(
     stats() {
       const h = hls;
       if (!h) return { latency: null, bitrate: null };
-      const level = h.levels[h.currentLevel];
+      // the level playing now: measured from its fragments, else what its playlist declares (never the
+      // download-speed estimate, which says how fast the network is, not how big the stream is)
+      const sent = frags.get(h.currentLevel) ?? [];
+      const seconds = sent.reduce((a, [, d]) => a + d, 0);
+      const measured = seconds > 0 ? Math.round(sent.reduce((a, [b]) => a + b, 0) / seconds) : 0;
       return {
         latency: live && Number.isFinite(h.latency) ? h.latency : null,
-        bitrate:
-          level?.bitrate || (Number.isFinite(h.bandwidthEstimate) ? Math.round(h.bandwidthEstimate) : null),
+        bitrate: measured || h.levels[h.currentLevel]?.bitrate || null,
       };
+    },
+    quality(): EngineQuality {
+      const h = hls;
+      return {
+        levels: (h?.levels ?? []).map((l) => ({ height: l.height || 0, bitrate: l.bitrate || 0 })),
+        current: h?.currentLevel ?? -1,
+        auto: h?.autoLevelEnabled ?? true,
+        selected: h?.manualLevel ?? -1,
+      };
+    },
+    setQuality(index: number) {
+      // -1 lets hls.js choose again; a fixed level switches at once (flushing what was buffered)
+      if (hls) hls.currentLevel = index;
     },
     destroy() {
       silence();
       const h = hls;
       hls = null;
+      frags = new Map();
       h?.destroy();
     },
   };

@@ -1,0 +1,17 @@
+/**
+ * The built-in controls as one lazily loaded module (`controls` attribute): not needed for the first frame, so
+ * they stay out of the script every viewer's page loads. Fetched the first time a player shows controls.
+ */
+import type { CSSResult } from 'lit';
+import type { ControlContext } from './player-actions.js';
+import { controlBar, controlBarStyles } from './player-control-bar.js';
+import { handleShortcut } from './player-shortcuts.js';
+
+export interface PlayerControlsModule {
+  controlBar(ctx: ControlContext, status: string, hidden: boolean): unknown;
+  styles: CSSResult[];
+  handleShortcut(e: KeyboardEvent, ctx: ControlContext): boolean;
+}
+
+const playerControls: PlayerControlsModule = { controlBar, styles: controlBarStyles, handleShortcut };
+export default playerControls;

@@ -1,0 +1,62 @@
+import type { PlayerState } from '../events.js';
+import type { PlayEncode } from '../types.js';
+import type { EngineQuality } from './engine.js';
+import type { LiveSession } from './live-session.js';
+
+/** Further behind the live edge than this (seconds), the LIVE badge offers "go to live". */
+export const BEHIND_LIVE_S = 8;
+
+/**
+ * Everything the built-in controls show, read in one go from the media element and the session (no DOM of its
+ * own, so the controls stay plain templates over it).
+ */
+export interface ViewState {
+  state: PlayerState;
+  /** Something can be played (a source, or a followed push that is live). */
+  hasInput: boolean;
+  /** What the viewer asked for (a reconnect or a load does not flip it). */
+  paused: boolean;
+  time: number;
+  /** Seconds; `Infinity` for live, `NaN` while unknown. */
+  duration: number;
+  /** End of the buffered range around the playhead (seconds). */
+  bufferedEnd: number;
+  live: boolean;
+  /** Live and far enough behind the edge (or paused) that "go to live" makes sense. */
+  behindLive: boolean;
+  muted: boolean;
+  volume: number;
+  /** Nothing to show but sound: an MP3, or a stream without a picture. */
+  audioOnly: boolean;
+  quality: EngineQuality | null;
+}
+
+export function readViewState(
+  media: HTMLMediaElement & { videoWidth?: number },
+  session: LiveSession | null,
+  state: PlayerState,
+  protocol: PlayEncode | null,
+  hasInput: boolean,
+): ViewState {
+  const t = media.currentTime;
+  const b = media.buffered;
+  let bufferedEnd = 0;
+  for (let i = 0; i < b.length; i++) if (b.start(i) <= t + 0.5) bufferedEnd = b.end(i);
+  const behind = session?.behindLive() ?? null;
+  const live = session?.live ?? false;
+  const paused = !(session?.wantsPlay ?? false) || state === 'idle' || state === 'error' || state === 'ended';
+  return {
+    state,
+    hasInput,
+    paused,
+    time: t,
+    duration: session?.duration ?? NaN,
+    bufferedEnd,
+    live,
+    behindLive: live && (paused || (behind !== null && behind > BEHIND_LIVE_S)),
+    muted: media.muted,
+    volume: media.volume,
+    audioOnly: protocol === 'mp3' || (media.readyState >= 1 && media.videoWidth === 0 && state !== 'error'),
+    quality: session?.quality() ?? null,
+  };
+}
