@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { toErrorInfo, ErrorCodes, isRelayError } from '../errors.js';
 import { RecordingEvents, relayEvent, type Recording, type RecordingSelectDetail } from '../events.js';
-import { format, messagesFor, resolveLang, type Lang, type Messages } from '../i18n/index.js';
+import { format, messagesFor, normaliseLang, resolveLang, type Lang, type Messages } from '../i18n/index.js';
 import { fetchRecordings, MODULE, type RecordingFilter } from '../recordings/api.js';
 import {
   encodeForRecording,
@@ -69,6 +69,7 @@ const MAX_STATUS_LINES = 3;
  * @csspart details - The labelled duration, stream and record id of a take.
  * @csspart formats - The group of format chips of a take.
  * @csspart chip - A format button that plays that file.
+ * @csspart select - Same element as `chip` (the name of the select button before takes; kept for pages using it).
  * @csspart selected - Added to the chip of the selected file.
  * @csspart more - The "show older recordings" button.
  * @csspart retry - The "try again" button after an error.
@@ -196,6 +197,18 @@ export class RecordingList extends LitElement {
         color: var(--_accent);
         font-weight: 600;
         max-width: 100%;
+        position: relative;
+      }
+      .sr-only {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        padding: 0;
+        margin: -1px;
+        overflow: hidden;
+        clip: rect(0, 0, 0, 0);
+        white-space: nowrap;
+        border: 0;
       }
       [part~='chip'] .size {
         font-weight: 400;
@@ -398,7 +411,12 @@ export class RecordingList extends LitElement {
     const start = t.startTime === null ? null : formatStartTime(t.startTime, lang);
     const iso = t.startTime === null ? null : isoTime(t.startTime);
     const title = start ?? m.unknownStart;
-    return html`<li part="take" class=${t.thumbnailUrl ? 'has-thumb' : ''} data-take=${t.key}>
+    return html`<li
+      part="take"
+      class=${t.thumbnailUrl ? 'has-thumb' : ''}
+      data-take=${t.key}
+      data-stream=${t.streamId}
+    >
       ${
         t.thumbnailUrl
           ? html`<img part="thumbnail" src=${t.thumbnailUrl} alt="" loading="lazy" decoding="async" />`
@@ -431,25 +449,33 @@ export class RecordingList extends LitElement {
     </li>`;
   }
 
+  /**
+   * A chip shows the format and size; its accessible name is the whole `playFile` sentence ("Play MP4, 12 sec,
+   * 3.1 MB"), the words not shown kept for screen readers, so the visible text stays part of the name.
+   */
   private renderChip(f: Recording, m: Messages['recordings'], lang: Lang) {
     const selected = f.id === this.selectedId;
-    const label = formatLabel(f.fileFormat) ?? m.unknown;
     const duration = durationOf(f);
     const size = plausibleSize(f.fileSize);
-    const sizeText = size === null ? m.unknown : formatSize(size, lang);
+    const values: Record<string, string> = {
+      format: formatLabel(f.fileFormat) ?? m.unknown,
+      duration: duration === null ? m.unknown : formatDurationWords(duration, lang),
+      size: size === null ? m.unknown : formatSize(size, lang),
+    };
+    const pieces = m.playFile.split(/(\{\w+\})/).filter((p) => p !== '');
     return html`<button
-      part=${selected ? 'chip selected' : 'chip'}
+      part=${selected ? 'chip select selected' : 'chip select'}
       type="button"
       aria-current=${selected ? 'true' : 'false'}
-      aria-label=${format(m.playFile, {
-        format: label,
-        duration: duration === null ? m.unknown : formatDurationWords(duration, lang),
-        size: sizeText,
-      })}
       data-id=${f.id}
+      data-format=${f.fileFormat.toLowerCase()}
       @click=${() => this.select(f)}
     >
-      <span class="format">${label}</span><span class="size">${sizeText}</span>
+      ${pieces.map((p) => {
+        const name = /^\{(\w+)\}$/.exec(p)?.[1];
+        if (name === 'format' || name === 'size') return html`<span class=${name}>${values[name]}</span>`;
+        return html`<span class="sr-only">${name ? values[name] : p}</span>`;
+      })}
     </button>`;
   }
 
@@ -614,7 +640,7 @@ export class RecordingList extends LitElement {
   }
 
   private resolvedLang(): Lang {
-    return resolveLang(this);
+    return this.lang ? normaliseLang(this.lang) : resolveLang(this);
   }
 
   private messages(): Messages['recordings'] {
