@@ -125,12 +125,8 @@ export class RecordingList extends LitElement {
         min-width: 0;
       }
       [part='take'].has-thumb {
-        grid-template-columns: 8rem minmax(0, 1fr);
-      }
-      @container (max-width: 26rem) {
-        [part='take'].has-thumb {
-          grid-template-columns: minmax(0, 1fr);
-        }
+        grid-template-columns: clamp(4.5rem, 26%, 8rem) minmax(0, 1fr);
+        align-items: start;
       }
       [part='thumbnail'] {
         width: 100%;
@@ -187,7 +183,7 @@ export class RecordingList extends LitElement {
       }
       [part~='chip'] {
         display: inline-flex;
-        align-items: baseline;
+        align-items: center;
         gap: 0.4em;
         min-height: 2.25rem;
         padding: 0.3em 0.75em;
@@ -484,12 +480,16 @@ export class RecordingList extends LitElement {
       ${this.statuses.map(
         (st) =>
           html`<p part="recording-status">
-            ${format(m.statusLine, { stream: st.streamId, status: st.status })}${
-              st.message ? ` — ${st.message}` : ''
-            }
+            ${format(m.statusLine, { stream: st.streamId, status: this.statusWords(st, m) })}
           </p>`,
       )}
     </div>`;
+  }
+
+  /** Tencent's `record_event` in the reader's language; other statuses as the receiver words them. */
+  private statusWords(st: LiveRecordingStatus, m: Messages['recordings']): string {
+    const known = (m.recordEvents as Record<string, string | undefined>)[st.status];
+    return known ?? (st.message || st.status);
   }
 
   /** ↑/↓ between takes (same chip position), ←/→ between a take's chips, Home/End to the first/last take. */

@@ -110,6 +110,14 @@ export const en = {
     readAuthFailed: 'This page may not read these recordings: its read key is missing, wrong or expired.',
     statusRegion: 'Recording status',
     statusLine: '{stream}: {status}',
+    recordEvents: {
+      record_start_succeeded: 'recording',
+      record_start_failed: 'recording could not start',
+      record_paused: 'recording paused',
+      record_resumed: 'recording resumed',
+      record_error: 'recording error',
+      record_ended: 'recording ended',
+    },
   },
 };
 

@@ -109,5 +109,13 @@ export const zhCN: Messages = {
     readAuthFailed: '此页面无权读取这些录制文件：读取密钥缺失、错误或已过期。',
     statusRegion: '录制状态',
     statusLine: '{stream}：{status}',
+    recordEvents: {
+      record_start_succeeded: '正在录制',
+      record_start_failed: '录制未能开始',
+      record_paused: '录制已暂停',
+      record_resumed: '录制已恢复',
+      record_error: '录制出错',
+      record_ended: '录制已结束',
+    },
   },
 };

@@ -522,17 +522,18 @@ describe('<recording-list> against what other backends send', () => {
         event: 'status',
         data: { streamId, recordId: null, status: s, message, time: 1 },
       });
-    await status('cam', 'recording');
-    await status('cam', 'failed', 'disk full');
-    await status('cam2', 'recording');
+    await status('cam', 'record_start_succeeded', 'Recording started.');
+    await status('cam', 'record_error', 'Recording hit an error.');
+    await status('cam2', 'something_new', 'Something new happened.');
     await waitUntil(
       () => shadow(el).querySelectorAll('[part="recording-status"]').length === 2,
       'two streams',
     );
-    expect([...shadow(el).querySelectorAll('[part="recording-status"]')].map(text)).to.deep.equal([
-      'cam2: recording',
-      'cam: failed — disk full',
-    ]);
+    const lines = () => [...shadow(el).querySelectorAll('[part="recording-status"]')].map(text);
+    expect(lines()).to.deep.equal(['cam2: Something new happened.', 'cam: recording error']);
+    el.lang = 'zh-CN';
+    await el.updateComplete;
+    expect(lines()).to.deep.equal(['cam2：Something new happened.', 'cam：录制出错']);
   });
 });
 
