@@ -128,6 +128,19 @@ export class RecordingList extends LitElement {
         grid-template-columns: clamp(4.5rem, 26%, 8rem) minmax(0, 1fr);
         align-items: start;
       }
+      /* Chips under the thumbnail on phones (room for several per line), beside it when there is room. */
+      @container (min-width: 36rem) {
+        [part='take'].has-thumb {
+          grid-template-rows: auto 1fr;
+        }
+        [part='take'].has-thumb [part='thumbnail'] {
+          grid-row: 1 / span 2;
+        }
+        [part='take'].has-thumb [part='formats'] {
+          grid-column: 2;
+          align-self: start;
+        }
+      }
       [part='thumbnail'] {
         width: 100%;
         aspect-ratio: 16 / 9;
@@ -168,6 +181,7 @@ export class RecordingList extends LitElement {
         font-variant-numeric: tabular-nums;
       }
       [part='formats'] {
+        grid-column: 1 / -1;
         display: flex;
         flex-wrap: wrap;
         gap: calc(var(--_gap) / 2);
@@ -438,9 +452,9 @@ export class RecordingList extends LitElement {
               : nothing
           }
         </dl>
-        <div part="formats" role="group" aria-label=${`${m.formats}: ${title}`}>
-          ${t.files.map((f) => this.renderChip(f, m, lang))}
-        </div>
+      </div>
+      <div part="formats" role="group" aria-label=${`${m.formats}: ${title}`}>
+        ${t.files.map((f) => this.renderChip(f, m, lang))}
       </div>
     </li>`;
   }
