@@ -273,7 +273,7 @@ export class RecordingList extends LitElement {
   private liveLostReported = false;
   private grouped: { from: Recording[]; takes: Take[] } = { from: [], takes: [] };
 
-  /** The takes shown, newest first: each one push/record session of a stream with its files (read-only). */
+  /** The takes shown, newest first: each one push/record session of a stream with its files. */
   get takes(): Take[] {
     if (this.grouped.from !== this.recordings)
       this.grouped = { from: this.recordings, takes: groupTakes(this.recordings) };
