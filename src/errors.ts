@@ -52,6 +52,8 @@ export const ErrorCodes = {
   // recordings
   LIST_FAILED: 'LIST_FAILED',
   LIVE_UPDATES_LOST: 'LIVE_UPDATES_LOST',
+  /** The receiver refused the list's read key (`read-secret`/`read-time`): missing, wrong or expired (403). */
+  READ_AUTH_FAILED: 'READ_AUTH_FAILED',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

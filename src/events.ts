@@ -70,13 +70,16 @@ export type LivePushErrorDetail = RelayErrorInfo;
 export interface Recording {
   id: string;
   streamId: string;
-  recordId: number | null;
+  /** String record id (`meeting_42`, CONTRACTS "Record ids are strings"). */
+  recordId: string | null;
   fileFormat: string;
   startTime: number;
   endTime: number;
   duration: number;
   fileSize: number;
   url: string;
+  /** A poster image (http(s)) for the recording, when the backend has one (reclist). */
+  thumbnailUrl?: string;
 }
 // --- receiver: recording status (Tencent event_type 332), sent as SSE `event: status` by the receiver ---
 /** A recording task's status change as the receiver's live feed sends it (`event: status`). */

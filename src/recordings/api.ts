@@ -1,12 +1,17 @@
 import { ErrorCodes, RelayError } from '../errors.js';
 import type { Recording } from '../events.js';
+import { readRecording } from './recording.js';
 
 export const MODULE = 'recordings';
 
-/** Which recordings to show. */
+/** Which recordings to show, and the read key that allows it (see CONTRACTS: `readSecret`/`readTime`). */
 export interface RecordingFilter {
-  recordId?: number | null;
+  recordId?: string | null;
   streamId?: string | null;
+  /** `md5(RECEIVER_READ_KEY + recordId + readTime)`, minted by the site's backend. */
+  readSecret?: string | null;
+  /** Expiry of `readSecret`, upper-case hex unix seconds. */
+  readTime?: string | null;
 }
 
 /** One page of `GET /api/recordings` (see server/API.md). */
@@ -29,15 +34,20 @@ export function recordingsUrl(
   path = '/api/recordings',
 ): string {
   const q = new URLSearchParams();
-  if (filter.recordId !== undefined && filter.recordId !== null) q.set('recordId', String(filter.recordId));
+  if (filter.recordId) q.set('recordId', filter.recordId);
   if (filter.streamId) q.set('streamId', filter.streamId);
+  if (filter.readSecret) q.set('readSecret', filter.readSecret);
+  if (filter.readTime) q.set('readTime', filter.readTime);
   for (const [k, v] of Object.entries(extra))
     if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
   const qs = q.toString();
   return `${baseUrl(endpoint)}${path}${qs ? `?${qs}` : ''}`;
 }
 
-/** Fetches one page, newest first. Rejects with a `RelayError` (`recordings` / `LIST_FAILED`) that says why. */
+/**
+ * Fetches one page, newest first. Rejects with a `RelayError` that says why: `READ_AUTH_FAILED` when the receiver
+ * refuses the read key (403), else `LIST_FAILED`.
+ */
 export async function fetchRecordings(
   endpoint: string,
   filter: RecordingFilter,
@@ -68,7 +78,16 @@ export async function fetchRecordings(
     body = null;
   }
   if (!res.ok) {
-    const detail = (body as { error?: { message?: unknown } } | null)?.error?.message;
+    const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+    const detail = error?.message;
+    if (res.status === 403 && error?.code === ErrorCodes.READ_AUTH_FAILED) {
+      throw new RelayError(
+        MODULE,
+        ErrorCodes.READ_AUTH_FAILED,
+        `The recordings service at ${baseUrl(endpoint)} refused the read key for record id "${filter.recordId ?? ''}"` +
+          `${typeof detail === 'string' ? ` (${detail})` : ''}. Ask the site for a fresh read-secret and read-time.`,
+      );
+    }
     throw new RelayError(
       MODULE,
       ErrorCodes.LIST_FAILED,
@@ -84,39 +103,8 @@ export async function fetchRecordings(
     );
   }
   return {
-    recordings: page.recordings.filter(isRecording),
+    recordings: page.recordings.map(readRecording).filter((r): r is Recording => r !== null),
     next: typeof page.next === 'string' ? page.next : null,
     lastEventId: typeof page.lastEventId === 'string' ? page.lastEventId : null,
   };
-}
-
-/** A well-formed recording with an http(s) URL (anything else is never shown or played). */
-export function isRecording(value: unknown): value is Recording {
-  if (!value || typeof value !== 'object') return false;
-  const r = value as Record<string, unknown>;
-  return (
-    typeof r.id === 'string' &&
-    typeof r.streamId === 'string' &&
-    (r.recordId === null || typeof r.recordId === 'number') &&
-    typeof r.fileFormat === 'string' &&
-    typeof r.startTime === 'number' &&
-    typeof r.endTime === 'number' &&
-    typeof r.duration === 'number' &&
-    typeof r.fileSize === 'number' &&
-    typeof r.url === 'string' &&
-    /^https?:\/\//i.test(r.url)
-  );
-}
-
-/** Newest first: later start first; equal starts keep the order given (newest arrival first). */
-export function mergeRecordings(current: readonly Recording[], incoming: readonly Recording[]): Recording[] {
-  const seen = new Set(current.map((r) => r.id));
-  const merged = [...current];
-  for (const r of incoming) {
-    if (seen.has(r.id)) continue;
-    seen.add(r.id);
-    const at = merged.findIndex((x) => x.startTime < r.startTime);
-    merged.splice(at === -1 ? merged.length : at, 0, r);
-  }
-  return merged;
 }

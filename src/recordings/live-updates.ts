@@ -1,8 +1,21 @@
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from '../player/backoff.js';
 import type { Recording } from '../events.js';
-import { isRecording, recordingsUrl, type RecordingFilter } from './api.js';
+import { recordingsUrl, type RecordingFilter } from './api.js';
+import { readRecording } from './recording.js';
 
 export type LiveUpdatesState = 'connecting' | 'live' | 'reconnecting' | 'closed';
+
+/**
+ * The receiver's `event: status` (TRTC event 332, CONTRACTS "Recording status"): the latest recording state of a
+ * stream. Same shape as `RecordingStatus` in src/events.ts.
+ */
+export interface LiveRecordingStatus {
+  streamId: string;
+  recordId: string | null;
+  status: string;
+  message: string;
+  time: number;
+}
 
 export interface LiveUpdatesOptions {
   endpoint: string;
@@ -10,6 +23,8 @@ export interface LiveUpdatesOptions {
   /** Resume after this event id (the `lastEventId` of the page just read), so nothing falls in between. */
   lastEventId: string | null;
   onRecording: (recording: Recording) => void;
+  /** The latest recording status of a stream (`event: status`), when the receiver sends one. */
+  onStatus?: (status: LiveRecordingStatus) => void;
   onState: (state: LiveUpdatesState) => void;
   backoff?: BackoffOptions;
 }
@@ -58,15 +73,12 @@ export class RecordingLiveUpdates {
       this.options.onState('live');
     });
     source.addEventListener('recording', (e) => {
-      const msg = e as MessageEvent<string>;
-      this.remember(msg);
-      let data: unknown;
-      try {
-        data = JSON.parse(msg.data);
-      } catch {
-        return;
-      }
-      if (isRecording(data)) this.options.onRecording(data);
+      const recording = readRecording(this.read(e as MessageEvent<string>));
+      if (recording) this.options.onRecording(recording);
+    });
+    source.addEventListener('status', (e) => {
+      const status = readStatus(this.read(e as MessageEvent<string>));
+      if (status) this.options.onStatus?.(status);
     });
     source.onerror = () => {
       if (this.closed || this.source !== source) return;
@@ -83,4 +95,27 @@ export class RecordingLiveUpdates {
   private remember(e: MessageEvent): void {
     if (e.lastEventId) this.lastEventId = e.lastEventId;
   }
+
+  /** Remembers the event's id and parses its JSON data (`undefined` if it is not JSON). */
+  private read(e: MessageEvent<string>): unknown {
+    this.remember(e);
+    try {
+      return JSON.parse(e.data) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function readStatus(value: unknown): LiveRecordingStatus | null {
+  if (!value || typeof value !== 'object') return null;
+  const s = value as Record<string, unknown>;
+  if (typeof s.streamId !== 'string' || s.streamId === '' || typeof s.status !== 'string') return null;
+  return {
+    streamId: s.streamId,
+    recordId: typeof s.recordId === 'string' ? s.recordId : null,
+    status: s.status,
+    message: typeof s.message === 'string' ? s.message : '',
+    time: typeof s.time === 'number' && Number.isFinite(s.time) ? s.time : NaN,
+  };
 }

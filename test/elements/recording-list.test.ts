@@ -1,5 +1,5 @@
 import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { sendKeys, setViewport } from '@web/test-runner-commands';
 import '../../src/index.js';
 import type { RecordingList } from '../../src/elements/recording-list.js';
 import type { Recording } from '../../src/events.js';
@@ -13,6 +13,7 @@ interface ReceiverInfo {
 
 let info: ReceiverInfo;
 const uid = (p: string) => `${p}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
+const mediaUrl = (file: string) => `${location.origin}/receiver-support/media/${file}`;
 
 /** Sends a real-shaped, correctly signed recording callback to the running receiver. */
 async function notify(fileId: string, fields: Record<string, unknown>): Promise<void> {
@@ -29,7 +30,7 @@ async function notify(fileId: string, fields: Record<string, unknown>): Promise<
       end_time: 1_700_000_063,
       file_size: 1_349_000,
       stream_param: 'bizid=11220&record=mp4',
-      video_url: `${location.origin}/receiver-support/media/av.mp4`,
+      video_url: mediaUrl('av.mp4'),
       ...fields,
     }),
   });
@@ -37,14 +38,72 @@ async function notify(fileId: string, fields: Record<string, unknown>): Promise<
   expect(out.status, 'receiver acknowledged').to.equal(200);
 }
 
+/** The three files (MP4, HLS, FLV) one push writes, each with its own callback, seconds apart. */
+async function notifyTake(stream: string, startTime: number, fields: Record<string, unknown> = {}) {
+  for (const [i, fmt] of ['hls', 'mp4', 'flv'].entries())
+    await notify(uid('f'), {
+      stream_id: stream,
+      file_format: fmt,
+      start_time: startTime + i,
+      end_time: startTime + i + 63,
+      ...fields,
+    });
+}
+
+/** A second backend speaking the receiver's read API with whatever rows a test gives it (recordings-backend plugin). */
+async function backend(rows: unknown[], readKey?: string): Promise<string> {
+  const name = uid('b');
+  await fetch(`/recordings-backend/${name}/setup`, {
+    method: 'POST',
+    body: JSON.stringify({ rows, readKey }),
+  });
+  return `${location.origin}/recordings-backend/${name}`;
+}
+async function backendPost(endpoint: string, what: string, body: unknown = {}): Promise<unknown> {
+  return (await fetch(`${endpoint}/${what}`, { method: 'POST', body: JSON.stringify(body) })).json();
+}
+const row = (fields: Record<string, unknown>) => ({
+  id: uid('r'),
+  streamId: 'cam',
+  recordId: null,
+  fileFormat: 'mp4',
+  startTime: 1_700_000_000,
+  endTime: 1_700_000_012,
+  duration: 12,
+  fileSize: 3_100_000,
+  url: mediaUrl('av.mp4'),
+  ...fields,
+});
+
 function shadow(el: RecordingList): ShadowRoot {
   return el.shadowRoot!;
 }
-function items(el: RecordingList): HTMLButtonElement[] {
-  return [...shadow(el).querySelectorAll<HTMLButtonElement>('li [part~="select"]')];
+function takes(el: RecordingList): HTMLLIElement[] {
+  return [...shadow(el).querySelectorAll<HTMLLIElement>('li[part="take"]')];
+}
+function chips(el: RecordingList | HTMLElement): HTMLButtonElement[] {
+  const root = 'shadowRoot' in el && el.shadowRoot ? el.shadowRoot : el;
+  return [...root.querySelectorAll<HTMLButtonElement>('[part~="chip"]')];
+}
+function text(node: Element | null | undefined): string {
+  return (node?.textContent ?? '').replace(/\s+/g, ' ').trim();
+}
+/** What a chip shows (its accessible name, the whole sentence, is `text(chip)`). */
+function shown(chip: Element): string {
+  return [...chip.querySelectorAll('.format, .size')].map(text).join(' ');
+}
+/** What a person reads on one take: title, labelled details, chip texts. */
+function readTake(li: HTMLLIElement) {
+  const details = Object.fromEntries(
+    [...li.querySelectorAll('[part="details"] > div')].map((d) => [
+      text(d.querySelector('dt')),
+      text(d.querySelector('dd')),
+    ]),
+  );
+  return { title: text(li.querySelector('[part="title"]')), details, chips: chips(li).map(shown) };
 }
 function statusText(el: RecordingList): string {
-  return shadow(el).querySelector('[part="status"]')!.textContent!.trim();
+  return text(shadow(el).querySelector('[part="status"]'));
 }
 function moreButton(el: RecordingList): HTMLButtonElement | null {
   return shadow(el).querySelector('[part="more"]');
@@ -60,46 +119,43 @@ async function mounted(tpl: ReturnType<typeof html>): Promise<RecordingList> {
   );
   return el;
 }
+/** Takes as [stream, formats] — what the order assertions compare. */
+const takeOrder = (el: RecordingList) =>
+  el.takes.map((t) => `${t.streamId}:${t.files.map((f) => f.fileFormat).join('+')}:${t.startTime}`);
 
 before(async () => {
   info = (await (await fetch('/receiver-support')).json()) as ReceiverInfo;
 });
 
 describe('<recording-list> against the real receiver', () => {
-  it('lists the stored recordings newest first with stream, format, start, duration and size', async () => {
-    const stream = uid('list');
-    await notify(uid('f'), {
-      stream_id: stream,
-      start_time: 1_700_000_000,
-      file_format: 'hls',
-      duration: 3723,
-    });
+  it('shows one entry per take with a date title, labelled details and its formats as chips', async () => {
+    const stream = uid('take');
+    await notifyTake(stream, 1_700_000_000);
     await notify(uid('f'), {
       stream_id: stream,
       start_time: 1_700_000_600,
-      file_format: 'mp4',
       file_size: 2_500_000,
+      duration: 12,
     });
-    await notify(uid('f'), { stream_id: stream, start_time: 1_700_000_300, file_format: 'flv' });
     const el = await mounted(
       html`<recording-list endpoint=${info.url} stream-id=${stream} lang="en"></recording-list>`,
     );
-    const rows = items(el);
-    expect(
-      rows.map((b) => b.querySelectorAll('[part="field"] .value')[1]!.textContent!.trim()),
-    ).to.deep.equal(['MP4', 'FLV', 'HLS']);
-    const first = [...rows[0]!.querySelectorAll('[part="field"] .value')].map((f) => f.textContent!.trim());
-    expect(first[0]).to.equal(stream);
-    expect(first[2]).to.match(/2023/);
-    expect(first[3]).to.equal('1:03');
-    expect(first[4]).to.equal('2.5 MB');
-    expect(rows[2]!.querySelectorAll('[part="field"] .value')[3]!.textContent!.trim()).to.equal('1:02:03');
-    expect(rows[0]!.textContent!.replace(/\s+/g, ' ').trim()).to.match(
-      new RegExp(`^Play Stream ${stream} Format MP4 Started .+ Duration 1:03 Size 2.5 MB$`),
+    expect(el.recordings).to.have.length(4);
+    const [newer, older] = takes(el).map(readTake);
+    expect(takes(el)).to.have.length(2);
+    expect(newer!.title).to.equal(
+      new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' }).format(1_700_000_600_000),
     );
+    expect(newer!.details).to.deep.equal({ Duration: '12 sec', Stream: stream });
+    expect(newer!.chips).to.deep.equal(['MP4 2.5 MB']);
+    expect(older!.details).to.deep.equal({ Duration: '1 min 3 sec', Stream: stream });
+    expect(older!.chips).to.deep.equal(['MP4 1.3 MB', 'HLS 1.3 MB', 'FLV 1.3 MB']);
+    expect(text(chips(takes(el)[0]!)[0])).to.equal('Play MP4, 12 sec, 2.5 MB');
+    expect(text(chips(takes(el)[1]!)[1])).to.equal('Play HLS, 1 min 3 sec, 1.3 MB');
     expect(shadow(el).querySelector('time')!.getAttribute('datetime')).to.equal(
       new Date(1_700_000_600 * 1000).toISOString(),
     );
+    expect(chips(el).every((c) => c.tagName === 'BUTTON' && c.type === 'button')).to.equal(true);
     await expect(el).to.be.accessible();
   });
 
@@ -113,31 +169,55 @@ describe('<recording-list> against the real receiver', () => {
     await expect(el).to.be.accessible();
   });
 
-  it('shows a recording the moment the receiver stores it (server-sent events) and announces it', async () => {
+  it('adds live recordings to their take, announces them, and keeps the order a reload shows', async () => {
     const stream = uid('live');
+    await notify(uid('f'), { stream_id: stream, file_format: 'mp4', start_time: 1_700_000_000 });
     const el = await mounted(
       html`<recording-list endpoint=${info.url} stream-id=${stream} lang="en"></recording-list>`,
     );
-    await waitUntil(
-      () => statusText(el) === 'No recordings yet. New ones appear here as soon as they are stored.',
+    await waitUntil(() => statusText(el) === 'Live updates on', 'live', { timeout: 5000 });
+    // Another format of the same take, a newer take, and a take with the same start time on another file id.
+    await notify(uid('f'), { stream_id: stream, file_format: 'hls', start_time: 1_700_000_002 });
+    await waitUntil(() => chips(el).length === 2, 'HLS joins the take', { timeout: 5000 });
+    expect(takes(el)).to.have.length(1);
+    expect(statusText(el)).to.match(new RegExp(`^New recording: ${stream}, .*2023.*, HLS$`));
+    await notify(uid('f'), { stream_id: stream, file_format: 'flv', start_time: 1_700_009_999 });
+    await notify(uid('f'), { stream_id: stream, file_format: 'mp4', start_time: 1_700_005_000 });
+    await notify(uid('f'), { stream_id: stream, file_format: 'mp3', start_time: 1_700_005_000 });
+    await waitUntil(() => el.recordings.length === 5, 'all arrived', { timeout: 5000 });
+    expect(takeOrder(el)).to.deep.equal([
+      `${stream}:flv:1700009999`,
+      `${stream}:mp4+mp3:1700005000`,
+      `${stream}:mp4+hls:1700000000`,
+    ]);
+    const live = takeOrder(el);
+    const liveKeys = takes(el).map((t) => t.dataset.take);
+    el.reload();
+    await waitUntil(() => el.recordings.length === 5, 'reloaded', { timeout: 5000 });
+    expect(takeOrder(el), 'same order after reload').to.deep.equal(live);
+    expect(
+      takes(el).map((t) => t.dataset.take),
+      'same take keys after reload',
+    ).to.deep.equal(liveKeys);
+    const fresh = await mounted(
+      html`<recording-list
+        endpoint=${info.url}
+        stream-id=${stream}
+        page-size="2"
+        lang="en"
+      ></recording-list>`,
     );
-    await aTimeout(300); // let the live connection open
-    await notify(uid('f'), { stream_id: stream });
-    await waitUntil(() => items(el).length === 1, 'live recording shown', { timeout: 5000 });
-    expect(statusText(el)).to.equal(`New recording: ${stream}`);
-    // A retry of the same notification does not add a row.
-    await notify(el.recordings[0]!.id === '' ? 'x' : uid('g'), {
-      stream_id: stream,
-      start_time: 1_700_009_999,
-    });
-    await waitUntil(() => items(el).length === 2, 'second recording shown, newest first');
-    expect(el.recordings[0]!.startTime).to.equal(1_700_009_999);
+    while (moreButton(fresh)) {
+      moreButton(fresh)!.click();
+      await waitUntil(() => !moreButton(fresh)?.disabled, 'page loaded');
+    }
+    expect(takeOrder(fresh), 'same order when paged in twos').to.deep.equal(live);
   });
 
   it('pages through older recordings with the "more" button, by mouse and keyboard', async () => {
     const stream = uid('page');
     for (let i = 0; i < 5; i++)
-      await notify(uid('f'), { stream_id: stream, start_time: 1_700_000_000 + i * 60 });
+      await notify(uid('f'), { stream_id: stream, start_time: 1_700_000_000 + i * 600 });
     const el = await mounted(
       html`<recording-list
         endpoint=${info.url}
@@ -146,40 +226,45 @@ describe('<recording-list> against the real receiver', () => {
         lang="en"
       ></recording-list>`,
     );
-    expect(items(el)).to.have.length(2);
+    expect(takes(el)).to.have.length(2);
     moreButton(el)!.click();
-    await waitUntil(() => items(el).length === 4, 'second page');
+    await waitUntil(() => takes(el).length === 4, 'second page');
     moreButton(el)!.focus();
     await sendKeys({ press: 'Enter' });
-    await waitUntil(() => items(el).length === 5, 'third page by keyboard');
+    await waitUntil(() => takes(el).length === 5, 'third page by keyboard');
     await waitUntil(() => moreButton(el) === null, 'no more pages');
-    const starts = el.recordings.map((r) => r.startTime);
+    const starts = el.takes.map((t) => t.startTime!);
     expect(starts).to.deep.equal([...starts].sort((a, b) => b - a));
-    expect(new Set(el.recordings.map((r) => r.id)).size).to.equal(5);
   });
 
   it('shows only the record id asked for, also among live updates', async () => {
     const stream = uid('rid');
-    const rid = Math.floor(Math.random() * 1e9);
+    const rid = String(Math.floor(Math.random() * 1e9));
+    const other = String(Number(rid) + 1);
     await notify(uid('f'), { stream_id: stream, userdefinerecordid: rid });
-    await notify(uid('f'), { stream_id: stream, userdefinerecordid: rid + 1 });
-    await notify(uid('f'), { stream_id: stream, stream_param: `bizid=1&recordId=${rid}` });
+    await notify(uid('f'), { stream_id: stream, userdefinerecordid: other, start_time: 1_700_000_600 });
+    await notify(uid('f'), {
+      stream_id: stream,
+      stream_param: `bizid=1&recordId=${rid}`,
+      start_time: 1_700_001_200,
+    });
     const el = await mounted(
-      html`<recording-list endpoint=${info.url} record-id=${String(rid)} lang="en"></recording-list>`,
+      html`<recording-list endpoint=${info.url} record-id=${rid} lang="en"></recording-list>`,
     );
-    expect(items(el)).to.have.length(2);
-    expect(el.recordings.every((r) => r.recordId === rid)).to.equal(true);
-    await aTimeout(300);
-    await notify(uid('f'), { stream_id: stream, userdefinerecordid: rid + 1, start_time: 1_800_000_000 });
+    expect(takes(el)).to.have.length(2);
+    expect(readTake(takes(el)[0]!).details).to.include({ 'Record id': rid });
+    await waitUntil(() => statusText(el) === 'Live updates on', 'live', { timeout: 5000 });
+    await notify(uid('f'), { stream_id: stream, userdefinerecordid: other, start_time: 1_800_000_000 });
     await notify(uid('f'), { stream_id: stream, userdefinerecordid: rid, start_time: 1_800_000_001 });
-    await waitUntil(() => items(el).length === 3, 'matching live recording shown');
+    await waitUntil(() => takes(el).length === 3, 'matching live recording shown');
     await aTimeout(200);
     expect(el.recordings.map((r) => r.recordId)).to.deep.equal([rid, rid, rid]);
   });
 
-  it('selecting a recording fires recording-select and plays it in the named player', async () => {
+  it('choosing a format chip fires recording-select and plays that file in the named player', async () => {
     const stream = uid('sel');
-    await notify(uid('f'), { stream_id: stream, file_format: 'mp4' });
+    await notify(uid('f'), { stream_id: stream, file_format: 'flv', video_url: mediaUrl('av.flv') });
+    await notify(uid('f'), { stream_id: stream, file_format: 'mp4', start_time: 1_700_000_001 });
     const host = await fixture<HTMLDivElement>(
       html`<div>
         <recording-list endpoint=${info.url} stream-id=${stream} player="viewer" lang="en"></recording-list>
@@ -187,27 +272,32 @@ describe('<recording-list> against the real receiver', () => {
       </div>`,
     );
     const el = host.querySelector('recording-list')!;
-    await waitUntil(() => items(el).length === 1, 'listed', { timeout: 10_000 });
+    await waitUntil(() => chips(el).length === 2, 'listed', { timeout: 10_000 });
     const player = host.querySelector<HTMLElement & { sources?: PlayUrl[] | null }>('#viewer')!;
     const selected = oneEvent(el, 'recording-select');
-    items(el)[0]!.click();
+    chips(el)
+      .find((c) => shown(c).startsWith('MP4'))!
+      .click();
     const ev = (await selected) as CustomEvent<{ recording: Recording }>;
-    expect(ev.detail.recording.streamId).to.equal(stream);
+    expect(ev.detail.recording).to.include({ streamId: stream, fileFormat: 'mp4' });
     expect(ev.bubbles && ev.composed).to.equal(true);
-    expect(player.sources).to.deep.equal([
-      { encode: 'mp4', url: `${location.origin}/receiver-support/media/av.mp4` },
-    ]);
-    expect(items(el)[0]!.getAttribute('aria-current')).to.equal('true');
-    if (customElements.get('relay-player')) {
-      // The real player plays the recorded file.
-      const video = () => player.shadowRoot?.querySelector('video') ?? null;
-      await waitUntil(() => (video()?.currentTime ?? 0) > 0.3, 'recording plays', { timeout: 15_000 });
-    }
+    expect(player.sources).to.deep.equal([{ encode: 'mp4', url: mediaUrl('av.mp4') }]);
+    const mp4 = chips(el).find((c) => shown(c).startsWith('MP4'))!;
+    expect(mp4.getAttribute('aria-current')).to.equal('true');
+    expect(mp4.part.contains('selected')).to.equal(true);
+    expect(statusText(el)).to.match(new RegExp(`^Selected: MP4, ${stream}, `));
+    const video = () => player.shadowRoot?.querySelector('video') ?? null;
+    await waitUntil(() => (video()?.currentTime ?? 0) > 0.3, 'recording plays', { timeout: 15_000 });
+    chips(el)
+      .find((c) => shown(c).startsWith('FLV'))!
+      .click();
+    expect(player.sources).to.deep.equal([{ encode: 'flv', url: mediaUrl('av.flv') }]);
   });
 
-  it('plays the selected recording in a plain <video>, keyboard only', async () => {
-    const stream = uid('vid');
-    await notify(uid('f'), { stream_id: stream, file_format: 'mp4' });
+  it('is navigable by keyboard: arrows between takes and formats, Space plays in a plain <video>', async () => {
+    const stream = uid('keys');
+    await notifyTake(stream, 1_700_000_000);
+    await notify(uid('f'), { stream_id: stream, start_time: 1_700_000_600 });
     const host = await fixture<HTMLDivElement>(
       html`<div>
         <recording-list endpoint=${info.url} stream-id=${stream} player="plain" lang="en"></recording-list>
@@ -215,11 +305,23 @@ describe('<recording-list> against the real receiver', () => {
       </div>`,
     );
     const el = host.querySelector('recording-list')!;
-    await waitUntil(() => items(el).length === 1, 'listed', { timeout: 10_000 });
-    items(el)[0]!.focus();
+    await waitUntil(() => chips(el).length === 4, 'listed', { timeout: 10_000 });
+    const focused = () => shown(el.shadowRoot!.activeElement!);
+    chips(el)[0]!.focus();
+    await sendKeys({ press: 'ArrowDown' });
+    expect(focused()).to.equal('MP4 1.3 MB');
+    await sendKeys({ press: 'ArrowRight' });
+    await sendKeys({ press: 'ArrowRight' });
+    expect(focused()).to.equal('FLV 1.3 MB');
+    await sendKeys({ press: 'ArrowRight' });
+    expect(focused(), 'stays on the last format').to.equal('FLV 1.3 MB');
+    await sendKeys({ press: 'ArrowUp' });
+    expect(el.shadowRoot!.activeElement).to.equal(chips(el)[0]);
+    await sendKeys({ press: 'End' });
+    expect(el.shadowRoot!.activeElement).to.equal(chips(el)[1]);
     await sendKeys({ press: 'Space' });
     const video = host.querySelector('video')!;
-    expect(video.src).to.equal(`${location.origin}/receiver-support/media/av.mp4`);
+    expect(video.src).to.equal(mediaUrl('av.mp4'));
     await waitUntil(() => video.currentTime > 0.3, 'plays', { timeout: 15_000 });
   });
 
@@ -233,9 +335,9 @@ describe('<recording-list> against the real receiver', () => {
       </div>`,
     );
     const el = host.querySelector('recording-list')!;
-    await waitUntil(() => items(el).length === 1, 'listed', { timeout: 10_000 });
+    await waitUntil(() => chips(el).length === 1, 'listed', { timeout: 10_000 });
     el.addEventListener('recording-select', (e) => e.preventDefault());
-    items(el)[0]!.click();
+    chips(el)[0]!.click();
     expect((host.querySelector('#p2') as HTMLElement & { sources?: unknown }).sources).to.equal(undefined);
   });
 
@@ -255,18 +357,17 @@ describe('<recording-list> against the real receiver', () => {
     const retry = shadow(el).querySelector<HTMLButtonElement>('[part="retry"]')!;
     expect(retry.textContent!.trim()).to.equal('Try again');
     await expect(el).to.be.accessible();
-    // Pointing it at the real receiver recovers.
     el.endpoint = info.url;
     await waitUntil(() => shadow(el).querySelector('[part="retry"]') === null, 'recovered', {
       timeout: 10_000,
     });
   });
 
-  it('a record-id that is not a whole number is an error, not a silent empty list', async () => {
+  it('a record-id that is not a valid id is an error, not a silent empty list', async () => {
     const el = await mounted(
-      html`<recording-list endpoint=${info.url} record-id="abc" lang="en"></recording-list>`,
+      html`<recording-list endpoint=${info.url} record-id="a b/c" lang="en"></recording-list>`,
     );
-    expect(statusText(el)).to.contain('record-id must be a whole number');
+    expect(statusText(el)).to.contain('record-id must be 1–64 letters, digits, "_" or "-"');
   });
 
   it('reconnects live updates after the receiver restarts and misses nothing stored meanwhile', async () => {
@@ -283,23 +384,23 @@ describe('<recording-list> against the real receiver', () => {
     await waitUntil(() => statusText(el).startsWith('No recordings'));
     await aTimeout(300);
     await fetch('/receiver-support/restart?downMs=300', { method: 'POST' });
-    // Stored right after the restart, before the list has reconnected (its first retry waits ≥ 0.5 s).
     await notify(uid('f'), { stream_id: stream });
-    await waitUntil(() => items(el).length === 1, 'recording stored during the outage arrives', {
+    await waitUntil(() => takes(el).length === 1, 'recording stored during the outage arrives', {
       timeout: 15_000,
     });
     expect(errors.map((e) => e.code)).to.include('LIVE_UPDATES_LOST');
     await notify(uid('f'), { stream_id: stream, start_time: 1_800_000_000 });
-    await waitUntil(() => items(el).length === 2, 'live again', { timeout: 5000 });
+    await waitUntil(() => takes(el).length === 2, 'live again', { timeout: 5000 });
   });
 
-  it('speaks Simplified Chinese with lang="zh-CN"', async () => {
+  it('speaks Simplified Chinese with lang="zh-CN", accessibly', async () => {
     const stream = uid('zh');
     const empty = await mounted(
       html`<recording-list endpoint=${info.url} stream-id=${stream} lang="zh-CN"></recording-list>`,
     );
     expect(statusText(empty)).to.match(/^暂无录制文件/);
-    for (let i = 0; i < 3; i++) await notify(uid('f'), { stream_id: stream, start_time: 1_700_000_000 + i });
+    await notifyTake(stream, 1_700_000_000);
+    await notify(uid('f'), { stream_id: stream, start_time: 1_700_000_600, duration: 12 });
     const el = await mounted(
       html`<recording-list
         endpoint=${info.url}
@@ -310,9 +411,14 @@ describe('<recording-list> against the real receiver', () => {
     );
     expect(moreButton(el)!.textContent!.trim()).to.equal('显示更早的录制文件');
     expect(shadow(el).querySelector('[part="base"]')!.getAttribute('aria-label')).to.equal('录制文件');
-    expect(items(el)[0]!.textContent!.replace(/\s+/g, ' ').trim()).to.match(
-      /^播放 流 zh_\S+ 格式 MP4 开始时间 .+ 时长 0?1:03 大小 1\.3/,
+    const first = readTake(takes(el)[0]!);
+    expect(first.title).to.equal(
+      new Intl.DateTimeFormat('zh-CN', { dateStyle: 'medium', timeStyle: 'short' }).format(1_700_000_600_000),
     );
+    expect(first.title).to.match(/^2023年11月1[45]日/);
+    expect(first.details).to.deep.equal({ 时长: '12秒', 流: stream });
+    expect(text(chips(el)[0])).to.match(/^播放 MP4，12秒，1\.3\s?MB$/);
+    await expect(el).to.be.accessible();
   });
 
   it('leaves no live connection or reconnect timer behind when removed from the page', async () => {
@@ -339,4 +445,220 @@ describe('<recording-list> against the real receiver', () => {
       window.EventSource = Original;
     }
   });
+});
+
+describe('<recording-list> against what other backends send', () => {
+  it('shows bad rows (out-of-range times, huge sizes, no duration or format) as "unknown" and keeps the list', async () => {
+    const good = row({ streamId: 'good', startTime: 1_700_000_600 });
+    const endpoint = await backend([
+      row({ streamId: 'far', startTime: 1e20, endTime: 1e20, duration: null }),
+      good,
+      row({ streamId: 'huge', fileSize: 1e30, duration: 'NaN', fileFormat: '' }),
+      { id: 'no-url', streamId: 'x', url: 'javascript:alert(1)' },
+    ]);
+    const errors: RelayErrorInfo[] = [];
+    const el = await mounted(
+      html`<recording-list
+        endpoint=${endpoint}
+        lang="en"
+        @recording-error=${(e: CustomEvent<RelayErrorInfo>) => errors.push(e.detail)}
+      ></recording-list>`,
+    );
+    await waitUntil(() => statusText(el) === 'Live updates on', 'live', { timeout: 5000 });
+    const shown = takes(el).map(readTake);
+    expect(shown.map((t) => t.details.Stream)).to.deep.equal(['good', 'huge', 'far']);
+    expect(shown[1]).to.deep.include({ chips: ['unknown unknown'] });
+    expect(shown[1]!.details.Duration).to.equal('12 sec'); // from end - start
+    expect(text(chips(takes(el)[1]!)[0])).to.equal('Play unknown, 12 sec, unknown');
+    expect(shown[2]).to.deep.include({ title: 'Start time unknown', chips: ['MP4 3.1 MB'] });
+    expect(shown[2]!.details.Duration).to.equal('unknown');
+    expect(errors).to.deep.equal([]);
+    // A bad row arriving live is shown the same way, and the list goes on.
+    await backendPost(endpoint, 'emit', {
+      event: 'recording',
+      data: row({ streamId: 'late', startTime: -5 }),
+    });
+    await waitUntil(() => takes(el).length === 4, 'live bad row shown');
+    expect(readTake(takes(el)[3]!).title).to.equal('Start time unknown');
+    await backendPost(endpoint, 'emit', {
+      event: 'recording',
+      data: row({ streamId: 'next', startTime: 1_700_009_000 }),
+    });
+    await waitUntil(() => takes(el).length === 5, 'and the next good one too');
+    expect(readTake(takes(el)[0]!).details.Stream).to.equal('next');
+    await expect(el).to.be.accessible();
+  });
+
+  it('accepts string record ids like meeting_42 and sends them as they are', async () => {
+    const endpoint = await backend([row({ recordId: 'meeting_42' })]);
+    const el = await mounted(
+      html`<recording-list endpoint=${endpoint} record-id="meeting_42" lang="en"></recording-list>`,
+    );
+    expect(readTake(takes(el)[0]!).details).to.include({ 'Record id': 'meeting_42' });
+    const log = (await (await fetch(`${endpoint}/log`)).json()) as string[];
+    expect(log[0]).to.equal('/api/recordings?recordId=meeting_42&limit=20');
+  });
+
+  it('shows a thumbnail when the backend has one, and no broken image when not', async () => {
+    const endpoint = await backend([
+      row({ streamId: 'with', thumbnailUrl: `${location.origin}/docs/screenshot.png` }),
+      row({ streamId: 'without', startTime: 1_699_000_000 }),
+    ]);
+    const el = await mounted(html`<recording-list endpoint=${endpoint} lang="en"></recording-list>`);
+    const [withThumb, without] = takes(el);
+    const img = withThumb!.querySelector<HTMLImageElement>('[part="thumbnail"]')!;
+    await waitUntil(() => img.complete && img.naturalWidth > 0, 'thumbnail loaded');
+    expect(img.alt, 'decorative: the title says what it is').to.equal('');
+    expect(without!.querySelector('[part="thumbnail"]')).to.equal(null);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows the latest recording status of each stream (event: status)', async () => {
+    const endpoint = await backend([row({})]);
+    const el = await mounted(html`<recording-list endpoint=${endpoint} lang="en"></recording-list>`);
+    await waitUntil(() => statusText(el) === 'Live updates on', 'live', { timeout: 5000 });
+    const status = (streamId: string, s: string, message = '') =>
+      backendPost(endpoint, 'emit', {
+        event: 'status',
+        data: { streamId, recordId: null, status: s, message, time: 1 },
+      });
+    await status('cam', 'record_start_succeeded', 'Recording started.');
+    await status('cam', 'record_error', 'Recording hit an error.');
+    await status('cam2', 'something_new', 'Something new happened.');
+    await waitUntil(
+      () => shadow(el).querySelectorAll('[part="recording-status"]').length === 2,
+      'two streams',
+    );
+    const lines = () => [...shadow(el).querySelectorAll('[part="recording-status"]')].map(text);
+    expect(lines()).to.deep.equal(['cam2: Something new happened.', 'cam: recording error']);
+    el.lang = 'zh-CN';
+    await el.updateComplete;
+    expect(lines()).to.deep.equal(['cam2：Something new happened.', 'cam：录制出错']);
+  });
+});
+
+describe('<recording-list> with a read key (RECEIVER_READ_KEY)', () => {
+  const KEY = 'read-key-for-tests';
+
+  it('passes read-secret and read-time on the list and the live-update requests', async () => {
+    const endpoint = await backend([row({ recordId: 'meeting_42' })], KEY);
+    const { readSecret, readTime } = (await backendPost(endpoint, 'sign', {
+      recordId: 'meeting_42',
+      expiresIn: 600,
+    })) as {
+      readSecret: string;
+      readTime: string;
+    };
+    const el = await mounted(
+      html`<recording-list
+        endpoint=${endpoint}
+        record-id="meeting_42"
+        read-secret=${readSecret}
+        read-time=${readTime}
+        lang="en"
+      ></recording-list>`,
+    );
+    expect(takes(el)).to.have.length(1);
+    await waitUntil(() => statusText(el) === 'Live updates on', 'live updates accepted', { timeout: 5000 });
+    await backendPost(endpoint, 'emit', {
+      event: 'recording',
+      data: row({ recordId: 'meeting_42', startTime: 1_700_009_000 }),
+    });
+    await waitUntil(() => takes(el).length === 2, 'live recording arrives');
+    const log = (await (await fetch(`${endpoint}/log`)).json()) as string[];
+    const auth = `recordId=meeting_42&readSecret=${readSecret}&readTime=${readTime}`;
+    expect(log).to.deep.equal([
+      `/api/recordings?${auth}&limit=20`,
+      `/api/recordings/events?${auth}&lastEventId=0`,
+    ]);
+  });
+
+  it('says clearly when the receiver refuses the read key (403 READ_AUTH_FAILED)', async () => {
+    const endpoint = await backend([row({ recordId: 'meeting_42' })], KEY);
+    const errors: RelayErrorInfo[] = [];
+    const el = await mounted(
+      html`<recording-list
+        endpoint=${endpoint}
+        record-id="meeting_42"
+        read-secret="0123456789abcdef0123456789abcdef"
+        read-time="7FFFFFFF"
+        lang="en"
+        @recording-error=${(e: CustomEvent<RelayErrorInfo>) => errors.push(e.detail)}
+      ></recording-list>`,
+    );
+    expect(errors).to.have.length(1);
+    expect(errors[0]).to.include({ module: 'recordings', code: 'READ_AUTH_FAILED' });
+    expect(errors[0]!.message).to.contain('refused the read key for record id "meeting_42"');
+    expect(statusText(el)).to.match(
+      /^This page may not read these recordings: its read key is missing, wrong or expired\. /,
+    );
+    expect(takes(el)).to.have.length(0);
+    await expect(el).to.be.accessible();
+    el.lang = 'zh-CN';
+    await el.updateComplete;
+    expect(statusText(el)).to.match(/^此页面无权读取这些录制文件/);
+    await expect(el).to.be.accessible();
+  });
+
+  it('a read key that expires while listening turns into the same clear error, keeping the list', async () => {
+    const endpoint = await backend([row({ recordId: 'r1' })], KEY);
+    const { readSecret, readTime } = (await backendPost(endpoint, 'sign', {
+      recordId: 'r1',
+      expiresIn: 1,
+    })) as {
+      readSecret: string;
+      readTime: string;
+    };
+    const errors: RelayErrorInfo[] = [];
+    const el = await mounted(
+      html`<recording-list
+        endpoint=${endpoint}
+        record-id="r1"
+        read-secret=${readSecret}
+        read-time=${readTime}
+        lang="en"
+        @recording-error=${(e: CustomEvent<RelayErrorInfo>) => errors.push(e.detail)}
+      ></recording-list>`,
+    );
+    expect(takes(el)).to.have.length(1);
+    await aTimeout(2200); // the key expires
+    await backendPost(endpoint, 'drop');
+    await waitUntil(() => errors.some((e) => e.code === 'READ_AUTH_FAILED'), 'refusal reported', {
+      timeout: 5000,
+    });
+    expect(statusText(el)).to.match(/^This page may not read these recordings/);
+    expect(takes(el), 'what was shown stays').to.have.length(1);
+  });
+
+  it('a read-secret without record-id is an error that says what to add', async () => {
+    const el = await mounted(
+      html`<recording-list endpoint=${info.url} read-secret="abc" read-time="7FFFFFFF"></recording-list>`,
+    );
+    expect(statusText(el)).to.contain('read-secret is signed for one record id: set record-id too.');
+  });
+});
+
+describe('<recording-list> on small screens', () => {
+  afterEach(() => setViewport({ width: 800, height: 600 }));
+
+  for (const width of [320, 390, 1280]) {
+    it(`never makes a ${width} px page scroll sideways`, async () => {
+      await setViewport({ width, height: 800 });
+      const long = `a_very_long_stream_name_without_any_spaces_${'x'.repeat(60)}`;
+      const endpoint = await backend([
+        row({
+          streamId: long,
+          recordId: 'meeting_42',
+          thumbnailUrl: `${location.origin}/docs/screenshot.png`,
+        }),
+        row({ streamId: long, fileFormat: 'hls', startTime: 1_700_000_001 }),
+        row({ streamId: 'cam', fileFormat: 'flv', fileSize: 1e30, startTime: 1e20 }),
+      ]);
+      const el = await mounted(html`<recording-list endpoint=${endpoint} lang="en"></recording-list>`);
+      expect(takes(el)).to.have.length(3);
+      await el.updateComplete;
+      expect(document.documentElement.scrollWidth, 'page width').to.be.at.most(window.innerWidth);
+      for (const li of takes(el)) expect(li.scrollWidth, 'card width').to.be.at.most(li.clientWidth + 1);
+    });
+  }
 });

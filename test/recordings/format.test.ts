@@ -2,8 +2,10 @@ import { expect } from '@open-wc/testing';
 import {
   encodeForRecording,
   formatDuration,
+  formatDurationWords,
   formatSize,
   formatStartTime,
+  isoTime,
 } from '../../src/recordings/format.js';
 
 describe('recording formatting', () => {
@@ -34,5 +36,18 @@ describe('recording formatting', () => {
   it('formats start times in the reader language', () => {
     expect(formatStartTime(1_700_000_000, 'en')).to.match(/2023/);
     expect(formatStartTime(1_700_000_000, 'zh-CN')).to.match(/2023年/);
+  });
+
+  it('gives no start time (instead of throwing) for times out of range', () => {
+    expect(formatStartTime(1e20, 'en')).to.equal(null);
+    expect(isoTime(1e20)).to.equal(null);
+    expect(isoTime(1_700_000_000)).to.equal('2023-11-14T22:13:20.000Z');
+  });
+
+  it('says lengths in words in the reader language', () => {
+    expect(formatDurationWords(12, 'en')).to.equal('12 sec');
+    expect(formatDurationWords(63, 'en')).to.equal('1 min 3 sec');
+    expect(formatDurationWords(3723, 'en')).to.equal('1 hr 2 min');
+    expect(formatDurationWords(12, 'zh-CN')).to.equal('12秒');
   });
 });

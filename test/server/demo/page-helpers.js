@@ -52,8 +52,8 @@
       if (!root) return [];
       return [...root.querySelectorAll('[part~="select"]')].map((b) => ({
         id: b.dataset.id,
-        stream: b.querySelector('.stream .value')?.textContent.trim(),
-        format: b.querySelectorAll('.meta .value')[0]?.textContent.trim(),
+        stream: b.closest('[part="take"]')?.dataset.stream,
+        format: b.querySelector('.format')?.textContent.trim(),
         selected: b.getAttribute('aria-current') === 'true',
       }));
     },
