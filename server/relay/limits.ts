@@ -193,36 +193,46 @@ export class Quota {
 }
 
 /**
- * How far an ingest's decoded media lags the wall clock. Each FLV tag out of the transcoder credits the advance of
- * the highest timestamp seen, at most 1 s per tag (no real stream has a longer gap between packets) and never more
- * than the wall time since the ingest connected (no banking credit with future timestamps). Bytes that decode to
- * nothing earn nothing, so 1 byte every 10 s does not keep an ingest alive.
+ * How far an ingest's decoded media lags the wall clock. Until the transcoder's first output tag, that is the
+ * time since the ingest connected. From then on, each FLV tag credits the advance of the highest timestamp seen,
+ * at most 1 s per tag (no real stream has a longer gap between packets) and never more than the wall time since
+ * the first tag (no banking credit with future timestamps). Bytes that decode to nothing earn nothing, so 1 byte
+ * every 10 s does not keep an ingest alive, and neither does one frame every 10 s.
  */
 export class MediaClock {
-  private readonly startedAt: number;
+  private readonly connectedAt: number;
+  private firstTagAt: number | null = null;
   private credit = 0;
-  private maxTs: number | null = null;
+  private maxTs = 0;
 
   constructor(now = Date.now()) {
-    this.startedAt = now;
+    this.connectedAt = now;
   }
 
   /** One FLV tag (11-byte header first) came out of the transcoder. */
   onTag(tag: Buffer, now = Date.now()): void {
     if (tag.length < 11) return;
     const ts = (tag.readUIntBE(4, 3) | (tag[7] << 24)) >>> 0;
-    if (this.maxTs === null) {
+    if (this.firstTagAt === null) {
+      this.firstTagAt = now;
       this.maxTs = ts;
+      this.credit = 0;
       return;
     }
     if (ts <= this.maxTs) return;
     const advance = Math.min(ts - this.maxTs, 1000);
     this.maxTs = ts;
-    this.credit = Math.min(this.credit + advance, now - this.startedAt);
+    this.credit = Math.min(this.credit + advance, now - this.firstTagAt);
   }
 
-  /** Milliseconds the media is behind real time (including the start-up before the first tag). */
+  /** Excuses `ms` of lag that was the relay's own fault (its event loop stalled, so it read nothing). */
+  forgive(ms: number): void {
+    this.credit += ms;
+  }
+
+  /** Milliseconds the media is behind real time. */
   lag(now = Date.now()): number {
-    return now - this.startedAt - this.credit;
+    if (this.firstTagAt === null) return now - this.connectedAt - this.credit;
+    return now - this.firstTagAt - this.credit;
   }
 }

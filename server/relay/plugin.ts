@@ -581,16 +581,21 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
       },
       end() {},
     });
-    const idle = setInterval(
-      () => {
-        if (clock.lag() <= ingestIdleMs) return;
+    const every = Math.min(500, ingestIdleMs / 4);
+    let checkedAt = Date.now();
+    const idle = setInterval(() => {
+      const late = Date.now() - checkedAt - every;
+      checkedAt = Date.now();
+      if (late > every) clock.forgive(late); // this process stalled: the pusher is not to blame
+      // after this turn's I/O, so media that arrived during a stall is counted first
+      setImmediate(() => {
+        if (clock.lag() <= ingestIdleMs || s.ingest !== 'ingesting') return;
         clearInterval(idle);
         s.lastError = `no media for ${ingestIdleMs} ms`;
         endIngest(s, IngestClose.IDLE, `no media received for ${ingestIdleMs} ms`);
         setTimeout(() => ws.terminate(), 2000).unref(); // a vanished peer never answers the close frame
-      },
-      Math.min(500, ingestIdleMs / 4),
-    );
+      });
+    }, every);
     log(`ingest of ${s.id} connected (transcoder pid ${tc.pid})`);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (!isBinary) return; // text frames are reserved; media is binary
