@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { relayPlugin } from './relay/plugin.ts';
 import { receiverPlugin } from './receiver/plugin.ts';
 import { push, type Pusher } from './relay/test-source.ts';
+import { devSecurity } from './relay/dev-credentials.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const port = Number(process.env.PORT ?? process.env.RELAY_PORT ?? 8080);
@@ -25,14 +26,18 @@ if (!existsSync(`${root}dist/relay-widgets.js`)) {
 }
 
 const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+// Push auth and play anti-leech on, with keys made now; the demo page asks POST /api/credentials (same origin only).
+const security = devSecurity();
 // The relay calls back into the receiver mounted on this same server, as the cloud would call a site's backend.
 await app.register(relayPlugin, {
   dataDir,
   callbackUrl: process.env.RELAY_CALLBACK_URL ?? `http://127.0.0.1:${port}/callbacks/tencent`,
   callbackKey: key,
   rtmpPort: rtmpEnv === 'off' ? null : Number(rtmpEnv ?? 1935),
-  allowedOrigins: '*',
+  pushKey: security.pushKey,
+  playKey: security.playKey,
 });
+await app.register(security.plugin);
 await app.register(receiverPlugin, { dataDir, callbackKey: key, allowedOrigins: '*' });
 await app.register(fastifyStatic, { root: `${root}demo`, prefix: '/', index: 'index.html' });
 await app.register(fastifyStatic, { root: `${root}dist`, prefix: '/dist/', decorateReply: false });
@@ -67,10 +72,10 @@ async function startTestStream(): Promise<void> {
     if (!r.ok) throw new Error(`${path}: ${JSON.stringify(json)}`);
     return json;
   };
-  await fetch(`${base}/api/streams/demo`, { method: 'DELETE' }).catch(() => undefined);
-  const created = (await post('/api/streams', { streamId: 'demo' })) as { ingest: { url: string } };
-  pusher = await push(created.ingest.url);
-  const relay = (await post('/api/streams/demo/relay', { encode: 'flv' })) as { urls: unknown[] };
+  const auth = security.serverQuery('demo');
+  const created = (await post(`/api/streams${auth}`, { streamId: 'demo' })) as { ingest: { url: string } };
+  pusher = await push(`${created.ingest.url}&${auth.slice(1)}`);
+  const relay = (await post(`/api/streams/demo/relay${auth}`, { encode: 'flv' })) as { urls: unknown[] };
   demo = { streamId: 'demo', urls: relay.urls };
   void pusher.closed.then(() => {
     demo = null;
@@ -84,7 +89,9 @@ if (process.env.DEMO_STREAM !== '0') {
 console.log(`\n  Relay widgets demo: ${address}/`);
 console.log(`  CMS embed page:     ${address}/cms-embed.html`);
 console.log(`  Player-only page:   ${address}/player-only.html`);
-console.log(`  Test stream:        ${demo ? `${address}/live/demo.flv` : 'off'}\n`);
+console.log(
+  `  Test stream:        ${(demo as { urls: { url?: string }[] } | null)?.urls[0]?.url ?? 'off'}\n`,
+);
 
 let closing = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {

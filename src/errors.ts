@@ -49,6 +49,22 @@ export const ErrorCodes = {
   NOT_INGESTING: 'NOT_INGESTING',
   BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
+  // local relay security (server/relay/auth.ts, limits.ts)
+  /** 403: missing, wrong or expired txSecret/txTime for a control call or ingest, or not the stream's owner. */
+  PUSH_AUTH_FAILED: 'PUSH_AUTH_FAILED',
+  /** 403: missing, wrong or expired play credential on /live or /recordings. */
+  PLAY_AUTH_FAILED: 'PLAY_AUTH_FAILED',
+  /** 403: a write from a page whose Origin is not in ALLOWED_ORIGINS. */
+  ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
+  /** 415: a request body that is not application/json. */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** 429: too many stream creations from one client in a minute. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** 429 (this client) / 503 (whole relay): a stream, ingest, relay or viewer cap is reached. */
+  STREAM_LIMIT: 'STREAM_LIMIT',
+  INGEST_LIMIT: 'INGEST_LIMIT',
+  RELAY_LIMIT: 'RELAY_LIMIT',
+  VIEWER_LIMIT: 'VIEWER_LIMIT',
   // recordings
   LIST_FAILED: 'LIST_FAILED',
   LIVE_UPDATES_LOST: 'LIVE_UPDATES_LOST',

@@ -1,12 +1,17 @@
 /**
- * `npm run relay`: the local relay alone. Environment:
- * RELAY_PORT (8080), RELAY_HOST (127.0.0.1), DATA_DIR (./data), RELAY_PUBLIC_URL (from the Host header),
+ * `npm run relay` (`node --import tsx server/relay/main.ts`): the local relay alone. Environment:
+ * RELAY_PORT (8080), RELAY_HOST (127.0.0.1), DATA_DIR (./data), RELAY_PUBLIC_URL (the bound address),
  * RELAY_CALLBACK_URL (or RELAY_CALLBACK_URL_PUSH / _STREAM_END / _RECORD), RELAY_CALLBACK_KEY, RELAY_APPID,
- * RELAY_CALLBACK_TIMEOUT_MS / _RETRY_MS / _RETRIES, RTMP_PORT (1935; "off" disables), ALLOWED_ORIGINS ("*" or a comma list).
+ * RELAY_CALLBACK_TIMEOUT_MS / _RETRY_MS / _RETRIES, RTMP_PORT (1935; "off" disables), ALLOWED_ORIGINS (none; a comma list or
+ * "*"), RELAY_PUSH_KEY / RELAY_PLAY_KEY (push auth / play anti-leech; a push key is required to bind anything but
+ * loopback), and the caps of `limits.ts` (RELAY_MAX_*, …). SIGTERM/SIGINT close it cleanly (recordings finalised,
+ * callbacks kept in the outbox).
  */
 import Fastify from 'fastify';
 import { relayPlugin } from './plugin.ts';
 import { parseAllowedOrigins } from './cors.ts';
+import { isLoopback } from './auth.ts';
+import { limitsFromEnv, relayServerOptions } from './limits.ts';
 
 function intEnv(name: string, fallback: number): number {
   const v = process.env[name];
@@ -26,14 +31,45 @@ function numberEnv(name: string): number | undefined {
   return n;
 }
 
+function fail(message: string): never {
+  console.error(`relay: ${message}`);
+  process.exit(1);
+}
+
 const port = intEnv('RELAY_PORT', 8080);
 const host = process.env.RELAY_HOST ?? '127.0.0.1';
 const rtmpEnv = process.env.RTMP_PORT;
+const pushKey = process.env.RELAY_PUSH_KEY || null;
+const playKey = process.env.RELAY_PLAY_KEY || null;
+const publicBaseUrl = process.env.RELAY_PUBLIC_URL || undefined;
 
-const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+if (!pushKey && !isLoopback(host))
+  fail(
+    `refusing to listen on ${host} without RELAY_PUSH_KEY: anyone who can reach it could stop, delete or take ` +
+      'over streams. Set RELAY_PUSH_KEY (and RELAY_PLAY_KEY for play anti-leech), or bind 127.0.0.1.',
+  );
+if (!isLoopback(host) && !publicBaseUrl)
+  fail(
+    `listening on ${host} needs RELAY_PUBLIC_URL (the http(s)://host:port clients use) for the URLs it hands out.`,
+  );
+if (publicBaseUrl && !/^https?:\/\/[^/?#]+\/?$/.test(publicBaseUrl))
+  fail(
+    `RELAY_PUBLIC_URL must be like https://relay.example.com or http://10.0.0.5:8080 (got "${publicBaseUrl}").`,
+  );
+
+let limits;
+let allowedOrigins;
+try {
+  limits = limitsFromEnv(process.env);
+  allowedOrigins = parseAllowedOrigins(process.env.ALLOWED_ORIGINS);
+} catch (err) {
+  fail((err as Error).message);
+}
+
+const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'info' }, ...relayServerOptions(limits) });
 await app.register(relayPlugin, {
   dataDir: process.env.DATA_DIR ?? './data',
-  publicBaseUrl: process.env.RELAY_PUBLIC_URL || undefined,
+  publicBaseUrl,
   callbackUrl: process.env.RELAY_CALLBACK_URL || null,
   // Callbacks (see server/relay/README.md "Callbacks"): one URL per event type, Tencent's retry cadence.
   callbackUrls: {
@@ -46,11 +82,16 @@ await app.register(relayPlugin, {
   callbackRetries: numberEnv('RELAY_CALLBACK_RETRIES'),
   callbackKey: process.env.RELAY_CALLBACK_KEY ?? '',
   rtmpPort: rtmpEnv === 'off' ? null : intEnv('RTMP_PORT', 1935),
-  allowedOrigins: parseAllowedOrigins(process.env.ALLOWED_ORIGINS),
+  allowedOrigins,
+  pushKey,
+  playKey,
+  limits,
   callbackRetryBaseMs: process.env.RELAY_CALLBACK_RETRY_MS
     ? Number(process.env.RELAY_CALLBACK_RETRY_MS)
     : undefined,
 });
+if (allowedOrigins === '*') app.log.warn('[relay] ALLOWED_ORIGINS=*: any web page may use this relay');
+if (!pushKey) app.log.warn('[relay] no RELAY_PUSH_KEY: control is unauthenticated, loopback clients only');
 const address = await app.listen({ port, host });
 // One machine-readable line so a parent process (tests, scripts) can find the port when RELAY_PORT=0.
 console.log(`relay listening on ${address}`);
@@ -60,6 +101,11 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
     if (closing) return;
     closing = true;
-    void app.close().then(() => process.exit(0));
+    const force = setTimeout(() => process.exit(1), 20_000);
+    force.unref();
+    void app.close().then(
+      () => process.exit(0),
+      (err: unknown) => fail(`shutdown failed: ${String(err)}`),
+    );
   });
 }

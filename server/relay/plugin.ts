@@ -5,17 +5,28 @@
  * Contracts: `server/API.md`.
  */
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { mkdirSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import rateLimit from '@fastify/rate-limit';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { ErrorCodes } from '../../src/errors.ts';
 import type { Recording } from '../../src/events.ts';
 import { HttpError } from './http-error.ts';
-import { corsHeaders, preflightHeaders, type AllowedOrigins } from './cors.ts';
+import {
+  corsHeaders,
+  isAllowedOrigin,
+  isJsonOrBodiless,
+  preflightHeaders,
+  selfOrigins,
+  type AllowedOrigins,
+} from './cors.ts';
+import { RelayAuth, isLoopback, signPlaylist, type RelayAuthOptions } from './auth.ts';
+import { DEFAULT_LIMITS, LIMIT_ENV, MediaClock, Quota, guardServer, type RelayLimits } from './limits.ts';
 import { parseCreateStream, parseRelayOptions, isValidStreamId } from './relay-options.ts';
 import { LiveStream, newStreamId } from './live-stream.ts';
 import { RelaySession, type FinishedFile } from './relay-session.ts';
@@ -24,10 +35,13 @@ import { numericId, streamParam, StreamEnd, type PushContext, type StreamEndReas
 import { beginPush, endPush, recoverPushes, type RecordingUrl } from './recovery.ts';
 import { startRtmpServer, type RtmpServer } from './rtmp-server.ts';
 
-export interface RelayPluginOptions {
+export interface RelayPluginOptions extends RelayAuthOptions {
   /** Root for live HLS, recordings and the callback outbox. */
   dataDir: string;
-  /** `http(s)://host[:port]` used in URLs; default: taken from each request's Host header. */
+  /**
+   * `http(s)://host[:port]` used in URLs and callbacks (`RELAY_PUBLIC_URL`); default: the local address the
+   * request arrived on (the bound address). Never the Host header.
+   */
   publicBaseUrl?: string;
   /** Where callbacks are POSTed (every event type); `callbackUrls` overrides it per type. */
   callbackUrl?: string | null;
@@ -38,7 +52,10 @@ export interface RelayPluginOptions {
   rtmpPort?: number | null;
   /** Host the RTMP server binds to and that appears in rtmp:// URLs. Default 127.0.0.1. */
   rtmpHost?: string;
+  /** Origins besides the relay's own that may use it from a browser; default none. */
   allowedOrigins?: AllowedOrigins;
+  /** Resource caps (see `limits.ts`); unset fields take the defaults. */
+  limits?: Partial<RelayLimits>;
   /** `appid` reported in callbacks. */
   appid?: number;
   /** Outbox tuning, Tencent's cadence by default (tests use short delays): answer timeout (20 000 ms), */
@@ -51,7 +68,7 @@ export interface RelayPluginOptions {
   callbackRetryBaseMs?: number;
   /** @deprecated ignored: retries are evenly spaced, as Tencent's. */
   callbackRetryMaxMs?: number;
-  /** An ingest socket that sends nothing for this long is closed (client vanished). Default 15000. */
+  /** Same as `limits.ingestIdleMs`: an ingest whose media lags real time by this much is closed. Default 15000. */
   ingestIdleMs?: number;
 }
 
@@ -60,7 +77,6 @@ export type { Recording };
 export type RelayRecording = Omit<Recording, 'recordId'> & { recordId: string | null };
 
 const BODY_LIMIT = 16 * 1024;
-const INGEST_MAX_MESSAGE = 16 * 1024 * 1024;
 const FLV_VIEWER_MAX_BUFFER = 8 * 1024 * 1024;
 const PLAYLIST_WAIT_MS = 10_000;
 const STREAM_TTL_MS = 10 * 60_000;
@@ -74,11 +90,21 @@ export const IngestClose = {
   BAD_TOKEN: 4403,
   ALREADY_INGESTING: 4409,
   IDLE: 4408,
+  /** An ingest cap is reached (the reason names it). */
+  LIMIT: 4429,
 } as const;
 
-function baseUrlOf(req: FastifyRequest, configured?: string): string {
+/** The relay's base URL for a request: the configured public URL, else the local address it arrived on. */
+function baseUrlOf(socket: Socket, configured?: string): string {
   if (configured) return configured.replace(/\/+$/, '');
-  return `${req.protocol}://${req.host}`;
+  const address = (socket.localAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+  return `http://${address.includes(':') ? `[${address}]` : address}:${socket.localPort ?? 80}`;
+}
+
+/** The stream id a `/live/…` or `/recordings/…` path is about (`/live/S.flv`, `/live/S/seg1.ts`, `/recordings/S/…`). */
+function playNameOf(path: string): string | null {
+  const m = /^\/(?:live|recordings)\/([A-Za-z0-9_-]{1,64})(?:[./]|$)/.exec(path);
+  return m ? m[1] : null;
 }
 
 export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOptions): Promise<void> {
@@ -87,8 +113,57 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
   const recordingsRoot = join(dataDir, 'recordings');
   mkdirSync(liveRoot, { recursive: true });
   mkdirSync(recordingsRoot, { recursive: true });
-  const allowed = opts.allowedOrigins ?? '*';
-  const ingestIdleMs = opts.ingestIdleMs ?? 15_000;
+  const allowed = opts.allowedOrigins ?? [];
+  const limits: RelayLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+  if (opts.ingestIdleMs !== undefined) limits.ingestIdleMs = opts.ingestIdleMs;
+  const ingestIdleMs = limits.ingestIdleMs;
+  const auth = new RelayAuth(opts);
+  const quota = {
+    streams: new Quota(
+      'streams',
+      ErrorCodes.STREAM_LIMIT,
+      limits.maxStreams,
+      limits.maxStreamsPerIp,
+      LIMIT_ENV.maxStreams,
+      LIMIT_ENV.maxStreamsPerIp,
+    ),
+    ingests: new Quota(
+      'ingests',
+      ErrorCodes.INGEST_LIMIT,
+      limits.maxIngests,
+      limits.maxIngestsPerIp,
+      LIMIT_ENV.maxIngests,
+      LIMIT_ENV.maxIngestsPerIp,
+    ),
+    relays: new Quota(
+      'relays',
+      ErrorCodes.RELAY_LIMIT,
+      limits.maxRelays,
+      limits.maxRelaysPerIp,
+      LIMIT_ENV.maxRelays,
+      LIMIT_ENV.maxRelaysPerIp,
+    ),
+    viewers: new Quota(
+      'viewers',
+      ErrorCodes.VIEWER_LIMIT,
+      limits.maxViewers,
+      limits.maxViewersPerIp,
+      LIMIT_ENV.maxViewers,
+      LIMIT_ENV.maxViewersPerIp,
+    ),
+  };
+  /** What each stream holds against the caps, given back when it goes. */
+  const held = new WeakMap<LiveStream, { stream: () => void; relay: () => void }>();
+  const unguard = guardServer(fastify.server, limits);
+  let self: string[] | null = null;
+  const selfOf = (): string[] => {
+    if (self) return self;
+    const a = fastify.server.address();
+    const bound = a && typeof a === 'object' ? a : null;
+    const list = selfOrigins(opts.publicBaseUrl, bound?.address ?? null, bound?.port ?? null);
+    if (bound) self = list;
+    return list;
+  };
   const streams = new Map<string, LiveStream>();
   const log = (msg: string): void => fastify.log.info(`[relay] ${msg}`);
 
@@ -106,7 +181,8 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     retries: opts.callbackRetries,
     log: (m) => fastify.log.warn(`[relay] ${m}`),
   });
-  const recordingUrl: RecordingUrl = (ctx, f) => `${ctx.baseUrl}/recordings/${f.relPath}`;
+  const recordingUrl: RecordingUrl = (ctx, f) =>
+    auth.signRecording(`${ctx.baseUrl}/recordings/${f.relPath}`, ctx.streamId);
   // Pushes a crash left open: finalise their files and queue their 100s and 0 before sending anything.
   await recoverPushes({ outbox, recordingsRoot, liveRoot, urlOf: recordingUrl, log });
   outbox.start();
@@ -114,12 +190,18 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
   const rtmp: RtmpServer | null =
     opts.rtmpPort === null || opts.rtmpPort === undefined
       ? null
-      : await startRtmpServer(opts.rtmpPort, opts.rtmpHost ?? '127.0.0.1');
+      : await startRtmpServer(opts.rtmpPort, opts.rtmpHost ?? '127.0.0.1', {
+          mayPublish: (name, args) => auth.isOwnRtmpPublish(name, args),
+          mayPlay: (name, args) => auth.mayPlayRtmp(name, args),
+        });
 
   // ---------- errors, CORS ----------
   fastify.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
-    void reply.headers(corsHeaders(allowed, req.headers.origin));
-    if (err instanceof HttpError) return reply.code(err.status).send(err.toBody());
+    void reply.headers(corsHeaders(allowed, selfOf(), req.headers.origin));
+    if (err instanceof HttpError) {
+      if (err.status === 429) void reply.header('retry-after', '60');
+      return reply.code(err.status).send(err.toBody());
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     const code =
       status === 413
@@ -130,11 +212,57 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     if (status >= 500) req.log.error(err);
     return reply.code(status).send({ error: { module: 'relay', code, message: err.message } });
   });
+  // Every request: CORS headers for allowed origins; writes from other origins and non-JSON bodies refused before
+  // anything is read or changed; control calls from off the machine refused when no push key is set; play
+  // credentials on /live and /recordings.
   fastify.addHook('onRequest', async (req, reply) => {
-    void reply.headers(corsHeaders(allowed, req.headers.origin));
+    const origin = req.headers.origin;
+    void reply.headers(corsHeaders(allowed, selfOf(), origin));
+    const write = req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS';
+    if (write && origin !== undefined && !isAllowedOrigin(allowed, selfOf(), origin))
+      throw new HttpError(
+        403,
+        ErrorCodes.ORIGIN_NOT_ALLOWED,
+        `Origin ${origin} may not use this relay; add it to ALLOWED_ORIGINS.`,
+      );
+    if (!isJsonOrBodiless(req.method, req.headers['content-type']))
+      throw new HttpError(
+        415,
+        ErrorCodes.UNSUPPORTED_MEDIA_TYPE,
+        'Request bodies must be JSON: send Content-Type: application/json.',
+      );
+    const path = req.url.split('?')[0];
+    if (write && !auth.pushKey && !isLoopback(req.socket.remoteAddress))
+      throw new HttpError(
+        403,
+        ErrorCodes.PUSH_AUTH_FAILED,
+        'This relay runs without RELAY_PUSH_KEY, so only this machine may control it.',
+      );
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const name = playNameOf(path);
+      if (name) auth.checkPlay(name, req.query as Record<string, unknown>);
+    }
+  });
+  // Recorded HLS playlists name their segments relatively: they get the playlist's own credential appended.
+  fastify.addHook('onSend', async (req, reply, payload) => {
+    if (!auth.playKey || reply.statusCode !== 200) return payload;
+    const path = req.url.split('?')[0];
+    if (!path.startsWith('/recordings/') || !path.endsWith('.m3u8')) return payload;
+    const chunks: Buffer[] = [];
+    if (payload && typeof payload === 'object' && Symbol.asyncIterator in payload) {
+      for await (const c of payload as AsyncIterable<Buffer>) chunks.push(Buffer.from(c));
+    } else chunks.push(Buffer.from(String(payload ?? '')));
+    reply.removeHeader('content-length');
+    return signPlaylist(
+      Buffer.concat(chunks).toString('utf8'),
+      RelayAuth.playQuery(req.query as Record<string, unknown>),
+    );
   });
   const preflight = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    void reply.headers(preflightHeaders(allowed, req.headers.origin)).code(204).send();
+    void reply
+      .headers(preflightHeaders(allowed, selfOf(), req.headers.origin))
+      .code(204)
+      .send();
   };
   for (const path of ['/api/streams', '/api/streams/*', '/live/*', '/recordings/*'])
     fastify.options(path, preflight);
@@ -148,6 +276,20 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
         `Unknown stream "${id}"; create it with POST /api/streams.`,
       );
     return s;
+  };
+  /** A control call on stream `id`: with a push key, only the credential the stream was created with. */
+  const controlled = (id: string, req: FastifyRequest): LiveStream => {
+    const q = req.query as Record<string, unknown>;
+    const s = isValidStreamId(id) ? streams.get(id) : undefined;
+    if (!s) auth.checkPush(id, q); // 403 before 404: no probing which streams exist
+    const found = getStream(id);
+    auth.checkOwner(found, id, q);
+    return found;
+  };
+  /** Removes `s` from the table (if it is still the one under its id) and gives back what it held. */
+  const forget = (s: LiveStream): void => {
+    if (streams.get(s.id) === s) streams.delete(s.id);
+    held.get(s)?.stream();
   };
 
   const toRecording = (ctx: PushContext, f: FinishedFile): RelayRecording => ({
@@ -187,6 +329,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     const relay = s.relay;
     if (!relay) return [];
     s.relay = null;
+    held.get(s)?.relay();
     const files = await relay.stop();
     const endedAt = Date.now();
     const started = pushes.get(relay) as PushContext;
@@ -197,18 +340,32 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
   };
 
   // ---------- REST API ----------
-  fastify.post('/api/streams', { bodyLimit: BODY_LIMIT }, async (req, reply) => {
-    const o = parseCreateStream(req.body);
+  await fastify.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) =>
+      new HttpError(
+        429,
+        ErrorCodes.RATE_LIMITED,
+        `Too many streams created from this client (${ctx.max} a minute, ${LIMIT_ENV.createsPerMinute}); retry in ${ctx.after}.`,
+      ),
+  });
+  const createRate = { rateLimit: { max: limits.createsPerMinute, timeWindow: 60_000 } };
+  fastify.post('/api/streams', { bodyLimit: BODY_LIMIT, config: createRate }, async (req, reply) => {
+    const o = parseCreateStream(req.body, auth.pushKey !== null);
     const id = o.streamId ?? newStreamId();
+    const credential = auth.checkPush(id, req.query as Record<string, unknown>);
     if (streams.has(id))
       throw new HttpError(
         409,
         ErrorCodes.ALREADY_STARTED,
         `Stream "${id}" already exists; delete it first or pick another id.`,
       );
+    const release = quota.streams.acquire(req.ip);
     const s = new LiveStream(id, o.audioOnly);
     streams.set(id, s);
-    const base = baseUrlOf(req, opts.publicBaseUrl);
+    auth.bindOwner(s, credential);
+    held.set(s, { stream: release, relay: () => {} });
+    const base = baseUrlOf(req.socket, opts.publicBaseUrl);
     return reply.code(201).send({
       streamId: id,
       ingest: {
@@ -220,7 +377,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
   });
 
   fastify.get<{ Params: { id: string } }>('/api/streams/:id', async (req) => {
-    const s = getStream(req.params.id);
+    const s = controlled(req.params.id, req);
     const r = s.relay;
     return {
       streamId: s.id,
@@ -245,7 +402,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     '/api/streams/:id/relay',
     { bodyLimit: BODY_LIMIT },
     async (req) => {
-      const s = getStream(req.params.id);
+      const s = controlled(req.params.id, req);
       const o = parseRelayOptions(req.body, s.audioOnly);
       if (s.relay || starting.has(s.id))
         throw new HttpError(
@@ -262,8 +419,11 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
             : `The ingest of "${s.id}" has ended${s.lastError ? ` (${s.lastError})` : ''}; create a new stream.`,
         );
       }
-      s.baseUrl = baseUrlOf(req, opts.publicBaseUrl);
+      s.baseUrl = baseUrlOf(req.socket, opts.publicBaseUrl);
+      const releaseRelay = quota.relays.acquire(req.ip);
       starting.add(s.id);
+      const withRtmp = o.encode === 'rtmp' && rtmp !== null;
+      if (withRtmp) rtmp.expect(s.id);
       let relay: RelaySession;
       try {
         relay = await RelaySession.start({
@@ -272,12 +432,22 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
           hub: s.transcoder.hub,
           liveRoot,
           recordingsRoot,
-          rtmpUrl: o.encode === 'rtmp' && rtmp ? `${rtmp.baseUrl}/live/${s.id}` : null,
+          rtmpUrl: withRtmp ? auth.rtmpPublishUrl(rtmp.baseUrl, s.id) : null,
         });
+      } catch (err) {
+        releaseRelay();
+        if (withRtmp) rtmp.unexpect(s.id);
+        throw err;
       } finally {
         starting.delete(s.id);
       }
       s.relay = relay;
+      const h = held.get(s);
+      if (h)
+        h.relay = () => {
+          releaseRelay();
+          if (withRtmp) rtmp.unexpect(s.id);
+        };
       // A muxer or RTMP push that dies ends the relay with an error the widget sees (GET error, 0's errcode).
       void relay.failed.then((why) => {
         if (s.relay !== relay) return;
@@ -289,20 +459,19 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
       beginPush(outbox, { ctx: push, sessionId: relay.sessionId });
       log(`relay of ${s.id} started (${o.encode}; record ${o.recordFileTypes.join(',') || 'none'})`);
       const http = [
-        { encode: 'flv', url: `${s.baseUrl}/live/${s.id}.flv` },
-        { encode: 'hls', url: `${s.baseUrl}/live/${s.id}.m3u8` },
+        { encode: 'flv', url: auth.signLive(`${s.baseUrl}/live/${s.id}.flv`, s.id) },
+        { encode: 'hls', url: auth.signLive(`${s.baseUrl}/live/${s.id}.m3u8`, s.id) },
       ];
-      const urls =
-        o.encode === 'rtmp' && rtmp
-          ? [{ encode: 'rtmp', url: `${rtmp.baseUrl}/live/${s.id}` }, ...http]
-          : http;
+      const urls = withRtmp
+        ? [{ encode: 'rtmp', url: auth.signLive(`${rtmp.baseUrl}/live/${s.id}`, s.id) }, ...http]
+        : http;
       urls.sort((a, b) => Number(b.encode === o.encode) - Number(a.encode === o.encode));
       return { streamId: s.id, urls };
     },
   );
 
   fastify.delete<{ Params: { id: string } }>('/api/streams/:id/relay', async (req) => {
-    const s = getStream(req.params.id);
+    const s = controlled(req.params.id, req);
     if (!s.relay) throw new HttpError(409, ErrorCodes.NOT_STARTED, `The relay of "${s.id}" is not running.`);
     const recordings = await stopRelay(s);
     return { streamId: s.id, recordings };
@@ -314,8 +483,8 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
   };
 
   fastify.delete<{ Params: { id: string } }>('/api/streams/:id', async (req) => {
-    const s = getStream(req.params.id);
-    streams.delete(s.id);
+    const s = controlled(req.params.id, req);
+    forget(s);
     const recordings = await stopRelay(s);
     endIngest(s, IngestClose.NORMAL, 'stream deleted');
     if (s.transcoder) {
@@ -339,10 +508,11 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     const relay = s.relay;
     if (!relay) throw new HttpError(404, ErrorCodes.NOT_FOUND, `Stream "${s.id}" is not being relayed.`);
     if (m[2] === 'flv') {
+      const releaseViewer = quota.viewers.acquire(req.ip);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
-        ...corsHeaders(allowed, req.headers.origin),
+        ...corsHeaders(allowed, selfOf(), req.headers.origin),
         'content-type': 'video/x-flv',
         'cache-control': 'no-cache, no-store',
       });
@@ -360,14 +530,20 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
           res.end();
         },
       });
-      res.on('close', () => detach());
+      res.on('close', () => {
+        detach();
+        releaseViewer();
+      });
       return reply;
     }
     const deadline = Date.now() + PLAYLIST_WAIT_MS;
     for (;;) {
       try {
         const text = await readFile(relay.livePlaylist, 'utf8');
-        return reply.type('application/vnd.apple.mpegurl').header('cache-control', 'no-cache').send(text);
+        return reply
+          .type('application/vnd.apple.mpegurl')
+          .header('cache-control', 'no-cache')
+          .send(signPlaylist(text, RelayAuth.playQuery(req.query as Record<string, unknown>)));
       } catch {
         if (Date.now() > deadline || s.relay !== relay) {
           throw new HttpError(
@@ -412,24 +588,40 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
   });
 
   // ---------- WebSocket ingest ----------
-  const wss = new WebSocketServer({ noServer: true, maxPayload: INGEST_MAX_MESSAGE });
-  const attachIngest = (s: LiveStream, ws: WebSocket): void => {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxIngestFrameBytes });
+  const attachIngest = (s: LiveStream, ws: WebSocket, releaseIngest: () => void): void => {
     const tc = s.startIngest(ws);
+    // Liveness is measured in decoded media, not bytes: the transcoder's output timestamps must keep up with
+    // the wall clock, or the ingest is closed once it lags by ingestIdleMs.
     const idleError = `no media for ${ingestIdleMs} ms`;
-    let idle: NodeJS.Timeout | null = null;
-    const armIdle = (): void => {
-      if (idle) clearTimeout(idle);
-      idle = setTimeout(() => {
+    const clock = new MediaClock();
+    let first = true;
+    const unclock = tc.hub.subscribe({
+      write(chunk) {
+        if (first)
+          first = false; // the joiner prefix (header + cached tags), not one tag
+        else clock.onTag(chunk);
+      },
+      end() {},
+    });
+    const every = Math.min(500, ingestIdleMs / 4);
+    let checkedAt = Date.now();
+    const idle = setInterval(() => {
+      const late = Date.now() - checkedAt - every;
+      checkedAt = Date.now();
+      if (late > every) clock.forgive(late); // this process stalled: the pusher is not to blame
+      // after this turn's I/O, so media that arrived during a stall is counted first
+      setImmediate(() => {
+        if (clock.lag() <= ingestIdleMs || s.ingest !== 'ingesting') return;
+        clearInterval(idle);
         s.lastError = idleError;
         endIngest(s, IngestClose.IDLE, `no media received for ${ingestIdleMs} ms`);
         setTimeout(() => ws.terminate(), 2000).unref(); // a vanished peer never answers the close frame
-      }, ingestIdleMs);
-    };
-    armIdle();
+      });
+    }, every);
     log(`ingest of ${s.id} connected (transcoder pid ${tc.pid})`);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (!isBinary) return; // text frames are reserved; media is binary
-      armIdle();
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
       if (!tc.write(buf)) {
         ws.pause();
@@ -438,11 +630,13 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     });
     ws.on('error', () => {});
     ws.on('close', () => {
-      if (idle) clearTimeout(idle);
+      clearInterval(idle);
       tc.end(); // flush what was sent; the transcoder exits and ends the relay
     });
     void tc.exited.then(async (exit) => {
-      if (idle) clearTimeout(idle);
+      clearInterval(idle);
+      unclock();
+      releaseIngest();
       s.ingest = 'ended';
       s.endedAt = Date.now();
       const failed = exit.code !== 0 && s.lastError === null && streams.get(s.id) === s;
@@ -465,23 +659,45 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     });
   };
 
+  /** Why an ingest request may not attach (close code + reason), or null when it may. */
+  const ingestRefusal = (
+    id: string,
+    s: LiveStream | undefined,
+    url: URL,
+    ip: string,
+  ): { code: number; reason: string } | null => {
+    if (!s) return { code: IngestClose.NOT_FOUND, reason: `unknown stream ${id.slice(0, 64)}` };
+    if (url.searchParams.get('token') !== s.token)
+      return { code: IngestClose.BAD_TOKEN, reason: 'bad ingest token' };
+    try {
+      auth.checkOwner(s, id, Object.fromEntries(url.searchParams));
+    } catch (err) {
+      return { code: IngestClose.BAD_TOKEN, reason: `PUSH_AUTH_FAILED: ${(err as Error).message}` };
+    }
+    if (s.ingest !== 'waiting')
+      return { code: IngestClose.ALREADY_INGESTING, reason: 'stream already has (or had) an ingest' };
+    const full = quota.ingests.refusal(ip);
+    if (full) return { code: IngestClose.LIMIT, reason: `${full.code}: ${full.message}` };
+    return null;
+  };
+
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(req.url ?? '/', 'http://relay.invalid');
     if (!url.pathname.startsWith('/ingest/')) return; // someone else's upgrade
     const id = decodeURIComponent(url.pathname.slice('/ingest/'.length));
     const origin = req.headers.origin;
-    if (origin && allowed !== '*' && !allowed.includes(origin)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+    const ip = req.socket.remoteAddress ?? '?';
+    const offMachine = !auth.pushKey && !isLoopback(ip);
+    if ((origin !== undefined && !isAllowedOrigin(allowed, selfOf(), origin)) || offMachine) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       const s = isValidStreamId(id) ? streams.get(id) : undefined;
-      if (!s) return ws.close(IngestClose.NOT_FOUND, `unknown stream ${id.slice(0, 64)}`);
-      if (url.searchParams.get('token') !== s.token)
-        return ws.close(IngestClose.BAD_TOKEN, 'bad ingest token');
-      if (s.ingest !== 'waiting')
-        return ws.close(IngestClose.ALREADY_INGESTING, 'stream already has (or had) an ingest');
-      attachIngest(s, ws);
+      const refused = ingestRefusal(id, s, url, ip);
+      if (refused || !s)
+        return ws.close(refused?.code ?? IngestClose.NOT_FOUND, refused?.reason.slice(0, 120));
+      attachIngest(s, ws, quota.ingests.acquire(ip));
     });
   };
   fastify.server.on('upgrade', onUpgrade);
@@ -489,10 +705,10 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
   // Forget streams that ended (or never got an ingest) long ago, so a long-running dev server does not grow.
   const sweep = setInterval(() => {
     const now = Date.now();
-    for (const [id, s] of streams) {
+    for (const s of streams.values()) {
       const ended = s.ingest === 'ended' && !s.relay && now - (s.endedAt ?? now) > STREAM_TTL_MS;
       const abandoned = s.ingest === 'waiting' && now - s.createdAt > STREAM_TTL_MS;
-      if (ended || abandoned) streams.delete(id);
+      if (ended || abandoned) forget(s);
     }
   }, 60_000);
   sweep.unref();
@@ -500,6 +716,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
   // ---------- teardown ----------
   fastify.addHook('onClose', async () => {
     clearInterval(sweep);
+    unguard();
     fastify.server.off('upgrade', onUpgrade);
     const all = [...streams.values()];
     streams.clear();

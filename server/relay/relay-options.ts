@@ -56,10 +56,15 @@ function optionalBoolean(obj: Record<string, unknown>, key: string): boolean | u
   return v;
 }
 
-export function parseCreateStream(body: unknown): CreateStreamOptions {
+/** `requireStreamId`: with push auth the credential is minted for a name, so the name must be given. */
+export function parseCreateStream(body: unknown, requireStreamId = false): CreateStreamOptions {
   const obj = asObject(body);
   rejectUnknown(obj, ['streamId', 'audioOnly']);
   const { streamId } = obj;
+  if (requireStreamId && streamId === undefined)
+    throw invalid(
+      '"streamId" is required: the push credential (txSecret, txTime) is minted for a stream id.',
+    );
   if (streamId !== undefined && (typeof streamId !== 'string' || !isValidStreamId(streamId))) {
     throw invalid('"streamId" must be 1-64 characters of A-Z, a-z, 0-9, "_" or "-".');
   }

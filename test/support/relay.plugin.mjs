@@ -37,7 +37,8 @@ function startCollector() {
   );
 }
 
-async function startRelay() {
+/** `origin`: the test page's origin, the one web page allowed to use the relay (ALLOWED_ORIGINS). */
+async function startRelay(origin) {
   const callbackUrl = await startCollector();
   dataDir = mkdtempSync(join(tmpdir(), 'relay-e2e-'));
   child = await startServerProcess({
@@ -51,6 +52,7 @@ async function startRelay() {
       RELAY_CALLBACK_URL: callbackUrl,
       RELAY_CALLBACK_KEY: 'e2e-key',
       RELAY_CALLBACK_RETRY_MS: '200',
+      ALLOWED_ORIGINS: origin,
       LOG_LEVEL: 'warn',
     },
     ready: /relay listening on (http:\/\/\S+)/,
@@ -67,7 +69,7 @@ export default {
       return { body: JSON.stringify(callbacks), type: 'json' };
     }
     if (context.path === '/relay-support/info') {
-      starting ??= startRelay();
+      starting ??= startRelay(context.origin);
       try {
         return { body: JSON.stringify({ url: await starting }), type: 'json' };
       } catch (err) {
