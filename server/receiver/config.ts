@@ -9,6 +9,8 @@ export interface ReceiverConfig {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   idleTimeoutMs: number;
+  /** Whom to believe about the client address (`X-Forwarded-For`), for the per-IP caps behind a proxy. */
+  trustProxy: boolean | string[];
   plugin: ReceiverOptions;
 }
 
@@ -64,7 +66,9 @@ export function receiverConfigFromEnv(env: Env): ReceiverConfig {
       allowUsers: list('TRTC_USERSIG_ALLOW_USERS'),
     };
   }
+  const proxy = (env.RECEIVER_TRUST_PROXY ?? '').trim();
   return {
+    trustProxy: proxy === '' || proxy === 'false' ? false : proxy === 'true' || list('RECEIVER_TRUST_PROXY'),
     host: env.RECEIVER_HOST ?? '127.0.0.1',
     port: int('RECEIVER_PORT', 8081),
     logLevel: env.LOG_LEVEL ?? 'warn',

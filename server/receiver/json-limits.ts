@@ -1,3 +1,5 @@
+import { HttpError } from './http-error.ts';
+
 /** Shape limits checked on the raw text of a JSON body before it is parsed, signed-checked or stored. */
 export interface JsonLimits {
   /** Deepest nesting of objects and arrays. Tencent's callbacks are flat (depth 1, record_detail is a string). */
@@ -37,4 +39,32 @@ export function jsonShapeProblem(text: string, limits: JsonLimits): string | nul
     }
   }
   return null;
+}
+
+/** A request body (read as text) as a JSON object: its shape checked on the raw text first, then parsed. */
+export function jsonObjectOf(body: unknown, limits: JsonLimits, what: string): Record<string, unknown> {
+  const text = typeof body === 'string' ? body : '';
+  const problem = jsonShapeProblem(text, limits);
+  if (problem) {
+    throw new HttpError(
+      400,
+      'BODY_TOO_COMPLEX',
+      `The ${what} body was refused: ${problem}. Nothing was stored.`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new HttpError(
+      400,
+      'BAD_BODY',
+      `The ${what} body is not valid JSON (${reason}); nothing was stored.`,
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new HttpError(400, 'BAD_BODY', `The ${what} body must be a JSON object; nothing was stored.`);
+  }
+  return value as Record<string, unknown>;
 }

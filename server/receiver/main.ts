@@ -23,6 +23,7 @@ if (config.plugin.trtc && !config.plugin.trtc.allowUsers?.length) {
 
 const app = Fastify({
   logger: { level: config.logLevel },
+  trustProxy: config.trustProxy,
   // node:http enforces these on every connection: slow headers, slow whole requests, idle or stalled sockets.
   serverFactory: (handler) =>
     createServer(

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { join } from 'node:path';
-import { DEFAULT_JSON_LIMITS, jsonShapeProblem, type JsonLimits } from './json-limits.ts';
+import { DEFAULT_JSON_LIMITS, jsonObjectOf, type JsonLimits } from './json-limits.ts';
 import { LiveFeed, type LiveFeedLimits } from './live-feed.ts';
 import { asNotification, NotificationError, RECORD_ID_PATTERN, toStored } from './notification.ts';
 import { verifyRelaySignature } from './relay-signature.ts';
@@ -8,13 +8,10 @@ import { verifySign, type SignFailure } from '../shared/sign.ts';
 import { txVerify } from '../shared/tx-secret.ts';
 import { SqliteRecordingStore } from './sqlite-store.ts';
 import { decodeCursor, type RecordingFilter, type RecordingStore } from './store.ts';
-import {
-  authorizeUserSig,
-  DEFAULT_USERSIG_EXPIRE,
-  genUserSig,
-  type AuthorizeUserSig,
-  type UserSigOptions,
-} from './usersig.ts';
+import { userSigRoutes, type AuthorizeUserSig, type UserSigOptions } from './usersig.ts';
+import { bodyDeadline } from './body-deadline.ts';
+import { errorBody, HttpError } from './http-error.ts';
+import { OriginPolicy } from './origin-policy.ts';
 
 export type { AuthorizeUserSig };
 
@@ -58,7 +55,6 @@ export interface ReceiverOptions {
   store?: RecordingStore;
 }
 
-const MODULE = 'receiver';
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
 
@@ -67,17 +63,6 @@ const SIGN_MESSAGES: Record<SignFailure, string> = {
   SIGN_INVALID: 'The callback "sign" does not match md5(key + t); check CALLBACK_KEY. It was not stored.',
   SIGN_EXPIRED: 'The callback "t" has passed (the signature expired); it was not stored.',
 };
-
-class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    readonly module = MODULE,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * The recording callback receiver as a fastify plugin: `POST /callbacks/tencent`, `GET /api/recordings`,
@@ -90,30 +75,13 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
     throw new Error('receiver: a callbackKey (CALLBACK_KEY) is required to verify callbacks');
   const store = opts.store ?? new SqliteRecordingStore(join(opts.dataDir, 'receiver.sqlite'), opts);
   const feed = new LiveFeed(store, opts.heartbeatMs ?? 15_000, opts.sse);
-  const allowed = opts.allowedOrigins ?? [];
   const skew = opts.tExpirySkew ?? 30;
   const maxAhead = opts.tMaxAheadSeconds ?? 600;
   const jsonLimits = { ...DEFAULT_JSON_LIMITS, ...opts.jsonLimits };
-  const bodyTimeoutMs = opts.bodyTimeoutMs ?? 10_000;
   const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-  const listed = (origin: string) => allowed !== '*' && allowed.includes(origin);
-  const corsHeaders = (origin: string | undefined): Record<string, string> => {
-    if (allowed === '*') return { 'access-control-allow-origin': '*' };
-    if (origin && listed(origin)) return { 'access-control-allow-origin': origin, vary: 'Origin' };
-    return { vary: 'Origin' };
-  };
-  /** Refuses a browser request from an origin not listed (`'*'` counts only where `anyOk`). */
-  const checkOrigin = (req: FastifyRequest, reply: FastifyReply, anyOk = true) => {
-    const origin = req.headers.origin;
-    reply.headers(corsHeaders(origin));
-    if (origin === undefined || listed(origin) || (anyOk && allowed === '*')) return;
-    throw new HttpError(
-      403,
-      'ORIGIN_NOT_ALLOWED',
-      `Origin ${origin} may not use this API; add it to ALLOWED_ORIGINS if it should.`,
-    );
-  };
+  const origins = new OriginPolicy(opts.allowedOrigins ?? []);
+  const checkOrigin = origins.check.bind(origins);
 
   fastify.addHook('preClose', (done) => {
     feed.close();
@@ -146,81 +114,17 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
       .send(errorBody('STORE_FAILED', 'The notification could not be stored; send it again.'));
   });
 
-  /**
-   * Cuts off a client that has not finished sending its body within `bodyTimeoutMs` (slowloris) with `408`, or at
-   * once with `503` when the server shuts down. Nothing of such a request was read, so nothing is stored.
-   */
-  const unfinishedBodies = new Map<
-    FastifyRequest,
-    { timer: NodeJS.Timeout; cut: (shutdown: boolean) => void }
-  >();
-  const clearDeadline = async (req: FastifyRequest) => {
-    clearTimeout(unfinishedBodies.get(req)?.timer);
-    unfinishedBodies.delete(req);
-  };
-  const bodyDeadline = {
-    onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
-      const cut = (shutdown: boolean) => {
-        void clearDeadline(req);
-        const res = reply.raw;
-        if (!res.headersSent) {
-          res.writeHead(shutdown ? 503 : 408, {
-            'content-type': 'application/json; charset=utf-8',
-            connection: 'close',
-          });
-        }
-        const body = shutdown
-          ? errorBody('SHUTTING_DOWN', 'The receiver is shutting down; send the request again.')
-          : errorBody(
-              'BODY_TIMEOUT',
-              `The request body did not arrive within ${bodyTimeoutMs} ms; nothing was stored.`,
-            );
-        res.end(JSON.stringify(body), () => req.raw.socket?.destroy());
-      };
-      unfinishedBodies.set(req, { timer: setTimeout(() => cut(false), bodyTimeoutMs), cut });
-    },
-    preValidation: clearDeadline,
-    onResponse: clearDeadline,
-    onRequestAbort: clearDeadline,
-  };
+  const deadline = bodyDeadline(opts.bodyTimeoutMs ?? 10_000);
   fastify.addHook('preClose', (done) => {
-    for (const { cut } of [...unfinishedBodies.values()]) cut(true);
+    deadline.cutAll();
     done();
   });
 
-  /** The body as a JSON object, its shape checked on the raw text first. */
-  const jsonObjectOf = (req: FastifyRequest, what: string): Record<string, unknown> => {
-    const text = typeof req.body === 'string' ? req.body : '';
-    const problem = jsonShapeProblem(text, jsonLimits);
-    if (problem) {
-      throw new HttpError(
-        400,
-        'BODY_TOO_COMPLEX',
-        `The ${what} body was refused: ${problem}. Nothing was stored.`,
-      );
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new HttpError(
-        400,
-        'BAD_BODY',
-        `The ${what} body is not valid JSON (${reason}); nothing was stored.`,
-      );
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new HttpError(400, 'BAD_BODY', `The ${what} body must be a JSON object; nothing was stored.`);
-    }
-    return value as Record<string, unknown>;
-  };
-
   fastify.post(
     '/callbacks/tencent',
-    { bodyLimit: opts.bodyLimit ?? 64 * 1024, ...bodyDeadline },
+    { bodyLimit: opts.bodyLimit ?? 64 * 1024, ...deadline.hooks },
     async (req) => {
-      const body = jsonObjectOf(req, 'callback');
+      const body = jsonObjectOf(req.body, jsonLimits, 'callback');
       const now = nowSeconds();
       const failure = verifySign(opts.callbackKey, body.t, body.sign, now, skew);
       if (failure) throw new HttpError(401, failure, SIGN_MESSAGES[failure]);
@@ -344,74 +248,13 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
       throw new HttpError(503, full, 'The live feed has no room for another subscriber; retry later.');
     }
     reply.hijack();
-    await feed.attach(reply.raw, req.ip, filter, lastEventId, corsHeaders(req.headers.origin));
+    await feed.attach(reply.raw, req.ip, filter, lastEventId, origins.headers(req.headers.origin));
   });
 
-  if (opts.trtc)
-    registerUserSig(
-      fastify,
-      { ...opts.trtc, authorize: opts.authorizeUserSig },
-      checkOrigin,
-      jsonObjectOf,
-      bodyDeadline,
-    );
-}
-
-/** `POST /api/trtc/usersig` `{ userId, sdkAppId? }` → `{ sdkAppId, userId, userSig, expire }`; JSON bodies only. */
-function registerUserSig(
-  fastify: FastifyInstance,
-  trtc: UserSigOptions,
-  checkOrigin: (req: FastifyRequest, reply: FastifyReply, anyOk?: boolean) => void,
-  jsonObjectOf: (req: FastifyRequest, what: string) => Record<string, unknown>,
-  bodyDeadline: object,
-): void {
-  const expire = trtc.expireSeconds ?? DEFAULT_USERSIG_EXPIRE;
-  fastify.options('/api/trtc/usersig', (req, reply) => {
-    checkOrigin(req, reply, false);
-    reply
-      .header('access-control-allow-methods', 'POST, OPTIONS')
-      .header('access-control-allow-headers', 'Content-Type')
-      .header('access-control-allow-credentials', 'true')
-      .header('access-control-max-age', '600')
-      .code(204)
-      .send();
-  });
-  fastify.post('/api/trtc/usersig', { bodyLimit: 4096, ...bodyDeadline }, async (req, reply) => {
-    checkOrigin(req, reply, false);
-    reply.header('access-control-allow-credentials', 'true').header('cache-control', 'no-store');
-    if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
-      throw new HttpError(
-        415,
-        'UNSUPPORTED_CONTENT_TYPE',
-        'Send the UserSig request as "Content-Type: application/json".',
-      );
-    }
-    const body = jsonObjectOf(req, 'UserSig request');
-    if (body.sdkAppId !== undefined && String(body.sdkAppId) !== String(trtc.sdkAppId)) {
-      throw new HttpError(400, 'BAD_BODY', `This server issues UserSigs for SDKAppID ${trtc.sdkAppId} only.`);
-    }
-    if (body.userId !== undefined && typeof body.userId !== 'string') {
-      throw new HttpError(400, 'BAD_BODY', '"userId" must be a string.');
-    }
-    const verdict = await authorizeUserSig(trtc, req, body.userId ?? null);
-    if ('refused' in verdict) {
-      throw new HttpError(
-        verdict.status,
-        verdict.status === 400 ? 'BAD_BODY' : 'USERSIG_NOT_ALLOWED',
-        verdict.refused,
-      );
-    }
-    return {
-      sdkAppId: trtc.sdkAppId,
-      userId: verdict.userId,
-      userSig: genUserSig(trtc.sdkAppId, trtc.secretKey, verdict.userId, expire),
-      expire,
-    };
-  });
-}
-
-function errorBody(code: string, message: string, module = MODULE) {
-  return { error: { module, code, message } };
+  if (opts.trtc) {
+    const trtc = { ...opts.trtc, authorize: opts.authorizeUserSig };
+    userSigRoutes(fastify, trtc, { origins, jsonLimits, deadline: deadline.hooks });
+  }
 }
 
 /** A single query value; repeated parameters are refused rather than guessed. */

@@ -1,4 +1,8 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { BodyDeadlineHooks } from './body-deadline.ts';
+import { HttpError } from './http-error.ts';
+import { jsonObjectOf, type JsonLimits } from './json-limits.ts';
+import type { OriginPolicy } from './origin-policy.ts';
 // Tencent's own implementation (tencentyun/tls-sig-api-v2-node, MIT, one file, no dependencies, runs on Node 20):
 // HMAC-SHA256 over "TLS.identifier:…\nTLS.sdkappid:…\nTLS.time:…\nTLS.expire:…\n", the JSON document deflated with
 // zlib, base64 with Tencent's url-safe replacements (+ → *, / → -, = → _). Used rather than re-implemented.
@@ -74,4 +78,56 @@ export async function authorizeUserSig(
     return { status: 403, refused: `User id "${userId}" is not in TRTC_USERSIG_ALLOW_USERS.` };
   }
   return { userId };
+}
+
+/** `POST /api/trtc/usersig` `{ userId, sdkAppId? }` → `{ sdkAppId, userId, userSig, expire }`; JSON bodies only. */
+export function userSigRoutes(
+  fastify: FastifyInstance,
+  trtc: UserSigOptions,
+  http: { origins: OriginPolicy; jsonLimits: JsonLimits; deadline: BodyDeadlineHooks },
+): void {
+  const checkOrigin = (req: FastifyRequest, reply: FastifyReply) => http.origins.check(req, reply, false);
+  const expire = trtc.expireSeconds ?? DEFAULT_USERSIG_EXPIRE;
+  fastify.options('/api/trtc/usersig', (req, reply) => {
+    checkOrigin(req, reply);
+    reply
+      .header('access-control-allow-methods', 'POST, OPTIONS')
+      .header('access-control-allow-headers', 'Content-Type')
+      .header('access-control-allow-credentials', 'true')
+      .header('access-control-max-age', '600')
+      .code(204)
+      .send();
+  });
+  fastify.post('/api/trtc/usersig', { bodyLimit: 4096, ...http.deadline }, async (req, reply) => {
+    checkOrigin(req, reply);
+    reply.header('access-control-allow-credentials', 'true').header('cache-control', 'no-store');
+    if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+      throw new HttpError(
+        415,
+        'UNSUPPORTED_CONTENT_TYPE',
+        'Send the UserSig request as "Content-Type: application/json".',
+      );
+    }
+    const body = jsonObjectOf(req.body, http.jsonLimits, 'UserSig request');
+    if (body.sdkAppId !== undefined && String(body.sdkAppId) !== String(trtc.sdkAppId)) {
+      throw new HttpError(400, 'BAD_BODY', `This server issues UserSigs for SDKAppID ${trtc.sdkAppId} only.`);
+    }
+    if (body.userId !== undefined && typeof body.userId !== 'string') {
+      throw new HttpError(400, 'BAD_BODY', '"userId" must be a string.');
+    }
+    const verdict = await authorizeUserSig(trtc, req, body.userId ?? null);
+    if ('refused' in verdict) {
+      throw new HttpError(
+        verdict.status,
+        verdict.status === 400 ? 'BAD_BODY' : 'USERSIG_NOT_ALLOWED',
+        verdict.refused,
+      );
+    }
+    return {
+      sdkAppId: trtc.sdkAppId,
+      userId: verdict.userId,
+      userSig: genUserSig(trtc.sdkAppId, trtc.secretKey, verdict.userId, expire),
+      expire,
+    };
+  });
 }
