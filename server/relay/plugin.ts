@@ -651,10 +651,14 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
         else ws.close(IngestClose.NORMAL, 'ingest ended');
       }
       log(`ingest of ${s.id} ended${failed ? `: ${s.lastError}` : ''}`);
-      const why = s.lastError;
+      const idled = s.lastError === idleError;
       await stopRelay(
         s,
-        why === null ? null : why === idleError ? StreamEnd.idle(why) : StreamEnd.internal(why),
+        idled
+          ? StreamEnd.idle(idleError)
+          : failed
+            ? StreamEnd.internal(s.lastError ?? 'ingest failed')
+            : null,
       );
     });
   };

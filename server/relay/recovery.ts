@@ -73,8 +73,9 @@ export async function recoverPushes(input: RecoveryInput): Promise<RecoveredPush
   for (const { state } of input.outbox.openPushes<OpenPush>()) {
     const { ctx, sessionId } = state;
     const dir = join(input.recordingsRoot, ctx.streamId, sessionId);
-    for (const format of ctx.recordFileTypes) await repair(dir, ctx.streamId, format);
+    // The push ended when its files were last written (before the repairs below touch them).
     const endedAt = Math.max(ctx.startedAt, await lastWrite(dir));
+    for (const format of ctx.recordFileTypes) await repair(dir, ctx.streamId, format);
     const files = await finishRecordings({
       recordingsRoot: input.recordingsRoot,
       streamId: ctx.streamId,

@@ -25,11 +25,11 @@ test('an RTMP push that fails ends the relay with an error the widget sees and t
     const target = `${rtmpBase}/live/${b.streamId}`;
     // prettier-ignore
     squatter = spawn(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-f', 'flv', target], { stdio: 'ignore' });
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '10', '-f', 'flv', target], { stdio: 'ignore' });
     await waitFor(
-      async () => (await ffprobe(target, 5000).catch(() => null)) !== null,
+      async () => (await ffprobe(target, 10_000).catch(() => null)) !== null,
       'the squatter publishing',
-      30_000,
+      90_000,
     );
 
     assert.equal((await startRelaying(relay.base, b.streamId, { encode: 'rtmp' })).status, 200);

@@ -38,7 +38,7 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' });
 }
 
-test('after kill -9 mid-recording, the next start finalises playable files and delivers the missing 100s and the 0', async () => {
+test('after kill -9 mid-recording, the next start finalises playable files and delivers the missing 100s and the 0', async (t) => {
   const data = tempDir('relay-crash-');
   const sink = await callbackSink();
   const base = sink.url.replace(/\/callbacks\/tencent$/, '');
@@ -52,6 +52,7 @@ test('after kill -9 mid-recording, the next start finalises playable files and d
     RELAY_CALLBACK_RETRY_MS: '200',
   };
   let child = await relayProcess(env);
+  let crashedAt = 0;
   try {
     const { streamId, pusher } = await createAndPush(child.base, { seconds: 60 });
     const mine = (): ReceivedCallback[] => sink.received.filter((c) => c.body.stream_id === streamId);
@@ -79,6 +80,7 @@ test('after kill -9 mid-recording, the next start finalises playable files and d
       for (const c of children) process.kill(c, 'SIGKILL');
       const exited = new Promise((r) => child.proc.once('exit', r));
       process.kill(pid, 'SIGKILL');
+      crashedAt = Date.now();
       await exited;
     } finally {
       await pusher.stop();
@@ -97,8 +99,10 @@ test('after kill -9 mid-recording, the next start finalises playable files and d
       'no 100 or 0 was sent before the crash',
     );
 
+    const restartedAt = Date.now();
     child = await relayProcess(env);
     await waitFor(() => mine().filter((c) => c.status === 200).length >= 5, '1, three 100s and 0', 60_000);
+    const deliveredAt = Math.max(...mine().map((c) => c.at));
     await sleep(1000);
     const got = mine();
     assert.deepEqual(
@@ -113,6 +117,10 @@ test('after kill -9 mid-recording, the next start finalises playable files and d
     assert.equal(end.body.errcode, 5, '断流错误码 5: internal error');
     assert.match(String(end.body.errmsg), /ended unexpectedly/);
     assert.ok(Number(end.body.push_duration) >= 4000, `push_duration ${end.body.push_duration}`);
+    assert.ok(
+      Number(start.event_time) * 1000 + Number(end.body.push_duration) <= crashedAt + 1000,
+      'the push ended when the relay died, not when it was restarted',
+    );
     assert.equal(end.body.appid, 1400000002);
     assert.equal(end.body.sign, sign(KEY, end.body.t as number));
 
@@ -132,6 +140,12 @@ test('after kill -9 mid-recording, the next start finalises playable files and d
       assert.ok(Math.abs(probe.duration - Number(c.body.duration)) <= 1.5, 'duration as measured');
     }
     assert.deepEqual([...formats].sort(), ['flv', 'hls', 'mp4']);
+    t.diagnostic(
+      `restart to last callback delivered: ${deliveredAt - restartedAt} ms; recovered durations: ${got
+        .filter((c) => c.body.event_type === 100)
+        .map((c) => `${String(c.body.file_format)} ${String(c.body.duration)} s`)
+        .join(', ')}; push_duration ${String(end.body.push_duration)} ms`,
+    );
     const after = filesUnder(streamDir);
     assert.ok(!after.some((f) => f.endsWith('.fmp4') || f.endsWith('.tmp')), `work files removed: ${after}`);
     assert.ok(

@@ -129,6 +129,11 @@ test('an audio-only push records MP3 (and audio-only MP4)', async () => {
       recordFileTypes: ['mp3', 'mp4'],
     });
     assert.equal(started.status, 200, JSON.stringify(started.body));
+    await waitFor(
+      async () => (await fetch(`${relay.base}/live/${streamId}.m3u8`)).status === 200,
+      'media flowing',
+      60_000,
+    );
     await sleep(4000);
     const stopped = await api<{ recordings: Rec[] }>(relay.base, 'DELETE', `/api/streams/${streamId}/relay`);
     const mp3 = stopped.body.recordings.find((r) => r.fileFormat === 'mp3') as Rec;
