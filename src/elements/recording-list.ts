@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
 import { toErrorInfo, ErrorCodes, isRelayError } from '../errors.js';
 import { RecordingEvents, relayEvent, type Recording, type RecordingSelectDetail } from '../events.js';
 import { format, messagesFor, normaliseLang, resolveLang, type Lang, type Messages } from '../i18n/index.js';
@@ -396,7 +397,11 @@ export class RecordingList extends LitElement {
         ${
           takes.length > 0
             ? html`<ul part="list" aria-label=${m.region} @keydown=${this.onListKey}>
-                ${takes.map((t) => this.renderTake(t, m, lang))}
+                ${repeat(
+                  takes,
+                  (t) => t.key,
+                  (t) => this.renderTake(t, m, lang),
+                )}
               </ul>`
             : nothing
         }
@@ -454,7 +459,11 @@ export class RecordingList extends LitElement {
         </dl>
       </div>
       <div part="formats" role="group" aria-label=${`${m.formats}: ${title}`}>
-        ${t.files.map((f) => this.renderChip(f, m, lang))}
+        ${repeat(
+          t.files,
+          (f) => f.id,
+          (f) => this.renderChip(f, m, lang),
+        )}
       </div>
     </li>`;
   }

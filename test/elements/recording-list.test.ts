@@ -489,6 +489,21 @@ describe('<recording-list> against what other backends send', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('keeps keyboard focus on the same file when a newer take arrives above it', async () => {
+    const first = row({ streamId: 'cam' });
+    const endpoint = await backend([first]);
+    const el = await mounted(html`<recording-list endpoint=${endpoint} lang="en"></recording-list>`);
+    await waitUntil(() => statusText(el) === 'Live updates on', 'live', { timeout: 5000 });
+    chips(el)[0]!.focus();
+    await backendPost(endpoint, 'emit', {
+      event: 'recording',
+      data: row({ streamId: 'new', startTime: 1_700_009_000 }),
+    });
+    await waitUntil(() => takes(el).length === 2, 'newer take on top');
+    expect(readTake(takes(el)[0]!).details.Stream).to.equal('new');
+    expect((el.shadowRoot!.activeElement as HTMLElement).dataset.id).to.equal(first.id);
+  });
+
   it('accepts string record ids like meeting_42 and sends them as they are', async () => {
     const endpoint = await backend([row({ recordId: 'meeting_42' })]);
     const el = await mounted(
