@@ -151,7 +151,7 @@ function viewFps(url: string): Promise<number> {
   return new Promise((resolve) => {
     // prettier-ignore
     const ff: ChildProcess = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', url, '-map', '0:v',
-      '-vf', 'scale=32:24', '-pix_fmt', 'gray', '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      '-vf', 'scale=32:24', '-fps_mode', 'passthrough', '-pix_fmt', 'gray', '-f', 'rawvideo', 'pipe:1'], { stdio: ['ignore', 'pipe', 'ignore'] });
     let bytes = 0;
     let firstAt = 0;
     ff.stdout?.on('data', (c: Buffer) => {
@@ -180,7 +180,16 @@ async function legitimate(base: string): Promise<{ startMs: number; fps: number;
     const started = await startRelay(base, created.body.streamId, { encode: 'flv' });
     const startMs = Date.now() - t0;
     if (started.status !== 200) return { startMs, fps: 0, status: started.status };
+    const diag = process.env.DIAG
+      ? setInterval(() => {
+          void send(base, 'GET', `/api/streams/${created.body.streamId}`).then((r) =>
+            console.log(JSON.stringify(r.body)),
+          );
+          void flvBytes(started.body.urls[0].url, 2000).then((n) => console.log('legit flv bytes in 2 s', n));
+        }, 4000)
+      : undefined;
     const fps = await viewFps(started.body.urls[0].url);
+    clearInterval(diag);
     return { startMs, fps, status: 200 };
   } finally {
     await pusher.stop();
@@ -204,7 +213,7 @@ async function run(
   }
 }
 
-const baseline = await run(false);
+const baseline = process.env.DIAG ? await run(true) : await run(false);
 const attacked = await run(true);
 const baseline2 = await run(false);
 console.log(
