@@ -612,7 +612,8 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
       if (late > every) clock.forgive(late); // this process stalled: the pusher is not to blame
       // after this turn's I/O, so media that arrived during a stall is counted first
       setImmediate(() => {
-        if (clock.lag() <= ingestIdleMs || s.ingest !== 'ingesting') return;
+        // a transcoder too slow to take more input (backpressure) is the relay's problem, not the pusher's
+        if (ws.isPaused || !clock.starved(ingestIdleMs) || s.ingest !== 'ingesting') return;
         clearInterval(idle);
         s.lastError = idleError;
         endIngest(s, IngestClose.IDLE, `no media received for ${ingestIdleMs} ms`);
@@ -623,6 +624,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (!isBinary) return; // text frames are reserved; media is binary
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+      clock.onBytes(buf.length);
       if (!tc.write(buf)) {
         ws.pause();
         tc.stdin.once('drain', () => ws.resume());

@@ -53,6 +53,10 @@ async function startRelay(origin) {
       RELAY_CALLBACK_KEY: 'e2e-key',
       RELAY_CALLBACK_RETRY_MS: '200',
       ALLOWED_ORIGINS: origin,
+      // every test page is the same client (127.0.0.1) for the whole run: room for all of them
+      RELAY_MAX_STREAMS: '500',
+      RELAY_MAX_STREAMS_PER_IP: '500',
+      RELAY_CREATES_PER_MINUTE: '1000',
       LOG_LEVEL: 'warn',
     },
     ready: /relay listening on (http:\/\/\S+)/,
