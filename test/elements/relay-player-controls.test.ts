@@ -8,23 +8,8 @@ import { executeServerCommand, sendKeys, sendMouse, setViewport } from '@web/tes
 import '../../src/index.js';
 import type { RelayPlayer } from '../../src/elements/relay-player.js';
 import type { RelayPlayerErrorDetail, RelayPlayerStateDetail } from '../../src/events.js';
+import { until, uid } from '../support/until.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(
-  what: string,
-  fn: () => T | null | undefined | false | Promise<T | null | undefined | false>,
-  timeoutMs = 20000,
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-let seq = 0;
-const uid = (name: string) => `${name}-${Date.now()}-${seq++}`;
 const part = (el: HTMLElement, name: string) =>
   el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
 

@@ -7,25 +7,7 @@ import type {
   RelayPlayerFallbackDetail,
   RelayPlayerStateDetail,
 } from '../../src/events.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(
-  what: string,
-  fn: () => T | null | undefined | false | Promise<T | null | undefined | false>,
-  timeoutMs = 20000,
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-let seq = 0;
-const uid = (name: string) => `${name}-${Date.now()}-${seq++}`;
+import { sleep, until, uid } from '../support/until.js';
 
 async function stats(id: string): Promise<{ requests: number; open: number }> {
   return (await fetch(`/media/stats?id=${id}`)).json();

@@ -320,21 +320,16 @@ export function createMediaServer() {
       s.requests += 1;
       s.lastUrl = req.url;
       streamLiveFlv(req, res, { stat: s, hiccupEveryMs: Number(url.searchParams.get('hiccup') ?? 0) * 1000 });
-    } else if (name === 'cut.flv') {
+    } else if (name === 'cut.flv' || name === 'end.flv') {
+      // cut.flv breaks (the socket is destroyed), end.flv ends cleanly (the broadcast stopped)
+      const clean = name === 'end.flv';
       const s = statFor(id);
       s.requests += 1;
       const after = Number(url.searchParams.get('after') ?? 3) * 1000;
-      const down = Number(url.searchParams.get('down') ?? 2) * 1000;
+      const down = Number(url.searchParams.get('down') ?? (clean ? 6 : 2)) * 1000;
       if (s.cutAt && Date.now() - s.cutAt < down) return (notFound(res), true);
       // cut only once: after coming back the stream stays up
-      streamLiveFlv(req, res, { cutAfterMs: s.cutAt ? 0 : after, stat: s });
-    } else if (name === 'end.flv') {
-      const s = statFor(id);
-      s.requests += 1;
-      const after = Number(url.searchParams.get('after') ?? 3) * 1000;
-      const down = Number(url.searchParams.get('down') ?? 6) * 1000;
-      if (s.cutAt && Date.now() - s.cutAt < down) return (notFound(res), true);
-      streamLiveFlv(req, res, { cutAfterMs: s.cutAt ? 0 : after, stat: s, clean: true });
+      streamLiveFlv(req, res, { cutAfterMs: s.cutAt ? 0 : after, stat: s, clean });
     } else if (name === 'live.m3u8' || name === 'end.m3u8') {
       const s = statFor(id);
       s.requests += 1;
