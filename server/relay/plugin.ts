@@ -194,7 +194,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
       ingest: {
         kind: 'websocket',
         url: `${base.replace(/^http/, 'ws')}/ingest/${id}?token=${s.token}`,
-        mimeType: o.audioOnly ? 'audio/webm;codecs=opus' : 'video/webm;codecs=vp8,opus',
+        mimeType: o.audioOnly ? 'audio/webm;codecs=opus' : 'video/webm;codecs=h264,opus',
       },
     });
   });

@@ -160,9 +160,17 @@ test('when the transcoder crashes the ingest socket closes with 1011 and the str
   await api(relay.base, 'POST', `/api/streams/${streamId}/relay`, { encode: 'flv' });
   // find the transcoder's pid through the process table: the ffmpeg whose input is pipe:0 in matroska
   const { execFileSync } = await import('node:child_process');
-  const pids = execFileSync('pgrep', ['-f', '-P', String(process.pid), 'matroska'], { encoding: 'utf8' })
-    .trim()
-    .split('\n');
+  // (ffmpeg starts once the WebM header has arrived: it decides between copying and re-encoding the video)
+  const pgrep = (): string[] => {
+    try {
+      return execFileSync('pgrep', ['-f', '-P', String(process.pid), 'matroska'], { encoding: 'utf8' })
+        .trim()
+        .split('\n');
+    } catch {
+      return [];
+    }
+  };
+  const pids = await waitFor(() => (pgrep().length ? pgrep() : null), 'the transcoder');
   assert.equal(pids.length, 1, 'one transcoder for one ingest');
   process.kill(Number(pids[0]), 'SIGKILL');
   const closed = await pusher.closed;
