@@ -342,6 +342,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
       res.on('close', () => detach());
       return reply;
     }
+    relay.useLiveHls(); // the HLS muxer runs only while HLS is fetched
     const deadline = Date.now() + PLAYLIST_WAIT_MS;
     for (;;) {
       try {
@@ -365,6 +366,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     const relay = s.relay;
     if (!relay || !/^seg\d+\.ts$/.test(req.params.seg))
       throw new HttpError(404, ErrorCodes.NOT_FOUND, 'No such segment.');
+    relay.useLiveHls();
     const file = join(relay.liveDir, req.params.seg);
     try {
       await access(file);

@@ -1,8 +1,9 @@
 /**
- * A running relay (旁路) of one stream: HTTP-FLV viewers fed from the hub, one copy-only ffmpeg that writes the
- * live HLS (1 s segments, sliding playlist, old segments deleted) and every requested recording, and optionally
- * an RTMP push to the local RTMP server. Stopping ends the muxer's input so every file is finalised (MP4 with
- * faststart and a duration), then measures the files.
+ * A running relay (旁路) of one stream: HTTP-FLV viewers fed from the hub, a copy-only ffmpeg that writes every
+ * requested recording (only when something is recorded), a copy-only ffmpeg for the live HLS (1 s segments,
+ * sliding playlist, old segments deleted) that runs only while someone fetches HLS, and optionally an RTMP push to
+ * the local RTMP server. Stopping ends the muxers' input so every file is finalised (MP4 with faststart and a
+ * duration), then measures the files.
  */
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -36,6 +37,9 @@ export interface RelaySessionOptions {
   rtmpUrl: string | null;
 }
 
+/** The live HLS muxer stops after this long without a playlist or segment request (env `RELAY_HLS_IDLE_MS`). */
+const hlsIdleMs = (): number => Number(process.env.RELAY_HLS_IDLE_MS) || 30_000;
+
 let fileCounter = 0;
 /** A numeric id like the cloud's `file_id` (string of digits), unique in this process and across restarts. */
 function newFileId(): string {
@@ -64,14 +68,19 @@ export class RelaySession {
   readonly dir: string;
   /** This session's live HLS directory (playlist + segments), removed on stop. */
   readonly liveDir: string;
-  private readonly muxer: FfmpegChild;
+  /** Writes the recordings; null when nothing is recorded. */
+  private readonly recorder: FfmpegChild | null;
   private readonly rtmp: FfmpegChild | null;
-  private readonly detachMuxer: () => void;
+  private detachRecorder: () => void = () => {};
   private detachRtmp: () => void = () => {};
+  /** The live HLS muxer while HLS is being fetched. */
+  private liveHls: { child: FfmpegChild; detach: () => void; idle: NodeJS.Timeout; lastUse: number } | null =
+    null;
   private readonly viewers = new Set<{ consumer: FlvConsumer; detach: () => void }>();
   private stopping: Promise<FinishedFile[]> | null = null;
-  /** Set when the muxer died while the relay was running. */
+  /** Set when the recordings muxer died while the relay was running. */
   failure: FfmpegExit | null = null;
+  /** Resolves when the recordings muxer exits (never when nothing is recorded). */
   readonly muxerExited: Promise<FfmpegExit>;
 
   private constructor(
@@ -81,12 +90,14 @@ export class RelaySession {
     this.sessionId = sessionId;
     this.dir = join(o.recordingsRoot, o.streamId, sessionId);
     this.liveDir = join(o.liveRoot, `${o.streamId}-${sessionId}`);
-    this.muxer = spawnFfmpeg(this.muxerArgs());
-    this.detachMuxer = o.hub.subscribe(pipeConsumer(this.muxer));
-    this.muxerExited = this.muxer.exited.then((exit) => {
-      if (!this.stopping) this.failure = exit;
-      return exit;
-    });
+    this.recorder = o.options.recordFileTypes.length ? spawnFfmpeg(this.recorderArgs()) : null;
+    if (this.recorder) this.detachRecorder = o.hub.subscribe(pipeConsumer(this.recorder));
+    this.muxerExited = this.recorder
+      ? this.recorder.exited.then((exit) => {
+          if (!this.stopping) this.failure = exit;
+          return exit;
+        })
+      : new Promise(() => {});
     this.rtmp = o.rtmpUrl
       ? spawnFfmpeg(['-f', 'flv', '-i', 'pipe:0', '-c', 'copy', '-f', 'flv', o.rtmpUrl])
       : null;
@@ -110,7 +121,49 @@ export class RelaySession {
     return join(this.liveDir, 'index.m3u8');
   }
 
-  private muxerArgs(): string[] {
+  /** Starts the live HLS muxer if it is not running, and keeps it running for the idle time more. */
+  useLiveHls(): void {
+    if (this.stopping) return;
+    if (this.liveHls) {
+      this.liveHls.lastUse = Date.now();
+      return;
+    }
+    const child = spawnFfmpeg([...FLV_INPUT, ...hlsOutput(this.liveDir, this.o.streamId, 'live')]);
+    const hls = {
+      child,
+      detach: this.o.hub.subscribe(pipeConsumer(child)),
+      lastUse: Date.now(),
+      idle: setInterval(
+        () => {
+          if (Date.now() - hls.lastUse > hlsIdleMs()) void this.stopLiveHls();
+        },
+        Math.min(hlsIdleMs(), 5000),
+      ),
+    };
+    this.liveHls = hls;
+    // A muxer that dies (its input was cut, ffmpeg crashed) is started again by the next request.
+    void child.exited.then(() => {
+      if (this.liveHls === hls) void this.stopLiveHls();
+    });
+  }
+
+  /** True while the live HLS muxer runs. */
+  get liveHlsRunning(): boolean {
+    return this.liveHls !== null;
+  }
+
+  /** Stops the live HLS muxer and removes its playlist and segments (a later request starts afresh). */
+  private async stopLiveHls(): Promise<void> {
+    const hls = this.liveHls;
+    if (!hls) return;
+    this.liveHls = null;
+    clearInterval(hls.idle);
+    hls.detach();
+    await finishFfmpeg(hls.child, 3000);
+    if (!this.liveHls) await emptyDir(this.liveDir);
+  }
+
+  private recorderArgs(): string[] {
     const { streamId, options } = this.o;
     const copy = (format: string, ...rest: string[]): string[] => [
       '-map',
@@ -121,30 +174,12 @@ export class RelaySession {
       format,
       ...rest,
     ];
-    const hls = (dir: string, ...flags: string[]): string[] =>
-      copy('hls', ...flags, '-hls_segment_filename', join(dir, 'seg%d.ts'), join(dir, 'index.m3u8'));
-    // The hub starts every consumer with metadata + both sequence headers, so a long probe only delays the first
-    // segment. Output 1 is the live HLS; then one output per recording.
-    // prettier-ignore
-    const args = [
-      '-fflags', '+genpts', '-probesize', '32768', '-analyzeduration', '300000', '-f', 'flv', '-i', 'pipe:0',
-      ...hls(this.liveDir, '-hls_time', '1', '-hls_list_size', '6', '-hls_base_url', `${streamId}/`,
-        '-hls_flags', 'delete_segments+independent_segments+temp_file'),
-    ];
+    // One output per recording.
+    const args = [...FLV_INPUT];
     const file = (ext: string): string => join(this.dir, `${streamId}.${ext}`);
     for (const type of options.recordFileTypes) {
       if (type === 'hls') {
-        args.push(
-          ...hls(
-            join(this.dir, 'hls'),
-            '-hls_time',
-            '2',
-            '-hls_list_size',
-            '0',
-            '-hls_playlist_type',
-            'event',
-          ),
-        );
+        args.push(...hlsOutput(join(this.dir, 'hls'), streamId, 'recording'));
       } else if (type === 'flv') {
         args.push(...copy('flv', file('flv')));
       } else if (type === 'mp4') {
@@ -184,11 +219,13 @@ export class RelaySession {
       v.consumer.end();
     }
     this.viewers.clear();
-    this.detachMuxer();
+    this.detachRecorder();
     this.detachRtmp();
     const rtmpDone = this.rtmp ? finishFfmpeg(this.rtmp, 3000) : Promise.resolve(null);
-    await finishFfmpeg(this.muxer);
+    const hlsDone = this.stopLiveHls();
+    if (this.recorder) await finishFfmpeg(this.recorder);
     await rtmpDone;
+    await hlsDone;
     await rm(this.liveDir, { recursive: true, force: true });
     const files: FinishedFile[] = [];
     const { streamId } = this.o;
@@ -219,6 +256,29 @@ export class RelaySession {
     }
     return files;
   }
+}
+
+/**
+ * The hub's FLV on stdin. The hub starts every consumer with metadata + both sequence headers, so a long probe only
+ * delays the first segment.
+ */
+// prettier-ignore
+const FLV_INPUT = ['-fflags', '+genpts', '-probesize', '32768', '-analyzeduration', '300000', '-f', 'flv', '-i', 'pipe:0'];
+
+/** A copy-only HLS output into `dir`: the live sliding window (1 s segments) or a recording (2 s, every segment). */
+function hlsOutput(dir: string, streamId: string, kind: 'live' | 'recording'): string[] {
+  // prettier-ignore
+  const flags = kind === 'live'
+    ? ['-hls_time', '1', '-hls_list_size', '6', '-hls_base_url', `${streamId}/`,
+      '-hls_flags', 'delete_segments+independent_segments+temp_file']
+    : ['-hls_time', '2', '-hls_list_size', '0', '-hls_playlist_type', 'event'];
+  // prettier-ignore
+  return ['-map', '0', '-c', 'copy', '-f', 'hls', ...flags,
+    '-hls_segment_filename', join(dir, 'seg%d.ts'), join(dir, 'index.m3u8')];
+}
+
+async function emptyDir(dir: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [])) await rm(join(dir, name), { force: true });
 }
 
 /** A hub consumer that writes into an ffmpeg's stdin. */
