@@ -8,7 +8,7 @@
  * - Video and audio leave ffmpeg as two FLV outputs (`pipe:1`, `pipe:3`) that the hub merges, so the first video
  *   frame is not held in ffmpeg's interleaving queue until audio catches up.
  *
- * ffmpeg starts once the WebM header (its Tracks) has arrived, which is in MediaRecorder's first chunk.
+ * With video, ffmpeg starts once the WebM header (its Tracks) has arrived, which is in MediaRecorder's first chunk.
  */
 import { PassThrough } from 'node:stream';
 import { FlvHub } from './flv-hub.ts';
@@ -62,6 +62,8 @@ export class Transcoder {
   constructor(private readonly audioOnly: boolean) {
     this.hub = new FlvHub();
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
+    // Audio-only needs no look at the header: ffmpeg starts at once, ready for the first chunk.
+    if (audioOnly) this.start({ video: 'none', audio: true }, Buffer.alloc(0));
   }
 
   /** ffmpeg's stdin (a stand-in until ffmpeg runs; writes return true until then). */
@@ -112,7 +114,7 @@ export class Transcoder {
       this.hub.end();
       this.resolveExit(this.failure ? { ...exit, stderr: `${this.failure}\n${exit.stderr}`.trim() } : exit);
     });
-    child.proc.stdin.write(head);
+    if (head.length) child.proc.stdin.write(head);
     if (this.ended) child.proc.stdin.end();
   }
 

@@ -95,6 +95,11 @@ test("a Chromium MediaRecorder H.264 push is copied: viewers and recordings carr
     sleep(1700).then(() => readFlv(flvUrl, 2000)),
     sleep(6500).then(() => readFlv(flvUrl, 1500)),
   ]);
+  const stopped = await api<{ recordings: { fileFormat: string; url: string }[] }>(
+    relay.base,
+    'DELETE',
+    `/api/streams/${id}/relay`,
+  );
   const ingest = await push.stop();
   const ingestFile = join(scratch.dir, 'ingest.webm');
   writeFileSync(ingestFile, ingest);
@@ -110,7 +115,9 @@ test("a Chromium MediaRecorder H.264 push is copied: viewers and recordings carr
     const file = join(scratch.dir, `${name}.flv`);
     writeFileSync(file, bytes);
     const v = await videoOf(file);
-    assert.deepEqual([v.codec_name, v.profile, v.level], [input.codec_name, input.profile, input.level]);
+    assert.deepEqual([v.codec_name, v.profile], [input.codec_name, input.profile], `viewer ${name}`);
+    // (after the resize the browser's encoder picks its own level for the smaller picture)
+    if (name !== 'c') assert.equal(v.level, input.level, `viewer ${name}: the browser's level`);
     assert.equal(x264Settings(bytes), null, `viewer ${name}: no x264 re-encode`);
     const frames = framesOf(file);
     assert.ok(frames.length > 20, `viewer ${name} decoded ${frames.length} frames`);
@@ -125,11 +132,6 @@ test("a Chromium MediaRecorder H.264 push is copied: viewers and recordings carr
     'a joiner after the change starts at the new size',
   );
 
-  const stopped = await api<{ recordings: { fileFormat: string; url: string }[] }>(
-    relay.base,
-    'DELETE',
-    `/api/streams/${id}`,
-  );
   const mp4 = stopped.body.recordings.find((r) => r.fileFormat === 'mp4');
   assert.ok(mp4, JSON.stringify(stopped.body));
   const rec = await ffprobe(mp4.url);
