@@ -48,10 +48,18 @@ export function transcoderArgs(plan: TranscodePlan): string[] {
   return [...input, ...video, ...flv('pipe:1'), ...audio, '-vn', ...flv('pipe:3')];
 }
 
+/** The plan a browser push most likely needs (the relay asks for H.264 + Opus): its ffmpeg is started early. */
+const LIKELY_PLAN: TranscodePlan = { video: 'copy', audio: true };
+
+const samePlan = (a: TranscodePlan, b: TranscodePlan): boolean => a.video === b.video && a.audio === b.audio;
+
 export class Transcoder {
   readonly hub: FlvHub;
   readonly exited: Promise<FfmpegExit>;
+  /** The ffmpeg the ingest goes to, once the plan is known. */
   private child: FfmpegChild | null = null;
+  /** Started on a guess before the header arrived, so its start-up does not delay the first frame. */
+  private spare: { plan: TranscodePlan; child: FfmpegChild } | null = null;
   private head: Buffer[] = [];
   private ended = false;
   private failure: string | null = null;
@@ -62,8 +70,9 @@ export class Transcoder {
   constructor(private readonly audioOnly: boolean) {
     this.hub = new FlvHub();
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
-    // Audio-only needs no look at the header: ffmpeg starts at once, ready for the first chunk.
+    // Audio-only needs no look at the header; anything else most likely is H.264 + Opus.
     if (audioOnly) this.start({ video: 'none', audio: true }, Buffer.alloc(0));
+    else this.spare = { plan: LIKELY_PLAN, child: this.spawn(LIKELY_PLAN) };
   }
 
   /** ffmpeg's stdin (a stand-in until ffmpeg runs; writes return true until then). */
@@ -72,7 +81,7 @@ export class Transcoder {
   }
 
   get pid(): number | undefined {
-    return this.child?.proc.pid;
+    return (this.child ?? this.spare?.child)?.proc.pid;
   }
 
   /** Writes one ingest chunk; returns false when the caller should wait for `drain`. */
@@ -89,14 +98,10 @@ export class Transcoder {
     return true;
   }
 
-  private start(plan: TranscodePlan, head: Buffer): void {
-    this.plan = plan;
-    this.head = [];
-    const tracks = { audio: plan.audio, video: plan.video !== 'none' };
-    this.hub.declareTracks(tracks);
-    const merged = tracks.audio && tracks.video; // two sources (video, audio) merged by the hub
+  /** Spawns ffmpeg for `plan`, its outputs wired into the hub (which only hears from the child in use). */
+  private spawn(plan: TranscodePlan): FfmpegChild {
+    const merged = plan.audio && plan.video !== 'none'; // two sources (video, audio) merged by the hub
     const child = spawnFfmpeg(transcoderArgs(plan), merged ? 1 : 0);
-    this.child = child;
     const feed = (push: (chunk: Buffer) => void) => (chunk: Buffer) => {
       try {
         push(chunk);
@@ -111,9 +116,23 @@ export class Transcoder {
     );
     if (merged) child.extra[0].on('data', feed(this.hub.input()));
     void child.exited.then((exit) => {
+      if (this.spare?.child === child) this.spare = null; // died before use: the real one is spawned afresh
+      if (this.child !== child) return;
       this.hub.end();
       this.resolveExit(this.failure ? { ...exit, stderr: `${this.failure}\n${exit.stderr}`.trim() } : exit);
     });
+    return child;
+  }
+
+  private start(plan: TranscodePlan, head: Buffer): void {
+    this.plan = plan;
+    this.head = [];
+    this.hub.declareTracks({ audio: plan.audio, video: plan.video !== 'none' });
+    const spare = this.spare;
+    this.spare = null;
+    if (spare && !samePlan(spare.plan, plan)) spare.child.kill();
+    const child = spare && samePlan(spare.plan, plan) ? spare.child : this.spawn(plan);
+    this.child = child;
     if (head.length) child.proc.stdin.write(head);
     if (this.ended) child.proc.stdin.end();
   }
@@ -129,6 +148,7 @@ export class Transcoder {
   }
 
   kill(): void {
+    this.spare?.child.kill();
     if (this.child) this.child.kill();
     else this.end();
   }

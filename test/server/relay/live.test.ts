@@ -158,9 +158,9 @@ test('when the pusher vanishes mid-push the relay stops cleanly and the stream r
 test('when the transcoder crashes the ingest socket closes with 1011 and the stream ends with a reason', async () => {
   const { streamId, pusher } = await createAndPush(relay.base, { seconds: 30 });
   await api(relay.base, 'POST', `/api/streams/${streamId}/relay`, { encode: 'flv' });
+  assert.ok((await readFlv(`${relay.base}/live/${streamId}.flv`, 1000)).length > 0, 'media flows');
   // find the transcoder's pid through the process table: the ffmpeg whose input is pipe:0 in matroska
   const { execFileSync } = await import('node:child_process');
-  // (ffmpeg starts once the WebM header has arrived: it decides between copying and re-encoding the video)
   const pgrep = (): string[] => {
     try {
       return execFileSync('pgrep', ['-f', '-P', String(process.pid), 'matroska'], { encoding: 'utf8' })

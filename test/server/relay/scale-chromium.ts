@@ -20,6 +20,10 @@ export interface ChromiumPushOptions {
   /** After this many ms, the canvas becomes `resizeTo` (e.g. `[320, 240]`). */
   resizeAfterMs?: number;
   resizeTo?: [number, number];
+  /** Also send every chunk to this WebSocket (a bench's direct decoder), as it goes to the ingest. */
+  mirrorUrl?: string;
+  /** Awaited after the sockets opened and before the recorder starts (e.g. to start the relay and a viewer). */
+  beforeRecord?: () => Promise<void>;
 }
 
 export interface ChromiumPush {
@@ -74,6 +78,9 @@ export async function startChromiumPusher(): Promise<ChromiumPusher> {
       let firstAt!: (t: number) => void;
       const firstChunkAt = new Promise<number>((r) => (firstAt = r));
       await page.exposeFunction('__firstChunk', () => firstAt(Date.now()));
+      await page.exposeFunction('__beforeRecord', async () => {
+        await opts.beforeRecord?.();
+      });
       const o = {
         url: ingestUrl,
         upload: id,
@@ -83,6 +90,7 @@ export async function startChromiumPusher(): Promise<ChromiumPusher> {
         mimeType: opts.mimeType ?? 'video/webm;codecs=h264,opus',
         resizeAfterMs: opts.resizeAfterMs ?? 0,
         resizeTo: opts.resizeTo ?? null,
+        mirrorUrl: opts.mirrorUrl ?? null,
       };
       await page.evaluate(async (o) => {
         const w = window as unknown as Record<string, unknown>;
@@ -106,11 +114,18 @@ export async function startChromiumPusher(): Promise<ChromiumPusher> {
           ...canvas.captureStream(o.fps).getVideoTracks(),
           ...mic.getAudioTracks(),
         ]);
-        const ws = new WebSocket(o.url);
-        await new Promise((resolve, reject) => {
-          ws.onopen = resolve;
-          ws.onclose = () => reject(new Error('ingest closed'));
-        });
+        // (no named helpers in here: tsx would wrap them in a `__name` call the page does not have)
+        const [ws, mirror = null] = await Promise.all(
+          [o.url, ...(o.mirrorUrl ? [o.mirrorUrl] : [])].map(
+            (url) =>
+              new Promise<WebSocket>((resolve, reject) => {
+                const s = new WebSocket(url);
+                s.onopen = () => resolve(s);
+                s.onclose = () => reject(new Error(`${url} closed`));
+              }),
+          ),
+        );
+        await (w.__beforeRecord as () => Promise<void>)();
         const sent: Blob[] = [];
         // What the local provider does: H.264 preferred, a keyframe every second, 250 ms chunks.
         const recorder = new MediaRecorder(stream, {
@@ -122,6 +137,7 @@ export async function startChromiumPusher(): Promise<ChromiumPusher> {
           if (sent.length === 0) (w.__firstChunk as () => void)();
           sent.push(ev.data);
           if (ws.readyState === WebSocket.OPEN) ws.send(ev.data);
+          if (mirror?.readyState === WebSocket.OPEN) mirror.send(ev.data);
         };
         recorder.start(250);
         if (o.resizeTo) {
@@ -137,6 +153,7 @@ export async function startChromiumPusher(): Promise<ChromiumPusher> {
           await stopped;
           clearInterval(draw);
           ws.close(1000, 'done');
+          mirror?.close(1000, 'done');
           for (const t of stream.getTracks()) t.stop();
           await fetch(o.upload, { method: 'POST', body: new Blob(sent) });
         };
