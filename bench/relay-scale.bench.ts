@@ -131,12 +131,21 @@ async function runStreams(relay: Relay, clip: string, k: number, measureMs = 600
     }
     await sleep(1000);
     for (const id of ids) viewers.push(new FlvWatcher(await startFlv(relay, id)));
-    await sleep(3000);
+    // warm-up: every viewer has video (start-up is slow on a loaded machine), then 2 s more
+    for (let waited = 0; waited < 15_000 && viewers.some((v) => v.lastVideoMs < 0); waited += 250)
+      await sleep(250);
+    await sleep(2000);
     const start = viewers.map((v) => v.lastVideoMs);
     const t0 = Date.now();
     const cpu = await cpuDuring(relay.proc.pid as number, () => sleep(measureMs));
     const wall = Date.now() - t0;
     const realtime = viewers.map((v, i) => (start[i] < 0 ? 0 : (v.lastVideoMs - start[i]) / wall));
+    if (process.env.BENCH_DEBUG)
+      console.log(
+        start,
+        viewers.map((v) => [v.bytes, v.lastVideoMs]),
+        wall,
+      );
     return { cpu, realtime };
   } finally {
     for (const v of viewers) v.close();
@@ -157,7 +166,7 @@ function streamsRow(codec: string, k: number, r: StreamsResult): boolean {
 async function streamsSection(relay: Relay): Promise<void> {
   for (const codec of ['h264', 'vp8'] as ClipCodec[]) {
     const clip = makeClip(clips.dir, codec);
-    for (const k of [1, 2, 4, 8, 16]) {
+    for (const k of (process.env.BENCH_K ?? '1,2,4,8,16').split(',').map(Number)) {
       const allRealtime = streamsRow(codec, k, await runStreams(relay, clip, k));
       if (!allRealtime && k >= 4) break; // the machine is full for this codec
     }

@@ -4,7 +4,7 @@
  * viewers that only count what they receive.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startServerProcess } from '../test/support/server-process.mjs';
@@ -109,9 +109,10 @@ export function makeClip(dir: string, codec: ClipCodec, seconds = 40): string {
     '-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=30:duration=${seconds}`,
     '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
     ...video, '-g', '30', '-pix_fmt', 'yuv420p', '-c:a', 'libopus', '-b:a', '48k',
-    '-f', codec === 'h264' ? 'matroska' : 'webm', '-cluster_time_limit', '250', file,
+    '-f', codec === 'h264' ? 'matroska' : 'webm', '-cluster_time_limit', '250', `${file}.part`,
   ]);
   if (r.status !== 0) throw new Error(`making the ${codec} clip failed: ${r.stderr}`);
+  renameSync(`${file}.part`, file); // an interrupted run leaves no half clip behind
   return file;
 }
 

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { FlvConsumer, FlvHub } from './flv-hub.ts';
 import { ffprobe, finishFfmpeg, spawnFfmpeg, type FfmpegChild, type FfmpegExit } from './ffmpeg.ts';
 import type { RecordFileType, RelayOptions } from './relay-options.ts';
+import { onRtmpPlay, rtmpPlayers } from './rtmp-demand.ts';
 
 export interface FinishedFile {
   fileId: string;
@@ -37,8 +38,11 @@ export interface RelaySessionOptions {
   rtmpUrl: string | null;
 }
 
-/** The live HLS muxer stops after this long without a playlist or segment request (env `RELAY_HLS_IDLE_MS`). */
-const hlsIdleMs = (): number => Number(process.env.RELAY_HLS_IDLE_MS) || 30_000;
+/**
+ * The live HLS muxer stops after this long without a playlist or segment request, the RTMP push after this long
+ * without an RTMP player (env `RELAY_OUTPUT_IDLE_MS`).
+ */
+const outputIdleMs = (): number => Number(process.env.RELAY_OUTPUT_IDLE_MS) || 30_000;
 
 let fileCounter = 0;
 /** A numeric id like the cloud's `file_id` (string of digits), unique in this process and across restarts. */
@@ -70,12 +74,12 @@ export class RelaySession {
   readonly liveDir: string;
   /** Writes the recordings; null when nothing is recorded. */
   private readonly recorder: FfmpegChild | null;
-  private readonly rtmp: FfmpegChild | null;
   private detachRecorder: () => void = () => {};
-  private detachRtmp: () => void = () => {};
+  /** The RTMP push while someone plays the stream over RTMP. */
+  private rtmp: OnDemand | null = null;
+  private stopWatchingRtmp: () => void = () => {};
   /** The live HLS muxer while HLS is being fetched. */
-  private liveHls: { child: FfmpegChild; detach: () => void; idle: NodeJS.Timeout; lastUse: number } | null =
-    null;
+  private liveHls: OnDemand | null = null;
   private readonly viewers = new Set<{ consumer: FlvConsumer; detach: () => void }>();
   private stopping: Promise<FinishedFile[]> | null = null;
   /** Set when the recordings muxer died while the relay was running. */
@@ -98,10 +102,11 @@ export class RelaySession {
           return exit;
         })
       : new Promise(() => {});
-    this.rtmp = o.rtmpUrl
-      ? spawnFfmpeg(['-f', 'flv', '-i', 'pipe:0', '-c', 'copy', '-f', 'flv', o.rtmpUrl])
-      : null;
-    if (this.rtmp) this.detachRtmp = o.hub.subscribe(pipeConsumer(this.rtmp));
+    if (o.rtmpUrl) {
+      const path = `/live/${o.streamId}`;
+      this.stopWatchingRtmp = onRtmpPlay(path, () => this.useRtmp());
+      if (rtmpPlayers(path) > 0) this.useRtmp();
+    }
   }
 
   static async start(o: RelaySessionOptions): Promise<RelaySession> {
@@ -124,32 +129,13 @@ export class RelaySession {
   /** Starts the live HLS muxer if it is not running, and keeps it running for the idle time more. */
   useLiveHls(): void {
     if (this.stopping) return;
-    if (this.liveHls) {
-      this.liveHls.lastUse = Date.now();
-      return;
-    }
-    const child = spawnFfmpeg([...FLV_INPUT, ...hlsOutput(this.liveDir, this.o.streamId, 'live')]);
-    const hls = {
-      child,
-      detach: this.o.hub.subscribe(pipeConsumer(child)),
-      lastUse: Date.now(),
-      idle: setInterval(
-        () => {
-          if (Date.now() - hls.lastUse > hlsIdleMs()) void this.stopLiveHls();
-        },
-        Math.min(hlsIdleMs(), 5000),
-      ),
-    };
-    this.liveHls = hls;
-    // A muxer that dies (its input was cut, ffmpeg crashed) is started again by the next request.
-    void child.exited.then(() => {
-      if (this.liveHls === hls) void this.stopLiveHls();
-    });
-  }
-
-  /** True while the live HLS muxer runs. */
-  get liveHlsRunning(): boolean {
-    return this.liveHls !== null;
+    if (this.liveHls) this.liveHls.lastUse = Date.now();
+    else
+      this.liveHls = this.startOnDemand(
+        [...FLV_INPUT, ...hlsOutput(this.liveDir, this.o.streamId, 'live')],
+        () => false,
+        () => void this.stopLiveHls(),
+      );
   }
 
   /** Stops the live HLS muxer and removes its playlist and segments (a later request starts afresh). */
@@ -157,10 +143,54 @@ export class RelaySession {
     const hls = this.liveHls;
     if (!hls) return;
     this.liveHls = null;
-    clearInterval(hls.idle);
-    hls.detach();
-    await finishFfmpeg(hls.child, 3000);
+    await hls.stop();
     if (!this.liveHls) await emptyDir(this.liveDir);
+  }
+
+  /** Starts the RTMP push (someone plays the stream over RTMP); it stops when no RTMP player is left. */
+  private useRtmp(): void {
+    const url = this.o.rtmpUrl;
+    if (this.stopping || this.rtmp || !url) return;
+    const path = `/live/${this.o.streamId}`;
+    this.rtmp = this.startOnDemand(
+      ['-f', 'flv', '-i', 'pipe:0', '-c', 'copy', '-f', 'flv', url],
+      () => rtmpPlayers(path) > 0,
+      () => void this.stopRtmp(),
+    );
+  }
+
+  private async stopRtmp(): Promise<void> {
+    const rtmp = this.rtmp;
+    this.rtmp = null;
+    await rtmp?.stop();
+  }
+
+  /**
+   * An ffmpeg fed from the hub that stops (through `release`) once it has been idle for the idle time — not used
+   * (`lastUse`) and not `inUse()` — or when it dies; the next use starts a new one.
+   */
+  private startOnDemand(args: string[], inUse: () => boolean, release: () => void): OnDemand {
+    const child = spawnFfmpeg(args);
+    const detach = this.o.hub.subscribe(pipeConsumer(child));
+    const idle = setInterval(
+      () => {
+        if (inUse()) out.lastUse = Date.now();
+        else if (Date.now() - out.lastUse > outputIdleMs()) release();
+      },
+      Math.min(outputIdleMs(), 5000),
+    );
+    const out: OnDemand = {
+      lastUse: Date.now(),
+      stop: async () => {
+        clearInterval(idle);
+        detach();
+        await finishFfmpeg(child, 3000);
+      },
+    };
+    void child.exited.then(() => {
+      if (this.liveHls === out || this.rtmp === out) release();
+    });
+    return out;
   }
 
   private recorderArgs(): string[] {
@@ -220,8 +250,8 @@ export class RelaySession {
     }
     this.viewers.clear();
     this.detachRecorder();
-    this.detachRtmp();
-    const rtmpDone = this.rtmp ? finishFfmpeg(this.rtmp, 3000) : Promise.resolve(null);
+    this.stopWatchingRtmp();
+    const rtmpDone = this.stopRtmp();
     const hlsDone = this.stopLiveHls();
     if (this.recorder) await finishFfmpeg(this.recorder);
     await rtmpDone;
@@ -275,6 +305,12 @@ function hlsOutput(dir: string, streamId: string, kind: 'live' | 'recording'): s
   // prettier-ignore
   return ['-map', '0', '-c', 'copy', '-f', 'hls', ...flags,
     '-hls_segment_filename', join(dir, 'seg%d.ts'), join(dir, 'index.m3u8')];
+}
+
+/** An output that runs only while used (live HLS, RTMP push). */
+interface OnDemand {
+  lastUse: number;
+  stop(): Promise<void>;
 }
 
 async function emptyDir(dir: string): Promise<void> {

@@ -5,7 +5,7 @@
  * resolution). Used by the scale tests and the relay benches.
  */
 import { createServer, type IncomingMessage } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -57,8 +57,13 @@ export async function startChromiumPusher(): Promise<ChromiumPusher> {
       });
       return;
     }
+    if (req.url === '/push.js') {
+      res.setHeader('content-type', 'text/javascript');
+      res.end(readFileSync(new URL('./scale-push-page.js', import.meta.url)));
+      return;
+    }
     res.setHeader('content-type', 'text/html');
-    res.end('<!doctype html><title>push</title>');
+    res.end('<!doctype html><title>push</title><body><script type="module" src="/push.js"></script>');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -73,6 +78,7 @@ export async function startChromiumPusher(): Promise<ChromiumPusher> {
     async push(ingestUrl, opts = {}) {
       const page = await browser.newPage();
       await page.goto(`${origin}/`);
+      await page.waitForFunction('typeof window.startPush === "function"');
       const id = `/upload/${(n += 1)}`;
       const uploaded = new Promise<Buffer>((r) => uploads.set(id, r));
       let firstAt!: (t: number) => void;
@@ -92,78 +98,11 @@ export async function startChromiumPusher(): Promise<ChromiumPusher> {
         resizeTo: opts.resizeTo ?? null,
         mirrorUrl: opts.mirrorUrl ?? null,
       };
-      await page.evaluate(async (o) => {
-        const w = window as unknown as Record<string, unknown>;
-        const canvas = document.createElement('canvas');
-        canvas.width = o.width;
-        canvas.height = o.height;
-        document.body.append(canvas);
-        const ctx = canvas.getContext('2d') as CanvasRenderingContext2D;
-        let frame = 0;
-        const draw = setInterval(() => {
-          frame += 1;
-          ctx.fillStyle = `hsl(${(frame * 5) % 360} 70% 40%)`;
-          ctx.fillRect(0, 0, canvas.width, canvas.height);
-          ctx.fillStyle = '#fff';
-          ctx.fillRect((frame * 8) % canvas.width, canvas.height / 3, 60, 60);
-          ctx.font = `${Math.round(canvas.height / 8)}px sans-serif`;
-          ctx.fillText(String(frame), 20, canvas.height / 6);
-        }, 1000 / o.fps);
-        const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
-        const stream = new MediaStream([
-          ...canvas.captureStream(o.fps).getVideoTracks(),
-          ...mic.getAudioTracks(),
-        ]);
-        // (no named helpers in here: tsx would wrap them in a `__name` call the page does not have)
-        const [ws, mirror = null] = await Promise.all(
-          [o.url, ...(o.mirrorUrl ? [o.mirrorUrl] : [])].map(
-            (url) =>
-              new Promise<WebSocket>((resolve, reject) => {
-                const s = new WebSocket(url);
-                s.onopen = () => resolve(s);
-                s.onclose = () => reject(new Error(`${url} closed`));
-              }),
-          ),
-        );
-        await (w.__beforeRecord as () => Promise<void>)();
-        const sent: Blob[] = [];
-        // What the local provider does: H.264 preferred, a keyframe every second, 250 ms chunks.
-        const recorder = new MediaRecorder(stream, {
-          mimeType: o.mimeType,
-          videoKeyFrameIntervalDuration: 1000,
-        } as MediaRecorderOptions);
-        recorder.ondataavailable = (ev) => {
-          if (ev.data.size === 0) return;
-          if (sent.length === 0) (w.__firstChunk as () => void)();
-          sent.push(ev.data);
-          if (ws.readyState === WebSocket.OPEN) ws.send(ev.data);
-          if (mirror?.readyState === WebSocket.OPEN) mirror.send(ev.data);
-        };
-        recorder.start(250);
-        if (o.resizeTo) {
-          const [rw, rh] = o.resizeTo;
-          setTimeout(() => {
-            canvas.width = rw;
-            canvas.height = rh;
-          }, o.resizeAfterMs);
-        }
-        w.__stop = async () => {
-          const stopped = new Promise((r) => (recorder.onstop = r));
-          recorder.stop();
-          await stopped;
-          clearInterval(draw);
-          ws.close(1000, 'done');
-          mirror?.close(1000, 'done');
-          for (const t of stream.getTracks()) t.stop();
-          await fetch(o.upload, { method: 'POST', body: new Blob(sent) });
-        };
-      }, o);
+      await page.evaluate(`startPush(${JSON.stringify(o)})`);
       return {
         firstChunkAt,
         async stop() {
-          await page.evaluate(async () => {
-            await ((window as unknown as Record<string, unknown>).__stop as () => Promise<void>)();
-          });
+          await page.evaluate('stopPush()');
           const bytes = await uploaded;
           await page.close();
           return bytes;

@@ -17,7 +17,7 @@ import {
 } from './support.ts';
 import { startChromiumPusher, type ChromiumPusher } from './scale-chromium.ts';
 
-process.env.RELAY_HLS_IDLE_MS = '1500';
+process.env.RELAY_OUTPUT_IDLE_MS = '3000';
 
 let relay: RunningRelay;
 let chromium: ChromiumPusher;
@@ -185,7 +185,7 @@ test('the live HLS muxer does not run until HLS is requested, and stops when nob
     assert.equal(hlsMuxers(), 1, 'one HLS muxer once HLS is fetched');
     const probe = await ffprobe(m3u8);
     assert.deepEqual(probe.streams.map((s) => s.codec_name).sort(), ['aac', 'h264']);
-    await waitFor(() => hlsMuxers() === 0, 'the idle HLS muxer to stop', 10_000);
+    await waitFor(() => hlsMuxers() === 0, 'the idle HLS muxer to stop', 20_000);
     assert.equal((await fetch(m3u8)).status, 200, 'a later request starts it again');
   } finally {
     await pusher.stop();
