@@ -132,7 +132,7 @@ async function runStreams(relay: Relay, clip: string, k: number, measureMs = 600
     await sleep(1000);
     for (const id of ids) viewers.push(new FlvWatcher(await startFlv(relay, id)));
     // warm-up: every viewer has video (start-up is slow on a loaded machine), then 2 s more
-    for (let waited = 0; waited < 15_000 && viewers.some((v) => v.lastVideoMs < 0); waited += 250)
+    for (let waited = 0; waited < 30_000 && viewers.some((v) => v.lastVideoMs < 0); waited += 250)
       await sleep(250);
     await sleep(2000);
     const start = viewers.map((v) => v.lastVideoMs);
