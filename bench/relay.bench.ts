@@ -4,16 +4,21 @@
  * (no relay, no network, no transcode) — so the ratios say what the relay adds.
  *
  * Glass-to-glass: Node paints the wall clock (ms, 24 bits as an 8×3 grid of black/white blocks) into each raw
- * frame at the moment it hands it to the "browser" encoder (ffmpeg: VP8 + Opus WebM, like MediaRecorder, sent over
- * the ingest WebSocket). The viewer (ffmpeg decoding the relay URL to raw frames) reads the blocks back; latency =
- * now − painted time. Both clocks are this machine's.
+ * frame at the moment it hands it to the "browser" encoder (ffmpeg: H.264 or VP8 + Opus WebM, like MediaRecorder,
+ * sent over the ingest WebSocket). The viewer (ffmpeg decoding the relay URL to raw frames) reads the blocks back;
+ * latency = now − painted time. Both clocks are this machine's.
  *
- * Usage: node bench/run.mjs relay
+ * Peer, same run: node-media-server fed the same encoder output (remuxed to RTMP by ffmpeg: H.264 copied, Opus →
+ * AAC; VP8 re-encoded with the relay's x264 settings), its HTTP-FLV decoded by the same viewer.
+ *
+ * Usage: node bench/run.mjs relay [h264|vp8]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import { WebSocket } from 'ws';
 import { api, relayProcess, tempDir } from '../test/server/relay/support.ts';
+import { loadAverage, median, p90, sleep, startNms, treeCpuSeconds } from './relay-support.ts';
+
+const CODEC = process.argv[2] === 'vp8' ? 'vp8' : 'h264';
 
 const W = 320;
 const H = 240;
@@ -52,17 +57,20 @@ function latencyOf(frame: Buffer): number {
   return (now - read(frame) + 2 ** BITS) % 2 ** BITS;
 }
 
-/** The "browser": raw clock frames + a sine → VP8/Opus WebM on stdout, no lookahead. */
+/** The "browser": raw clock frames + a sine → H.264 (or VP8)/Opus WebM on stdout, no lookahead, 1 s GOP. */
 function startEncoder(): { proc: ChildProcess; stop(): void } {
+  // prettier-ignore
+  const video = CODEC === 'h264'
+    ? ['-c:v', 'libx264', '-profile:v', 'baseline', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p']
+    : ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-lag-in-frames', '0'];
   // prettier-ignore
   const proc = spawn('ffmpeg', [
     '-hide_banner', '-loglevel', 'error',
     '-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${W}x${H}`, '-r', String(FPS), '-i', 'pipe:0',
     '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-map', '0:v', '-map', '1:a',
-    '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-lag-in-frames', '0', '-b:v', '600k', '-g', '30',
+    '-map', '0:v', '-map', '1:a', ...video, '-b:v', '600k', '-g', String(FPS),
     '-c:a', 'libopus', '-b:a', '48k',
-    '-f', 'webm', '-cluster_time_limit', '100', '-live', '1', '-flush_packets', '1', 'pipe:1',
+    '-f', CODEC === 'h264' ? 'matroska' : 'webm', '-cluster_time_limit', '100', '-live', '1', '-flush_packets', '1', 'pipe:1',
   ], { stdio: ['pipe', 'pipe', 'inherit'] });
   proc.stdin?.on('error', () => {});
   const timer = setInterval(() => proc.stdin?.write(paint(Date.now())), 1000 / FPS);
@@ -95,16 +103,6 @@ function startViewer(input: string, onLatency: (ms: number) => void): ChildProce
   return proc;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length / 2)] : NaN;
-};
-const p90 = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor(s.length * 0.9)] : NaN;
-};
-
 /** Collects latencies for `ms` after a warm-up, discarding the warm-up frames. */
 async function sampleLatency(
   input: string,
@@ -125,34 +123,29 @@ async function sampleLatency(
   return out;
 }
 
-/** CPU seconds (user+sys) used so far by `pid` and all its live descendants. */
-function treeCpuSeconds(pid: number): number {
-  const ticks = 100;
-  const stats = new Map<number, { ppid: number; cpu: number }>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const text = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(d), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / ticks });
-    } catch {
-      // process went away
-    }
+/** The same kind of encoder output, remuxed to RTMP into node-media-server, viewed over its HTTP-FLV. */
+async function nmsLatency(): Promise<number[]> {
+  const nms = await startNms();
+  const enc = startEncoder();
+  // prettier-ignore
+  const video = CODEC === 'h264' ? ['-c:v', 'copy']
+    : ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-force_key_frames', 'expr:gte(t,n_forced*1)', '-crf', '26'];
+  // prettier-ignore
+  const remux = spawn('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-probesize', '4096', '-analyzeduration', '0', '-i', 'pipe:0',
+    '-map', '0:v', '-map', '0:a', ...video, '-c:a', 'aac', '-b:a', '96k', '-f', 'flv', '-flush_packets', '1',
+    `${nms.rtmp}/live/g2g`,
+  ], { stdio: ['pipe', 'ignore', 'inherit'] });
+  remux.stdin?.on('error', () => {});
+  enc.proc.stdout?.pipe(remux.stdin as NodeJS.WritableStream);
+  try {
+    await sleep(1500);
+    return await sampleLatency(`${nms.http}/live/g2g.flv`, null, 3000, 8000);
+  } finally {
+    enc.stop();
+    remux.kill('SIGKILL');
+    await nms.stop();
   }
-  let total = 0;
-  const want = new Set([pid]);
-  let grew = true;
-  while (grew) {
-    grew = false;
-    for (const [p, s] of stats) {
-      if (!want.has(p) && want.has(s.ppid)) {
-        want.add(p);
-        grew = true;
-      }
-    }
-  }
-  for (const p of want) total += stats.get(p)?.cpu ?? 0;
-  return total;
 }
 
 async function main(): Promise<void> {
@@ -222,6 +215,7 @@ async function main(): Promise<void> {
     const hlsLat = await sampleLatency(`${relay.base}/live/${id}.m3u8`, null, 6000, 8000);
     enc.stop();
     ws.close();
+    const nmsLat = await nmsLatency();
 
     const row = (name: string, v: number, base: number, unit = 'ms'): void =>
       console.log(
@@ -234,13 +228,18 @@ async function main(): Promise<void> {
     row('push start → first HLS playlist', hlsFirst, baseFirst);
     row('glass-to-glass FLV (median)', median(flvLat), median(baseLat));
     row('glass-to-glass FLV (p90)', p90(flvLat), p90(baseLat));
+    row('glass-to-glass FLV via node-media-server (median)', median(nmsLat), median(baseLat));
+    row('glass-to-glass FLV via node-media-server (p90)', p90(nmsLat), p90(baseLat));
+    console.log(
+      `${'glass-to-glass FLV, relay / node-media-server'.padEnd(44)}   ×${(median(flvLat) / median(nmsLat)).toFixed(2)} median, ×${(p90(flvLat) / p90(nmsLat)).toFixed(2)} p90 (${CODEC} push)`,
+    );
     row('glass-to-glass HLS (median)', median(hlsLat), median(baseLat));
     row('glass-to-glass HLS (p90)', p90(hlsLat), p90(baseLat));
     console.log(
       `${'CPU, relay process tree, 1 stream + 1 FLV viewer'.padEnd(44)} ${(cpuS * 100).toFixed(0).padStart(6)} %    ×${(cpuS / encS).toFixed(2)} of the VP8 pusher's encoder (${(encS * 100).toFixed(0)} %)`,
     );
     console.log(
-      `samples: FLV ${flvLat.length}, HLS ${hlsLat.length}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+      `samples: FLV ${flvLat.length}, HLS ${hlsLat.length}, node-media-server ${nmsLat.length}; load average ${loadAverage()}`,
     );
   } finally {
     await relay.stop();

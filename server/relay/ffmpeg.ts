@@ -1,5 +1,6 @@
 /** Spawning ffmpeg/ffprobe children with their exit and the tail of their stderr. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Readable } from 'node:stream';
 
 export interface FfmpegExit {
   code: number | null;
@@ -10,6 +11,8 @@ export interface FfmpegExit {
 
 export interface FfmpegChild {
   proc: ChildProcessWithoutNullStreams;
+  /** Extra outputs (`pipe:3`, `pipe:4`, …) when spawned with `extraOutputs`. */
+  extra: Readable[];
   exited: Promise<FfmpegExit>;
   /** SIGKILL if still running. */
   kill(): void;
@@ -18,10 +21,15 @@ export interface FfmpegChild {
 export const FFMPEG = process.env.FFMPEG_PATH ?? 'ffmpeg';
 export const FFPROBE = process.env.FFPROBE_PATH ?? 'ffprobe';
 
-export function spawnFfmpeg(args: string[]): FfmpegChild {
-  const proc = spawn(FFMPEG, ['-hide_banner', '-nostats', '-loglevel', 'error', ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
+/** Spawns ffmpeg; with `extraOutputs` = n, its fds 3…3+n-1 are pipes the caller reads (`pipe:3` …). */
+export function spawnFfmpeg(args: string[], extraOutputs = 0): FfmpegChild {
+  const pipes = Array.from({ length: extraOutputs }, () => 'pipe' as const);
+  const spawned = spawn(FFMPEG, ['-hide_banner', '-nostats', '-loglevel', 'error', ...args], {
+    stdio: ['pipe', 'pipe', 'pipe', ...pipes],
   });
+  const proc = spawned as unknown as ChildProcessWithoutNullStreams;
+  const extra = spawned.stdio.slice(3) as Readable[];
+  for (const r of extra) r.on('error', () => {});
   let stderr = '';
   proc.stderr.setEncoding('utf8');
   proc.stderr.on('data', (d: string) => {
@@ -38,6 +46,7 @@ export function spawnFfmpeg(args: string[]): FfmpegChild {
   });
   return {
     proc,
+    extra,
     exited,
     kill() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');

@@ -1,10 +1,19 @@
 /**
- * Fans one live FLV byte stream (ffmpeg's `-f flv pipe:1`) out to many consumers, each joining at a keyframe.
+ * Fans one live FLV stream out to many consumers, each joining at a keyframe.
  *
- * The hub parses FLV tags (header, then `[11-byte tag header][data][4-byte previous tag size]`), keeps what a
- * late joiner needs to start decoding — the FLV header, the `onMetaData` script tag, the AVC and AAC sequence
- * headers and the tags since the last video keyframe (the current GOP) — and hands every consumer that prefix
- * followed by the live tags. Audio-only streams have no GOP: joiners start with the next audio tag.
+ * Sources are FLV byte streams (ffmpeg's `-f flv pipe:N`): one, or — as the transcoder runs them — one for video and
+ * one for audio, merged here so video never waits for audio inside ffmpeg's muxer. The hub parses FLV tags
+ * (header, then `[11-byte tag header][data][4-byte previous tag size]`), keeps what a late joiner needs to start
+ * decoding — the FLV header, the `onMetaData` script tag, the AVC and AAC sequence headers and the tags since the
+ * last video keyframe (the current GOP) — and hands every consumer that prefix followed by the live tags. Audio-only
+ * streams have no GOP: joiners start with the next audio tag.
+ *
+ * Fan-out is batched: tags are collected and written to every consumer as one buffer per video frame (audio waits
+ * for the next video frame, at most {@link AUDIO_HOLD_MS}), so a viewer costs one write per frame, not one per tag.
+ *
+ * When a keyframe carries SPS/PPS that differ from the current AVC sequence header (a browser's encoder changed
+ * resolution mid-stream: it repeats its parameter sets in-band), the hub emits a new sequence header first, so
+ * players and muxers reconfigure instead of decoding garbage.
  */
 
 const TAG_AUDIO = 8;
@@ -12,47 +21,30 @@ const TAG_VIDEO = 9;
 const TAG_SCRIPT = 18;
 const FLV_HEADER_BYTES = 13; // 9-byte header + PreviousTagSize0
 const MAX_GOP_BYTES = 8 * 1024 * 1024;
+/** Longest an audio tag waits for the next video frame before it is sent on its own (audio-only, stalled video). */
+export const AUDIO_HOLD_MS = 40;
 
 export interface FlvConsumer {
-  /** Receives whole FLV tags (and first the header). Return value is ignored; slow consumers drop themselves. */
+  /** Receives FLV bytes: first the header and joining prefix, then whole tags. Slow consumers drop themselves. */
   write(chunk: Buffer): void;
   /** Called once when the source ends (normally or not). */
   end(): void;
 }
 
-export class FlvHub {
+/** The tracks a stream carries. */
+export interface FlvTracks {
+  audio: boolean;
+  video: boolean;
+}
+
+/** Splits one FLV byte stream into its header and whole tags. */
+class FlvTagReader {
   private pending: Buffer = Buffer.alloc(0);
-  private header: Buffer | null = null;
-  private metadata: Buffer | null = null;
-  private avcHeader: Buffer | null = null;
-  private aacHeader: Buffer | null = null;
-  private gop: Buffer[] = [];
-  private gopBytes = 0;
-  private sawVideo = false;
-  private readonly consumers = new Set<FlvConsumer>();
-  private ended = false;
-  private firstKeyframeWaiters: (() => void)[] = [];
-  /** Number of tags seen, for diagnostics and tests. */
-  tags = 0;
+  header: Buffer | null = null;
 
-  get isEnded(): boolean {
-    return this.ended;
-  }
+  constructor(private readonly onTag: (tag: Buffer) => void) {}
 
-  /** True once a consumer joining now would get a decodable start (header plus a keyframe, or any audio). */
-  get ready(): boolean {
-    return this.header !== null && (this.gop.length > 0 || (!this.sawVideo && this.aacHeader !== null));
-  }
-
-  /** Resolves when the hub is `ready` (or ended). */
-  whenReady(): Promise<void> {
-    if (this.ready || this.ended) return Promise.resolve();
-    return new Promise((resolve) => this.firstKeyframeWaiters.push(resolve));
-  }
-
-  /** Feeds raw bytes from the source. */
   push(chunk: Buffer): void {
-    if (this.ended) return;
     this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     let offset = 0;
     if (!this.header) {
@@ -70,45 +62,189 @@ export class FlvHub {
     }
     this.pending = this.pending.subarray(offset);
   }
+}
 
-  private onTag(tag: Buffer): void {
+/** SPS and PPS of an AVC sequence header tag (`AVCDecoderConfigurationRecord`), with the NAL length size. */
+function parameterSetsOf(seqHeader: Buffer): { sps: Buffer; pps: Buffer; lengthSize: number } | null {
+  const rec = 11 + 5;
+  if (seqHeader.length < rec + 8 + 4) return null;
+  const lengthSize = (seqHeader[rec + 4] & 3) + 1;
+  const spsLen = seqHeader.readUInt16BE(rec + 6);
+  const sps = seqHeader.subarray(rec + 8, rec + 8 + spsLen);
+  const ppsAt = rec + 8 + spsLen + 1;
+  if (ppsAt + 2 > seqHeader.length - 4) return null;
+  const ppsLen = seqHeader.readUInt16BE(ppsAt);
+  return { sps, pps: seqHeader.subarray(ppsAt + 2, ppsAt + 2 + ppsLen), lengthSize };
+}
+
+/** The SPS and PPS a keyframe tag carries in-band, if it carries both. */
+function inBandParameterSets(tag: Buffer, lengthSize: number): { sps: Buffer; pps: Buffer } | null {
+  let sps: Buffer | null = null;
+  let pps: Buffer | null = null;
+  const end = tag.length - 4;
+  for (let p = 11 + 5; p + lengthSize <= end;) {
+    const len = tag.readUIntBE(p, lengthSize);
+    p += lengthSize;
+    if (len === 0 || p + len > end) break;
+    const type = tag[p] & 0x1f;
+    if (type === 7) sps ??= tag.subarray(p, p + len);
+    else if (type === 8) pps ??= tag.subarray(p, p + len);
+    else if (type === 1 || type === 5) break; // slices come after the parameter sets
+    p += len;
+  }
+  return sps && pps ? { sps, pps } : null;
+}
+
+/** An AVC sequence header tag for `sps`/`pps`, stamped with the timestamp of `at` (a video tag). */
+function avcSequenceHeader(sps: Buffer, pps: Buffer, lengthSize: number, at: Buffer): Buffer {
+  // prettier-ignore
+  const body = Buffer.concat([
+    Buffer.from([0x17, 0, 0, 0, 0, 1, sps[1], sps[2], sps[3], 0xfc | (lengthSize - 1), 0xe1]),
+    u16(sps.length), sps, Buffer.from([1]), u16(pps.length), pps,
+  ]);
+  const tag = Buffer.alloc(11 + body.length + 4);
+  tag[0] = TAG_VIDEO;
+  tag.writeUIntBE(body.length, 1, 3);
+  at.copy(tag, 4, 4, 8); // timestamp + extension
+  body.copy(tag, 11);
+  tag.writeUInt32BE(11 + body.length, 11 + body.length);
+  return tag;
+}
+
+function u16(n: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(n);
+  return b;
+}
+
+export class FlvHub {
+  private readonly reader: FlvTagReader;
+  private declaredVideo = false;
+  private header: Buffer | null = null;
+  private metadata: Buffer | null = null;
+  private avcHeader: Buffer | null = null;
+  private aacHeader: Buffer | null = null;
+  private gop: Buffer[] = [];
+  private gopBytes = 0;
+  private sawVideo = false;
+  private readonly consumers = new Set<FlvConsumer>();
+  private ended = false;
+  private firstKeyframeWaiters: (() => void)[] = [];
+  private batch: Buffer[] = [];
+  private batchTimer: NodeJS.Timeout | null = null;
+  /** Number of tags seen, for diagnostics and tests. */
+  tags = 0;
+  /** Number of AVC sequence headers seen or made (more than one: the picture's parameters changed mid-stream). */
+  videoConfigs = 0;
+
+  constructor() {
+    this.reader = this.addReader(true);
+  }
+
+  /**
+   * Declares the tracks before the first byte: the hub then writes its own FLV header with these flags (each source
+   * may carry only one of them) and, with video, attaches nobody before a keyframe.
+   */
+  declareTracks(tracks: FlvTracks): void {
+    this.declaredVideo = tracks.video;
+    // prettier-ignore
+    this.header = Buffer.from([0x46, 0x4c, 0x56, 1, (tracks.audio ? 4 : 0) | (tracks.video ? 1 : 0), 0, 0, 0, 9, 0, 0, 0, 0]);
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** True once a consumer joining now would get a decodable start (header plus a keyframe, or any audio). */
+  get ready(): boolean {
+    if (!this.header) return false;
+    return this.gop.length > 0 || (!this.sawVideo && !this.declaredVideo && this.aacHeader !== null);
+  }
+
+  /** Resolves when the hub is `ready` (or ended). */
+  whenReady(): Promise<void> {
+    if (this.ready || this.ended) return Promise.resolve();
+    return new Promise((resolve) => this.firstKeyframeWaiters.push(resolve));
+  }
+
+  /** Feeds raw bytes from the (first) source. */
+  push(chunk: Buffer): void {
+    if (!this.ended) this.reader.push(chunk);
+  }
+
+  /** Another FLV source merged into this stream (e.g. the audio path); returns its feed function. */
+  input(): (chunk: Buffer) => void {
+    const reader = this.addReader(false);
+    return (chunk) => {
+      if (!this.ended) reader.push(chunk);
+    };
+  }
+
+  private addReader(primary: boolean): FlvTagReader {
+    const reader = new FlvTagReader((tag) => {
+      this.header ??= reader.header;
+      this.onTag(tag, primary);
+    });
+    return reader;
+  }
+
+  private onTag(tag: Buffer, primary: boolean): void {
     this.tags += 1;
     const type = tag[0] & 0x1f;
     const body0 = tag[11];
     const body1 = tag[12];
     if (type === TAG_SCRIPT) {
-      this.metadata = tag;
-      return; // sent to joiners as part of the prefix; live consumers already have one
+      // sent to joiners as part of the prefix; live consumers already have one. The first source's (video) wins.
+      if (primary || !this.metadata) this.metadata = tag;
+      return;
     }
     if (type === TAG_VIDEO) {
       this.sawVideo = true;
       const keyframe = body0 >> 4 === 1;
       const avc = (body0 & 0x0f) === 7;
       if (avc && body1 === 0) {
-        this.avcHeader = tag;
-        this.broadcast(tag);
+        this.setAvcHeader(tag);
         return;
       }
       if (keyframe) {
+        if (avc && body1 === 1) this.checkParameterSets(tag);
         this.gop = [];
         this.gopBytes = 0;
       }
       this.appendGop(tag);
+      this.broadcast(tag, true);
     } else if (type === TAG_AUDIO) {
       const aac = body0 >> 4 === 10;
       if (aac && body1 === 0) {
         this.aacHeader = tag;
-        this.broadcast(tag);
+        this.broadcast(tag, false);
         return;
       }
       if (this.sawVideo) this.appendGop(tag);
+      this.broadcast(tag, false);
+    } else {
+      return;
     }
-    this.broadcast(tag);
     if (this.ready && this.firstKeyframeWaiters.length) {
       const waiters = this.firstKeyframeWaiters;
       this.firstKeyframeWaiters = [];
       for (const w of waiters) w();
     }
+  }
+
+  private setAvcHeader(tag: Buffer): void {
+    this.avcHeader = tag;
+    this.videoConfigs += 1;
+    this.broadcast(tag, false);
+  }
+
+  /** A keyframe whose in-band SPS/PPS differ from the current sequence header gets a new one sent before it. */
+  private checkParameterSets(keyframe: Buffer): void {
+    const current = this.avcHeader && parameterSetsOf(this.avcHeader);
+    if (!current) return;
+    const inBand = inBandParameterSets(keyframe, current.lengthSize);
+    if (!inBand || (inBand.sps.equals(current.sps) && inBand.pps.equals(current.pps))) return;
+    this.setAvcHeader(avcSequenceHeader(inBand.sps, inBand.pps, current.lengthSize, keyframe));
   }
 
   private appendGop(tag: Buffer): void {
@@ -121,8 +257,21 @@ export class FlvHub {
     }
   }
 
-  private broadcast(tag: Buffer): void {
-    for (const c of this.consumers) c.write(tag);
+  /** Queues a tag for every consumer; a video frame sends the queue now, anything else within AUDIO_HOLD_MS. */
+  private broadcast(tag: Buffer, now: boolean): void {
+    if (this.consumers.size === 0) return;
+    this.batch.push(tag);
+    if (now) this.flush();
+    else this.batchTimer ??= setTimeout(() => this.flush(), AUDIO_HOLD_MS);
+  }
+
+  private flush(): void {
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = null;
+    if (this.batch.length === 0) return;
+    const bytes = this.batch.length === 1 ? this.batch[0] : Buffer.concat(this.batch);
+    this.batch = [];
+    for (const c of this.consumers) c.write(bytes);
   }
 
   /**
@@ -142,6 +291,7 @@ export class FlvHub {
         consumer.end();
         return;
       }
+      this.flush(); // what is queued belongs to the current consumers; the newcomer gets it in its prefix
       const prefix: Buffer[] = [this.header];
       if (this.metadata) prefix.push(this.metadata);
       if (this.avcHeader) prefix.push(this.avcHeader);
@@ -158,9 +308,10 @@ export class FlvHub {
     };
   }
 
-  /** Ends the stream for every consumer. */
+  /** Ends the stream for every consumer (after sending what is queued). */
   end(): void {
     if (this.ended) return;
+    this.flush();
     this.ended = true;
     const waiters = this.firstKeyframeWaiters;
     this.firstKeyframeWaiters = [];

@@ -371,7 +371,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
       ingest: {
         kind: 'websocket',
         url: `${base.replace(/^http/, 'ws')}/ingest/${id}?token=${s.token}`,
-        mimeType: o.audioOnly ? 'audio/webm;codecs=opus' : 'video/webm;codecs=vp8,opus',
+        mimeType: o.audioOnly ? 'audio/webm;codecs=opus' : 'video/webm;codecs=h264,opus',
       },
     });
   });
@@ -536,6 +536,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
       });
       return reply;
     }
+    relay.useLiveHls(); // the HLS muxer runs only while HLS is fetched
     const deadline = Date.now() + PLAYLIST_WAIT_MS;
     for (;;) {
       try {
@@ -562,6 +563,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     const relay = s.relay;
     if (!relay || !/^seg\d+\.ts$/.test(req.params.seg))
       throw new HttpError(404, ErrorCodes.NOT_FOUND, 'No such segment.');
+    relay.useLiveHls();
     const file = join(relay.liveDir, req.params.seg);
     try {
       await access(file);

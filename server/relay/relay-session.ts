@@ -1,8 +1,9 @@
 /**
- * A running relay (旁路) of one stream: HTTP-FLV viewers fed from the hub, one copy-only ffmpeg that writes the
- * live HLS (1 s segments, sliding playlist, old segments deleted) and every requested recording, and optionally
- * an RTMP push to the local RTMP server. Stopping ends the muxer's input so every file is finalised (MP4 with
- * faststart and a duration), then measures the files.
+ * A running relay (旁路) of one stream: HTTP-FLV viewers fed from the hub, a copy-only ffmpeg that writes every
+ * requested recording (only when something is recorded), a copy-only ffmpeg for the live HLS (1 s segments,
+ * sliding playlist, old segments deleted) that runs only while someone fetches HLS, and optionally an RTMP push to
+ * the local RTMP server. Stopping ends the muxers' input so every file is finalised (MP4 with faststart and a
+ * duration), then measures the files.
  */
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import type { FlvConsumer, FlvHub } from './flv-hub.ts';
 import { ffprobe, finishFfmpeg, spawnFfmpeg, type FfmpegChild, type FfmpegExit } from './ffmpeg.ts';
 import type { RecordFileType, RelayOptions } from './relay-options.ts';
 import { numericId, videoSizeFromFlv } from './callbacks.ts';
+import { onRtmpPlay, rtmpPlayers } from './rtmp-demand.ts';
 
 export interface FinishedFile {
   fileId: string;
@@ -37,6 +39,15 @@ export interface RelaySessionOptions {
   rtmpUrl: string | null;
 }
 
+/**
+ * The live HLS muxer stops after this long without a playlist or segment request, the RTMP push after this long
+ * without an RTMP player (env `RELAY_OUTPUT_IDLE_MS`).
+ */
+const outputIdleMs = (): number => Number(process.env.RELAY_OUTPUT_IDLE_MS) || 30_000;
+
+const died = (what: string, exit: FfmpegExit): string =>
+  `${what} exited (${exit.code ?? exit.signal}): ${exit.stderr.slice(-200) || 'no output'}`;
+
 async function dirSize(dir: string): Promise<number> {
   let total = 0;
   for (const e of await readdir(dir, { withFileTypes: true })) {
@@ -58,17 +69,23 @@ export class RelaySession {
   readonly dir: string;
   /** This session's live HLS directory (playlist + segments), removed on stop. */
   readonly liveDir: string;
-  private readonly muxer: FfmpegChild;
-  private readonly rtmp: FfmpegChild | null;
-  private readonly detachMuxer: () => void;
-  private detachRtmp: () => void = () => {};
+  /** Writes the recordings; null when nothing is recorded. */
+  private readonly recorder: FfmpegChild | null;
+  private detachRecorder: () => void = () => {};
+  /** The RTMP push while someone plays the stream over RTMP. */
+  private rtmp: OnDemand | null = null;
+  private stopWatchingRtmp: () => void = () => {};
+  /** The live HLS muxer while HLS is being fetched. */
+  private liveHls: OnDemand | null = null;
   private readonly viewers = new Set<{ consumer: FlvConsumer; detach: () => void }>();
   private stopping: Promise<FinishedFile[]> | null = null;
-  /** Set when the muxer died while the relay was running. */
+  /** Set when the recordings muxer died while the relay was running. */
   failure: FfmpegExit | null = null;
+  /** Resolves when the recordings muxer exits (never when nothing is recorded). */
   readonly muxerExited: Promise<FfmpegExit>;
   /** Resolves with a reason if the muxer or the RTMP push dies while the relay runs (never otherwise). */
   readonly failed: Promise<string>;
+  private fail: (why: string) => void = () => {};
   /** Video size from the stream's FLV metadata (0 × 0 until known, and for audio-only), for callbacks. */
   videoSize = { width: 0, height: 0 };
 
@@ -79,27 +96,25 @@ export class RelaySession {
     this.sessionId = sessionId;
     this.dir = join(o.recordingsRoot, o.streamId, sessionId);
     this.liveDir = join(o.liveRoot, `${o.streamId}-${sessionId}`);
-    this.muxer = spawnFfmpeg(this.muxerArgs());
-    this.detachMuxer = o.hub.subscribe(pipeConsumer(this.muxer));
-    this.muxerExited = this.muxer.exited.then((exit) => {
-      if (!this.stopping) this.failure = exit;
-      return exit;
-    });
-    this.rtmp = o.rtmpUrl
-      ? spawnFfmpeg(['-f', 'flv', '-i', 'pipe:0', '-c', 'copy', '-f', 'flv', o.rtmpUrl])
-      : null;
-    if (this.rtmp) this.detachRtmp = o.hub.subscribe(pipeConsumer(this.rtmp));
-    const died = (what: string, exit: FfmpegExit): string =>
-      `${what} exited (${exit.code ?? exit.signal}): ${exit.stderr.slice(-200) || 'no output'}`;
-    const rtmp = this.rtmp;
+    this.recorder = o.options.recordFileTypes.length ? spawnFfmpeg(this.recorderArgs()) : null;
+    if (this.recorder) this.detachRecorder = o.hub.subscribe(pipeConsumer(this.recorder));
+    this.muxerExited = this.recorder
+      ? this.recorder.exited.then((exit) => {
+          if (!this.stopping) this.failure = exit;
+          return exit;
+        })
+      : new Promise(() => {});
     this.failed = new Promise<string>((resolve) => {
-      void this.muxerExited.then((exit) => {
-        if (this.failure) resolve(died('relay muxer', exit));
-      });
-      void rtmp?.exited.then((exit) => {
-        if (!this.stopping) resolve(died(`RTMP push to ${o.rtmpUrl}`, exit));
-      });
+      this.fail = resolve;
     });
+    void this.muxerExited.then((exit) => {
+      if (this.failure) this.fail(died('relay muxer', exit));
+    });
+    if (o.rtmpUrl) {
+      const path = `/live/${o.streamId}`;
+      this.stopWatchingRtmp = onRtmpPlay(path, () => this.useRtmp());
+      if (rtmpPlayers(path) > 0) this.useRtmp();
+    }
     this.watchVideoSize();
   }
 
@@ -134,7 +149,77 @@ export class RelaySession {
     return join(this.liveDir, 'index.m3u8');
   }
 
-  private muxerArgs(): string[] {
+  /** Starts the live HLS muxer if it is not running, and keeps it running for the idle time more. */
+  useLiveHls(): void {
+    if (this.stopping) return;
+    if (this.liveHls) this.liveHls.lastUse = Date.now();
+    else
+      this.liveHls = this.startOnDemand(
+        [...FLV_INPUT, ...hlsOutput(this.liveDir, this.o.streamId, 'live')],
+        () => false,
+        () => void this.stopLiveHls(),
+      );
+  }
+
+  /** Stops the live HLS muxer and removes its playlist and segments (a later request starts afresh). */
+  private async stopLiveHls(): Promise<void> {
+    const hls = this.liveHls;
+    if (!hls) return;
+    this.liveHls = null;
+    await hls.stop();
+    if (!this.liveHls) await emptyDir(this.liveDir);
+  }
+
+  /** Starts the RTMP push (someone plays the stream over RTMP); it stops when no RTMP player is left. */
+  private useRtmp(): void {
+    const url = this.o.rtmpUrl;
+    if (this.stopping || this.rtmp || !url) return;
+    const path = `/live/${this.o.streamId}`;
+    this.rtmp = this.startOnDemand(
+      ['-f', 'flv', '-i', 'pipe:0', '-c', 'copy', '-f', 'flv', url],
+      () => rtmpPlayers(path) > 0,
+      () => void this.stopRtmp(),
+    );
+  }
+
+  private async stopRtmp(): Promise<void> {
+    const rtmp = this.rtmp;
+    this.rtmp = null;
+    await rtmp?.stop();
+  }
+
+  /**
+   * An ffmpeg fed from the hub that stops (through `release`) once it has been idle for the idle time — not used
+   * (`lastUse`) and not `inUse()` — or when it dies; the next use starts a new one.
+   */
+  private startOnDemand(args: string[], inUse: () => boolean, release: () => void): OnDemand {
+    const child = spawnFfmpeg(args);
+    const detach = this.o.hub.subscribe(pipeConsumer(child));
+    const idle = setInterval(
+      () => {
+        if (inUse()) out.lastUse = Date.now();
+        else if (Date.now() - out.lastUse > outputIdleMs()) release();
+      },
+      Math.min(outputIdleMs(), 5000),
+    );
+    const out: OnDemand = {
+      lastUse: Date.now(),
+      stop: async () => {
+        clearInterval(idle);
+        detach();
+        await finishFfmpeg(child, 3000);
+      },
+    };
+    void child.exited.then((exit) => {
+      // An RTMP push that dies on its own (not stopped for idleness) ends the relay with an error the widget sees.
+      if (this.rtmp === out && !this.stopping && exit.code !== 0)
+        this.fail(died(`RTMP push to ${this.o.rtmpUrl ?? ''}`, exit));
+      if (this.liveHls === out || this.rtmp === out) release();
+    });
+    return out;
+  }
+
+  private recorderArgs(): string[] {
     const { streamId, options } = this.o;
     const copy = (format: string, ...rest: string[]): string[] => [
       '-map',
@@ -145,30 +230,12 @@ export class RelaySession {
       format,
       ...rest,
     ];
-    const hls = (dir: string, ...flags: string[]): string[] =>
-      copy('hls', ...flags, '-hls_segment_filename', join(dir, 'seg%d.ts'), join(dir, 'index.m3u8'));
-    // The hub starts every consumer with metadata + both sequence headers, so a long probe only delays the first
-    // segment. Output 1 is the live HLS; then one output per recording.
-    // prettier-ignore
-    const args = [
-      '-fflags', '+genpts', '-probesize', '32768', '-analyzeduration', '300000', '-f', 'flv', '-i', 'pipe:0',
-      ...hls(this.liveDir, '-hls_time', '1', '-hls_list_size', '6', '-hls_base_url', `${streamId}/`,
-        '-hls_flags', 'delete_segments+independent_segments+temp_file'),
-    ];
+    // One output per recording.
+    const args = [...FLV_INPUT];
     const file = (ext: string): string => join(this.dir, `${streamId}.${ext}`);
     for (const type of options.recordFileTypes) {
       if (type === 'hls') {
-        args.push(
-          ...hls(
-            join(this.dir, 'hls'),
-            '-hls_time',
-            '2',
-            '-hls_list_size',
-            '0',
-            '-hls_playlist_type',
-            'event',
-          ),
-        );
+        args.push(...hlsOutput(join(this.dir, 'hls'), streamId, 'recording'));
       } else if (type === 'flv') {
         // Recordings are written through (`-flush_packets 1`): a crash loses at most the last packet.
         args.push(...copy('flv', '-flush_packets', '1', file('flv')));
@@ -220,11 +287,13 @@ export class RelaySession {
       v.consumer.end();
     }
     this.viewers.clear();
-    this.detachMuxer();
-    this.detachRtmp();
-    const rtmpDone = this.rtmp ? finishFfmpeg(this.rtmp, 3000) : Promise.resolve(null);
-    await finishFfmpeg(this.muxer);
+    this.detachRecorder();
+    this.stopWatchingRtmp();
+    const rtmpDone = this.stopRtmp();
+    const hlsDone = this.stopLiveHls();
+    if (this.recorder) await finishFfmpeg(this.recorder);
     await rtmpDone;
+    await hlsDone;
     await rm(this.liveDir, { recursive: true, force: true });
     return finishRecordings({
       recordingsRoot: this.o.recordingsRoot,
@@ -310,6 +379,35 @@ export async function finishRecordings(i: FinishRecordingsInput): Promise<Finish
     }
   }
   return files;
+}
+
+/**
+ * The hub's FLV on stdin. The hub starts every consumer with metadata + both sequence headers, so a long probe only
+ * delays the first segment.
+ */
+// prettier-ignore
+const FLV_INPUT = ['-fflags', '+genpts', '-probesize', '32768', '-analyzeduration', '300000', '-f', 'flv', '-i', 'pipe:0'];
+
+/** A copy-only HLS output into `dir`: the live sliding window (1 s segments) or a recording (2 s, every segment). */
+function hlsOutput(dir: string, streamId: string, kind: 'live' | 'recording'): string[] {
+  // prettier-ignore
+  const flags = kind === 'live'
+    ? ['-hls_time', '1', '-hls_list_size', '6', '-hls_base_url', `${streamId}/`,
+      '-hls_flags', 'delete_segments+independent_segments+temp_file']
+    : ['-hls_time', '2', '-hls_list_size', '0', '-hls_playlist_type', 'event'];
+  // prettier-ignore
+  return ['-map', '0', '-c', 'copy', '-f', 'hls', ...flags,
+    '-hls_segment_filename', join(dir, 'seg%d.ts'), join(dir, 'index.m3u8')];
+}
+
+/** An output that runs only while used (live HLS, RTMP push). */
+interface OnDemand {
+  lastUse: number;
+  stop(): Promise<void>;
+}
+
+async function emptyDir(dir: string): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [])) await rm(join(dir, name), { force: true });
 }
 
 /** A hub consumer that writes into an ffmpeg's stdin. */

@@ -44,7 +44,7 @@ export function webmArgs(opts: TestSourceOptions = {}): string[] {
   const audio = ['-c:a', 'libopus', '-b:a', '48k'];
   const codecs = opts.audioOnly
     ? ['-map', '0:a', ...audio]
-    : ['-map', '1:v', '-map', '0:a', ...videoCodec[video], '-g', '30', ...audio];
+    : ['-map', '1:v', '-map', '0:a', ...videoCodec[video], '-g', String(opts.fps ?? 15), ...audio];
   const format = video === 'h264' && !opts.audioOnly ? 'matroska' : 'webm';
   // prettier-ignore
   return ['-hide_banner', '-loglevel', 'error', ...inputs, ...codecs, '-f', format, '-cluster_time_limit', '200', '-live', '1', 'pipe:1'];

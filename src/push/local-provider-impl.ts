@@ -37,13 +37,16 @@ interface CreateStreamAnswer {
   ingest: { kind: 'websocket' | 'whip'; url: string; mimeType?: string };
 }
 
-/** The first WebM type this browser can record, preferring the relay's wish. */
+/**
+ * The first WebM type this browser can record, preferring the relay's wish, then H.264: the relay copies H.264
+ * as it comes (no re-encode), while VP8/VP9 cost it a transcode.
+ */
 export function pickMimeType(audioOnly: boolean, preferred?: string): string | undefined {
   const candidates = audioOnly
     ? ['audio/webm;codecs=opus', 'audio/webm']
     : [
-        'video/webm;codecs=vp8,opus',
         'video/webm;codecs=h264,opus',
+        'video/webm;codecs=vp8,opus',
         'video/webm;codecs=vp9,opus',
         'video/webm',
       ];
@@ -57,6 +60,17 @@ export function pickMimeType(audioOnly: boolean, preferred?: string): string | u
  */
 function relayRecordId(recordId: string): string | number {
   return /^(0|[1-9]\d{0,14})$/.test(recordId) ? Number(recordId) : recordId;
+}
+
+/** Keyframe interval asked of the recorder: a viewer joining the relay starts on a GOP at most this old. */
+export const KEYFRAME_INTERVAL_MS = 1000;
+
+/**
+ * MediaRecorder options for `mimeType`: a keyframe every second (`videoKeyFrameIntervalDuration`, Chromium 127+;
+ * other browsers ignore it), since a copied H.264 stream keeps the browser's GOP.
+ */
+export function recorderOptions(mimeType: string): MediaRecorderOptions {
+  return { mimeType, videoKeyFrameIntervalDuration: KEYFRAME_INTERVAL_MS } as MediaRecorderOptions;
 }
 
 /** Resolves a possibly relative URL against the endpoint; `http(s)` becomes `ws(s)` when `ws` is set. */
@@ -205,7 +219,7 @@ export class LocalPushProvider extends BasePushProvider {
 
   /** Starts the recorder; resolves once the first chunk went out. */
   #record(media: MediaStream, mimeType: string, ws: WebSocket): Promise<void> {
-    const recorder = new MediaRecorder(media, { mimeType });
+    const recorder = new MediaRecorder(media, recorderOptions(mimeType));
     this.#recorder = recorder;
     return new Promise((resolve, reject) => {
       recorder.addEventListener('dataavailable', (ev: BlobEvent) => {

@@ -26,7 +26,7 @@ test('creating a stream answers 201 with a websocket ingest URL and a MediaRecor
   assert.equal(r.body.streamId, 'cam_1');
   assert.equal(r.body.ingest.kind, 'websocket');
   assert.match(r.body.ingest.url, /^ws:\/\/127\.0\.0\.1:\d+\/ingest\/cam_1\?token=[0-9a-f]{32}$/);
-  assert.equal(r.body.ingest.mimeType, 'video/webm;codecs=vp8,opus');
+  assert.equal(r.body.ingest.mimeType, 'video/webm;codecs=h264,opus');
   const audio = await api<{ ingest: { mimeType: string } }>(relay.base, 'POST', '/api/streams', {
     audioOnly: true,
   });

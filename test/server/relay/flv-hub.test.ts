@@ -107,3 +107,131 @@ test('input that is not FLV is refused', () => {
   const hub = new FlvHub();
   assert.throws(() => hub.push(Buffer.from('GIF89a-not-an-flv')), /not an FLV/);
 });
+
+function makeFlv(name: string, args: string[]): Buffer {
+  const file = join(tmp.dir, name);
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args, '-f', 'flv', file]);
+  return readFileSync(file);
+}
+
+/** The tags of an FLV file, without its 13-byte header. */
+function tagBuffers(flv: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let o = 13; o + 11 <= flv.length;) {
+    const total = 11 + flv.readUIntBE(o + 1, 3) + 4;
+    out.push(flv.subarray(o, o + total));
+    o += total;
+  }
+  return out;
+}
+
+test('a viewer gets one write per video frame: audio rides along with the next frame', () => {
+  const hub = new FlvHub();
+  feed(hub, source.subarray(0, 20_000), 4096);
+  let writes = 0;
+  const received: Buffer[] = [];
+  hub.subscribe({
+    write: (c) => {
+      writes += 1;
+      received.push(c);
+    },
+    end: () => {},
+  });
+  feed(hub, source.subarray(20_000), 4096);
+  hub.end();
+  const t = tags(Buffer.concat(received));
+  const frames = t.filter((x) => x.type === 9 && x.body1 === 1).length;
+  const audio = t.filter((x) => x.type === 8).length;
+  assert.ok(audio > frames, `the stream has more audio tags (${audio}) than video frames (${frames})`);
+  // the joining prefix, one per frame after it, and the audio left at the end
+  assert.ok(writes <= frames + 2, `${writes} writes for ${frames} video frames and ${audio} audio tags`);
+});
+
+test('video and audio from separate FLV sources are merged into one stream that decodes with both tracks', async () => {
+  const av = [
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=160x120:rate=10:duration=3',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=duration=3',
+  ];
+  const video = makeFlv('v.flv', [
+    ...av,
+    '-map',
+    '0:v',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '10',
+  ]);
+  const audio = makeFlv('a.flv', [...av, '-map', '1:a', '-c:a', 'aac']);
+  const hub = new FlvHub();
+  hub.declareTracks({ audio: true, video: true });
+  const pushAudio = hub.input();
+  const received: Buffer[] = [];
+  hub.subscribe({ write: (c) => received.push(c), end: () => {} });
+  // interleave the two byte streams in uneven pieces, as two pipes deliver them
+  for (let v = 0, a = 0; v < video.length || a < audio.length; v += 1500, a += 700) {
+    hub.push(video.subarray(v, v + 1500));
+    pushAudio(audio.subarray(a, a + 700));
+    await new Promise(setImmediate); // the consumer is attached once the first keyframe is there
+  }
+  hub.end();
+  const file = join(tmp.dir, 'merged.flv');
+  writeFileSync(file, Buffer.concat(received));
+  const r = spawnSync(
+    'ffprobe',
+    ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file],
+    {
+      encoding: 'utf8',
+    },
+  );
+  assert.deepEqual(r.stdout.trim().split('\n').sort(), ['aac', 'h264']);
+  const d = spawnSync('ffmpeg', ['-hide_banner', '-v', 'error', '-i', file, '-f', 'null', '-'], {
+    encoding: 'utf8',
+  });
+  assert.equal(d.stderr.trim(), '', 'no decode errors');
+});
+
+test('when a keyframe brings new SPS/PPS (the encoder changed resolution), the hub sends a new sequence header first', async () => {
+  // x264 repeating its parameter sets in-band, as browsers' H.264 encoders do
+  const clip = (size: string): Buffer =>
+    makeFlv(`${size}.flv`, [
+      ...['-f', 'lavfi', '-i', `testsrc=size=${size}:rate=10:duration=2`, '-c:v', 'libx264'],
+      ...['-preset', 'ultrafast', '-g', '10', '-x264-params', 'repeat-headers=1'],
+    ]);
+  const small = clip('160x120');
+  const large = tagBuffers(clip('320x240')).filter((t) => t[0] === 9 && t[12] === 1);
+  const hub = new FlvHub();
+  const received: Buffer[] = [];
+  const late: Buffer[] = [];
+  hub.subscribe({ write: (c) => received.push(c), end: () => {} });
+  for (let o = 0; o < small.length; o += 2000) {
+    hub.push(small.subarray(o, o + 2000));
+    await new Promise(setImmediate); // lets the consumer attach at the first keyframe
+  }
+  for (const [i, t] of large.entries()) {
+    const shifted = Buffer.from(t);
+    shifted.writeUIntBE(2000 + i * 100, 4, 3); // continue the timeline
+    hub.push(shifted);
+    if (i === 12) hub.subscribe({ write: (c) => late.push(c), end: () => {} });
+  }
+  hub.end();
+  assert.equal(hub.videoConfigs, 2, 'one sequence header per resolution');
+  const widths = (bytes: Buffer[], name: string): number[] => {
+    const file = join(tmp.dir, `${name}.flv`);
+    writeFileSync(file, Buffer.concat(bytes));
+    // prettier-ignore
+    const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'frame=width', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+    return [...new Set(r.stdout.split('\n').map((l) => parseInt(l, 10)))].filter((w) => w > 0);
+  };
+  assert.deepEqual(widths(received, 'resized'), [160, 320], 'the viewer follows the change');
+  assert.deepEqual(widths(late, 'resized-late'), [320], 'a later joiner starts with the new header');
+  const t = tags(Buffer.concat(late));
+  assert.equal(t.filter((x) => x.type === 9 && x.body1 === 0).length, 1, 'only the current header');
+});

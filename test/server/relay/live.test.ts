@@ -158,11 +158,19 @@ test('when the pusher vanishes mid-push the relay stops cleanly and the stream r
 test('when the transcoder crashes the ingest socket closes with 1011 and the stream ends with a reason', async () => {
   const { streamId, pusher } = await createAndPush(relay.base, { seconds: 30 });
   await api(relay.base, 'POST', `/api/streams/${streamId}/relay`, { encode: 'flv' });
+  assert.ok((await readFlv(`${relay.base}/live/${streamId}.flv`, 1000)).length > 0, 'media flows');
   // find the transcoder's pid through the process table: the ffmpeg whose input is pipe:0 in matroska
   const { execFileSync } = await import('node:child_process');
-  const pids = execFileSync('pgrep', ['-f', '-P', String(process.pid), 'matroska'], { encoding: 'utf8' })
-    .trim()
-    .split('\n');
+  const pgrep = (): string[] => {
+    try {
+      return execFileSync('pgrep', ['-f', '-P', String(process.pid), 'matroska'], { encoding: 'utf8' })
+        .trim()
+        .split('\n');
+    } catch {
+      return [];
+    }
+  };
+  const pids = await waitFor(() => (pgrep().length ? pgrep() : null), 'the transcoder');
   assert.equal(pids.length, 1, 'one transcoder for one ingest');
   process.kill(Number(pids[0]), 'SIGKILL');
   const closed = await pusher.closed;

@@ -1,0 +1,191 @@
+/**
+ * Shared pieces of the relay benches: CPU of a process tree, a node-media-server peer (the baseline: a plain RTMP →
+ * HTTP-FLV fan-out server), recorded 720p clips replayed in real time as MediaRecorder-like pushes, and FLV
+ * viewers that only count what they receive.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { startServerProcess } from '../test/support/server-process.mjs';
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)] : NaN;
+}
+
+export function p90(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length * 0.9)] : NaN;
+}
+
+export function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+/** CPU seconds (user+sys) used so far by `pid` and all its live descendants. */
+export function treeCpuSeconds(pid: number): number {
+  const ticks = 100;
+  const stats = new Map<number, { ppid: number; cpu: number }>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const text = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(d), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / ticks });
+    } catch {
+      // process went away
+    }
+  }
+  let total = 0;
+  const want = new Set([pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [p, s] of stats) {
+      if (!want.has(p) && want.has(s.ppid)) {
+        want.add(p);
+        grew = true;
+      }
+    }
+  }
+  for (const p of want) total += stats.get(p)?.cpu ?? 0;
+  return total;
+}
+
+/** Share of one core used by `pid`'s tree while `during` runs. */
+export async function cpuDuring(pid: number, during: () => Promise<void>): Promise<number> {
+  const c0 = treeCpuSeconds(pid);
+  const t0 = Date.now();
+  await during();
+  return (treeCpuSeconds(pid) - c0) / ((Date.now() - t0) / 1000);
+}
+
+export interface NmsPeer {
+  proc: ChildProcess;
+  rtmp: string;
+  http: string;
+  stop(): Promise<void>;
+}
+
+/** node-media-server 2 (RTMP in, HTTP-FLV out, GOP cache on) in its own process. */
+export async function startNms(): Promise<NmsPeer> {
+  const p = await startServerProcess({
+    script: 'bench/relay-nms-peer.ts',
+    name: 'node-media-server',
+    ready: /nms listening on (http:\/\/\S+) rtmp:/,
+  });
+  // the ready line is `nms listening on http://127.0.0.1:H rtmp://127.0.0.1:R`
+  const rtmp = /(rtmp:\/\/\S+)/.exec(p.output())?.[1] ?? '';
+  const http = p.url;
+  return {
+    proc: p.proc,
+    rtmp,
+    http,
+    stop: async () => {
+      await p.stop();
+    },
+  };
+}
+
+export type ClipCodec = 'h264' | 'vp8';
+
+/**
+ * A 720p30 WebM clip like MediaRecorder's (H.264 constrained baseline or VP8, 1 s GOP, Opus), made once and
+ * cached in `dir`: replaying it costs a push almost nothing, so the machine's CPU goes to the relay.
+ */
+export function makeClip(dir: string, codec: ClipCodec, seconds = 40): string {
+  const file = join(dir, `clip-720p30-${codec}-${seconds}s.${codec === 'h264' ? 'mkv' : 'webm'}`);
+  if (existsSync(file)) return file;
+  // prettier-ignore
+  const video = codec === 'h264'
+    ? ['-c:v', 'libx264', '-profile:v', 'baseline', '-preset', 'veryfast', '-tune', 'zerolatency', '-b:v', '2500k']
+    : ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-lag-in-frames', '0', '-b:v', '2500k'];
+  // prettier-ignore
+  const r = spawnSync('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=30:duration=${seconds}`,
+    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+    ...video, '-g', '30', '-pix_fmt', 'yuv420p', '-c:a', 'libopus', '-b:a', '48k',
+    '-f', codec === 'h264' ? 'matroska' : 'webm', '-cluster_time_limit', '250', `${file}.part`,
+  ]);
+  if (r.status !== 0) throw new Error(`making the ${codec} clip failed: ${r.stderr}`);
+  renameSync(`${file}.part`, file); // an interrupted run leaves no half clip behind
+  return file;
+}
+
+export interface ClipPush {
+  ffmpeg: ChildProcess;
+  ws: WebSocket;
+  stop(): void;
+}
+
+/** Replays `clip` in real time (ffmpeg -re, copy) into an ingest WebSocket, in 250 ms clusters. */
+export async function pushClip(ingestUrl: string, clip: string): Promise<ClipPush> {
+  const ws = new WebSocket(ingestUrl);
+  ws.on('error', () => {});
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('close', (code) => reject(new Error(`ingest closed ${code}`)));
+  });
+  const format = clip.endsWith('.mkv') ? 'matroska' : 'webm';
+  // prettier-ignore
+  const ffmpeg = spawn('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-re', '-i', clip, '-c', 'copy',
+    '-f', format, '-cluster_time_limit', '250', '-live', '1', 'pipe:1',
+  ], { stdio: ['ignore', 'pipe', 'inherit'] });
+  ffmpeg.stdout?.on('data', (c: Buffer) => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(c);
+  });
+  return {
+    ffmpeg,
+    ws,
+    stop() {
+      ffmpeg.kill('SIGKILL');
+      ws.terminate();
+    },
+  };
+}
+
+/** An HTTP-FLV viewer that counts bytes and follows the newest video timestamp (ms). */
+export class FlvWatcher {
+  bytes = 0;
+  lastVideoMs = -1;
+  firstByteAt = 0;
+  private pending: Buffer = Buffer.alloc(0);
+  private offset = 13;
+  private readonly ctrl = new AbortController();
+  readonly done: Promise<void>;
+
+  constructor(url: string, parseTags = true) {
+    this.done = fetch(url, { signal: this.ctrl.signal })
+      .then(async (res) => {
+        for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) {
+          this.firstByteAt ||= Date.now();
+          this.bytes += c.length;
+          if (parseTags) this.parse(Buffer.from(c));
+        }
+      })
+      .catch(() => {});
+  }
+
+  private parse(c: Buffer): void {
+    this.pending = this.pending.length ? Buffer.concat([this.pending, c]) : c;
+    let o = this.offset;
+    while (o + 11 <= this.pending.length) {
+      const size = this.pending.readUIntBE(o + 1, 3);
+      if (o + 11 + size + 4 > this.pending.length) break;
+      if ((this.pending[o] & 0x1f) === 9)
+        this.lastVideoMs = this.pending.readUIntBE(o + 4, 3) | (this.pending[o + 7] << 24);
+      o += 11 + size + 4;
+    }
+    this.pending = this.pending.subarray(o);
+    this.offset = 0;
+  }
+
+  close(): void {
+    this.ctrl.abort();
+  }
+}
