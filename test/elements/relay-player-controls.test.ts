@@ -252,6 +252,20 @@ describe('<relay-player> clean ends', () => {
     expect(rec.errors).to.have.length(1);
   });
 
+  it('stops checking after resume-window: a stream that comes back later stays ended', async () => {
+    const id = uid('window');
+    const el = document.createElement('relay-player');
+    el.setAttribute('resume-window', '0');
+    Object.assign(el, { src: `/media/end.flv?id=${id}&after=2&down=1`, autoplay: true, muted: true });
+    (await fixture<HTMLDivElement>(html`<div></div>`)).append(el);
+    await until('ended', () => el.state === 'ended', 15000);
+    const { requests } = (await (await fetch(`/media/stats?id=${id}`)).json()) as { requests: number };
+    await new Promise((r) => setTimeout(r, 4000)); // the stream is back after 1 s
+    expect(el.state).to.equal('ended');
+    const later = (await (await fetch(`/media/stats?id=${id}`)).json()) as { requests: number };
+    expect(later.requests, 'no checks after the window').to.equal(requests);
+  });
+
   it('a live HLS playlist that gets #EXT-X-ENDLIST ends cleanly, no reconnect', async () => {
     const id = uid('endlist');
     const el = document.createElement('relay-player');
