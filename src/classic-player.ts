@@ -2,5 +2,4 @@
  * Entry of `dist/relay-player.js`: a classic script with `<relay-player>` only, for pages that only play
  * (smaller than `relay-widgets.js`; same engine files next to it).
  */
-import './classic-loaders.js';
 import './register-player.js';
