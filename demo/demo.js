@@ -45,7 +45,7 @@ onLang(() => {
 let reconnects = 0;
 function logLine(text) {
   const li = document.createElement('li');
-  li.textContent = `${new Date().toLocaleTimeString()} ${text}`;
+  li.textContent = `${new Date().toLocaleTimeString(document.documentElement.lang)} ${text}`;
   log.prepend(li);
   while (log.children.length > 50) log.lastChild.remove();
 }

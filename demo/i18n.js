@@ -6,6 +6,7 @@ const strings = {
     lang: 'Language',
     // index
     title: 'Relay widgets — demo',
+    brand: 'Relay widgets',
     tagline: 'live relay push · playback · recordings',
     views: 'Demo views',
     studio: 'Studio',
@@ -55,6 +56,7 @@ const strings = {
   'zh-CN': {
     lang: '语言',
     title: '直播组件 — 演示',
+    brand: '直播组件',
     tagline: '旁路推流 · 播放 · 录制',
     views: '演示视图',
     studio: '推流室',
@@ -118,7 +120,10 @@ export function onLang(fn) {
 
 function apply() {
   document.documentElement.lang = lang;
-  for (const el of document.querySelectorAll('live-push-controls, relay-player, recording-list')) el.setAttribute('lang', lang);
+  for (const el of document.querySelectorAll('live-push-controls, relay-player, recording-list')) {
+    el.setAttribute('lang', lang);
+    el.requestUpdate?.(); // not every element watches its `lang` attribute
+  }
   for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
   for (const el of document.querySelectorAll('[data-i18n-attr]')) {
     for (const pair of el.dataset.i18nAttr.split(';')) {
