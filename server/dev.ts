@@ -63,7 +63,6 @@ if (rtmpPort !== null && !(await portFree(rtmpPort))) {
 
 const app = Fastify({
   logger: process.env.LOG_LEVEL ? { level: process.env.LOG_LEVEL } : { level: 'info', stream: shortLog },
-  disableRequestLogging: !process.env.LOG_LEVEL,
 });
 
 // One line per callback the receiver gets (what a site's backend would see), with the answer it gave.
