@@ -3,7 +3,16 @@
 //  - types/jsx.d.ts       `relay-widgets/jsx`: the tags in React's JSX.IntrinsicElements (typed properties);
 //  - types/vue.d.ts       `relay-widgets/vue`: the tags in Vue's GlobalComponents.
 // Properties come from the manifest's public writable fields; their types from the element classes themselves.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import * as prettier from 'prettier';
+
+/** Writes `file` formatted, only when its content changes (an unchanged file keeps its mtime: no rebuilds). */
+async function emit(file, text) {
+  const formatted = await prettier.format(text, { ...(await prettier.resolveConfig(file)), filepath: file });
+  if (existsSync(file) && readFileSync(file, 'utf8') === formatted) return;
+  writeFileSync(file, formatted);
+  console.log(`${file} written`);
+}
 
 const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8'));
 const elements = manifest.modules
@@ -46,7 +55,7 @@ for (const d of elements) {
   }
   react += `  },\n});\n`;
 }
-writeFileSync('src/react/index.ts', react);
+await emit('src/react/index.ts', react);
 
 // ---- JSX (React) and Vue declarations
 const propTypes = elements
@@ -71,7 +80,7 @@ ${elements.map((d) => `      '${d.tagName}': DetailedHTMLProps<HTMLAttributes<${
   }
 }
 `;
-writeFileSync('types/jsx.d.ts', jsx);
+await emit('types/jsx.d.ts', jsx);
 const vue = `${header}${classImport}
 import type { DefineComponent } from 'vue';
 
@@ -83,4 +92,4 @@ ${elements.map((d) => `    '${d.tagName}': DefineComponent<${d.name}Props>;`).jo
   }
 }
 `;
-writeFileSync('types/vue.d.ts', vue);
+await emit('types/vue.d.ts', vue);
