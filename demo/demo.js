@@ -43,12 +43,22 @@ onLang(() => {
   if (lastState) stat('state').textContent = t(`st.${lastState}`);
 });
 let reconnects = 0;
-function logLine(text) {
-  const li = document.createElement('li');
-  li.textContent = `${new Date().toLocaleTimeString(document.documentElement.lang)} ${text}`;
-  log.prepend(li);
-  while (log.children.length > 50) log.lastChild.remove();
+// Each line is kept as a function of the language, so a language switch relabels the whole log.
+const entries = [];
+function renderLog() {
+  log.replaceChildren(...entries.map((line) => {
+    const li = document.createElement('li');
+    li.textContent = line();
+    return li;
+  }));
 }
+function logLine(text) {
+  const at = new Date();
+  entries.unshift(() => `${at.toLocaleTimeString(document.documentElement.lang)} ${text()}`);
+  entries.length = Math.min(entries.length, 50);
+  renderLog();
+}
+onLang(renderLog);
 document.getElementById('viewer-form').addEventListener('submit', (e) => {
   e.preventDefault();
   reconnects = 0;
@@ -60,10 +70,17 @@ viewer.addEventListener('relay-player-state', (e) => {
   stat('state').textContent = t(`st.${e.detail.state}`);
   stat('protocol').textContent = e.detail.protocol ?? '–';
   if (e.detail.state === 'reconnecting') stat('reconnects').textContent = String(++reconnects);
-  logLine(`${t('logState')} ${t(`st.${e.detail.state}`)} ${e.detail.protocol ?? ''} ${e.detail.url ?? ''}`);
+  const { state, protocol, url } = e.detail;
+  logLine(() => `${t('logState')} ${t(`st.${state}`)} ${protocol ?? ''} ${url ?? ''}`);
 });
-viewer.addEventListener('relay-player-fallback', (e) => logLine(`${t('logFallback')} ${e.detail.from.url} → ${e.detail.to?.url ?? t('none')}: ${e.detail.reason}`));
-viewer.addEventListener('relay-player-error', (e) => logLine(`${t('logError')} ${e.detail.code}: ${e.detail.message}`));
+viewer.addEventListener('relay-player-fallback', (e) => {
+  const { from, to, reason } = e.detail;
+  logLine(() => `${t('logFallback')} ${from.url} → ${to?.url ?? t('none')}: ${reason}`);
+});
+viewer.addEventListener('relay-player-error', (e) => {
+  const { code, message } = e.detail;
+  logLine(() => `${t('logError')} ${code}: ${message}`);
+});
 setInterval(() => {
   if (document.getElementById('view-viewer').hidden || typeof viewer.getStats !== 'function') return;
   const s = viewer.getStats();
