@@ -4,10 +4,11 @@ import typescript from '@rollup/plugin-typescript';
 import terser from '@rollup/plugin-terser';
 import { fileURLToPath } from 'node:url';
 
-// The ES module build (dist/esm + dist/types) is plain `tsc`; rollup builds the script-tag files:
-//  - dist/relay-widgets.js: classic script (IIFE) registering every element, no engines inside;
-//  - dist/relay-widgets-{hls,mpegts,trtc}.js: ES modules fetched by it on first use;
-//  - dist/relay-widgets-{local,trtc}-provider.js: push providers' implementations, fetched on their first start.
+// The ES module build (dist/esm + dist/types) is plain `tsc`; rollup builds the script-tag files, all classic
+// scripts (IIFE), so that every one of them loads from any host without CORS headers:
+//  - dist/relay-widgets.js: every element; dist/relay-player.js: <relay-player> only. No engines inside;
+//  - dist/relay-widgets-{name}.js, one per lazy module (`lazyFiles` below): added as a <script> by the first two on
+//    first use (src/lazy-modules-classic.ts), each storing its default export in the shared registry.
 // ES2022 for the script-tag files: native #private fields instead of WeakMap helpers (~0.9 KB gzip). Every
 // evergreen browser runs it (Chrome/Edge 94+, Firefox 93+, Safari 15.4+); the ES module build keeps tsconfig's.
 const ts = () =>
@@ -21,15 +22,54 @@ const ts = () =>
     sourceMap: true,
     noEmitOnError: true,
   });
-const plugins = () => [resolve({ browser: true }), commonjs(), ts(), terser({ format: { comments: false } })];
+const src = (path) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
 
-// Engine files re-export the libraries' own minified ES builds: no re-minifying 1 MB of third-party code.
-const prebuilt = {
+// Script-tag builds load lazy modules by <script>, not by the bundler-style import() of lazy-modules-esm.ts.
+const classicLazyLoader = {
+  name: 'classic-lazy-loader',
+  resolveId: (id, importer) =>
+    id === './lazy-modules-esm.js' && importer === src('lazy-modules.ts')
+      ? src('lazy-modules-classic.ts')
+      : null,
+};
+const plugins = (min = true) => [
+  classicLazyLoader,
+  resolve({ browser: true }),
+  commonjs(),
+  ts(),
+  ...(min ? [terser({ format: { comments: false } })] : []),
+];
+
+// Lazy module name → entry whose default export it is. Adding a lazy module is one line here (plus its type in
+// src/lazy-modules.ts and its import() in src/lazy-modules-esm.ts). Built to dist/relay-widgets-{name}.js.
+const lazyFiles = {
+  hls: 'src/engines/hls.ts',
+  mpegts: 'src/engines/mpegts.ts',
+  trtc: 'src/engines/trtc.ts',
+  'local-provider': 'src/push/local-provider-impl.ts',
+  'trtc-provider': 'src/push/trtc-provider-impl.ts',
+  // <relay-player>'s built-in controls: fetched the first time a player shows them (`controls`).
+  'player-controls': 'src/elements/player-controls-module.ts',
+};
+// Engine files wrap the libraries' own minified builds: no re-minifying 1 MB of third-party code.
+const prebuilt = new Set(['hls', 'trtc']);
+const prebuiltFiles = {
   'hls.js': fileURLToPath(new URL('./node_modules/hls.js/dist/hls.min.mjs', import.meta.url)),
   'trtc-js-sdk': fileURLToPath(new URL('./node_modules/trtc-js-sdk/trtc.esm.js', import.meta.url)),
 };
-const usePrebuilt = { name: 'use-prebuilt', resolveId: (id) => prebuilt[id] ?? null };
-const enginePlugins = () => [usePrebuilt, resolve({ browser: true }), commonjs(), ts()];
+const usePrebuilt = { name: 'use-prebuilt', resolveId: (id) => prebuiltFiles[id] ?? null };
+
+// The entry of a lazy file: its module's default export, stored under its name (see lazy-modules-classic.ts).
+const REGISTRY = '__relayWidgetsLazy';
+const lazyEntry = (name, file) => ({
+  name: 'lazy-entry',
+  resolveId: (id) => (id === `\0lazy:${name}` ? id : null),
+  load: (id) =>
+    id === `\0lazy:${name}`
+      ? `import m from ${JSON.stringify(fileURLToPath(new URL(`./${file}`, import.meta.url)))};\n` +
+        `(globalThis.${REGISTRY} ??= {})[${JSON.stringify(name)}] = m;\n`
+      : null,
+});
 
 const onwarn = (warning, warn) => {
   // mpegts.js and trtc-js-sdk are UMD bundles that use `this` at top level; harmless.
@@ -50,22 +90,19 @@ export default [
     plugins: plugins(),
     onwarn,
   },
-  ...['hls', 'mpegts', 'trtc'].map((name) => ({
-    input: `src/engines/${name}.ts`,
-    output: { file: `dist/relay-widgets-${name}.js`, format: 'es', sourcemap: true },
-    plugins: enginePlugins(),
+  ...Object.entries(lazyFiles).map(([name, file]) => ({
+    input: `\0lazy:${name}`,
+    output: {
+      file: `dist/relay-widgets-${name}.js`,
+      format: 'iife',
+      sourcemap: true,
+      inlineDynamicImports: true,
+    },
+    plugins: [
+      lazyEntry(name, file),
+      ...(prebuilt.has(name) ? [usePrebuilt] : []),
+      ...plugins(!prebuilt.has(name)),
+    ],
     onwarn,
   })),
-  // Push providers' implementations: fetched when a push with that provider first starts.
-  ...['local', 'trtc'].map((name) => ({
-    input: `src/push/${name}-provider-impl.ts`,
-    output: { file: `dist/relay-widgets-${name}-provider.js`, format: 'es', sourcemap: true },
-    plugins: plugins(),
-  })),
-  // <relay-player>'s built-in controls: fetched the first time a player shows them (`controls`).
-  {
-    input: 'src/elements/player-controls-module.ts',
-    output: { file: 'dist/relay-widgets-player-controls.js', format: 'es', sourcemap: true },
-    plugins: plugins(),
-  },
 ];

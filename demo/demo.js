@@ -1,11 +1,9 @@
-// Demo page glue: tabs, language, the viewer's stats and the live embed snippets. The widgets themselves need
-// none of this — they are configured by attributes and talk through DOM events.
-const origin = location.origin;
+// Demo page glue: tabs, the viewer's stats and the live embed snippets (language: i18n.js). The widgets themselves
+// need none of this — they are configured by attributes and talk through DOM events. Every address is derived from
+// where this page was loaded (`npm start` mounts the relay and the receiver on the same origin).
+import { onLang, t } from './i18n.js';
 
-// ---- widgets talk to this page's origin (relay + receiver are mounted on it by `npm start`)
-for (const el of document.querySelectorAll('live-push-controls, recording-list')) {
-  if (!el.hasAttribute('endpoint')) el.setAttribute('endpoint', origin);
-}
+const origin = location.origin;
 
 // ---- tabs (WAI-ARIA tabs pattern: arrows move, Enter/Space/click select)
 const tabs = [...document.querySelectorAll('[role="tab"]')];
@@ -34,49 +32,55 @@ for (const t of tabs) {
 const initial = tabs.find((t) => t.id === `tab-${location.hash.slice(1)}`);
 if (initial) selectTab(initial, false);
 
-// ---- language: the widgets follow the nearest `lang` attribute
-const labels = {
-  en: { lang: 'Language', hint: 'Push your camera to the local relay, watch the relayed stream, stop, and play the recording.' },
-  'zh-CN': { lang: '语言', hint: '把摄像头推流到本地转推服务，观看旁路直播，停止后播放录制文件。' },
-};
-const langSelect = document.getElementById('lang');
-function setLang(lang) {
-  document.documentElement.lang = lang;
-  for (const el of document.querySelectorAll('live-push-controls, relay-player, recording-list')) el.setAttribute('lang', lang);
-  document.getElementById('lang-label').textContent = labels[lang].lang;
-  document.getElementById('studio-hint').textContent = labels[lang].hint;
-  localStorage.setItem('relay-demo-lang', lang);
-}
-langSelect.value = localStorage.getItem('relay-demo-lang') || (navigator.language.startsWith('zh') ? 'zh-CN' : 'en');
-setLang(langSelect.value);
-langSelect.addEventListener('change', () => setLang(langSelect.value));
-
 // ---- viewer: any URL, the protocol it chose, live stats
 const viewer = document.getElementById('viewer-player');
 const urlInput = document.getElementById('viewer-url');
 const stat = (name) => document.querySelector(`#viewer-stats [data-stat="${name}"]`);
 const log = document.getElementById('viewer-log');
+urlInput.placeholder = `${origin}/live/demo.flv`;
+let lastState = null;
+onLang(() => {
+  if (lastState) stat('state').textContent = t(`st.${lastState}`);
+});
 let reconnects = 0;
-function logLine(text) {
-  const li = document.createElement('li');
-  li.textContent = `${new Date().toLocaleTimeString()} ${text}`;
-  log.prepend(li);
-  while (log.children.length > 50) log.lastChild.remove();
+// Each line is kept as a function of the language, so a language switch relabels the whole log.
+const entries = [];
+function renderLog() {
+  log.replaceChildren(...entries.map((line) => {
+    const li = document.createElement('li');
+    li.textContent = line();
+    return li;
+  }));
 }
+function logLine(text) {
+  const at = new Date();
+  entries.unshift(() => `${at.toLocaleTimeString(document.documentElement.lang)} ${text()}`);
+  entries.length = Math.min(entries.length, 50);
+  renderLog();
+}
+onLang(renderLog);
 document.getElementById('viewer-form').addEventListener('submit', (e) => {
   e.preventDefault();
   reconnects = 0;
   stat('reconnects').textContent = '0';
-  viewer.src = urlInput.value.trim();
+  viewer.src = urlInput.value.trim(); // set last, so it wins over the test stream's `sources` (see README)
 });
 viewer.addEventListener('relay-player-state', (e) => {
-  stat('state').textContent = e.detail.state;
+  lastState = e.detail.state;
+  stat('state').textContent = t(`st.${e.detail.state}`);
   stat('protocol').textContent = e.detail.protocol ?? '–';
   if (e.detail.state === 'reconnecting') stat('reconnects').textContent = String(++reconnects);
-  logLine(`state ${e.detail.state} ${e.detail.protocol ?? ''} ${e.detail.url ?? ''}`);
+  const { state, protocol, url } = e.detail;
+  logLine(() => `${t('logState')} ${t(`st.${state}`)} ${protocol ?? ''} ${url ?? ''}`);
 });
-viewer.addEventListener('relay-player-fallback', (e) => logLine(`fallback ${e.detail.from.url} → ${e.detail.to?.url ?? 'none'}: ${e.detail.reason}`));
-viewer.addEventListener('relay-player-error', (e) => logLine(`error ${e.detail.code}: ${e.detail.message}`));
+viewer.addEventListener('relay-player-fallback', (e) => {
+  const { from, to, reason } = e.detail;
+  logLine(() => `${t('logFallback')} ${from.url} → ${to?.url ?? t('none')}: ${reason}`);
+});
+viewer.addEventListener('relay-player-error', (e) => {
+  const { code, message } = e.detail;
+  logLine(() => `${t('logError')} ${code}: ${message}`);
+});
 setInterval(() => {
   if (document.getElementById('view-viewer').hidden || typeof viewer.getStats !== 'function') return;
   const s = viewer.getStats();
@@ -95,31 +99,31 @@ fetch('/api/demo').then((r) => (r.ok ? r.json() : null)).then((info) => {
 
 // ---- embed snippets, each rendered live in a frame
 const script = `${origin}/dist/relay-widgets.js`;
+// The ES module build, for a page without a bundler: lit and hls.js from this server (a bundler resolves them).
 const importMap = JSON.stringify({ imports: {
-  'relay-widgets': `${origin}/dist/esm/index.js`,
+  'relay-widgets': `${origin}/dist/esm/index.js`, 'relay-widgets/': `${origin}/dist/esm/`,
   lit: `${origin}/node_modules/lit/index.js`, 'lit/': `${origin}/node_modules/lit/`,
   'lit-html': `${origin}/node_modules/lit-html/lit-html.js`, 'lit-html/': `${origin}/node_modules/lit-html/`,
   'lit-element/': `${origin}/node_modules/lit-element/`,
   '@lit/reactive-element': `${origin}/node_modules/@lit/reactive-element/reactive-element.js`,
   '@lit/reactive-element/': `${origin}/node_modules/@lit/reactive-element/`,
-  'hls.js': `${origin}/dist/relay-widgets-hls.js`, 'mpegts.js': `${origin}/dist/relay-widgets-mpegts.js`,
-  'trtc-js-sdk': `${origin}/dist/relay-widgets-trtc.js`,
+  'hls.js': `${origin}/node_modules/hls.js/dist/hls.mjs`,
 } }, null, 2);
 const snippets = [
-  { title: 'Classic script tag', code: `<script src="${script}"></script>
+  { key: 'snippetClassic', code: `<script src="${script}"></script>
 
 <relay-player src="${origin}/live/demo.flv" autoplay muted controls></relay-player>` },
-  { title: 'ES module import (bundler or import map)', code: `<script type="importmap">
+  { key: 'snippetModule', code: `<script type="importmap">
 ${importMap}
 </script>
 <script type="module">
-  import 'relay-widgets'; // registers <relay-player>, <live-push-controls>, <recording-list>
+  import 'relay-widgets/define.js'; // registers the elements ('relay-widgets' alone registers nothing)
   const player = document.createElement('relay-player');
   player.sources = [{ encode: 'hls', url: '${origin}/live/demo.m3u8' }];
   Object.assign(player, { autoplay: true, muted: true, controls: true });
   document.body.append(player);
 </script>` },
-  { title: 'CMS HTML block', code: `<script src="${script}"></script>
+  { key: 'snippetCms', code: `<script src="${script}"></script>
 
 <live-push-controls id="cms-studio" endpoint="${origin}" encode="flv" record-file-types="mp4"></live-push-controls>
 <relay-player for="cms-studio" autoplay muted controls></relay-player>
@@ -131,7 +135,6 @@ for (const s of snippets) {
   const box = document.createElement('div');
   box.className = 'snippet';
   const h = document.createElement('h3');
-  h.textContent = s.title;
   const pre = document.createElement('pre');
   const code = document.createElement('code');
   code.textContent = s.code;
@@ -139,27 +142,34 @@ for (const s of snippets) {
   const copy = document.createElement('button');
   copy.className = 'copy';
   copy.type = 'button';
-  copy.textContent = 'Copy';
-  copy.setAttribute('aria-label', `Copy the ${s.title} snippet`);
   copy.addEventListener('click', async () => {
     await navigator.clipboard.writeText(s.code).catch(() => {});
-    copy.textContent = 'Copied';
-    setTimeout(() => (copy.textContent = 'Copy'), 1500);
+    copy.textContent = t('copied');
+    setTimeout(() => (copy.textContent = t('copy')), 1500);
   });
   const frame = document.createElement('iframe');
-  frame.title = `${s.title} — live`;
+  onLang((lang) => {
+    h.textContent = t(s.key);
+    copy.textContent = t('copy');
+    copy.setAttribute('aria-label', t('copyLabel', { name: t(s.key) }));
+    frame.title = t('frameTitle', { name: t(s.key) });
+    // the live snippet follows the page's language too
+    frame.dataset.lang = lang;
+    frame.contentDocument?.documentElement?.setAttribute('lang', lang);
+    for (const w of frame.contentDocument?.querySelectorAll('relay-player, live-push-controls, recording-list') ?? []) w.setAttribute('lang', lang);
+  });
   frame.setAttribute('allow', 'camera; microphone; autoplay; clipboard-write');
   frame.loading = 'lazy';
   // Filled in when the Embed view is first shown: each live snippet holds a stream or an event-stream open, and a
   // browser has only six HTTP/1.1 connections per host for the whole page (the Studio needs its own).
-  frame.dataset.srcdoc = `<!doctype html><meta charset="utf-8"><body style="font-family:system-ui;margin:8px">${s.code}</body>`;
+  frame.dataset.srcdoc = `<meta charset="utf-8"><body style="font-family:system-ui;margin:8px">${s.code}</body>`;
   box.append(h, pre, copy, frame);
   host.append(box);
 }
 function loadSnippets() {
   if (document.getElementById('view-embed').hidden) return;
   for (const frame of host.querySelectorAll('iframe[data-srcdoc]')) {
-    frame.srcdoc = frame.dataset.srcdoc;
+    frame.srcdoc = `<!doctype html><html lang="${frame.dataset.lang}">${frame.dataset.srcdoc}</html>`;
     delete frame.dataset.srcdoc;
   }
 }

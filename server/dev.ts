@@ -1,17 +1,21 @@
 /**
- * `npm start`: the local relay, the callback receiver and the demo page on one origin, plus an always-on test
- * stream (`demo`) so the Viewer has something to play within seconds. Environment:
+ * `npm start` (after scripts/start.mjs built what changed): the local relay, the callback receiver and the demo
+ * pages on one origin, plus an always-on test stream (`demo`) so the Viewer has something to play within seconds.
+ * Prints one short line per push, relay, recording and callback delivery. Environment:
  * PORT (8080), HOST (127.0.0.1), DATA_DIR (./data), CALLBACK_KEY (a local demo key), RTMP_PORT (1935, "off"),
- * DEMO_STREAM ("0" disables the test stream).
+ * ALLOWED_ORIGINS (other origins allowed to use the relay and receiver; none by default),
+ * DEMO_STREAM ("0" disables the test stream), LOG_LEVEL (fastify's full log at that level instead of short lines).
  */
 import Fastify from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { relayPlugin } from './relay/plugin.ts';
 import { receiverPlugin } from './receiver/plugin.ts';
 import { push, type Pusher } from './relay/test-source.ts';
 import { devSecurity } from './relay/dev-credentials.ts';
+import { parseAllowedOrigins } from './relay/cors.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const port = Number(process.env.PORT ?? process.env.RELAY_PORT ?? 8080);
@@ -25,24 +29,86 @@ if (!existsSync(`${root}dist/relay-widgets.js`)) {
   process.exit(1);
 }
 
-const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'warn' } });
+const time = (): string => new Date().toTimeString().slice(0, 8);
+const say = (msg: string): void => console.log(`  ${time()} ${msg}`);
+
+/** Short lines instead of fastify's JSON log: the relay's `[relay] …` events, plus every warning and error. */
+const shortLog = {
+  write(line: string): void {
+    let rec: { level?: number; msg?: string; err?: { message?: string } };
+    try {
+      rec = JSON.parse(line) as typeof rec;
+    } catch {
+      return;
+    }
+    const msg = rec.msg ?? rec.err?.message ?? '';
+    if ((rec.level ?? 0) >= 40)
+      say(`${(rec.level ?? 0) >= 50 ? 'error' : 'warning'}: ${msg.replace(/^\[relay\] /, '')}`);
+    else if (msg.startsWith('[relay] ')) say(msg.slice(8));
+  },
+};
+
+function portFree(p: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(p, host, () => srv.close(() => resolve(true)));
+  });
+}
+
+let rtmpPort: number | null = rtmpEnv === 'off' ? null : Number(rtmpEnv ?? 1935);
+if (rtmpPort !== null && !(await portFree(rtmpPort))) {
+  console.log(
+    `  RTMP port ${rtmpPort} is in use: RTMP is off (set RTMP_PORT=… for another port, or RTMP_PORT=off)`,
+  );
+  rtmpPort = null;
+}
+
 // Push auth and play anti-leech on, with keys made now; the demo page asks POST /api/credentials (same origin only).
 const security = devSecurity();
+// Pages of other origins that may use the relay and the receiver (e.g. a CMS page): none unless listed.
+const allowedOrigins = parseAllowedOrigins(process.env.ALLOWED_ORIGINS);
+
+const app = Fastify({
+  logger: process.env.LOG_LEVEL ? { level: process.env.LOG_LEVEL } : { level: 'info', stream: shortLog },
+});
+
+// One line per callback the receiver gets (what a site's backend would see), with the answer it gave.
+const eventNames: Record<number, string> = {
+  0: 'push ended',
+  1: 'push started',
+  100: 'recording ready',
+  332: 'recording status',
+};
+app.addHook('onResponse', async (req, reply) => {
+  if (req.method !== 'POST' || !req.url.startsWith('/callbacks/')) return;
+  const body = (req.body ?? {}) as { event_type?: number; stream_id?: string };
+  const what = eventNames[body.event_type ?? -1] ?? `event ${String(body.event_type)}`;
+  say(`callback delivered: ${what} (stream ${body.stream_id ?? '?'}) → ${reply.statusCode}`);
+});
+
 // The relay calls back into the receiver mounted on this same server, as the cloud would call a site's backend.
 await app.register(relayPlugin, {
   dataDir,
   callbackUrl: process.env.RELAY_CALLBACK_URL ?? `http://127.0.0.1:${port}/callbacks/tencent`,
   callbackKey: key,
-  rtmpPort: rtmpEnv === 'off' ? null : Number(rtmpEnv ?? 1935),
+  rtmpPort,
   pushKey: security.pushKey,
   playKey: security.playKey,
+  allowedOrigins,
 });
 await app.register(security.plugin);
-await app.register(receiverPlugin, { dataDir, callbackKey: key, allowedOrigins: '*' });
+await app.register(receiverPlugin, { dataDir, callbackKey: key, allowedOrigins });
 await app.register(fastifyStatic, { root: `${root}demo`, prefix: '/', index: 'index.html' });
-await app.register(fastifyStatic, { root: `${root}dist`, prefix: '/dist/', decorateReply: false });
-// Only for the Embed view's import-map snippet: lit's own ES modules, read-only.
-for (const pkg of ['lit', 'lit-html', 'lit-element', '@lit/reactive-element']) {
+// dist/ with CORS, so that even an `import()` from another origin works (the classic scripts need none).
+await app.register(fastifyStatic, {
+  root: `${root}dist`,
+  prefix: '/dist/',
+  decorateReply: false,
+  setHeaders: (res) => res.setHeader('access-control-allow-origin', '*'),
+});
+// Only for the Embed view's import-map snippet: lit's and the engines' own ES modules, read-only.
+for (const pkg of ['lit', 'lit-html', 'lit-element', '@lit/reactive-element', 'hls.js', 'mpegts.js']) {
   await app.register(fastifyStatic, {
     root: `${root}node_modules/${pkg}`,
     prefix: `/node_modules/${pkg}/`,
@@ -58,7 +124,17 @@ app.get('/api/demo', async (_req, reply) =>
     : reply.code(404).send({ error: { module: 'demo', code: 'NO_DEMO_STREAM', message: 'No test stream' } }),
 );
 
-const address = await app.listen({ port, host });
+let address: string;
+try {
+  address = await app.listen({ port, host });
+} catch (err) {
+  if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(`  port ${port} is in use: set PORT=… (e.g. PORT=${port + 1} npm start)`);
+    await app.close().catch(() => undefined);
+    process.exit(1);
+  }
+  throw err;
+}
 
 async function startTestStream(): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
@@ -77,21 +153,23 @@ async function startTestStream(): Promise<void> {
   pusher = await push(`${created.ingest.url}&${auth.slice(1)}`);
   const relay = (await post(`/api/streams/demo/relay${auth}`, { encode: 'flv' })) as { urls: unknown[] };
   demo = { streamId: 'demo', urls: relay.urls };
+  say(`test stream live: ${address}/live/demo.flv`);
   void pusher.closed.then(() => {
     demo = null;
   });
-}
-
-if (process.env.DEMO_STREAM !== '0') {
-  await startTestStream().catch((err: unknown) => console.error(`test stream not started: ${String(err)}`));
 }
 
 console.log(`\n  Relay widgets demo: ${address}/`);
 console.log(`  CMS embed page:     ${address}/cms-embed.html`);
 console.log(`  Player-only page:   ${address}/player-only.html`);
 console.log(
-  `  Test stream:        ${(demo as { urls: { url?: string }[] } | null)?.urls[0]?.url ?? 'off'}\n`,
+  `  RTMP:               ${rtmpPort === null ? 'off' : `rtmp://${host}:${rtmpPort}/live/{stream}`}`,
 );
+console.log(`  Test stream:        ${process.env.DEMO_STREAM === '0' ? 'off' : 'starting…'}\n`);
+
+if (process.env.DEMO_STREAM !== '0') {
+  void startTestStream().catch((err: unknown) => say(`test stream not started: ${String(err)}`));
+}
 
 let closing = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,6 +1,7 @@
 /**
  * Entry of `dist/relay-player.js`: a classic script with `<relay-player>` only, for pages that only play
- * (smaller than `relay-widgets.js`; same engine files next to it).
+ * (smaller than `relay-widgets.js`; same engine files next to it). Also sets `window.RelayWidgets`.
  */
-import './classic-loaders.js';
 import './register-player.js';
+import './classic-global.js';
+export type * from './index.js';

@@ -1,4 +1,5 @@
-/** Defines a custom element once (safe when the script is loaded twice). Only the register modules call it. */
-export function define(name: string, ctor: CustomElementConstructor): void {
-  if (!customElements.get(name)) customElements.define(name, ctor);
-}
+/**
+ * `import 'relay-widgets/define'`: registers `<relay-player>`, `<live-push-controls>` and `<recording-list>`
+ * (safe to import twice). `import { RelayPlayer } from 'relay-widgets'` alone registers nothing.
+ */
+import './register.js';

@@ -1,11 +1,18 @@
-/** ES module entry: `import 'relay-widgets'` registers the elements; classes and types are exported too. */
-import './lazy-modules-esm.js';
-import './register.js';
+/**
+ * ES module entry, free of side effects: the element classes, types, error codes and helpers. Nothing is
+ * registered: `import 'relay-widgets/define'` registers the elements (or call `customElements.define` yourself).
+ */
 
 export * from './types.js';
 export * from './events.js';
 export * from './errors.js';
-export { setLazyModuleLoader, loadLazyModule } from './lazy-modules.js';
+export {
+  setLazyModuleLoader,
+  loadLazyModule,
+  type LazyModules,
+  type LazyModuleName,
+} from './lazy-modules.js';
+export { addTranslation, type Messages, type PartialMessages } from './i18n/index.js';
 export { LivePushControls } from './elements/live-push-controls.js';
 export * from './push/options.js';
 export * from './push/provider.js';

@@ -1,11 +1,19 @@
-import { setLazyModuleLoader } from './lazy-modules.js';
+import type { LazyModuleName, LazyModules } from './lazy-modules.js';
 
-// For bundler users: bare specifiers, split into their own chunks by the user's bundler.
-setLazyModuleLoader('hls', () => import('hls.js').then((m) => m.default));
-setLazyModuleLoader('mpegts', () => import('mpegts.js').then((m) => m.default));
-setLazyModuleLoader('trtc', () => import('trtc-js-sdk').then((m) => m.default as unknown));
-setLazyModuleLoader('trtc-provider', () => import('./push/trtc-provider-impl.js').then((m) => m.default));
-setLazyModuleLoader('local-provider', () => import('./push/local-provider-impl.js').then((m) => m.default));
-setLazyModuleLoader('player-controls', () =>
-  import('./elements/player-controls-module.js').then((m) => m.default),
-);
+/**
+ * For bundler users: bare specifiers, split into their own chunks by the user's bundler. One line per lazy module.
+ * (The script-tag builds replace this file with `lazy-modules-classic.ts`, see rollup.config.mjs.)
+ */
+const table: { [K in LazyModuleName]: () => Promise<LazyModules[K]> } = {
+  hls: () => import('hls.js').then((m) => m.default),
+  mpegts: () => import('mpegts.js').then((m) => m.default),
+  trtc: () => import('trtc-js-sdk').then((m) => m.default as unknown),
+  'trtc-provider': () => import('./push/trtc-provider-impl.js').then((m) => m.default),
+  'local-provider': () => import('./push/local-provider-impl.js').then((m) => m.default),
+  'player-controls': () => import('./elements/player-controls-module.js').then((m) => m.default),
+};
+
+export function defaultLazyLoader<K extends LazyModuleName>(name: K): Promise<LazyModules[K]> {
+  const load = table[name] as (() => Promise<LazyModules[K]>) | undefined;
+  return load ? load() : Promise.reject(new Error(`No loader registered for the "${name}" module`));
+}

@@ -2,11 +2,18 @@ import type HlsType from 'hls.js';
 import type MpegtsType from 'mpegts.js';
 import type { LazyProviderModule } from './push/lazy-provider.js';
 import type { PlayerControlsModule } from './elements/player-controls-module.js';
+import { defaultLazyLoader } from './lazy-modules-esm.js';
 
 /**
- * Third-party engines are never in the script every page loads: they are fetched on first use.
- * How they are fetched depends on the build: bare `import()` for bundler users (`lazy-modules-esm.ts`), a file
- * next to the classic script for `<script src>` users (`classic.ts`). This registry decouples the two.
+ * Third-party engines and push providers are never in the script every page loads: they are fetched on first use.
+ * How depends on the build, and is decided by `defaultLazyLoader`:
+ *  - bundler users (`dist/esm`): `lazy-modules-esm.ts`, bare `import()`s their bundler splits into chunks;
+ *  - `<script src>` users (`dist/relay-*.js`): rollup swaps in `lazy-modules-classic.ts`, which adds a classic
+ *    `<script>` for `relay-widgets-{name}.js` next to the script that loaded the widgets (no CORS needed).
+ * `setLazyModuleLoader` overrides one module (tests inject fakes; a page may self-host an engine).
+ *
+ * Adding a lazy module: a line here, a line in `lazy-modules-esm.ts`'s table and a line in rollup.config.mjs's
+ * `lazyFiles`.
  */
 export interface LazyModules {
   hls: typeof HlsType;
@@ -30,16 +37,17 @@ export function setLazyModuleLoader<K extends LazyModuleName>(name: K, loader: L
   delete cache[name];
 }
 
-/** Loads (once) and returns a lazy module. Rejects with a clear message when no loader is registered or it fails. */
+/** Loads (once) and returns a lazy module. Rejects with a message naming what failed; the next call retries. */
 export function loadLazyModule<K extends LazyModuleName>(name: K): Promise<LazyModules[K]> {
   const cached = cache[name] as Promise<LazyModules[K]> | undefined;
   if (cached) return cached;
-  const loader = loaders[name] as Loader<K> | undefined;
-  if (!loader) return Promise.reject(new Error(`No loader registered for the "${name}" module`));
-  const p = loader().catch((err: unknown) => {
-    delete cache[name];
-    throw err;
-  });
+  const loader = (loaders[name] as Loader<K> | undefined) ?? (() => defaultLazyLoader(name));
+  const p = Promise.resolve()
+    .then(loader)
+    .catch((err: unknown) => {
+      delete cache[name];
+      throw err;
+    });
   (cache as Record<K, Promise<LazyModules[K]>>)[name] = p;
   return p;
 }

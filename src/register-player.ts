@@ -1,5 +1,5 @@
 /** Registers `<relay-player>` alone (the entry of the player-only script, and part of `register.ts`). */
-import { define } from './define.js';
+import { defineOnce } from './register-once.js';
 import { RelayPlayer } from './elements/relay-player.js';
 
-define('relay-player', RelayPlayer);
+defineOnce('relay-player', RelayPlayer);

@@ -1,9 +1,9 @@
 import { expect } from '@open-wc/testing';
 import { loadLazyModule, setLazyModuleLoader } from '../src/lazy-modules.js';
-import '../src/lazy-modules-esm.js';
+import { addTranslation, messagesFor, normaliseLang } from '../src/i18n/index.js';
 
 describe('lazy modules', () => {
-  it('loads hls.js and mpegts.js on demand, once', async () => {
+  it('loads hls.js and mpegts.js on demand, once, with no loader set up by the page', async () => {
     const hls = await loadLazyModule('hls');
     expect(typeof hls.isSupported).to.equal('function');
     expect(hls.isSupported()).to.equal(true);
@@ -26,5 +26,28 @@ describe('lazy modules', () => {
     }
     expect((err as Error).message).to.equal('offline');
     expect(await loadLazyModule('trtc')).to.equal('sdk');
+  });
+});
+
+describe('addTranslation', () => {
+  it('adds a third language, matched by primary subtag, missing labels staying English', () => {
+    addTranslation('ja', { player: { play: '再生' } });
+    expect(normaliseLang('ja-JP')).to.equal('ja');
+    expect(normaliseLang('zh-TW')).to.equal('zh-CN');
+    expect(normaliseLang('fr')).to.equal('en');
+    expect(messagesFor('ja').player.play).to.equal('再生');
+    expect(messagesFor('ja').player.pause).to.equal(messagesFor('en').player.pause);
+  });
+
+  it('relabels an element on the page whose lang is that language', async () => {
+    addTranslation('fr', { player: { region: 'Lecteur en direct' } });
+    await import('../src/define.js');
+    const el = document.createElement('relay-player') as HTMLElement & { updateComplete: Promise<unknown> };
+    el.setAttribute('lang', 'fr-FR');
+    document.body.append(el);
+    await el.updateComplete;
+    const html = el.shadowRoot?.innerHTML ?? '';
+    el.remove();
+    expect(html).to.contain('Lecteur en direct');
   });
 });

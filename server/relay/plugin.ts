@@ -585,7 +585,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     list: false,
     dotfiles: 'deny',
     setHeaders(res, path) {
-      if (path.endsWith('.m3u8')) void res.header('content-type', 'application/vnd.apple.mpegurl');
+      if (path.endsWith('.m3u8')) res.setHeader('content-type', 'application/vnd.apple.mpegurl');
     },
   });
 

@@ -86,7 +86,7 @@ const MEDIA_PROPS = ['muted', 'volume', 'currentTime', 'playbackRate'] as const;
  *   `ratechange`, `ended`, `emptied`, `error` (only when playback gave up).
  *
  * @attr src - One URL to play; the protocol is guessed from it (`.flv`, `.m3u8`, `.mp4`, `.mp3`, `rtmp:`).
- * @attr sources - JSON array of `{ "encode"?, "url" }` (or URL strings); wins over `src`.
+ * @attr sources - JSON array of `{ "encode"?, "url" }` (or URL strings). Of `src` and `sources`, the one set last plays.
  * @attr for - Id of a `<live-push-controls>`: plays its URLs when its push starts, shows ended when it stops.
  * @attr autoplay - Start at once; if the browser blocks sound, plays muted, else shows a play button.
  * @attr muted - Start muted (the `muted` property is the live value).
@@ -445,6 +445,11 @@ export class RelayPlayer extends LitElement {
     const attrKey = 'sourcesAttr' as keyof RelayPlayer;
     const attrChanged =
       changed.has(attrKey) && (changed.get(attrKey) !== undefined || this.sourcesAttr !== null);
+    // Last one set wins (embed helper): a new `src` replaces earlier `sources`, new `sources` an earlier `src`.
+    const srcSet = changed.has('src') && this.src !== null;
+    const sourcesSet = attrChanged || (changed.has('sources') && this.sources !== null);
+    if (srcSet && !sourcesSet) this.sources = null;
+    else if (sourcesSet && !srcSet) this.src = null;
     if (attrChanged) {
       this.#inputError = null;
       if (this.sourcesAttr === null) this.sources = null;

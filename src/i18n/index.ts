@@ -2,11 +2,38 @@ import { en, type Messages } from './en.js';
 import { zhCN } from './zh-CN.js';
 
 export type { Messages };
-export type Lang = 'en' | 'zh-CN';
+/** A language tag the elements have labels for: `en`, `zh-CN`, or one added with {@link addTranslation}. */
+export type Lang = string;
+
+/** Every label optional, at any depth: what {@link addTranslation} accepts (missing ones stay English). */
+export type PartialMessages = { [K in keyof Messages]?: DeepPartial<Messages[K]> };
+type DeepPartial<T> = T extends string ? string : { [K in keyof T]?: DeepPartial<T[K]> };
+
+const tables = new Map<string, Messages>([
+  ['en', en],
+  ['zh-CN', zhCN],
+]);
+
+function merge<T>(base: T, over: unknown): T {
+  if (typeof base === 'string') return (typeof over === 'string' ? over : base) as T;
+  const out = { ...base } as Record<string, unknown>;
+  const o = (over ?? {}) as Record<string, unknown>;
+  for (const k of Object.keys(out)) out[k] = merge(out[k], o[k]);
+  return out as T;
+}
+
+/**
+ * Adds (or replaces) the labels for language `lang` (a BCP 47 tag such as `ja` or `fr-CA`), used by every element
+ * whose `lang` (own, an ancestor's or the document's) matches it, exactly or by primary subtag (`ja-JP` → `ja`).
+ * Missing labels fall back to English. Elements already on the page pick it up on their next render.
+ */
+export function addTranslation(lang: string, table: PartialMessages): void {
+  tables.set(lang, merge(en, table));
+}
 
 /**
  * The language for an element: its own or nearest ancestor's `lang` attribute (crossing shadow roots), else the
- * document's, else the browser's. Any `zh*` tag maps to Simplified Chinese; everything else to English.
+ * document's, else the browser's. Any `zh*` tag maps to Simplified Chinese; tags without labels to English.
  */
 export function resolveLang(el: Element): Lang {
   // duck-typed, not `instanceof Element`: it also runs where there is no DOM (Lit SSR's shim)
@@ -20,11 +47,21 @@ export function resolveLang(el: Element): Lang {
 }
 
 export function normaliseLang(tag: string | null | undefined): Lang {
-  return tag && /^zh\b/i.test(tag.trim()) ? 'zh-CN' : 'en';
+  const t = (tag ?? '').trim().toLowerCase();
+  if (!t) return 'en';
+  const primary = t.split('-')[0];
+  let byPrimary: string | undefined;
+  for (const lang of tables.keys()) {
+    const l = lang.toLowerCase();
+    if (l === t) return lang;
+    if (l === primary) byPrimary ??= lang;
+  }
+  if (byPrimary) return byPrimary;
+  return primary === 'zh' ? 'zh-CN' : 'en';
 }
 
 export function messagesFor(lang: Lang): Messages {
-  return lang === 'zh-CN' ? zhCN : en;
+  return tables.get(lang) ?? en;
 }
 
 /** Replaces `{name}` placeholders in a message. */

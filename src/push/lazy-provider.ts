@@ -63,7 +63,7 @@ class LazyPushProvider extends EventTarget implements PushProvider {
       throw new RelayError(
         'push',
         ErrorCodes.ENGINE_LOAD_FAILED,
-        `The "${this.name}" push provider could not be loaded. Check the network, then press Start again.`,
+        `The "${this.name}" push provider could not be loaded (${err instanceof Error ? err.message : String(err)}).`,
         { cause: err },
       );
     }

@@ -3,7 +3,7 @@
  * (`expect(el).to.be.accessible()`), against the real relay and receiver the other browser tests use.
  */
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import '../../src/index.js';
+import '../../src/define.js';
 import type { LivePushControls } from '../../src/elements/live-push-controls.js';
 import type { RecordingList } from '../../src/elements/recording-list.js';
 import type { RelayPlayer } from '../../src/elements/relay-player.js';

@@ -1,6 +1,6 @@
 import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys, setViewport } from '@web/test-runner-commands';
-import '../../src/index.js';
+import '../../src/define.js';
 import type { RecordingList } from '../../src/elements/recording-list.js';
 import type { Recording } from '../../src/events.js';
 import type { PlayUrl, RelayErrorInfo } from '../../src/types.js';

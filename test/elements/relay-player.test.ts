@@ -1,6 +1,6 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import '../../src/index.js';
+import '../../src/define.js';
 import type { RelayPlayer } from '../../src/elements/relay-player.js';
 import type {
   RelayPlayerErrorDetail,

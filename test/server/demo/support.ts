@@ -75,7 +75,8 @@ export async function startDemoServer(env: Record<string, string> = {}): Promise
       LOG_LEVEL: 'warn',
       ...env,
     },
-    ready: /Relay widgets demo: http/,
+    // With the test stream on, ready once it is live (npm start prints its URLs before that).
+    ready: env.DEMO_STREAM === '1' ? /test stream live/ : /Relay widgets demo: http/,
     timeoutMs: 60_000,
     killAfterMs: 10_000,
   }).catch((err: unknown) => {
