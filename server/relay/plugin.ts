@@ -553,6 +553,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
             `The HLS playlist of "${s.id}" is not ready; no media has arrived yet.`,
           );
         }
+        relay.useLiveHls(); // still wanted: a slow first playlist must not let the idle timer stop the muxer
         await new Promise((r) => setTimeout(r, 100));
       }
     }

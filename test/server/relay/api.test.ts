@@ -150,6 +150,13 @@ test('the ingest socket refuses unknown streams, bad tokens and a second ingest 
   await new Promise((r) => first.once('open', r));
   assert.equal(await closeCode(created.body.ingest.url), 4409);
   first.close();
+  // the ingest (and its per-client ingest slot) is released once its transcoder has exited
+  await waitFor(
+    async () =>
+      (await api<{ ingest: string }>(relay.base, 'GET', `/api/streams/${created.body.streamId}`)).body
+        .ingest === 'ended',
+    'the refused-twice ingest to end',
+  );
 });
 
 test('an ingest socket that stays silent is closed with 4408 and the stream ends', async () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { ffprobe, FFMPEG } from '../../../server/relay/ffmpeg.ts';
+import { spawn, spawnSync } from 'node:child_process';
+import { FFMPEG } from '../../../server/relay/ffmpeg.ts';
 import { api, callbackSink, createAndPush, startRelay, startRelaying, waitFor } from './support.ts';
 
 interface StreamState {
@@ -14,25 +14,31 @@ test('an RTMP push that fails ends the relay with an error the widget sees and t
   const relay = await startRelay({ rtmpPort: 0, callbackUrl: sink.url, callbackKey: 'k' });
   const a = await createAndPush(relay.base, { seconds: 40 });
   const b = await createAndPush(relay.base, { seconds: 40 });
-  let squatter: ReturnType<typeof spawn> | null = null;
+  let player: ReturnType<typeof spawn> | null = null;
   try {
-    // learn the RTMP server's address from a working relay
     const ok = await startRelaying(relay.base, a.streamId, { encode: 'rtmp' });
-    const rtmpBase = ok.body.urls[0].url.replace(/\/live\/[^/]+$/, '');
-    assert.match(rtmpBase, /^rtmp:\/\/127\.0\.0\.1:\d+$/);
-
-    // someone else already publishes B's RTMP name: the relay's own RTMP push of B is refused and its ffmpeg exits
-    const target = `${rtmpBase}/live/${b.streamId}`;
+    assert.equal(ok.status, 200);
+    const bStarted = await startRelaying(relay.base, b.streamId, { encode: 'rtmp' });
+    assert.equal(bStarted.status, 200);
+    // The RTMP push of B runs on demand: an RTMP player starts it (only the relay may publish, so no one can
+    // squat the name). Then the push's ffmpeg dies (killed here, as a crash or an OOM kill would).
+    const target = bStarted.body.urls[0].url;
+    assert.match(target, /^rtmp:\/\/127\.0\.0\.1:\d+\/live\//);
     // prettier-ignore
-    squatter = spawn(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '10', '-f', 'flv', target], { stdio: 'ignore' });
-    await waitFor(
-      async () => (await ffprobe(target, 10_000).catch(() => null)) !== null,
-      'the squatter publishing',
-      90_000,
+    player = spawn(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-i', target, '-f', 'null', '-'], { stdio: 'ignore' });
+    const pushPid = await waitFor(
+      () => {
+        const r = spawnSync('pgrep', ['-f', `pipe:0 .*rtmp://[^ ]*/live/${b.streamId}`], {
+          encoding: 'utf8',
+        });
+        const pid = Number(r.stdout.trim().split('\n')[0]);
+        return pid > 0 ? pid : null;
+      },
+      'the on-demand RTMP push of B',
+      60_000,
     );
+    process.kill(pushPid, 'SIGKILL');
 
-    assert.equal((await startRelaying(relay.base, b.streamId, { encode: 'rtmp' })).status, 200);
     const state = await waitFor(
       async () => {
         const r = await api<StreamState>(relay.base, 'GET', `/api/streams/${b.streamId}`);
@@ -59,7 +65,7 @@ test('an RTMP push that fails ends the relay with an error the widget sees and t
     assert.equal(aState.body.error, null);
     assert.notEqual(aState.body.relay, null);
   } finally {
-    squatter?.kill('SIGKILL');
+    player?.kill('SIGKILL');
     await a.pusher.stop();
     await b.pusher.stop();
     await relay.close();

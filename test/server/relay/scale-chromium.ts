@@ -34,6 +34,8 @@ export interface ChromiumPush {
 }
 
 export interface ChromiumPusher {
+  /** The pushing page's origin: a relay must list it in `allowedOrigins` to accept the ingest socket. */
+  origin: string;
   push(ingestUrl: string, opts?: ChromiumPushOptions): Promise<ChromiumPush>;
   close(): Promise<void>;
 }
@@ -75,6 +77,7 @@ export async function startChromiumPusher(): Promise<ChromiumPusher> {
   });
   let n = 0;
   return {
+    origin,
     async push(ingestUrl, opts = {}) {
       const page = await browser.newPage();
       await page.goto(`${origin}/`);

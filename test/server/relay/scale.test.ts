@@ -24,8 +24,8 @@ let chromium: ChromiumPusher;
 const scratch = tempDir('relay-scale-');
 
 before(async () => {
-  relay = await startRelay();
   chromium = await startChromiumPusher();
+  relay = await startRelay({ allowedOrigins: [chromium.origin] });
 });
 after(async () => {
   await chromium.close();

@@ -156,7 +156,7 @@ test('no one but the owner can stop, delete, re-relay, read or take over a strea
     const info = await send<Info>(relay.base, 'GET', `/api/streams/${id}${owner}`);
     assert.equal(info.status, 200);
     assert.equal(info.body.ingest, 'ingesting');
-    assert.deepEqual([info.body.relay?.encode, info.body.relay?.recordId], ['flv', 7]);
+    assert.deepEqual([info.body.relay?.encode, info.body.relay?.recordId], ['flv', '7']);
     const received = await watching;
     assert.ok(received > 20_000, `viewer got ${received} bytes`);
     // the owner can stop and delete; then the id is free for a new credential holder
