@@ -304,12 +304,16 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
   });
 
   /** Stops the running relay of `s` (if any), finalising files and queueing callbacks. */
+  /** Relays being stopped right now: shutdown waits for them before it closes the outbox. */
+  const stopping = new Set<Promise<unknown>>();
   const stopRelay = async (s: LiveStream, error: string | null = null): Promise<Recording[]> => {
     const relay = s.relay;
     if (!relay) return [];
     s.relay = null;
     held.get(s)?.relay();
-    const files = await relay.stop();
+    const finished = relay.stop();
+    stopping.add(finished);
+    const files = await finished.finally(() => stopping.delete(finished));
     const ctx = callbackCtx(s, relay);
     const recordings = files.map((f) => toRecording(s, relay.options.recordId, f));
     enqueue(streamEvent(ctx, EVENT_STREAM_END, error ? { code: 1, message: error } : undefined));
@@ -709,6 +713,8 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     for (const ws of wss.clients) ws.terminate();
     wss.close();
     await rtmp?.close();
+    await Promise.allSettled([...stopping]);
+    await new Promise((r) => setImmediate(r)); // let their callbacks be queued
     outbox.close();
   });
 }
