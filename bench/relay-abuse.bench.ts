@@ -10,7 +10,7 @@
  * The legitimate user (127.0.0.1) creates a stream, pushes a 320x240@15 test source and starts an FLV relay (time
  * measured), then a viewer decodes the FLV for 20 s (frames per second delivered, measured after the first frame).
  *
- * Usage: node bench/run.mjs relay-abuse
+ * Usage: node bench/run.mjs relay-abuse [rounds=2]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
@@ -65,7 +65,8 @@ interface Abuser {
   stop(): void;
 }
 
-async function abuse(base: string): Promise<Abuser> {
+/** `media`: also hold its ingests (real media, one transcoder each) and relays; otherwise only the HTTP abuse. */
+async function abuse(base: string, media: boolean): Promise<Abuser> {
   const held: Record<string, number> = { streams: 0, ingests: 0, relays: 0, viewers: 0 };
   const refused: Record<string, number> = {};
   const count = (code: string): void => void (refused[code] = (refused[code] ?? 0) + 1);
@@ -83,7 +84,7 @@ async function abuse(base: string): Promise<Abuser> {
     held.streams += 1;
     ids.push({ id: r.body.streamId, url: r.body.ingest.url });
   }
-  for (const { id, url } of ids.slice(0, 3)) {
+  for (const { id, url } of media ? ids.slice(0, 3) : []) {
     const p = pushFrom(url, ABUSER);
     stoppers.push(p.stop);
     const code = await Promise.race([p.closed, new Promise<number>((r) => setTimeout(() => r(0), 1500))]);
@@ -180,16 +181,7 @@ async function legitimate(base: string): Promise<{ startMs: number; fps: number;
     const started = await startRelay(base, created.body.streamId, { encode: 'flv' });
     const startMs = Date.now() - t0;
     if (started.status !== 200) return { startMs, fps: 0, status: started.status };
-    const diag = process.env.DIAG
-      ? setInterval(() => {
-          void send(base, 'GET', `/api/streams/${created.body.streamId}`).then((r) =>
-            console.log(JSON.stringify(r.body)),
-          );
-          void flvBytes(started.body.urls[0].url, 2000).then((n) => console.log('legit flv bytes in 2 s', n));
-        }, 4000)
-      : undefined;
     const fps = await viewFps(started.body.urls[0].url);
-    clearInterval(diag);
     return { startMs, fps, status: 200 };
   } finally {
     await pusher.stop();
@@ -197,12 +189,12 @@ async function legitimate(base: string): Promise<{ startMs: number; fps: number;
 }
 
 async function run(
-  withAbuser: boolean,
+  withAbuser: false | 'http' | 'full',
 ): Promise<{ startMs: number; fps: number; status: number; abuser?: Abuser }> {
   const tmp = tempDir('relay-abuse-');
   const relay = await relayProcess({ DATA_DIR: tmp.dir, LOG_LEVEL: 'error' });
   try {
-    const abuser = withAbuser ? await abuse(relay.base) : undefined;
+    const abuser = withAbuser ? await abuse(relay.base, withAbuser === 'full') : undefined;
     if (abuser) await new Promise((r) => setTimeout(r, 3000)); // let it settle at its caps
     const result = await legitimate(relay.base);
     abuser?.stop();
@@ -213,28 +205,45 @@ async function run(
   }
 }
 
-const baseline = process.env.DIAG ? await run(true) : await run(false);
-const attacked = await run(true);
-const baseline2 = await run(false);
+const ROUNDS = Number(process.argv[2] ?? 2);
+type Result = Awaited<ReturnType<typeof run>>;
+const results: Record<'baseline' | 'http' | 'full', Result[]> = { baseline: [], http: [], full: [] };
+// Interleaved rounds: the machine is shared, so its load drifts during a run; medians over the rounds.
+for (let i = 0; i < ROUNDS; i += 1) {
+  results.baseline.push(await run(false));
+  results.http.push(await run('http'));
+  results.full.push(await run('full'));
+}
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 console.log(
   `load average at the end: ${loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')} (other work shares this machine)`,
 );
-console.log(`source: ${FPS} fps; viewer measured for ${VIEW_SECONDS} s after its first frame`);
 console.log(
-  `baseline:     push+relay start ${baseline.startMs} ms, viewer ${baseline.fps.toFixed(2)} fps (HTTP ${baseline.status})`,
+  `source: ${FPS} fps; viewer measured for ${VIEW_SECONDS} s after its first frame; ${ROUNDS} interleaved rounds`,
 );
-console.log(
-  `with abuser:  push+relay start ${attacked.startMs} ms, viewer ${attacked.fps.toFixed(2)} fps (HTTP ${attacked.status})`,
-);
-console.log(
-  `baseline again: push+relay start ${baseline2.startMs} ms, viewer ${baseline2.fps.toFixed(2)} fps (HTTP ${baseline2.status})`,
-);
-const base = { startMs: (baseline.startMs + baseline2.startMs) / 2, fps: (baseline.fps + baseline2.fps) / 2 };
-console.log(
-  `ratios (abuser / mean of the baselines): start ${(attacked.startMs / base.startMs).toFixed(2)}, fps ${(attacked.fps / base.fps).toFixed(2)}`,
-);
-console.log(`abuser held: ${JSON.stringify(attacked.abuser?.held)}`);
-console.log(`abuser refused: ${JSON.stringify(attacked.abuser?.refused)}`);
+const base = results.baseline;
+for (const [name, rs] of [
+  ['no abuser', base],
+  ['HTTP abuse only (no media)', results.http],
+  ['full abuse (at every cap)', results.full],
+] as const) {
+  const start = median(rs.map((r) => r.startMs));
+  const fps = median(rs.map((r) => r.fps));
+  const ratio =
+    rs === base
+      ? ''
+      : `; ratio to no abuser: start ${(start / median(base.map((r) => r.startMs))).toFixed(2)}, fps ${(fps / median(base.map((r) => r.fps))).toFixed(2)}`;
+  console.log(
+    `${name}: push+relay start ${start} ms, viewer ${fps.toFixed(2)} fps (runs: ${rs.map((r) => `${r.startMs} ms/${r.fps.toFixed(1)} fps/HTTP ${r.status}`).join(', ')})${ratio}`,
+  );
+}
+const last = results.full[results.full.length - 1].abuser;
+console.log(`abuser held: ${JSON.stringify(last?.held)}`);
+console.log(`abuser refused: ${JSON.stringify(last?.refused)}`);
 process.exit(0);

@@ -321,6 +321,8 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     height: relay.videoSize.height,
   });
 
+  /** Relays being stopped right now: shutdown waits for them before it closes the outbox. */
+  const stopping = new Set<Promise<unknown>>();
   /** Stops the running relay of `s` (if any), finalising files and queueing its 100s then its 0. */
   const stopRelay = async (
     s: LiveStream,
@@ -330,7 +332,9 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     if (!relay) return [];
     s.relay = null;
     held.get(s)?.relay();
-    const files = await relay.stop();
+    const finished = relay.stop();
+    stopping.add(finished);
+    const files = await finished.finally(() => stopping.delete(finished));
     const endedAt = Date.now();
     const started = pushes.get(relay) as PushContext;
     const ctx = { ...started, width: relay.videoSize.width, height: relay.videoSize.height };
@@ -743,6 +747,8 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     for (const ws of wss.clients) ws.terminate();
     wss.close();
     await rtmp?.close();
+    await Promise.allSettled([...stopping]);
+    await new Promise((r) => setImmediate(r)); // let their callbacks be queued
     outbox.close();
   });
 }
