@@ -96,7 +96,7 @@ for (const lang of langs) {
 
       it('bad options shown inline', async () => {
         const el = await fixture<LivePushControls>(
-          html`<live-push-controls lang=${lang} endpoint=${relayUrl} record-id="abc"></live-push-controls>`,
+          html`<live-push-controls lang=${lang} endpoint=${relayUrl} record-id="not a valid id!"></live-push-controls>`,
         );
         await el.start().catch(() => undefined);
         await el.updateComplete;

@@ -23,7 +23,7 @@ interface Callback {
   file_format?: string;
   file_size?: number;
   video_url?: string;
-  userdefinerecordid?: number;
+  userdefinerecordid?: string;
 }
 
 let relayUrl = '';
@@ -134,7 +134,7 @@ describe('<live-push-controls> against the real local relay', function () {
     const files = (await callbacksFor(live.streamId)).filter((c) => c.event_type === 100);
     expect(files.map((f) => f.file_format)).to.have.members(['flv', 'mp4']);
     for (const f of files) {
-      expect(f.userdefinerecordid).to.equal(4242);
+      expect(f.userdefinerecordid).to.equal('4242');
       const res = await fetch(f.video_url!);
       expect(res.status, f.video_url).to.equal(200);
       expect((await res.arrayBuffer()).byteLength).to.be.greaterThan(10000);
@@ -201,7 +201,7 @@ describe('<live-push-controls> against the real local relay', function () {
     );
     const [file] = (await callbacksFor(live.streamId)).filter((c) => c.event_type === 100);
     expect(file.file_format).to.equal('mp3');
-    expect(file.userdefinerecordid).to.equal(7);
+    expect(file.userdefinerecordid).to.equal('7');
     const res = await fetch(file.video_url!);
     expect(res.status).to.equal(200);
     expect((await res.arrayBuffer()).byteLength).to.be.greaterThan(1000);
