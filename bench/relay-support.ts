@@ -173,6 +173,7 @@ export class FlvWatcher {
 
   private parse(c: Buffer): void {
     this.pending = this.pending.length ? Buffer.concat([this.pending, c]) : c;
+    if (this.pending.length < this.offset) return; // the 13-byte FLV header is not complete yet
     let o = this.offset;
     while (o + 11 <= this.pending.length) {
       const size = this.pending.readUIntBE(o + 1, 3);

@@ -236,7 +236,7 @@ async function main(): Promise<void> {
     row('glass-to-glass HLS (median)', median(hlsLat), median(baseLat));
     row('glass-to-glass HLS (p90)', p90(hlsLat), p90(baseLat));
     console.log(
-      `${'CPU, relay process tree, 1 stream + 1 FLV viewer'.padEnd(44)} ${(cpuS * 100).toFixed(0).padStart(6)} %    ×${(cpuS / encS).toFixed(2)} of the VP8 pusher's encoder (${(encS * 100).toFixed(0)} %)`,
+      `${'CPU, relay process tree, 1 stream + 1 FLV viewer'.padEnd(44)} ${(cpuS * 100).toFixed(0).padStart(6)} %    ×${(cpuS / encS).toFixed(2)} of the ${CODEC} pusher's encoder (${(encS * 100).toFixed(0)} %)`,
     );
     console.log(
       `samples: FLV ${flvLat.length}, HLS ${hlsLat.length}, node-media-server ${nmsLat.length}; load average ${loadAverage()}`,

@@ -23,6 +23,8 @@ const FLV_HEADER_BYTES = 13; // 9-byte header + PreviousTagSize0
 const MAX_GOP_BYTES = 8 * 1024 * 1024;
 /** Longest an audio tag waits for the next video frame before it is sent on its own (audio-only, stalled video). */
 export const AUDIO_HOLD_MS = 40;
+/** Longest joiners wait after the first keyframe for the AAC sequence header of a stream that declared audio. */
+const AUDIO_WAIT_MS = 1000;
 
 export interface FlvConsumer {
   /** Receives FLV bytes: first the header and joining prefix, then whole tags. Slow consumers drop themselves. */
@@ -120,6 +122,9 @@ function u16(n: number): Buffer {
 export class FlvHub {
   private readonly reader: FlvTagReader;
   private declaredVideo = false;
+  private declaredAudio = false;
+  /** When the first keyframe arrived (ms), to stop waiting for a declared audio track that does not come. */
+  private firstKeyframeAt = 0;
   private header: Buffer | null = null;
   private metadata: Buffer | null = null;
   private avcHeader: Buffer | null = null;
@@ -147,6 +152,7 @@ export class FlvHub {
    */
   declareTracks(tracks: FlvTracks): void {
     this.declaredVideo = tracks.video;
+    this.declaredAudio = tracks.audio;
     // prettier-ignore
     this.header = Buffer.from([0x46, 0x4c, 0x56, 1, (tracks.audio ? 4 : 0) | (tracks.video ? 1 : 0), 0, 0, 0, 9, 0, 0, 0, 0]);
   }
@@ -155,10 +161,18 @@ export class FlvHub {
     return this.ended;
   }
 
-  /** True once a consumer joining now would get a decodable start (header plus a keyframe, or any audio). */
+  /**
+   * True once a consumer joining now would get a decodable start: header plus a keyframe (and, for a stream that
+   * declared both tracks, the AAC sequence header — muxers joining now decide their streams from the prefix — unless
+   * it is AUDIO_WAIT_MS late), or any audio for an audio-only stream.
+   */
   get ready(): boolean {
     if (!this.header) return false;
-    return this.gop.length > 0 || (!this.sawVideo && !this.declaredVideo && this.aacHeader !== null);
+    if (this.gop.length > 0) {
+      const audioDue = this.declaredAudio && this.declaredVideo && this.aacHeader === null;
+      return !audioDue || Date.now() - this.firstKeyframeAt > AUDIO_WAIT_MS;
+    }
+    return !this.sawVideo && !this.declaredVideo && this.aacHeader !== null;
   }
 
   /** Resolves when the hub is `ready` (or ended). */
@@ -200,13 +214,15 @@ export class FlvHub {
     }
     if (type === TAG_VIDEO) {
       this.sawVideo = true;
-      const keyframe = body0 >> 4 === 1;
+      // (an AVC end-of-sequence packet is flagged as a keyframe but starts nothing)
+      const keyframe = body0 >> 4 === 1 && !((body0 & 0x0f) === 7 && body1 === 2);
       const avc = (body0 & 0x0f) === 7;
       if (avc && body1 === 0) {
         this.setAvcHeader(tag);
         return;
       }
       if (keyframe) {
+        this.firstKeyframeAt ||= Date.now();
         if (avc && body1 === 1) this.checkParameterSets(tag);
         this.gop = [];
         this.gopBytes = 0;
@@ -218,6 +234,7 @@ export class FlvHub {
       if (aac && body1 === 0) {
         this.aacHeader = tag;
         this.broadcast(tag, false);
+        this.wakeWaiters();
         return;
       }
       if (this.sawVideo) this.appendGop(tag);
@@ -225,6 +242,10 @@ export class FlvHub {
     } else {
       return;
     }
+    this.wakeWaiters();
+  }
+
+  private wakeWaiters(): void {
     if (this.ready && this.firstKeyframeWaiters.length) {
       const waiters = this.firstKeyframeWaiters;
       this.firstKeyframeWaiters = [];

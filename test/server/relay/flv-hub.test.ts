@@ -235,3 +235,43 @@ test('when a keyframe brings new SPS/PPS (the encoder changed resolution), the h
   const t = tags(Buffer.concat(late));
   assert.equal(t.filter((x) => x.type === 9 && x.body1 === 0).length, 1, 'only the current header');
 });
+
+test('with both tracks declared, a joiner (e.g. a recorder) waits for the audio sequence header, so its prefix describes both tracks', async () => {
+  const av = [
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=size=160x120:rate=10:duration=2',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=duration=2',
+  ];
+  const video = makeFlv('v2.flv', [
+    ...av,
+    '-map',
+    '0:v',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '10',
+  ]);
+  const audio = makeFlv('a2.flv', [...av, '-map', '1:a', '-c:a', 'aac']);
+  const hub = new FlvHub();
+  hub.declareTracks({ audio: true, video: true });
+  const pushAudio = hub.input();
+  const received: Buffer[] = [];
+  hub.subscribe({ write: (c) => received.push(c), end: () => {} });
+  hub.push(video); // video keyframes, but no audio yet
+  await new Promise(setImmediate);
+  assert.equal(hub.ready, false, 'not ready without the declared audio');
+  assert.equal(received.length, 0);
+  pushAudio(audio);
+  await new Promise(setImmediate);
+  const t = tags(Buffer.concat(received));
+  const aacSeq = t.findIndex((x) => x.type === 8 && x.body1 === 0);
+  const firstFrame = t.findIndex((x) => x.type === 9 && x.body1 === 1);
+  assert.ok(aacSeq >= 0 && aacSeq < firstFrame, 'the AAC header comes before the first video frame');
+});
