@@ -37,7 +37,7 @@ const plugins = (min = true) => [
   resolve({ browser: true }),
   commonjs(),
   ts(),
-  ...(min ? [terser({ format: { comments: false } })] : []),
+  ...(min ? [terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } })] : []),
 ];
 
 // Lazy module name → entry whose default export it is. Adding a lazy module is one line here (plus its type in

@@ -50,4 +50,31 @@ describe('addTranslation', () => {
     el.remove();
     expect(html).to.contain('Lecteur en direct');
   });
+
+  it('relabels each element from its own section; adding a language again replaces its labels', async () => {
+    addTranslation('de', { player: { region: 'Live-Player' } });
+    addTranslation('de', {
+      push: { region: 'Live-Übertragung' },
+      recordings: { region: 'Aufnahmen' },
+    });
+    await import('../src/define.js');
+    const regions: Record<string, string | null | undefined> = {};
+    for (const tag of ['relay-player', 'live-push-controls', 'recording-list']) {
+      const el = document.createElement(tag) as HTMLElement & { updateComplete: Promise<unknown> };
+      el.setAttribute('lang', 'de');
+      document.body.append(el);
+      await el.updateComplete;
+      regions[tag] = el.shadowRoot?.querySelector('[role="region"]')?.getAttribute('aria-label');
+      el.remove();
+    }
+    expect(regions).to.deep.equal({
+      'relay-player': messagesFor('en').player.region,
+      'live-push-controls': 'Live-Übertragung',
+      'recording-list': 'Aufnahmen',
+    });
+    // a language added over zh-CN is merged over English, as for any other language
+    addTranslation('zh-CN', { push: { camera: '摄像机' } });
+    expect(messagesFor('zh-CN').push.camera).to.equal('摄像机');
+    expect(messagesFor('zh-CN').push.microphone).to.equal(messagesFor('en').push.microphone);
+  });
 });

@@ -9,7 +9,7 @@ import {
   type LivePushStoppedDetail,
   type PushState,
 } from '../events.js';
-import { format, messagesFor, resolveLang, type Messages } from '../i18n/index.js';
+import { format, labelsFor, pushLabels, resolveLang, type Messages } from '../i18n/index.js';
 import '../push/builtin-providers.js';
 import type { DeviceOption } from '../push/media.js';
 import { formatRecordFileTypes, parseRecordFileTypes } from '../push/options.js';
@@ -388,7 +388,7 @@ export class LivePushControls extends LitElement {
   // ——— view ———
 
   #t(): Messages['push'] {
-    return messagesFor(resolveLang(this)).push;
+    return labelsFor(pushLabels, resolveLang(this));
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

@@ -3,7 +3,15 @@ import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { toErrorInfo, ErrorCodes, isRelayError } from '../errors.js';
 import { RecordingEvents, relayEvent, type Recording, type RecordingSelectDetail } from '../events.js';
-import { format, messagesFor, normaliseLang, resolveLang, type Lang, type Messages } from '../i18n/index.js';
+import {
+  format,
+  labelsFor,
+  normaliseLang,
+  recordingLabels,
+  resolveLang,
+  type Lang,
+  type Messages,
+} from '../i18n/index.js';
 import { fetchRecordings, MODULE, type RecordingFilter } from '../recordings/api.js';
 import {
   encodeForRecording,
@@ -667,7 +675,7 @@ export class RecordingList extends LitElement {
   }
 
   private messages(): Messages['recordings'] {
-    return messagesFor(this.resolvedLang()).recordings;
+    return labelsFor(recordingLabels, this.resolvedLang());
   }
 }
 

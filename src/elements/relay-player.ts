@@ -11,7 +11,7 @@ import {
   type RelayPlayerFallbackDetail,
   type RelayPlayerStateDetail,
 } from '../events.js';
-import { format, messagesFor, resolveLang, type Messages } from '../i18n/index.js';
+import { format, labelsFor, playerLabels, resolveLang, type Messages } from '../i18n/index.js';
 import { mutedIcon, playIcon } from './icons.js';
 import type { EngineKind, LatencyMode } from '../player/engine.js';
 import { LiveSession, type AutoplayOutcome } from '../player/live-session.js';
@@ -722,7 +722,7 @@ export class RelayPlayer extends LitElement {
   }
 
   #messages(): Messages['player'] {
-    return messagesFor(resolveLang(this)).player;
+    return labelsFor(playerLabels, resolveLang(this));
   }
 
   #setCustomState(name: string, on: boolean): void {

@@ -9,10 +9,28 @@ export type Lang = string;
 export type PartialMessages = { [K in keyof Messages]?: DeepPartial<Messages[K]> };
 type DeepPartial<T> = T extends string ? string : { [K in keyof T]?: DeepPartial<T[K]> };
 
-const tables = new Map<string, Messages>([
-  ['en', en],
-  ['zh-CN', zhCN],
+/** One element's labels (a section of {@link Messages}): the built-in tables' section, read as a plain property so
+ * that a script with one element carries that element's labels only (bundlers drop the other sections). */
+export interface Labels<S extends keyof Messages> {
+  section: S;
+  en: Messages[S];
+  zhCN: Messages[S];
+}
+export const playerLabels: Labels<'player'> = { section: 'player', en: en.player, zhCN: zhCN.player };
+export const pushLabels: Labels<'push'> = { section: 'push', en: en.push, zhCN: zhCN.push };
+export const recordingLabels: Labels<'recordings'> = {
+  section: 'recordings',
+  en: en.recordings,
+  zhCN: zhCN.recordings,
+};
+
+/** The languages with labels: `en` and `zh-CN` built in, plus {@link addTranslation}'s (its table, merged lazily). */
+const tables = new Map<string, PartialMessages | null>([
+  ['en', null],
+  ['zh-CN', null],
 ]);
+/** Merged sections of added languages, by `lang` + section; emptied by {@link addTranslation}. */
+const merged = new Map<string, unknown>();
 
 function merge<T>(base: T, over: unknown): T {
   if (typeof base === 'string') return (typeof over === 'string' ? over : base) as T;
@@ -28,7 +46,8 @@ function merge<T>(base: T, over: unknown): T {
  * Missing labels fall back to English. Elements already on the page pick it up on their next render.
  */
 export function addTranslation(lang: string, table: PartialMessages): void {
-  tables.set(lang, merge(en, table));
+  tables.set(lang, table);
+  merged.clear();
 }
 
 /**
@@ -60,8 +79,23 @@ export function normaliseLang(tag: string | null | undefined): Lang {
   return primary === 'zh' ? 'zh-CN' : 'en';
 }
 
+/** One element's labels in `lang` (a tag from {@link normaliseLang}); English for languages without labels. */
+export function labelsFor<S extends keyof Messages>(labels: Labels<S>, lang: Lang): Messages[S] {
+  const added = tables.get(lang);
+  if (!added) return lang === 'zh-CN' ? labels.zhCN : labels.en;
+  const key = `${lang}\n${labels.section}`;
+  let m = merged.get(key) as Messages[S] | undefined;
+  if (!m) merged.set(key, (m = merge(labels.en, added[labels.section])));
+  return m;
+}
+
+/** Every element's labels in `lang` (carries all sections: elements use {@link labelsFor} with their own). */
 export function messagesFor(lang: Lang): Messages {
-  return tables.get(lang) ?? en;
+  return {
+    player: labelsFor(playerLabels, lang),
+    push: labelsFor(pushLabels, lang),
+    recordings: labelsFor(recordingLabels, lang),
+  };
 }
 
 /** Replaces `{name}` placeholders in a message. */
