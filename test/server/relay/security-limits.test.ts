@@ -289,7 +289,7 @@ test('npm run relay runs node directly and exits 0 on SIGTERM', async () => {
   const pkg = (await import('../../../package.json', { with: { type: 'json' } })).default as {
     scripts: Record<string, string>;
   };
-  assert.match(pkg.scripts.relay, /^node --import tsx server\/relay\/main\.ts$/);
+  assert.match(pkg.scripts.relay, /^(exec )?node --import tsx server\/relay\/main\.ts$/);
   const tmp = tempDir();
   try {
     const child = await relayProcess({ DATA_DIR: tmp.dir });
