@@ -3,7 +3,7 @@
  * pages on one origin, plus an always-on test stream (`demo`) so the Viewer has something to play within seconds.
  * Prints one short line per push, relay, recording and callback delivery. Environment:
  * PORT (8080), HOST (127.0.0.1), DATA_DIR (./data), CALLBACK_KEY (a local demo key), RTMP_PORT (1935, "off"),
- * ALLOWED_ORIGINS (other origins allowed to use the relay and receiver; none by default),
+ * RELAY_PLAY_KEY (play anti-leech; off by default here), ALLOWED_ORIGINS (other origins allowed to use the relay and receiver; none by default),
  * DEMO_STREAM ("0" disables the test stream), LOG_LEVEL (fastify's full log at that level instead of short lines).
  */
 import Fastify from 'fastify';

@@ -17,7 +17,11 @@ import { isValidStreamId } from './relay-options.ts';
 
 export interface DevSecurity {
   pushKey: string;
-  playKey: string;
+  /**
+   * Play anti-leech key: `RELAY_PLAY_KEY` when set, else none. The demo's pages (Viewer paste box, CMS and
+   * player-only pages) play plain `/live/demo.flv` URLs, as a visitor would paste them.
+   */
+  playKey: string | null;
   /** A push credential for `streamId`, reserved for the server itself (e.g. the demo's test stream). */
   serverCredential(streamId: string): TxCredential;
   /** `?txSecret=…&txTime=…` of {@link serverCredential}. */
@@ -40,7 +44,7 @@ function sessionOf(cookieHeader: string | undefined): string | null {
 
 export function devSecurity(ttlSeconds = 15 * 60): DevSecurity {
   const pushKey = randomBytes(24).toString('hex');
-  const playKey = randomBytes(24).toString('hex');
+  const playKey = process.env.RELAY_PLAY_KEY || null;
   /** Which session each minted stream id belongs to. */
   const owners = new Map<string, string>();
   const mint = (streamId: string): TxCredential =>
