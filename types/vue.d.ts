@@ -51,10 +51,13 @@ export type RelayPlayerProps = Partial<
     | 'defaultMuted'
     | 'htmlFor'
     | 'latency'
+    | 'muted'
+    | 'playbackRate'
     | 'poster'
     | 'resumeWindow'
     | 'sources'
     | 'src'
+    | 'volume'
   >
 >;
 

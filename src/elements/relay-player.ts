@@ -373,18 +373,21 @@ export class RelayPlayer extends LitElement {
   get buffered(): TimeRanges {
     return this.video.buffered;
   }
+  /** Whether sound is off now (the `muted` attribute only sets the start value). */
   get muted(): boolean {
     return this.#video?.muted ?? this.defaultMuted;
   }
   set muted(muted: boolean) {
     this.video.muted = muted;
   }
+  /** Volume from 0 to 1. */
   get volume(): number {
     return this.#video?.volume ?? 1;
   }
   set volume(volume: number) {
     this.video.volume = volume;
   }
+  /** Playback speed (live streams chase the edge by changing it themselves). */
   get playbackRate(): number {
     return this.#video?.playbackRate ?? 1;
   }
