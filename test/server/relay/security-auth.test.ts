@@ -160,7 +160,7 @@ test('no one but the owner can stop, delete, re-relay, read or take over a strea
     const received = await watching;
     assert.ok(received > 20_000, `viewer got ${received} bytes`);
     // the owner can stop and delete; then the id is free for a new credential holder
-    const stop = await send<{ recordings: { recordId: number | null }[] }>(
+    const stop = await send<{ recordings: { recordId: string | null }[] }>(
       relay.base,
       'DELETE',
       `/api/streams/${id}/relay${owner}`,
@@ -168,7 +168,7 @@ test('no one but the owner can stop, delete, re-relay, read or take over a strea
     assert.equal(stop.status, 200);
     assert.deepEqual(
       stop.body.recordings.map((r) => r.recordId),
-      [7],
+      ['7'],
     );
     assert.equal((await send(relay.base, 'DELETE', `/api/streams/${id}${owner}`)).status, 200);
     assert.equal(
