@@ -92,10 +92,7 @@ await app.register(relayPlugin, {
 });
 if (allowedOrigins === '*') app.log.warn('[relay] ALLOWED_ORIGINS=*: any web page may use this relay');
 if (!pushKey) app.log.warn('[relay] no RELAY_PUSH_KEY: control is unauthenticated, loopback clients only');
-const address = await app.listen({ port, host });
-// One machine-readable line so a parent process (tests, scripts) can find the port when RELAY_PORT=0.
-console.log(`relay listening on ${address}`);
-
+// Signals are handled before listening: a SIGTERM right after start still closes cleanly.
 let closing = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
@@ -109,3 +106,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     );
   });
 }
+
+const address = await app.listen({ port, host });
+// One machine-readable line so a parent process (tests, scripts) can find the port when RELAY_PORT=0.
+console.log(`relay listening on ${address}`);
