@@ -9,7 +9,7 @@ import '../../src/lazy-modules-esm.js';
 import type { LivePushControls } from '../../src/elements/live-push-controls.js';
 import { validatePushOptions } from '../../src/push/options.js';
 import { createPushProvider } from '../../src/push/provider.js';
-import type { RelayErrorInfo } from '../../src/types.js';
+import { rejection } from '../support/until.js';
 
 interface LogEntry {
   scenario: string;
@@ -26,15 +26,6 @@ interface LogEntry {
 let stubUrl: string;
 const reset = (): Promise<unknown> => fetch(`${stubUrl}/reset`, { method: 'POST' });
 const log = async (): Promise<LogEntry[]> => (await (await fetch(`${stubUrl}/log`)).json()) as LogEntry[];
-
-async function rejection(p: Promise<unknown>): Promise<RelayErrorInfo> {
-  try {
-    await p;
-  } catch (err) {
-    return err as RelayErrorInfo;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('push credentials (txSecret/txTime) on a relay with RELAY_PUSH_KEY', () => {
   let media: MediaStream;

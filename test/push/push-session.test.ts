@@ -11,6 +11,7 @@ import { PushSession, type PushRequest } from '../../src/push/push-session.js';
 import type { RelayErrorInfo } from '../../src/types.js';
 import '../../src/lazy-modules-esm.js';
 import { RealRtcError, TRTC_CODES, TrtcNetworkDouble } from './trtc-network-double.js';
+import { rejection } from '../support/until.js';
 
 /** Everything the session reports, in order. */
 class Report {
@@ -39,15 +40,6 @@ const trtc = (options: PushRequest['options'] = { encode: 'flv' }): PushRequest 
   },
   options,
 });
-
-async function rejection(p: Promise<unknown>): Promise<RelayErrorInfo> {
-  try {
-    await p;
-  } catch (err) {
-    return err as RelayErrorInfo;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('push session (headless)', () => {
   let net: TrtcNetworkDouble;

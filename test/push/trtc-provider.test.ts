@@ -14,6 +14,7 @@ import '../../src/push/trtc-provider.js';
 // The providers' implementations are lazy modules; this registers their loaders (the SDK's is replaced below).
 import '../../src/lazy-modules-esm.js';
 import { RealRtcError, TRTC_CODES, TrtcNetworkDouble } from './trtc-network-double.js';
+import { rejection } from '../support/until.js';
 
 const config = {
   sdkAppId: '1400000001',
@@ -23,15 +24,6 @@ const config = {
   playDomain: 'play.example.com',
 };
 const STREAM = '1400000001_8_alice_main';
-
-async function rejection(p: Promise<unknown>): Promise<RelayErrorInfo & Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as RelayErrorInfo & Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 function nextError(provider: PushProvider): Promise<RelayErrorInfo> {
   return new Promise((resolve) =>

@@ -1,4 +1,6 @@
 /** Waiting helpers for the browser tests (outcomes are polled, never timed). */
+import type { RelayErrorInfo } from '../../src/types.js';
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `fn` until it returns something truthy, which it returns; fails naming `what` after `timeoutMs`. */
@@ -19,3 +21,13 @@ export async function until<T>(
 let seq = 0;
 /** A name no other test (or earlier run against the same server) uses. */
 export const uid = (name: string): string => `${name}-${Date.now()}-${seq++}`;
+
+/** The error `p` rejects with (a `RelayError`: `{ module, code, message }` and an `Error`); fails if it resolves. */
+export async function rejection(p: Promise<unknown>): Promise<RelayErrorInfo & Error> {
+  try {
+    await p;
+  } catch (err) {
+    return err as RelayErrorInfo & Error;
+  }
+  throw new Error('expected a rejection');
+}
