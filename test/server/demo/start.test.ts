@@ -60,7 +60,7 @@ test('a busy RTMP port: RTMP is off with one line, and the demo starts anyway', 
   try {
     const { out } = await runDev(
       { PORT: String(http.port), RTMP_PORT: String(rtmp.port) },
-      /Relay widgets demo: http/,
+      /Test stream:/, // the last line of the address block, printed after the RTMP line
     );
     assert.match(out, new RegExp(`RTMP port ${rtmp.port} is in use: RTMP is off`));
     assert.match(out, /RTMP:\s+off/);
