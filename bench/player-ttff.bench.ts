@@ -12,9 +12,9 @@ const firstFrame = (videoExpr: string) => `
   const hook = (v) => ('requestVideoFrameCallback' in v ? v.requestVideoFrameCallback(mark) : v.addEventListener('playing', mark, { once: true }));
   hook(${videoExpr});`;
 
-const relayPage = (src: string, preload = '') => `<!doctype html><meta charset="utf-8">
+const relayPage = (src: string, preload = '', script = 'relay-widgets.js') => `<!doctype html><meta charset="utf-8">
 ${preload ? `<link rel="preload" as="script" href="/dist/relay-widgets-${preload}.js">` : ''}
-<script src="/dist/relay-widgets.js"></script>
+<script src="/dist/${script}"></script>
 <relay-player src="${src}" autoplay muted></relay-player>
 <script>
   const el = document.querySelector('relay-player');
@@ -47,6 +47,8 @@ const server = await startServer({
   '/relay-flv.html': relayPage('/media/live.flv'),
   '/raw-flv.html': rawFlvPage('/media/live.flv'),
   '/relay-hls.html': relayPage('/media/live.m3u8'),
+  '/player-flv.html': relayPage('/media/live.flv', '', 'relay-player.js'),
+  '/player-hls.html': relayPage('/media/live.m3u8', '', 'relay-player.js'),
   '/relay+preload-flv.html': relayPage('/media/live.flv', 'mpegts'),
   '/relay+preload-hls.html': relayPage('/media/live.m3u8', 'hls'),
   '/raw-hls.html': rawHlsPage('/media/live.m3u8'),
@@ -69,9 +71,11 @@ try {
   await measure('/raw-hls.html');
   const results: Record<string, number[]> = {
     'relay-flv': [],
+    'player-flv': [],
     'raw-flv': [],
     'relay+preload-flv': [],
     'relay-hls': [],
+    'player-hls': [],
     'raw-hls': [],
     'relay+preload-hls': [],
   };
@@ -87,13 +91,16 @@ try {
     const relay = results[`relay-${proto}`]!;
     const raw = results[`raw-${proto}`]!;
     const pre = results[`relay+preload-${proto}`]!;
+    const player = results[`player-${proto}`]!;
     const P = proto.toUpperCase();
     console.log(`${P} raw engine:                   ${fmt(raw)}`);
     console.log(`${P} relay-player:                 ${fmt(relay)}`);
     console.log(`${P} relay-player + preload:       ${fmt(pre)}`);
+    console.log(`${P} relay-player.js (viewer page): ${fmt(player)}`);
     console.log(
       `${P} ratio relay/raw ${(median(relay) / median(raw)).toFixed(2)} (target <= 1.05 without a hint), ` +
-        `with preload ${(median(pre) / median(raw)).toFixed(2)}`,
+        `with preload ${(median(pre) / median(raw)).toFixed(2)}, ` +
+        `relay-player.js ${(median(player) / median(raw)).toFixed(2)}`,
     );
   }
 } finally {

@@ -53,6 +53,11 @@ export interface EngineCallbacks {
 
 export interface EngineOptions {
   latency: LatencyMode;
+  /**
+   * The URL `load()` will be given, when known at creation: an engine may start fetching it while its own code
+   * downloads (the HLS engine fetches the playlist in parallel with hls.js).
+   */
+  url?: string;
 }
 
 /**

@@ -269,7 +269,7 @@ export class LiveSession {
             if (gen === this.generation) this.listener.onQuality?.();
           },
         },
-        { latency: this.opts.latency },
+        { latency: this.opts.latency, url: cand.source.url },
       );
     } catch (err) {
       if (gen !== this.generation) return;

@@ -1,6 +1,8 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../src/define.js';
+import { setLazyModuleLoader } from '../../src/lazy-modules.js';
+import { defaultLazyLoader } from '../../src/lazy-modules-esm.js';
 import type { RelayPlayer } from '../../src/elements/relay-player.js';
 import type {
   RelayPlayerErrorDetail,
@@ -121,6 +123,35 @@ describe('<relay-player> playback with real media', () => {
     expect(el.media!.videoWidth).to.equal(320);
     expect(el.engine).to.equal('hls.js');
     expect(el.protocol).to.equal('hls');
+  });
+
+  it('fetches the HLS playlist while hls.js itself loads, and hls.js plays from that answer', async () => {
+    const id = uid();
+    let requestsWhenEngineArrived = -1;
+    // hls.js arrives late, as over a slow network: the playlist must not wait for it, nor be fetched twice
+    setLazyModuleLoader('hls', async () => {
+      const Hls = await defaultLazyLoader('hls');
+      await sleep(400);
+      requestsWhenEngineArrived = (await stats(id)).requests;
+      return Hls;
+    });
+    try {
+      const { el } = await mount({ src: `/media/rec/index.m3u8?id=${id}`, autoplay: true, muted: true });
+      await seesPlayback(el);
+      expect(el.engine).to.equal('hls.js');
+      expect(requestsWhenEngineArrived).to.equal(1);
+      expect((await stats(id)).requests).to.equal(1);
+    } finally {
+      setLazyModuleLoader('hls', () => defaultLazyLoader('hls'));
+    }
+  });
+
+  it('still reports a missing HLS playlist when it was fetched early', async () => {
+    const { el, rec } = await mount({ src: '/media/nothing-here.m3u8', autoplay: true, muted: true });
+    await until('an error', () => rec.errors.length > 0);
+    expect(rec.errors[0]!.code).to.equal('NOT_FOUND');
+    expect(rec.errors[0]!.message).to.contain('404');
+    el.remove();
   });
 
   it('plays a live (sliding-window) HLS playlist with hls.js', async () => {

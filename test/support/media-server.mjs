@@ -12,6 +12,7 @@
 //   /media/rec.mp4 /media/rec/index.m3u8   a 12 s recording (MP4, HLS VOD, 1 s segments)
 //   /media/abr.m3u8                 two-level HLS VOD master: rec/ (320x240) and rec-low/ (160x120), 12 s
 //   /media/stats?id=X               {"requests", "open", "endedAt", "lastUrl"} for the cut/end/live endpoints of that id
+//                                   (and for files asked for with ?id=X)
 //   anything else under /media/     404
 import { execFileSync } from 'node:child_process';
 import {
@@ -345,6 +346,7 @@ export function createMediaServer() {
       const m = Number(name.match(/\d+/)[0]);
       sendFile(res, join(mediaDir, 'vod', vodSegs[m % vodSegs.length]));
     } else if (/^((vod|rec|rec-low)\/)?[\w.-]+$/.test(name) && !name.startsWith('VERSION')) {
+      if (id) statFor(id).requests += 1;
       sendFile(res, join(mediaDir, name), req.headers.range ?? null);
     } else {
       notFound(res);
