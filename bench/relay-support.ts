@@ -3,7 +3,7 @@
  * HTTP-FLV fan-out server), recorded 720p clips replayed in real time as MediaRecorder-like pushes, and FLV
  * viewers that only count what they receive.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
