@@ -278,6 +278,22 @@ describe('<relay-player> clean ends', () => {
     expect(rec.errors.map((e) => `${e.code}/${e.fatal}`)).to.deep.equal(['STREAM_ENDED/false']);
   });
 
+  it('a live HLS playlist that disappears (404) is ended within 5 s, then resumes when it is back', async () => {
+    const id = uid('gone');
+    const el = document.createElement('relay-player');
+    Object.assign(el, { src: `/media/gone.m3u8?id=${id}&after=4&down=5`, autoplay: true, muted: true });
+    const rec = record(el);
+    (await fixture<HTMLDivElement>(html`<div></div>`)).append(el);
+    await until('playing', () => el.state === 'playing');
+    await until('ended', () => el.state === 'ended', 15000);
+    const { endedAt } = (await (await fetch(`/media/stats?id=${id}`)).json()) as { endedAt: number };
+    const reached = rec.states.find((s) => s.state === 'ended')!.at;
+    expect(reached - endedAt, 'ms from the playlist disappearing to `ended`').to.be.below(5000);
+    expect(rec.states.map((s) => s.state)).to.not.include.members(['reconnecting', 'error']);
+    expect(rec.errors.map((e) => `${e.code}/${e.fatal}`)).to.deep.equal(['STREAM_ENDED/false']);
+    await until('playing again', () => el.state === 'playing', 25000);
+  });
+
   it('a network break (no clean end) still reconnects', async () => {
     const el = document.createElement('relay-player');
     Object.assign(el, {

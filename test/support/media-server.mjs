@@ -9,6 +9,8 @@
 //   /media/end.flv?id=X&after=3&down=6   live FLV whose response ENDS cleanly after `after` s (a broadcast that
 //                                   stops), answers 404 for `down` s, then streams again (per id)
 //   /media/end.m3u8?id=X&after=3    live HLS that closes with #EXT-X-ENDLIST `after` s after its first request
+//   /media/gone.m3u8?id=X&after=3&down=600   live HLS whose playlist answers 404 from `after` s after its first
+//                                   request, for `down` s (the broadcast stopped, then started again)
 //   /media/rec.mp4 /media/rec/index.m3u8   a 12 s recording (MP4, HLS VOD, 1 s segments)
 //   /media/abr.m3u8                 two-level HLS VOD master: rec/ (320x240) and rec-low/ (160x120), 12 s
 //   /media/stats?id=X               {"requests", "open", "endedAt", "lastUrl"} for the cut/end/live endpoints of that id
@@ -331,6 +333,20 @@ export function createMediaServer() {
       if (s.cutAt && Date.now() - s.cutAt < down) return (notFound(res), true);
       // cut only once: after coming back the stream stays up
       streamLiveFlv(req, res, { cutAfterMs: s.cutAt ? 0 : after, stat: s, clean });
+    } else if (name === 'gone.m3u8') {
+      // the broadcast stops and its playlist disappears: 404 from `after` s after the first request, for `down` s
+      const s = statFor(id);
+      s.requests += 1;
+      s.firstAt ||= Date.now();
+      const after = Number(url.searchParams.get('after') ?? 3) * 1000;
+      const down = Number(url.searchParams.get('down') ?? 600) * 1000;
+      const since = Date.now() - s.firstAt;
+      if (since >= after && since < after + down) {
+        s.cutAt ||= s.firstAt + after;
+        return (notFound(res), true);
+      }
+      res.writeHead(200, { 'content-type': TYPES['.m3u8'], 'cache-control': 'no-cache', 'access-control-allow-origin': '*' });
+      res.end(livePlaylist());
     } else if (name === 'live.m3u8' || name === 'end.m3u8') {
       const s = statFor(id);
       s.requests += 1;
