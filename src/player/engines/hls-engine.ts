@@ -160,6 +160,8 @@ export async function createHlsJsEngine(
         manifestLoadingMaxRetry: 1,
         levelLoadingMaxRetry: 2,
         fragLoadingMaxRetry: 3,
+        // the first fragment is requested as soon as the playlist is parsed, while MSE is still being set up
+        startFragPrefetch: true,
         pLoader: playlistLoader(Hls.DefaultConfig.loader, url === early?.url ? early : null),
       });
       hls = h;
