@@ -50,6 +50,8 @@ const lazyFiles = {
   'trtc-provider': 'src/push/trtc-provider-impl.ts',
   // <relay-player>'s built-in controls: fetched the first time a player shows them (`controls`).
   'player-controls': 'src/elements/player-controls-module.ts',
+  // <recording-list>'s data layer: fetched when a list connects (it shows its loading state meanwhile).
+  recordings: 'src/recordings/recordings-module.ts',
 };
 // Engine files wrap the libraries' own minified builds: no re-minifying 1 MB of third-party code.
 const prebuilt = new Set(['hls', 'trtc']);

@@ -11,6 +11,7 @@ const table: { [K in LazyModuleName]: () => Promise<LazyModules[K]> } = {
   'trtc-provider': () => import('./push/trtc-provider-impl.js').then((m) => m.default),
   'local-provider': () => import('./push/local-provider-impl.js').then((m) => m.default),
   'player-controls': () => import('./elements/player-controls-module.js').then((m) => m.default),
+  recordings: () => import('./recordings/recordings-module.js').then((m) => m.default),
 };
 
 export function defaultLazyLoader<K extends LazyModuleName>(name: K): Promise<LazyModules[K]> {

@@ -2,6 +2,7 @@ import type HlsType from 'hls.js';
 import type MpegtsType from 'mpegts.js';
 import type { LazyProviderModule } from './push/lazy-provider.js';
 import type { PlayerControlsModule } from './elements/player-controls-module.js';
+import type { RecordingsModule } from './recordings/recordings-module.js';
 import { defaultLazyLoader } from './lazy-modules-esm.js';
 
 /**
@@ -25,6 +26,8 @@ export interface LazyModules {
   'local-provider': LazyProviderModule;
   /** `<relay-player>`'s built-in controls (`controls` attribute), fetched the first time they are shown. */
   'player-controls': PlayerControlsModule;
+  /** `<recording-list>`'s data layer (reading, live updates, takes), fetched when a list connects. */
+  recordings: RecordingsModule;
 }
 export type LazyModuleName = keyof LazyModules;
 type Loader<K extends LazyModuleName> = () => Promise<LazyModules[K]>;

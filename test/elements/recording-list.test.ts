@@ -1,6 +1,7 @@
 import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys, setViewport } from '@web/test-runner-commands';
 import '../../src/define.js';
+import { setLazyModuleLoader } from '../../src/lazy-modules.js';
 import type { RecordingList } from '../../src/elements/recording-list.js';
 import type { Recording } from '../../src/events.js';
 import type { PlayUrl, RelayErrorInfo } from '../../src/types.js';
@@ -361,6 +362,30 @@ describe('<recording-list> against the real receiver', () => {
     await waitUntil(() => shadow(el).querySelector('[part="retry"]') === null, 'recovered', {
       timeout: 10_000,
     });
+  });
+
+  it('says so when the list code cannot be fetched (lazy file missing), and Try again recovers', async () => {
+    await notifyTake(uid('cam'), 1_700_300_000);
+    const missing = 'https://cdn.example/relay-widgets-recordings.js could not be loaded (HTTP 404)';
+    setLazyModuleLoader('recordings', () => Promise.reject(new Error(missing)));
+    const errors: RelayErrorInfo[] = [];
+    const el = await fixture<RecordingList>(
+      html`<recording-list
+        endpoint=${info.url}
+        lang="en"
+        @recording-error=${(e: CustomEvent<RelayErrorInfo>) => errors.push(e.detail)}
+      ></recording-list>`,
+    );
+    await waitUntil(() => errors.length > 0, 'error event', { timeout: 10_000 });
+    expect(errors).to.deep.equal([{ module: 'recordings', code: 'LIST_FAILED', message: missing }]);
+    await el.updateComplete;
+    expect(statusText(el)).to.equal(`Could not load the recordings. ${missing}`);
+    setLazyModuleLoader('recordings', () =>
+      import('../../src/recordings/recordings-module.js').then((m) => m.default),
+    );
+    shadow(el).querySelector<HTMLButtonElement>('[part="retry"]')!.click();
+    await waitUntil(() => takes(el).length > 0, 'takes shown after retry', { timeout: 10_000 });
+    expect(shadow(el).querySelector('[part="retry"]')).to.equal(null);
   });
 
   it('a record-id that is not a valid id is an error, not a silent empty list', async () => {
