@@ -48,6 +48,8 @@ const lazyFiles = {
   trtc: 'src/engines/trtc.ts',
   'local-provider': 'src/push/local-provider-impl.ts',
   'trtc-provider': 'src/push/trtc-provider-impl.ts',
+  // <live-push-controls>' state machine (camera, option checks, start/stop): fetched when one connects.
+  'push-session': 'src/push/push-session.ts',
   // <relay-player>'s built-in controls: fetched the first time a player shows them (`controls`).
   'player-controls': 'src/elements/player-controls-module.ts',
   // <recording-list>'s data layer: fetched when a list connects (it shows its loading state meanwhile).
