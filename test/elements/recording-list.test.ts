@@ -109,6 +109,19 @@ function statusText(el: RecordingList): string {
 function moreButton(el: RecordingList): HTMLButtonElement | null {
   return shadow(el).querySelector('[part="more"]');
 }
+/** A list (English) on `endpoint`, once it has fired its first `recording-error`, with the errors it fired. */
+async function failingList(endpoint: string): Promise<{ el: RecordingList; errors: RelayErrorInfo[] }> {
+  const errors: RelayErrorInfo[] = [];
+  const el = await fixture<RecordingList>(
+    html`<recording-list
+      endpoint=${endpoint}
+      lang="en"
+      @recording-error=${(e: CustomEvent<RelayErrorInfo>) => errors.push(e.detail)}
+    ></recording-list>`,
+  );
+  await waitUntil(() => errors.length > 0, 'error event', { timeout: 10_000 });
+  return { el, errors };
+}
 async function mounted(tpl: ReturnType<typeof html>): Promise<RecordingList> {
   const el = await fixture<RecordingList>(tpl);
   await waitUntil(
@@ -343,15 +356,7 @@ describe('<recording-list> against the real receiver', () => {
   });
 
   it('an unreachable receiver shows an error with a retry button and fires recording-error', async () => {
-    const errors: RelayErrorInfo[] = [];
-    const el = await fixture<RecordingList>(
-      html`<recording-list
-        endpoint=${info.deadUrl}
-        lang="en"
-        @recording-error=${(e: CustomEvent<RelayErrorInfo>) => errors.push(e.detail)}
-      ></recording-list>`,
-    );
-    await waitUntil(() => errors.length > 0, 'error event', { timeout: 10_000 });
+    const { el, errors } = await failingList(info.deadUrl);
     expect(errors[0]).to.include({ module: 'recordings', code: 'LIST_FAILED' });
     expect(errors[0]!.message).to.contain(info.deadUrl);
     expect(statusText(el)).to.match(/^Could not load the recordings\./);
@@ -368,15 +373,7 @@ describe('<recording-list> against the real receiver', () => {
     await notifyTake(uid('cam'), 1_700_300_000);
     const missing = 'https://cdn.example/relay-widgets-recordings.js could not be loaded (HTTP 404)';
     setLazyModuleLoader('recordings', () => Promise.reject(new Error(missing)));
-    const errors: RelayErrorInfo[] = [];
-    const el = await fixture<RecordingList>(
-      html`<recording-list
-        endpoint=${info.url}
-        lang="en"
-        @recording-error=${(e: CustomEvent<RelayErrorInfo>) => errors.push(e.detail)}
-      ></recording-list>`,
-    );
-    await waitUntil(() => errors.length > 0, 'error event', { timeout: 10_000 });
+    const { el, errors } = await failingList(info.url);
     expect(errors).to.deep.equal([{ module: 'recordings', code: 'LIST_FAILED', message: missing }]);
     await el.updateComplete;
     expect(statusText(el)).to.equal(`Could not load the recordings. ${missing}`);
