@@ -62,8 +62,13 @@ export interface LivePushStartedDetail {
 }
 export interface LivePushStoppedDetail {
   streamId: string;
+  /** {@link STOP_REASON_REQUESTED}, {@link STOP_REASON_DISCONNECTED}, or the error code that ended the push. */
   reason: string;
 }
+/** `live-push-stopped` reason of a push ended by `stop()` / the Stop button. */
+export const STOP_REASON_REQUESTED = 'stopped';
+/** `live-push-stopped` reason of a push ended because the element left the page. */
+export const STOP_REASON_DISCONNECTED = 'disconnected';
 export type LivePushErrorDetail = RelayErrorInfo;
 
 /** A recording as the receiver's read API returns it. */

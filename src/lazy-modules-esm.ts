@@ -10,7 +10,9 @@ const table: { [K in LazyModuleName]: () => Promise<LazyModules[K]> } = {
   trtc: () => import('trtc-js-sdk').then((m) => m.default as unknown),
   'trtc-provider': () => import('./push/trtc-provider-impl.js').then((m) => m.default),
   'local-provider': () => import('./push/local-provider-impl.js').then((m) => m.default),
+  'push-session': () => import('./push/push-session.js').then((m) => m.default),
   'player-controls': () => import('./elements/player-controls-module.js').then((m) => m.default),
+  recordings: () => import('./recordings/recordings-module.js').then((m) => m.default),
 };
 
 export function defaultLazyLoader<K extends LazyModuleName>(name: K): Promise<LazyModules[K]> {

@@ -1,7 +1,9 @@
 import type HlsType from 'hls.js';
 import type MpegtsType from 'mpegts.js';
 import type { LazyProviderModule } from './push/lazy-provider.js';
+import type { PushSession } from './push/push-session.js';
 import type { PlayerControlsModule } from './elements/player-controls-module.js';
+import type { RecordingsModule } from './recordings/recordings-module.js';
 import { defaultLazyLoader } from './lazy-modules-esm.js';
 
 /**
@@ -23,8 +25,12 @@ export interface LazyModules {
   /** Push providers' implementations (`src/push/*-provider-impl.ts`), fetched on their first start. */
   'trtc-provider': LazyProviderModule;
   'local-provider': LazyProviderModule;
+  /** `<live-push-controls>`'s push state machine (camera, option checks, start/stop), fetched when one connects. */
+  'push-session': typeof PushSession;
   /** `<relay-player>`'s built-in controls (`controls` attribute), fetched the first time they are shown. */
   'player-controls': PlayerControlsModule;
+  /** `<recording-list>`'s data layer (reading, live updates, takes), fetched when a list connects. */
+  recordings: RecordingsModule;
 }
 export type LazyModuleName = keyof LazyModules;
 type Loader<K extends LazyModuleName> = () => Promise<LazyModules[K]>;

@@ -1,8 +1,11 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { ErrorCodes, RelayError } from '../errors.js';
 import {
   LivePushEvents,
   relayEvent,
+  STOP_REASON_DISCONNECTED,
+  STOP_REASON_REQUESTED,
   type LivePushErrorDetail,
   type LivePushStartedDetail,
   type LivePushStateDetail,
@@ -10,11 +13,12 @@ import {
   type PushState,
 } from '../events.js';
 import { format, labelsFor, pushLabels, resolveLang, type Messages } from '../i18n/index.js';
+import { loadLazyModule } from '../lazy-modules.js';
 import '../push/builtin-providers.js';
 import type { DeviceOption } from '../push/media.js';
 import { formatRecordFileTypes, parseRecordFileTypes } from '../push/options.js';
-import type { PushProviderConfig } from '../push/provider.js';
-import { PushSession, STOP_REASON_DISCONNECTED, STOP_REASON_REQUESTED } from '../push/push-session.js';
+import { createPushProvider, type PushProviderConfig } from '../push/provider.js';
+import type { PushSession, PushSessionListener } from '../push/push-session.js';
 import { RELAY_ENCODES, RECORD_FILE_TYPES, type PlayUrl, type RelayErrorInfo } from '../types.js';
 import { themeStyles } from './theme.js';
 
@@ -47,6 +51,8 @@ function camelCase(attr: string): string {
  * HLS/FLV/MP4 boxes are disabled and say so; MP3 on an audio-only push asks Tencent to record it.
  * With `provider="trtc"` the camera and microphone can be switched while live.
  * Backends are push providers (`provider="local"`, the default, or `"trtc"`); each reads its own attributes.
+ * The camera, option checks and start/stop are fetched when the element connects (the script-tag build's
+ * `relay-widgets-push-session.js`); `preview()`, `start()` and `stop()` called before that wait for it.
  *
  * @summary Camera preview, relay protocol and recording choices, Start/Stop, and the play URLs of a live push.
  *
@@ -243,8 +249,8 @@ export class LivePushControls extends LitElement {
   @state() private _mics: DeviceOption[] = [];
   @state() private _notice = '';
 
-  /** The headless push state machine; this element renders it and turns its reports into DOM events. */
-  readonly #session = new PushSession({
+  /** What the headless push state machine reports, turned into this element's state and DOM events. */
+  readonly #listener: PushSessionListener = {
     onState: (state) => {
       this._state = state;
       if (state === 'live') this.#startTimer();
@@ -271,7 +277,15 @@ export class LivePushControls extends LitElement {
       this._cameras = cameras;
       this._mics = mics;
     },
-  });
+  };
+  /**
+   * The headless push state machine (lazy module `push-session`), fetched when the element connects; `null` until
+   * it has arrived. The reads below never wait for it; calls made before it arrives run, in order, once it has.
+   */
+  #session: PushSession | null = null;
+  #sessionLoading: Promise<PushSession> | null = null;
+  /** Counts disconnections: a call still waiting for the session when the element left is not carried out. */
+  #disconnects = 0;
   #timer: ReturnType<typeof setInterval> | null = null;
   #startedAt = 0;
 
@@ -297,12 +311,73 @@ export class LivePushControls extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#session.watchDevices();
+    if (this.#session) this.#session.watchDevices();
+    // Fetched now so that Start does not wait for it; a failure is reported by the first call that needs it.
+    else this.#loadSession().catch(() => undefined);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#session.release();
+    this.#disconnects += 1;
+    this.#session?.release();
+  }
+
+  /** The session, fetched and created once. Rejects with `ENGINE_LOAD_FAILED` (module `push`); a later call retries. */
+  #loadSession(): Promise<PushSession> {
+    this.#sessionLoading ??= loadLazyModule('push-session').then(
+      (Session) => {
+        const session = new Session(this.#listener, createPushProvider);
+        void session.setChoice({ audioOnly: this.audioOnly });
+        if (this.isConnected) session.watchDevices();
+        this.#session = session;
+        this.requestUpdate();
+        return session;
+      },
+      (err: unknown) => {
+        this.#sessionLoading = null;
+        throw new RelayError(
+          'push',
+          ErrorCodes.ENGINE_LOAD_FAILED,
+          `The push controls could not be loaded (${err instanceof Error ? err.message : String(err)}).`,
+          { cause: err },
+        );
+      },
+    );
+    return this.#sessionLoading;
+  }
+
+  /**
+   * Runs `call` on the session if there is one: at once, or once it has arrived (after the calls made before, so a
+   * start still waiting for the session runs first, then is stopped). Nothing to do when it never came.
+   */
+  async #ifSession(call: (session: PushSession) => void | Promise<void>): Promise<void> {
+    const session = this.#session ?? (await this.#sessionLoading?.catch(() => null));
+    if (session) await call(session);
+  }
+
+  /**
+   * Runs `call` on the session, at once when it is there, else once it has arrived (in the order of the calls);
+   * not at all when the element left the page meanwhile (`START_CANCELLED`). A session that cannot be fetched is
+   * reported like any failure.
+   */
+  #withSession<T>(call: (session: PushSession) => Promise<T>): Promise<T> {
+    if (this.#session) return call(this.#session);
+    const disconnects = this.#disconnects;
+    return this.#loadSession().then(
+      (session) => {
+        if (this.#disconnects !== disconnects)
+          throw new RelayError(
+            'push',
+            ErrorCodes.START_CANCELLED,
+            'The element left the page before it was ready.',
+          );
+        return call(session);
+      },
+      (err: RelayError) => {
+        this.#listener.onError(err.toJSON());
+        throw err;
+      },
+    );
   }
 
   /**
@@ -311,12 +386,12 @@ export class LivePushControls extends LitElement {
    */
   preview(): Promise<void> {
     this._error = null;
-    return this.#session.preview();
+    return this.#withSession((session) => session.preview());
   }
 
   /** Turns the camera off (only when not live). */
   stopPreview(): void {
-    this.#session.stopPreview();
+    void this.#ifSession((session) => session.stopPreview());
   }
 
   /**
@@ -326,11 +401,11 @@ export class LivePushControls extends LitElement {
    * A `stop()` during the start makes it reject with `START_CANCELLED`.
    */
   start(): Promise<LivePushStartedDetail> {
-    if (!this.#session.busy) {
+    if (!this.#session?.busy) {
       this._error = null;
       this._notice = '';
     }
-    return this.#session.start({
+    const request = {
       provider: this.provider,
       config: this.#providerConfig(),
       options: {
@@ -340,7 +415,8 @@ export class LivePushControls extends LitElement {
         audioOnly: this.audioOnly,
         streamId: this.streamId,
       },
-    });
+    };
+    return this.#withSession((session) => session.start(request));
   }
 
   /**
@@ -348,7 +424,7 @@ export class LivePushControls extends LitElement {
    * recordings are finalised; the camera preview stays on. Never rejects.
    */
   stop(): Promise<void> {
-    return this.#session.stop();
+    return this.#ifSession((session) => session.stop());
   }
 
   #providerConfig(): PushProviderConfig {
@@ -393,7 +469,7 @@ export class LivePushControls extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     // The preview reopens without the camera (or with it) when audio-only changes.
-    if (changed.has('audioOnly')) void this.#session.setChoice({ audioOnly: this.audioOnly });
+    if (changed.has('audioOnly')) void this.#session?.setChoice({ audioOnly: this.audioOnly });
   }
 
   /** With Tencent Cloud the console's recording template decides HLS/FLV/MP4: those boxes are disabled. */
@@ -425,17 +501,16 @@ export class LivePushControls extends LitElement {
    */
   #devicePicker(name: string, label: string, kind: 'audio' | 'video'): unknown {
     const devices = kind === 'video' ? this._cameras : this._mics;
-    const choice = this.#session.choice;
-    const selected = kind === 'video' ? choice.cameraId : choice.micId;
+    const session = this.#session;
+    const selected = kind === 'video' ? session?.choice.cameraId : session?.choice.micId;
     return html`<label
       >${label}
       <select
         name=${name}
-        ?disabled=${!this.#session.canSwitchDevices}
+        ?disabled=${session ? !session.canSwitchDevices : false}
         @change=${(e: Event) => {
           const id = (e.target as HTMLSelectElement).value;
-          void this.#session
-            .setChoice(kind === 'video' ? { cameraId: id } : { micId: id })
+          void this.#withSession((s) => s.setChoice(kind === 'video' ? { cameraId: id } : { micId: id }))
             .catch(() => undefined)
             .then(() => this.requestUpdate());
         }}

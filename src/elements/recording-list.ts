@@ -12,22 +12,17 @@ import {
   type Lang,
   type Messages,
 } from '../i18n/index.js';
-import { fetchRecordings, MODULE, type RecordingFilter } from '../recordings/api.js';
-import {
-  encodeForRecording,
-  formatDurationWords,
-  formatLabel,
-  formatSize,
-  formatStartTime,
-  isoTime,
-} from '../recordings/format.js';
-import {
+import { loadLazyModule } from '../lazy-modules.js';
+import { MODULE, type RecordingFilter, type RecordingPage } from '../recordings/api.js';
+import { encodeForRecording, formatLabel, formatStartTime } from '../recordings/format.js';
+import type {
+  LiveRecordingStatus,
+  LiveUpdatesState,
   RecordingLiveUpdates,
-  type LiveRecordingStatus,
-  type LiveUpdatesState,
 } from '../recordings/live-updates.js';
-import { durationOf, plausibleSize, RECORD_ID_PATTERN } from '../recordings/recording.js';
-import { groupTakes, mergeRecordings, type Take } from '../recordings/takes.js';
+import { RECORD_ID_PATTERN } from '../recordings/recording.js';
+import type { RecordingsModule } from '../recordings/recordings-module.js';
+import type { Take } from '../recordings/takes.js';
 import type { PlayUrl, RelayErrorInfo } from '../types.js';
 import { themeStyles } from './theme.js';
 
@@ -278,14 +273,17 @@ export class RecordingList extends LitElement {
   @state() private statuses: LiveRecordingStatus[] = [];
 
   private abort: AbortController | null = null;
+  /** The data layer (lazy module `recordings`): loaded by the first {@link reload}, `null` until then. */
+  private data: RecordingsModule | null = null;
   private liveUpdates: RecordingLiveUpdates | null = null;
   private liveLostReported = false;
   private grouped: { from: Recording[]; takes: Take[] } = { from: [], takes: [] };
 
   /** The takes shown, newest first: each one push/record session of a stream with its files. */
   get takes(): Take[] {
-    if (this.grouped.from !== this.recordings)
-      this.grouped = { from: this.recordings, takes: groupTakes(this.recordings) };
+    // Recordings only arrive through the data layer, so it is loaded whenever there is something to group.
+    if (this.grouped.from !== this.recordings && this.data)
+      this.grouped = { from: this.recordings, takes: this.data.groupTakes(this.recordings) };
     return this.grouped.takes;
   }
 
@@ -306,39 +304,49 @@ export class RecordingList extends LitElement {
       this.fail({ module: MODULE, code: ErrorCodes.LIST_FAILED, message: filter });
       return;
     }
-    fetchRecordings(this.endpoint, filter, this.limit(), null, abort.signal).then(
-      (page) => {
-        if (abort.signal.aborted) return;
-        this.recordings = mergeRecordings([], page.recordings);
-        this.next = page.next;
-        this.status = 'ready';
-        this.liveLostReported = false;
-        this.liveUpdates = new RecordingLiveUpdates({
-          endpoint: this.endpoint,
-          filter,
-          lastEventId: page.lastEventId,
-          onRecording: (r) => this.onLiveRecording(r),
-          onStatus: (st) => this.onLiveStatus(st),
-          onState: (st) => this.onLiveState(st, filter, abort.signal),
-        });
-      },
-      (err: unknown) => {
-        if (abort.signal.aborted) return;
-        this.fail(toErrorInfo(err, MODULE, ErrorCodes.LIST_FAILED));
-      },
-    );
+    void this.loadFirstPage(filter, abort.signal);
+  }
+
+  /** Loads the data layer (once per page: lazy module `recordings`), then the first page, then goes live. */
+  private async loadFirstPage(filter: RecordingFilter, signal: AbortSignal): Promise<void> {
+    const { endpoint } = this;
+    const limit = this.limit();
+    let data: RecordingsModule;
+    let page: RecordingPage;
+    try {
+      data = this.data ?? (this.data = await loadLazyModule('recordings'));
+      page = await data.fetchRecordings(endpoint, filter, limit, null, signal);
+    } catch (err) {
+      // A data layer that could not be fetched is a LIST_FAILED too, its message naming the file's URL.
+      if (!signal.aborted) this.fail(toErrorInfo(err, MODULE, ErrorCodes.LIST_FAILED));
+      return;
+    }
+    if (signal.aborted) return;
+    this.recordings = data.mergeRecordings([], page.recordings);
+    this.next = page.next;
+    this.status = 'ready';
+    this.liveLostReported = false;
+    this.liveUpdates = new data.RecordingLiveUpdates({
+      endpoint,
+      filter,
+      lastEventId: page.lastEventId,
+      onRecording: (r) => this.onLiveRecording(r, data),
+      onStatus: (st) => this.onLiveStatus(st),
+      onState: (st) => this.onLiveState(st, filter, signal, data),
+    });
   }
 
   /** Loads the next (older) page, if any. */
   async loadMore(): Promise<void> {
     const filter = this.filter();
-    if (!this.next || this.loadingMore || typeof filter === 'string' || !this.abort) return;
+    const data = this.data;
+    if (!this.next || this.loadingMore || typeof filter === 'string' || !this.abort || !data) return;
     const signal = this.abort.signal;
     this.loadingMore = true;
     try {
-      const page = await fetchRecordings(this.endpoint, filter, this.limit(), this.next, signal);
+      const page = await data.fetchRecordings(this.endpoint, filter, this.limit(), this.next, signal);
       if (signal.aborted) return;
-      this.recordings = mergeRecordings(this.recordings, page.recordings);
+      this.recordings = data.mergeRecordings(this.recordings, page.recordings);
       this.next = page.next;
     } catch (err) {
       if (!signal.aborted) this.fail(toErrorInfo(err, MODULE, ErrorCodes.LIST_FAILED), true);
@@ -386,6 +394,7 @@ export class RecordingList extends LitElement {
     const m = this.messages();
     const lang = this.resolvedLang();
     const takes = this.takes;
+    const data = this.data;
     return html`
       <section
         part="base"
@@ -403,12 +412,12 @@ export class RecordingList extends LitElement {
             : nothing
         }
         ${
-          takes.length > 0
+          takes.length > 0 && data
             ? html`<ul part="list" aria-label=${m.region} @keydown=${this.onListKey}>
                 ${repeat(
                   takes,
                   (t) => t.key,
-                  (t) => this.renderTake(t, m, lang),
+                  (t) => this.renderTake(t, m, lang, data),
                 )}
               </ul>`
             : nothing
@@ -430,9 +439,9 @@ export class RecordingList extends LitElement {
     `;
   }
 
-  private renderTake(t: Take, m: Messages['recordings'], lang: Lang) {
+  private renderTake(t: Take, m: Messages['recordings'], lang: Lang, data: RecordingsModule) {
     const start = t.startTime === null ? null : formatStartTime(t.startTime, lang);
-    const iso = t.startTime === null ? null : isoTime(t.startTime);
+    const iso = t.startTime === null ? null : data.isoTime(t.startTime);
     const title = start ?? m.unknownStart;
     return html`<li
       part="take"
@@ -450,7 +459,7 @@ export class RecordingList extends LitElement {
         <dl part="details">
           <div>
             <dt>${m.duration}</dt>
-            <dd>${t.duration === null ? m.unknown : formatDurationWords(t.duration, lang)}</dd>
+            <dd>${t.duration === null ? m.unknown : data.formatDurationWords(t.duration, lang)}</dd>
           </div>
           <div>
             <dt>${m.stream}</dt>
@@ -470,7 +479,7 @@ export class RecordingList extends LitElement {
         ${repeat(
           t.files,
           (f) => f.id,
-          (f) => this.renderChip(f, m, lang),
+          (f) => this.renderChip(f, m, lang, data),
         )}
       </div>
     </li>`;
@@ -480,14 +489,14 @@ export class RecordingList extends LitElement {
    * A chip shows the format and size; its accessible name is the whole `playFile` sentence ("Play MP4, 12 sec,
    * 3.1 MB"), the words not shown kept for screen readers, so the visible text stays part of the name.
    */
-  private renderChip(f: Recording, m: Messages['recordings'], lang: Lang) {
+  private renderChip(f: Recording, m: Messages['recordings'], lang: Lang, data: RecordingsModule) {
     const selected = f.id === this.selectedId;
-    const duration = durationOf(f);
-    const size = plausibleSize(f.fileSize);
+    const duration = data.durationOf(f);
+    const size = data.plausibleSize(f.fileSize);
     const values: Record<string, string> = {
       format: formatLabel(f.fileFormat) ?? m.unknown,
-      duration: duration === null ? m.unknown : formatDurationWords(duration, lang),
-      size: size === null ? m.unknown : formatSize(size, lang),
+      duration: duration === null ? m.unknown : data.formatDurationWords(duration, lang),
+      size: size === null ? m.unknown : data.formatSize(size, lang),
     };
     const pieces = m.playFile.split(/(\{\w+\})/).filter((p) => p !== '');
     return html`<button
@@ -570,9 +579,9 @@ export class RecordingList extends LitElement {
     return this.live === 'live' ? m.live : format(m.count, { count: this.takes.length });
   }
 
-  private onLiveRecording(r: Recording): void {
+  private onLiveRecording(r: Recording, data: RecordingsModule): void {
     const before = this.recordings.length;
-    this.recordings = mergeRecordings(this.recordings, [r]);
+    this.recordings = data.mergeRecordings(this.recordings, [r]);
     if (this.recordings.length > before) {
       const m = this.messages();
       this.announcement = format(m.added, this.describe(r, m, this.resolvedLang()));
@@ -586,7 +595,12 @@ export class RecordingList extends LitElement {
     );
   }
 
-  private onLiveState(s: LiveUpdatesState, filter: RecordingFilter, signal: AbortSignal): void {
+  private onLiveState(
+    s: LiveUpdatesState,
+    filter: RecordingFilter,
+    signal: AbortSignal,
+    data: RecordingsModule,
+  ): void {
     this.live = s;
     if (s === 'reconnecting' && !this.liveLostReported) {
       this.liveLostReported = true;
@@ -600,7 +614,7 @@ export class RecordingList extends LitElement {
     }
     // An event stream cannot tell a refused read key from a dropped line: ask the list, which can.
     if (s === 'reconnecting' && filter.readSecret) {
-      fetchRecordings(this.endpoint, filter, 1, null, signal).catch((err: unknown) => {
+      data.fetchRecordings(this.endpoint, filter, 1, null, signal).catch((err: unknown) => {
         if (!signal.aborted && isRelayError(err) && err.code === ErrorCodes.READ_AUTH_FAILED)
           this.fail(err.toJSON(), true);
       });

@@ -6,9 +6,18 @@
  *
  * It reports through a {@link PushSessionListener}; the element turns those calls into DOM events and renders.
  * Constructing one touches nothing (safe in server-side rendering); `release()` leaves nothing running.
+ *
+ * For `<script src>` pages this is the lazy module `push-session` (`dist/relay-widgets-push-session.js`, its default
+ * export), fetched when a `<live-push-controls>` connects. It creates providers through the factory it is given
+ * (`createPushProvider` of the script that loaded it), so the providers registered there are the ones it sees.
  */
 import { ErrorCodes, RelayError, isRelayError, toErrorInfo } from '../errors.js';
-import type { LivePushStartedDetail, PushState } from '../events.js';
+import {
+  STOP_REASON_DISCONNECTED,
+  STOP_REASON_REQUESTED,
+  type LivePushStartedDetail,
+  type PushState,
+} from '../events.js';
 import type { RelayErrorInfo } from '../types.js';
 import {
   closeMedia,
@@ -22,16 +31,11 @@ import {
 } from './media.js';
 import { validatePushOptions, type PushOptions, type PushOptionsInput } from './options.js';
 import {
-  createPushProvider,
   PushProviderEvents,
+  type createPushProvider,
   type PushProvider,
   type PushProviderConfig,
 } from './provider.js';
-
-/** Stopped reason for a push ended by `stop()` / the Stop button. */
-export const STOP_REASON_REQUESTED = 'stopped';
-/** Stopped reason for a push ended because the element left the page. */
-export const STOP_REASON_DISCONNECTED = 'disconnected';
 
 export interface PushSessionListener {
   /** Every state change (`idle`, `previewing`, `starting`, `live`, `stopping`, `error`). */
@@ -75,8 +79,12 @@ function errorInfo(err: unknown, fallbackCode: string): RelayErrorInfo {
   return toErrorInfo(err, 'push', fallbackCode);
 }
 
+/** Creates a provider by its registered name: `createPushProvider` of `provider.ts`. */
+export type CreatePushProvider = typeof createPushProvider;
+
 export class PushSession {
   readonly #listener: PushSessionListener;
+  readonly #createProvider: CreatePushProvider;
   #state: PushState = 'idle';
   #error: RelayErrorInfo | null = null;
   #live: LivePushStartedDetail | null = null;
@@ -91,8 +99,9 @@ export class PushSession {
   #unwatchDevices: (() => void) | null = null;
   #switching = false;
 
-  constructor(listener: PushSessionListener) {
+  constructor(listener: PushSessionListener, createProvider: CreatePushProvider) {
     this.#listener = listener;
+    this.#createProvider = createProvider;
   }
 
   get state(): PushState {
@@ -272,7 +281,7 @@ export class PushSession {
     try {
       const media = await this.#ensureMedia();
       if (abort.signal.aborted) throw cancelled();
-      const provider = createPushProvider(request.provider, request.config);
+      const provider = this.#createProvider(request.provider, request.config);
       this.#provider = provider;
       provider.addEventListener(PushProviderEvents.ERROR, this.#onProviderError);
       const result = await provider.start(options, media, abort.signal);
@@ -462,3 +471,5 @@ export class PushSession {
     this.#setState('error');
   }
 }
+
+export default PushSession;

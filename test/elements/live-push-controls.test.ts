@@ -7,6 +7,8 @@ import { sendKeys } from '@web/test-runner-commands';
 import '../../src/register.js';
 // The providers' implementations are lazy modules; this registers their loaders.
 import '../../src/lazy-modules-esm.js';
+import { setLazyModuleLoader } from '../../src/lazy-modules.js';
+import { rejection } from '../support/until.js';
 import type { LivePushControls } from '../../src/elements/live-push-controls.js';
 import type { LivePushStartedDetail, LivePushStoppedDetail, PushState } from '../../src/events.js';
 import type { RelayErrorInfo } from '../../src/types.js';
@@ -310,5 +312,81 @@ describe('<live-push-controls> error paths', () => {
     expect(stopped).to.deep.equal([{ streamId: live.streamId, reason: 'disconnected' }]);
     expect(media.getTracks().every((t) => t.readyState === 'ended')).to.equal(true);
     await waitUntil(async () => (await stubLog('ok')).some((e) => e.method === 'DELETE'), 'stream released');
+  });
+});
+
+describe('<live-push-controls> before its push code has arrived', () => {
+  const realLoader = () => import('../../src/push/push-session.js').then((m) => m.default);
+  /** Holds the next fetch of the push code (lazy module `push-session`) until `arrive()`, or fails it. */
+  function holdPushCode(fail?: Error): { arrive: () => void } {
+    let arrive = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (arrive = resolve));
+    setLazyModuleLoader('push-session', () => (fail ? Promise.reject(fail) : gate.then(realLoader)));
+    return { arrive: () => arrive() };
+  }
+  before(async () => {
+    stubs = (await (await fetch('/push-stubs/info')).json()) as StubInfo;
+  });
+  afterEach(() => setLazyModuleLoader('push-session', realLoader));
+
+  it('reads as idle at once, and a Start pressed meanwhile goes live once the code has arrived', async () => {
+    const code = holdPushCode();
+    const { el, rec } = await pusher(`${stubs.stubUrl}/ok`);
+    expect(el.state).to.equal('idle');
+    expect(el.live).to.equal(null);
+    const started = el.start();
+    startButton(el).click();
+    code.arrive();
+    const live = await started;
+    await settle(el, 'live');
+    expect(rec.started).to.deep.equal([live]);
+    expect(rec.states).to.deep.equal(['starting', 'live']);
+    await el.stop();
+  });
+
+  it('a Stop pressed before the code has arrived cancels the Start queued before it', async () => {
+    const code = holdPushCode();
+    const { el, rec } = await pusher(`${stubs.stubUrl}/ok`);
+    const started = el.start();
+    const stopped = el.stop();
+    code.arrive();
+    const err = await rejection(started);
+    await stopped;
+    expect(err.code).to.equal('START_CANCELLED');
+    expect(rec.started).to.deep.equal([]);
+    expect(rec.errors).to.deep.equal([]);
+    await settle(el, 'previewing', 'idle');
+  });
+
+  it('opens no camera for a Start whose element left the page before the code arrived', async () => {
+    const code = holdPushCode();
+    const { el } = await pusher(`${stubs.stubUrl}/ok`);
+    const states: PushState[] = [];
+    el.addEventListener('live-push-state', (e) => states.push(e.detail.state));
+    const started = el.start();
+    el.remove();
+    code.arrive();
+    const err = await rejection(started);
+    expect(err.code).to.equal('START_CANCELLED');
+    expect(states).to.deep.equal([]);
+    expect(el.shadowRoot!.querySelector('video')!.srcObject).to.equal(null);
+  });
+
+  it('says so when the code cannot be fetched, and Start works once it can', async () => {
+    holdPushCode(
+      new Error('https://cdn.example/relay-widgets-push-session.js could not be loaded (HTTP 404)'),
+    );
+    const { el, rec } = await pusher(`${stubs.stubUrl}/ok`);
+    const err = await rejection(el.start());
+    expect(err).to.include({ module: 'push', code: 'ENGINE_LOAD_FAILED' });
+    expect(err.message).to.contain('relay-widgets-push-session.js could not be loaded (HTTP 404)');
+    expect(rec.errors.map((e) => e.code)).to.deep.equal(['ENGINE_LOAD_FAILED']);
+    await el.updateComplete;
+    expect(message(el)).to.contain('relay-widgets-push-session.js');
+    setLazyModuleLoader('push-session', realLoader);
+    await el.start();
+    expect(el.state).to.equal('live');
+    expect(part(el, 'message')).to.equal(null);
+    await el.stop();
   });
 });

@@ -1,6 +1,7 @@
 import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys, setViewport } from '@web/test-runner-commands';
 import '../../src/define.js';
+import { setLazyModuleLoader } from '../../src/lazy-modules.js';
 import type { RecordingList } from '../../src/elements/recording-list.js';
 import type { Recording } from '../../src/events.js';
 import type { PlayUrl, RelayErrorInfo } from '../../src/types.js';
@@ -107,6 +108,19 @@ function statusText(el: RecordingList): string {
 }
 function moreButton(el: RecordingList): HTMLButtonElement | null {
   return shadow(el).querySelector('[part="more"]');
+}
+/** A list (English) on `endpoint`, once it has fired its first `recording-error`, with the errors it fired. */
+async function failingList(endpoint: string): Promise<{ el: RecordingList; errors: RelayErrorInfo[] }> {
+  const errors: RelayErrorInfo[] = [];
+  const el = await fixture<RecordingList>(
+    html`<recording-list
+      endpoint=${endpoint}
+      lang="en"
+      @recording-error=${(e: CustomEvent<RelayErrorInfo>) => errors.push(e.detail)}
+    ></recording-list>`,
+  );
+  await waitUntil(() => errors.length > 0, 'error event', { timeout: 10_000 });
+  return { el, errors };
 }
 async function mounted(tpl: ReturnType<typeof html>): Promise<RecordingList> {
   const el = await fixture<RecordingList>(tpl);
@@ -342,15 +356,7 @@ describe('<recording-list> against the real receiver', () => {
   });
 
   it('an unreachable receiver shows an error with a retry button and fires recording-error', async () => {
-    const errors: RelayErrorInfo[] = [];
-    const el = await fixture<RecordingList>(
-      html`<recording-list
-        endpoint=${info.deadUrl}
-        lang="en"
-        @recording-error=${(e: CustomEvent<RelayErrorInfo>) => errors.push(e.detail)}
-      ></recording-list>`,
-    );
-    await waitUntil(() => errors.length > 0, 'error event', { timeout: 10_000 });
+    const { el, errors } = await failingList(info.deadUrl);
     expect(errors[0]).to.include({ module: 'recordings', code: 'LIST_FAILED' });
     expect(errors[0]!.message).to.contain(info.deadUrl);
     expect(statusText(el)).to.match(/^Could not load the recordings\./);
@@ -361,6 +367,22 @@ describe('<recording-list> against the real receiver', () => {
     await waitUntil(() => shadow(el).querySelector('[part="retry"]') === null, 'recovered', {
       timeout: 10_000,
     });
+  });
+
+  it('says so when the list code cannot be fetched (lazy file missing), and Try again recovers', async () => {
+    await notifyTake(uid('cam'), 1_700_300_000);
+    const missing = 'https://cdn.example/relay-widgets-recordings.js could not be loaded (HTTP 404)';
+    setLazyModuleLoader('recordings', () => Promise.reject(new Error(missing)));
+    const { el, errors } = await failingList(info.url);
+    expect(errors).to.deep.equal([{ module: 'recordings', code: 'LIST_FAILED', message: missing }]);
+    await el.updateComplete;
+    expect(statusText(el)).to.equal(`Could not load the recordings. ${missing}`);
+    setLazyModuleLoader('recordings', () =>
+      import('../../src/recordings/recordings-module.js').then((m) => m.default),
+    );
+    shadow(el).querySelector<HTMLButtonElement>('[part="retry"]')!.click();
+    await waitUntil(() => takes(el).length > 0, 'takes shown after retry', { timeout: 10_000 });
+    expect(shadow(el).querySelector('[part="retry"]')).to.equal(null);
   });
 
   it('a record-id that is not a valid id is an error, not a silent empty list', async () => {

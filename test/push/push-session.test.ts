@@ -7,6 +7,7 @@ import { expect, waitUntil } from '@open-wc/testing';
 import type { LivePushStartedDetail, PushState } from '../../src/events.js';
 import { setLazyModuleLoader } from '../../src/lazy-modules.js';
 import '../../src/push/builtin-providers.js';
+import { createPushProvider } from '../../src/push/provider.js';
 import { PushSession, type PushRequest } from '../../src/push/push-session.js';
 import type { RelayErrorInfo } from '../../src/types.js';
 import '../../src/lazy-modules-esm.js';
@@ -20,13 +21,16 @@ class Report {
   started: LivePushStartedDetail[] = [];
   stopped: { streamId: string; reason: string }[] = [];
   media: (MediaStream | null)[] = [];
-  readonly session = new PushSession({
-    onState: (s) => this.states.push(s),
-    onError: (e) => this.errors.push(e),
-    onStarted: (l) => this.started.push(l),
-    onStopped: (streamId, reason) => this.stopped.push({ streamId, reason }),
-    onMedia: (m) => this.media.push(m),
-  });
+  readonly session = new PushSession(
+    {
+      onState: (s) => this.states.push(s),
+      onError: (e) => this.errors.push(e),
+      onStarted: (l) => this.started.push(l),
+      onStopped: (streamId, reason) => this.stopped.push({ streamId, reason }),
+      onMedia: (m) => this.media.push(m),
+    },
+    createPushProvider,
+  );
 }
 
 const trtc = (options: PushRequest['options'] = { encode: 'flv' }): PushRequest => ({

@@ -1,8 +1,8 @@
 /**
  * "A script tag on any page": origin A is a static host that sends NO CORS headers (as many CMS upload folders
  * and CDNs do) and serves dist/; origin B is the page, loading `relay-widgets.js` from A; origin C is the local
- * relay, allowing only B. FLV and HLS play (their engines come from A) and a local push starts (its provider from
- * A), and a missing file is reported by its URL.
+ * relay, allowing only B. FLV and HLS play (their engines come from A) and a local push starts (its session and
+ * provider from A), and a missing file is reported by its URL.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -147,6 +147,7 @@ test('a local push starts from that page, its provider fetched from the no-CORS 
     (err) => ({ ok: false, code: err.code, message: err.message }))`)) as Record<string, unknown>;
   assert.equal(result.ok, true, JSON.stringify(result));
   assert.equal(result.state, 'live');
+  assert.ok(served.includes('relay-widgets-push-session.js'), served.join(', '));
   assert.ok(served.includes('relay-widgets-local-provider.js'), served.join(', '));
   await page.evaluate(`document.getElementById('push').stop()`);
   await page.close();

@@ -1,0 +1,35 @@
+/**
+ * `<recording-list>`'s data layer as one lazily loaded module: reading pages from the receiver, live updates,
+ * grouping files into takes and the formatting only a filled list needs. A list fetches it when it connects and
+ * shows its loading state meanwhile, so the script every page loads does not carry it.
+ */
+import { fetchRecordings } from './api.js';
+import { formatDurationWords, formatSize, isoTime } from './format.js';
+import { RecordingLiveUpdates } from './live-updates.js';
+import { durationOf, plausibleSize } from './recording.js';
+import { groupTakes, mergeRecordings } from './takes.js';
+
+export interface RecordingsModule {
+  fetchRecordings: typeof fetchRecordings;
+  RecordingLiveUpdates: typeof RecordingLiveUpdates;
+  mergeRecordings: typeof mergeRecordings;
+  groupTakes: typeof groupTakes;
+  durationOf: typeof durationOf;
+  plausibleSize: typeof plausibleSize;
+  formatDurationWords: typeof formatDurationWords;
+  formatSize: typeof formatSize;
+  isoTime: typeof isoTime;
+}
+
+const recordings: RecordingsModule = {
+  fetchRecordings,
+  RecordingLiveUpdates,
+  mergeRecordings,
+  groupTakes,
+  durationOf,
+  plausibleSize,
+  formatDurationWords,
+  formatSize,
+  isoTime,
+};
+export default recordings;
