@@ -81,8 +81,11 @@ try {
   };
   for (let i = 0; i < RUNS; i++) {
     for (const name of Object.keys(results)) {
+      // A random pause first: the live streams make a new 1 s segment (and GOP) every second, and the time to the
+      // first frame depends on where in that cycle a page starts. Without it each variant of the fixed-order loop
+      // kept landing at about the same point of the cycle, which biased the comparison by up to a segment.
+      await sleep(200 + Math.random() * 1000);
       results[name]!.push(await measure(`/${name}.html`));
-      await sleep(200);
     }
   }
   const fmt = (xs: number[]) =>
