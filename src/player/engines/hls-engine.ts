@@ -124,9 +124,7 @@ export async function createHlsJsEngine(
   // hls.js first: its download and compile are the longer of the two
   const engine = loadLazyModule('hls');
   const ahead = new AbortController();
-  const early = options.url
-    ? { url: options.url, playlist: fetchEarly(options.url, ahead.signal) }
-    : null;
+  const early = options.url ? { url: options.url, playlist: fetchEarly(options.url, ahead.signal) } : null;
   let Hls: LazyModules['hls'];
   try {
     Hls = await engine;
