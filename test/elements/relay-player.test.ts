@@ -126,7 +126,7 @@ describe('<relay-player> playback with real media', () => {
   });
 
   it('fetches the HLS playlist while hls.js itself loads, and hls.js plays from that answer', async () => {
-    const id = uid();
+    const id = uid('early');
     let requestsWhenEngineArrived = -1;
     // hls.js arrives late, as over a slow network: the playlist must not wait for it, nor be fetched twice
     setLazyModuleLoader('hls', async () => {
