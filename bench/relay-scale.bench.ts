@@ -18,7 +18,7 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, relayProcess, tempDir } from '../test/server/relay/support.ts';
-import { startChromiumPusher } from '../test/server/relay/scale-chromium.ts';
+import { startChromiumPusher, type ChromiumPusher } from '../test/server/relay/scale-chromium.ts';
 import {
   FlvWatcher,
   cpuDuring,
@@ -65,8 +65,7 @@ function firstFrame(input: string): { proc: ChildProcess; at: Promise<number> } 
 }
 
 // ---------- start: Chromium push → first frame ----------
-async function startSection(relay: Relay): Promise<void> {
-  const chromium = await startChromiumPusher();
+async function startSection(relay: Relay, chromium: ChromiumPusher): Promise<void> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await new Promise((r) => wss.once('listening', r));
   const mirrorUrl = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`;
@@ -238,8 +237,11 @@ for (const [codec, seconds] of [
   makeClip(clips.dir, codec, seconds);
 // The relay's default caps are sized for an open deployment (4 ingests, 200 viewers: server/relay/limits.ts); this
 // bench measures the machine, so an operator's raised caps stand in for them.
+// The Chromium pusher's page has its own origin: the relay must allow it to open the ingest socket.
+const chromium = sections.includes('start') ? await startChromiumPusher() : null;
 const relay = await relayProcess({
   DATA_DIR: data.dir,
+  ...(chromium ? { ALLOWED_ORIGINS: chromium.origin } : {}),
   RELAY_MAX_STREAMS: '200',
   RELAY_MAX_STREAMS_PER_IP: '200',
   RELAY_MAX_INGESTS: '100',
@@ -253,7 +255,7 @@ const relay = await relayProcess({
 });
 try {
   console.log(`load average at start ${loadAverage()}`);
-  if (sections.includes('start')) await startSection(relay);
+  if (chromium) await startSection(relay, chromium);
   if (sections.includes('streams')) await streamsSection(relay);
   if (sections.includes('viewers')) await viewersSection(relay);
   if (sections.includes('fifty')) await fiftySection(relay);
