@@ -114,6 +114,27 @@ function makeFlv(name: string, args: string[]): Buffer {
   return readFileSync(file);
 }
 
+/**
+ * `seconds` of test video and audio as two separate FLV files (as the transcoder's two pipes carry them), and a
+ * hub that declared both tracks, with its audio input and one viewer recording what it receives.
+ */
+function splitSources(seconds: number, name: string) {
+  // prettier-ignore
+  const av = [
+    '-f', 'lavfi', '-i', `testsrc=size=160x120:rate=10:duration=${seconds}`,
+    '-f', 'lavfi', '-i', `sine=duration=${seconds}`,
+  ];
+  // prettier-ignore
+  const video = makeFlv(`${name}-v.flv`, [...av, '-map', '0:v', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '10']);
+  const audio = makeFlv(`${name}-a.flv`, [...av, '-map', '1:a', '-c:a', 'aac']);
+  const hub = new FlvHub();
+  hub.declareTracks({ audio: true, video: true });
+  const pushAudio = hub.input();
+  const received: Buffer[] = [];
+  hub.subscribe({ write: (c) => received.push(c), end: () => {} });
+  return { video, audio, hub, pushAudio, received };
+}
+
 /** The tags of an FLV file, without its 13-byte header. */
 function tagBuffers(flv: Buffer): Buffer[] {
   const out: Buffer[] = [];
@@ -148,33 +169,7 @@ test('a viewer gets one write per video frame: audio rides along with the next f
 });
 
 test('video and audio from separate FLV sources are merged into one stream that decodes with both tracks', async () => {
-  const av = [
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=size=160x120:rate=10:duration=3',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=duration=3',
-  ];
-  const video = makeFlv('v.flv', [
-    ...av,
-    '-map',
-    '0:v',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-g',
-    '10',
-  ]);
-  const audio = makeFlv('a.flv', [...av, '-map', '1:a', '-c:a', 'aac']);
-  const hub = new FlvHub();
-  hub.declareTracks({ audio: true, video: true });
-  const pushAudio = hub.input();
-  const received: Buffer[] = [];
-  hub.subscribe({ write: (c) => received.push(c), end: () => {} });
+  const { video, audio, hub, pushAudio, received } = splitSources(3, 'split3');
   // interleave the two byte streams in uneven pieces, as two pipes deliver them
   for (let v = 0, a = 0; v < video.length || a < audio.length; v += 1500, a += 700) {
     hub.push(video.subarray(v, v + 1500));
@@ -237,33 +232,7 @@ test('when a keyframe brings new SPS/PPS (the encoder changed resolution), the h
 });
 
 test('with both tracks declared, a joiner (e.g. a recorder) waits for the audio sequence header, so its prefix describes both tracks', async () => {
-  const av = [
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc=size=160x120:rate=10:duration=2',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=duration=2',
-  ];
-  const video = makeFlv('v2.flv', [
-    ...av,
-    '-map',
-    '0:v',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-g',
-    '10',
-  ]);
-  const audio = makeFlv('a2.flv', [...av, '-map', '1:a', '-c:a', 'aac']);
-  const hub = new FlvHub();
-  hub.declareTracks({ audio: true, video: true });
-  const pushAudio = hub.input();
-  const received: Buffer[] = [];
-  hub.subscribe({ write: (c) => received.push(c), end: () => {} });
+  const { video, audio, hub, pushAudio, received } = splitSources(2, 'split2');
   hub.push(video); // video keyframes, but no audio yet
   await new Promise(setImmediate);
   assert.equal(hub.ready, false, 'not ready without the declared audio');
