@@ -99,13 +99,11 @@ export async function recoverPushes(input: RecoveryInput): Promise<RecoveredPush
   return done;
 }
 
+/** The names in `dir`; none when it is missing or unreadable (a crash may have left any of it behind, or not). */
+const namesIn = (dir: string): Promise<string[]> => readdir(dir).catch(() => []);
+
 async function emptyDir(dir: string): Promise<void> {
-  let names: string[] = [];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
+  const names = await namesIn(dir);
   await Promise.all(names.map((n) => rm(join(dir, n), { recursive: true, force: true })));
 }
 
@@ -113,13 +111,7 @@ async function emptyDir(dir: string): Promise<void> {
 async function lastWrite(dir: string): Promise<number> {
   let latest = 0;
   for (const d of [dir, join(dir, 'hls')]) {
-    let names: string[] = [];
-    try {
-      names = await readdir(d);
-    } catch {
-      continue;
-    }
-    for (const n of names) {
+    for (const n of await namesIn(d)) {
       const st = await stat(join(d, n)).catch(() => null);
       if (st?.isFile()) latest = Math.max(latest, st.mtimeMs);
     }
@@ -165,11 +157,5 @@ async function remuxInPlace(file: string, format: 'flv' | 'mp3'): Promise<void> 
 }
 
 async function removeTemporaries(dir: string): Promise<void> {
-  let names: string[] = [];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
-  for (const n of names) if (n.endsWith('.tmp')) await rm(join(dir, n), { force: true });
+  for (const n of await namesIn(dir)) if (n.endsWith('.tmp')) await rm(join(dir, n), { force: true });
 }
