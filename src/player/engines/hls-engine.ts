@@ -104,6 +104,21 @@ function playlistLoader(
   };
 }
 
+/**
+ * A MediaSource opened on `media` while hls.js downloads and compiles. Opening one runs the media element's load
+ * algorithm (60–90 ms here before `sourceopen`), which hls.js would otherwise start only once it is there; it is
+ * handed over with `attachMedia({ media, mediaSource })` (hls.js ≥ 1.6 takes an open MediaSource). Null where
+ * hls.js would choose ManagedMediaSource (Safari) or MSE is missing: hls.js then makes its own as usual.
+ */
+function openEarly(media: HTMLMediaElement): { source: MediaSource; url: string } | null {
+  const g = globalThis as { ManagedMediaSource?: unknown; MediaSource?: typeof MediaSource };
+  if (g.ManagedMediaSource || !g.MediaSource) return null;
+  const source = new g.MediaSource();
+  const url = URL.createObjectURL(source);
+  media.src = url;
+  return { source, url };
+}
+
 function sameUrl(a: string, b: string): boolean {
   try {
     return new URL(a, document.baseURI).href === new URL(b, document.baseURI).href;
@@ -125,11 +140,23 @@ export async function createHlsJsEngine(
   const engine = loadLazyModule('hls');
   const ahead = new AbortController();
   const early = options.url ? { url: options.url, playlist: fetchEarly(options.url, ahead.signal) } : null;
+  let opened = openEarly(media);
+  /** Gives the early MediaSource up (engine not loaded, destroyed first, or the element moved on). */
+  const release = (): void => {
+    if (!opened) return;
+    if (media.src === opened.url) {
+      media.removeAttribute('src');
+      media.load();
+    }
+    URL.revokeObjectURL(opened.url);
+    opened = null;
+  };
   let Hls: LazyModules['hls'];
   try {
     Hls = await engine;
   } catch (err) {
     ahead.abort();
+    release();
     throw err;
   }
   const low = options.latency === 'low';
@@ -191,7 +218,11 @@ export async function createHlsJsEngine(
           fail(ErrorCodes.NETWORK_ERROR, `HLS network error (${data.details}).`);
         else fail(ErrorCodes.MEDIA_ERROR, `The HLS stream could not be decoded (${data.details}).`);
       });
-      h.attachMedia(media);
+      // hls.js takes the early MediaSource over (and revokes its URL when it detaches)
+      const mediaSource = opened && media.src === opened.url ? opened.source : null;
+      if (mediaSource) opened = null;
+      else release();
+      h.attachMedia(mediaSource ? { media, mediaSource } : media);
       h.loadSource(url);
     },
     liveEdge() {
@@ -226,6 +257,7 @@ export async function createHlsJsEngine(
     destroy() {
       silence();
       ahead.abort();
+      release();
       const h = hls;
       hls = null;
       frags = new Map();
