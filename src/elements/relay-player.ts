@@ -426,8 +426,11 @@ export class RelayPlayer extends LitElement {
     this.#listenForPush();
     // first connection, or re-added after a disconnect: (re)start with the current inputs on the next update
     if (!this.#session) {
-      this.#attachSession();
+      const session = this.#attachSession();
       this.requestUpdate();
+      // The engine file is the longest wait before the first frame: ask for it now rather than after the first
+      // update (~10 ms later). Not for a `sources` attribute, which is parsed in that update.
+      if (this.autoplay && (this.#pushUrls || this.sourcesAttr === null)) session.preload(this.#inputList());
     }
   }
 
@@ -534,7 +537,7 @@ export class RelayPlayer extends LitElement {
     };
   }
 
-  #attachSession(): void {
+  #attachSession(): LiveSession {
     const video = this.video;
     this.#mediaListeners?.abort();
     const ac = new AbortController();
@@ -565,7 +568,7 @@ export class RelayPlayer extends LitElement {
       },
     );
     forwardMediaEvents(video, this, (type) => this.#skipMediaEvent(type), ac.signal);
-    this.#session = new LiveSession(
+    const session = new LiveSession(
       video,
       {
         onState: (s, protocol, url) => this.#onState(s, protocol, url),
@@ -581,7 +584,9 @@ export class RelayPlayer extends LitElement {
       },
       this.#sessionOptions(),
     );
+    this.#session = session;
     this.#freshSession = true;
+    return session;
   }
 
   /**
@@ -596,6 +601,11 @@ export class RelayPlayer extends LitElement {
     if (type === 'ended') return s.live;
     if (type === 'emptied' || type === 'abort') return s.reconnecting || this._state === 'waiting';
     return false;
+  }
+
+  /** What to play: a live push followed with `for`, else `sources`, else `src`. */
+  #inputList(): readonly PlayUrl[] {
+    return this.#pushUrls ?? (this.sources?.length ? this.sources : this.src ? [{ url: this.src }] : []);
   }
 
   /** (Re)starts the session from the inputs: a live push followed with `for`, else `sources`, else `src`. */
@@ -613,8 +623,7 @@ export class RelayPlayer extends LitElement {
       this.dispatchEvent(relayEvent<RelayPlayerErrorDetail>(RelayPlayerEvents.ERROR, detail));
       return;
     }
-    const list =
-      this.#pushUrls ?? (this.sources?.length ? this.sources : this.src ? [{ url: this.src }] : []);
+    const list = this.#inputList();
     this.#reconnects = 0;
     session.start(list);
     if (list.length && !this.autoplay && session.state === 'idle') this._needsPress = true;

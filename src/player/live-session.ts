@@ -10,7 +10,7 @@ import type {
   LatencyMode,
   PlaybackEngine,
 } from './engine.js';
-import { createEngine } from './engines/create-engine.js';
+import { createEngine, preloadEngine } from './engines/create-engine.js';
 import { detectCapabilities, orderSources, type Candidate, type Capabilities } from './source-order.js';
 import { probeStream } from './stream-probe.js';
 
@@ -194,6 +194,12 @@ export class LiveSession {
     this.wantPlay = this.opts.autoplay;
     if (this.wantPlay) void this.tryCandidate(0);
     else this.setState('idle');
+  }
+
+  /** Starts fetching the engine that `sources` would start with (it is cached for `start`). */
+  preload(sources: readonly PlayUrl[]): void {
+    const first = orderSources(sources, this.opts.capabilities ?? detectCapabilities()).playable[0];
+    if (first) preloadEngine(first.engine);
   }
 
   /** Starts or resumes playback (loading the first source when nothing is loaded yet). */

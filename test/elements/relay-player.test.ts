@@ -146,6 +146,32 @@ describe('<relay-player> playback with real media', () => {
     }
   });
 
+  it('moves on to the MP4 address when hls.js cannot be loaded, and plays it cleanly', async () => {
+    // the player prepares the media element for hls.js while hls.js downloads: a failed download must leave
+    // nothing behind that the next engine trips over
+    setLazyModuleLoader('hls', async () => {
+      await sleep(300);
+      throw new Error('relay-widgets-hls.js could not be loaded (test)');
+    });
+    try {
+      const { el, rec } = await mount({
+        sources: JSON.stringify([
+          { encode: 'hls', url: '/media/live.m3u8?engine-fails' },
+          { encode: 'mp4', url: '/media/av.mp4?after-hls' },
+        ]),
+        autoplay: true,
+        muted: true,
+      });
+      await seesPlayback(el);
+      expect(el.engine).to.equal('native');
+      expect(el.media!.currentSrc).to.match(/\/media\/av\.mp4\?after-hls$/);
+      expect(rec.errors.map((e) => [e.code, e.fatal])).to.deep.equal([['ENGINE_LOAD_FAILED', false]]);
+      expect(rec.errors[0]!.message).to.contain('relay-widgets-hls.js');
+    } finally {
+      setLazyModuleLoader('hls', () => defaultLazyLoader('hls'));
+    }
+  });
+
   it('still reports a missing HLS playlist when it was fetched early', async () => {
     const { el, rec } = await mount({ src: '/media/nothing-here.m3u8', autoplay: true, muted: true });
     await until('an error', () => rec.errors.length > 0);

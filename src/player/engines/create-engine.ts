@@ -2,6 +2,13 @@ import type { EngineCallbacks, EngineKind, EngineOptions, PlaybackEngine } from 
 import { createFlvEngine } from './flv-engine.js';
 import { createHlsJsEngine, createNativeHlsEngine } from './hls-engine.js';
 import { createNativeEngine } from './native-engine.js';
+import { loadLazyModule } from '../../lazy-modules.js';
+
+/** Starts loading the third-party code of `kind` (kept for `createEngine`; a failure is reported there). */
+export function preloadEngine(kind: EngineKind): void {
+  const name = kind === 'mpegts' ? 'mpegts' : kind === 'hls.js' ? 'hls' : null;
+  if (name) loadLazyModule(name).catch(() => undefined);
+}
 
 /** Creates an engine of `kind`; third-party engine code is fetched lazily on first use. */
 export async function createEngine(
