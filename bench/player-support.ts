@@ -28,6 +28,9 @@ const TYPES: Record<string, string> = {
 
 export interface BenchServer {
   origin: string;
+  /** ms into the live streams' current 1 s segment (and GOP) */
+  livePhase(): number;
+  segMs: number;
   close(): Promise<void>;
 }
 
@@ -57,6 +60,8 @@ export async function startServer(pages: Record<string, string>): Promise<BenchS
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {
     origin: `http://127.0.0.1:${port}`,
+    livePhase: () => media.livePhase() as number,
+    segMs: media.segMs as number,
     close: async () => {
       media.close();
       server.closeAllConnections();

@@ -2,7 +2,9 @@
 // <script> on first play) vs the raw engine used directly (the same minified engine file, loaded by the page's own
 // <script> tag), and <relay-player> with a `<link rel="preload" as="script">` of the engine file (the engine then
 // downloads in parallel with the classic script).
-// Fresh browser context per run (no cache), runs interleaved, median of N. Usage: node bench/run.mjs player-ttff [runs]
+// Fresh browser context per run (no cache); N paired rounds (every variant starts at the same point of the live
+// segment cycle), reported as medians and as the median of per-round ratios to the raw engine.
+// Usage: node bench/run.mjs player-ttff [rounds]
 import { ensureBuild, launchChromium, median, sleep, startServer } from './player-support.ts';
 
 const RUNS = Number(process.argv[2] ?? 7);
@@ -12,7 +14,11 @@ const firstFrame = (videoExpr: string) => `
   const hook = (v) => ('requestVideoFrameCallback' in v ? v.requestVideoFrameCallback(mark) : v.addEventListener('playing', mark, { once: true }));
   hook(${videoExpr});`;
 
-const relayPage = (src: string, preload = '', script = 'relay-widgets.js') => `<!doctype html><meta charset="utf-8">
+const relayPage = (
+  src: string,
+  preload = '',
+  script = 'relay-widgets.js',
+) => `<!doctype html><meta charset="utf-8">
 ${preload ? `<link rel="preload" as="script" href="/dist/relay-widgets-${preload}.js">` : ''}
 <script src="/dist/${script}"></script>
 <relay-player src="${src}" autoplay muted></relay-player>
@@ -79,17 +85,27 @@ try {
     'raw-hls': [],
     'relay+preload-hls': [],
   };
+  // Paired rounds. The live streams make a new 1 s segment (and GOP) every second, and the time to the first frame
+  // depends a lot on where in that cycle a page starts (up to a segment). Each round therefore picks one random
+  // point of the cycle and starts every variant exactly there, in a shuffled order: the variants of a round meet
+  // the same stream state, and the per-round ratio to the raw engine cancels that variance out.
+  const names = Object.keys(results);
+  const startAt = async (phase: number): Promise<void> => {
+    const wait = (phase - server.livePhase() + server.segMs) % server.segMs;
+    await sleep(wait < 20 ? wait + server.segMs : wait);
+  };
   for (let i = 0; i < RUNS; i++) {
-    for (const name of Object.keys(results)) {
-      // A random pause first: the live streams make a new 1 s segment (and GOP) every second, and the time to the
-      // first frame depends on where in that cycle a page starts. Without it each variant of the fixed-order loop
-      // kept landing at about the same point of the cycle, which biased the comparison by up to a segment.
-      await sleep(200 + Math.random() * 1000);
+    const phase = Math.random() * server.segMs;
+    const order = [...names].sort(() => Math.random() - 0.5);
+    for (const name of order) {
+      await startAt(phase);
       results[name]!.push(await measure(`/${name}.html`));
     }
   }
   const fmt = (xs: number[]) =>
     `median ${median(xs).toFixed(0)} ms (${xs.map((x) => x.toFixed(0)).join(', ')})`;
+  /** median over rounds of variant / raw in the same round */
+  const paired = (xs: number[], raw: number[]) => median(xs.map((x, k) => x / raw[k]!)).toFixed(2);
   for (const proto of ['flv', 'hls']) {
     const relay = results[`relay-${proto}`]!;
     const raw = results[`raw-${proto}`]!;
@@ -101,9 +117,10 @@ try {
     console.log(`${P} relay-player + preload:       ${fmt(pre)}`);
     console.log(`${P} relay-player.js (viewer page): ${fmt(player)}`);
     console.log(
-      `${P} ratio relay/raw ${(median(relay) / median(raw)).toFixed(2)} (target <= 1.05 without a hint), ` +
-        `with preload ${(median(pre) / median(raw)).toFixed(2)}, ` +
-        `relay-player.js ${(median(player) / median(raw)).toFixed(2)}`,
+      `${P} ratio to raw, median of paired rounds (ratio of medians): relay-widgets.js ${paired(relay, raw)} ` +
+        `(${(median(relay) / median(raw)).toFixed(2)}), relay-player.js ${paired(player, raw)} ` +
+        `(${(median(player) / median(raw)).toFixed(2)}), relay-widgets.js + preload hint ${paired(pre, raw)} ` +
+        `(${(median(pre) / median(raw)).toFixed(2)}); target <= 1.05 without a hint`,
     );
   }
 } finally {

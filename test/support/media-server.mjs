@@ -372,6 +372,9 @@ export function createMediaServer() {
 
   return {
     handle,
+    /** ms into the current live segment (HLS) / GOP cycle: benches start each variant at the same point */
+    livePhase: () => (Date.now() - t0) % segMs,
+    segMs,
     close() {
       for (const e of [...open]) e.close();
     },
