@@ -99,14 +99,23 @@ const usePrebuilt = { name: 'use-prebuilt', resolveId: (id) => prebuiltFiles[id]
 
 // The entry of a lazy file: its module's default export, stored under its name (see lazy-modules-classic.ts).
 const REGISTRY = '__relayWidgetsLazy';
+// Companions: more lazy modules in the same file (loaded with it, registered under their own names; the classic
+// loader's FILE_OF in src/lazy-modules-classic.ts must list them). The hls.js engine's adapter rides with hls.js.
+const companions = { hls: { 'hls-adapter': 'src/player/engines/hls-adapter.ts' } };
 const lazyEntry = (name, file) => ({
   name: 'lazy-entry',
   resolveId: (id) => (id === `\0lazy:${name}` ? id : null),
-  load: (id) =>
-    id === `\0lazy:${name}`
-      ? `import m from ${JSON.stringify(fileURLToPath(new URL(`./${file}`, import.meta.url)))};\n` +
-        `(globalThis.${REGISTRY} ??= {})[${JSON.stringify(name)}] = m;\n`
-      : null,
+  load: (id) => {
+    if (id !== `\0lazy:${name}`) return null;
+    const modules = { [name]: file, ...companions[name] };
+    return Object.entries(modules)
+      .map(
+        ([n, f], i) =>
+          `import m${i} from ${JSON.stringify(fileURLToPath(new URL(`./${f}`, import.meta.url)))};\n` +
+          `(globalThis.${REGISTRY} ??= {})[${JSON.stringify(n)}] = m${i};\n`,
+      )
+      .join('');
+  },
 });
 
 const onwarn = (warning, warn) => {

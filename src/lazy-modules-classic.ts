@@ -25,10 +25,30 @@ export function lazyModuleUrl(name: string): string {
   return new URL(`relay-widgets-${name}.js`, base).href;
 }
 
+/** Lazy modules that live in another module's file (rollup.config.mjs `companions`): module → file name. */
+const FILE_OF: Partial<Record<string, string>> = { 'hls-adapter': 'hls' };
+/** Files being loaded: two modules of one file share one `<script>`. */
+const loading = new Map<string, Promise<void>>();
+
 export function defaultLazyLoader<K extends LazyModuleName>(name: K): Promise<LazyModules[K]> {
   const reg = registry();
   if (name in reg) return Promise.resolve(reg[name] as LazyModules[K]);
-  const url = lazyModuleUrl(name);
+  const file = FILE_OF[name] ?? name;
+  const url = lazyModuleUrl(file);
+  let load = loading.get(file);
+  if (!load) {
+    load = loadScript(url).finally(() => loading.delete(file));
+    loading.set(file, load);
+  }
+  return load.then(() => {
+    if (name in reg) return reg[name] as LazyModules[K];
+    throw new Error(
+      `${url} loaded but did not provide the "${name}" module: is it a relay-widgets file of the same version as the script next to it?`,
+    );
+  });
+}
+
+function loadScript(url: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const script = document.createElement('script');
     let cspBlocked = false;
@@ -42,13 +62,7 @@ export function defaultLazyLoader<K extends LazyModuleName>(name: K): Promise<La
     };
     script.onload = () => {
       done();
-      if (name in reg) resolve(reg[name] as LazyModules[K]);
-      else
-        reject(
-          new Error(
-            `${url} loaded but did not provide the "${name}" module: is it a relay-widgets file of the same version as the script next to it?`,
-          ),
-        );
+      resolve();
     };
     script.onerror = () => {
       // The CSP report is queued as its own task: give it a moment to arrive before naming the cause.

@@ -4,6 +4,7 @@ import type { LazyProviderModule } from './push/lazy-provider.js';
 import type { PushSession } from './push/push-session.js';
 import type { PlayerControlsModule } from './elements/player-controls-module.js';
 import type { RecordingsModule } from './recordings/recordings-module.js';
+import type hlsAdapter from './player/engines/hls-adapter.js';
 import { defaultLazyLoader } from './lazy-modules-esm.js';
 
 /**
@@ -19,6 +20,8 @@ import { defaultLazyLoader } from './lazy-modules-esm.js';
  */
 export interface LazyModules {
   hls: typeof HlsType;
+  /** The hls.js engine's code that runs once hls.js is there (inside the hls.js file of the script-tag build). */
+  'hls-adapter': typeof hlsAdapter;
   mpegts: typeof MpegtsType;
   /** trtc-js-sdk's default export (typed by the provider that uses it). */
   trtc: unknown;

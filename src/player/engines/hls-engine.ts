@@ -1,33 +1,6 @@
-import type {
-  HlsConfig,
-  Loader,
-  LoaderCallbacks,
-  LoaderConfiguration,
-  LoaderContext,
-  LoaderStats,
-  PlaylistLoaderConstructor,
-  PlaylistLoaderContext,
-} from 'hls.js';
-import { ErrorCodes } from '../../errors.js';
-import { loadLazyModule, type LazyModules } from '../../lazy-modules.js';
-import {
-  failureReporter,
-  type EngineCallbacks,
-  type EngineOptions,
-  type EngineQuality,
-  type PlaybackEngine,
-} from '../engine.js';
-
-/** Fragments per level whose size/duration give its bitrate (what was really sent, not what was declared). */
-const FRAG_SAMPLES = 4;
-
-/** A playlist fetched before hls.js was there to ask for it. */
-interface EarlyPlaylist {
-  url: string;
-  text: string;
-  start: number;
-  first: number;
-}
+import { loadLazyModule } from '../../lazy-modules.js';
+import type { EngineCallbacks, EngineOptions, PlaybackEngine } from '../engine.js';
+import type { EarlyPlaylist, HlsHead } from './hls-adapter.js';
 
 /**
  * Fetches the first playlist while hls.js (≈ 180 KB gzip) downloads and compiles: the two would otherwise run one
@@ -46,65 +19,6 @@ function fetchEarly(url: string, signal: AbortSignal): Promise<EarlyPlaylist | n
 }
 
 /**
- * hls.js's playlist loader, except that the first request for `early`'s URL is answered with the early fetch
- * (once; reloads of a live playlist go to the network as usual).
- */
-function playlistLoader(
-  Default: new (config: HlsConfig) => Loader<LoaderContext>,
-  early: { url: string; playlist: Promise<EarlyPlaylist | null> } | null,
-): PlaylistLoaderConstructor {
-  return class EarlyPlaylistLoader implements Loader<PlaylistLoaderContext> {
-    readonly #inner: Loader<LoaderContext>;
-    #served: PlaylistLoaderContext | null = null;
-    #stopped = false;
-    constructor(config: HlsConfig) {
-      this.#inner = new Default(config);
-    }
-    get context(): PlaylistLoaderContext | null {
-      return this.#served ?? (this.#inner.context as PlaylistLoaderContext | null);
-    }
-    get stats(): LoaderStats {
-      return this.#inner.stats;
-    }
-    load(
-      context: PlaylistLoaderContext,
-      config: LoaderConfiguration,
-      callbacks: LoaderCallbacks<PlaylistLoaderContext>,
-    ): void {
-      const mine = early && sameUrl(early.url, context.url) ? early : null;
-      if (!mine) return this.#inner.load(context, config, callbacks as LoaderCallbacks<LoaderContext>);
-      early = null;
-      this.#served = context;
-      void mine.playlist.then((p) => {
-        if (this.#stopped) return;
-        this.#served = null;
-        if (!p) return this.#inner.load(context, config, callbacks as LoaderCallbacks<LoaderContext>);
-        const stats = this.#inner.stats;
-        stats.loading.start = p.start;
-        stats.loading.first = p.first;
-        stats.loading.end = performance.now();
-        stats.loaded = stats.total = p.text.length;
-        callbacks.onSuccess({ url: p.url, data: p.text, code: 200 }, stats, context, null);
-      });
-    }
-    abort(): void {
-      this.#stopped = true;
-      this.#inner.abort();
-    }
-    destroy(): void {
-      this.#stopped = true;
-      this.#inner.destroy();
-    }
-    getCacheAge(): number | null {
-      return this.#served ? null : (this.#inner.getCacheAge?.() ?? null);
-    }
-    getResponseHeader(name: string): string | null {
-      return this.#served ? null : (this.#inner.getResponseHeader?.(name) ?? null);
-    }
-  };
-}
-
-/**
  * A MediaSource opened on `media` while hls.js downloads and compiles. Opening one runs the media element's load
  * algorithm (60–90 ms here before `sourceopen`), which hls.js would otherwise start only once it is there; it is
  * handed over with `attachMedia({ media, mediaSource })` (hls.js ≥ 1.6 takes an open MediaSource). Null where
@@ -119,30 +33,22 @@ function openEarly(media: HTMLMediaElement): { source: MediaSource; url: string 
   return { source, url };
 }
 
-function sameUrl(a: string, b: string): boolean {
-  try {
-    return new URL(a, document.baseURI).href === new URL(b, document.baseURI).href;
-  } catch {
-    return false;
-  }
-}
-
 /**
- * HLS through hls.js (MSE). hls.js keeps the live edge itself (catch-up rate, seek when too far behind); buffers
- * are bounded with `backBufferLength` and `maxBufferLength`.
+ * HLS through hls.js: starts what can start before hls.js is there (the first playlist, a MediaSource), then
+ * hands both to the adapter that comes with hls.js (`hls-adapter.ts`).
  */
 export async function createHlsJsEngine(
   media: HTMLMediaElement,
   callbacks: EngineCallbacks,
   options: EngineOptions,
 ): Promise<PlaybackEngine> {
-  // hls.js first: its download and compile are the longer of the two
+  // hls.js first: its download and compile are the longer of the two (the adapter comes in the same file)
   const engine = loadLazyModule('hls');
-  const ahead = new AbortController();
-  const early = options.url ? { url: options.url, playlist: fetchEarly(options.url, ahead.signal) } : null;
+  const adapter = loadLazyModule('hls-adapter');
+  const abort = new AbortController();
+  const early = options.url ? { url: options.url, playlist: fetchEarly(options.url, abort.signal) } : null;
   let opened = openEarly(media);
-  /** Gives the early MediaSource up (engine not loaded, destroyed first, or the element moved on). */
-  const release = (): void => {
+  const dropSource = (): void => {
     if (!opened) return;
     if (media.src === opened.url) {
       media.removeAttribute('src');
@@ -151,119 +57,26 @@ export async function createHlsJsEngine(
     URL.revokeObjectURL(opened.url);
     opened = null;
   };
-  let Hls: LazyModules['hls'];
-  try {
-    Hls = await engine;
-  } catch (err) {
-    ahead.abort();
-    release();
-    throw err;
-  }
-  const low = options.latency === 'low';
-  let hls: InstanceType<typeof Hls> | null = null;
-  let live = false;
-  let mediaRecoveries = 0;
-  /** level index -> recent fragments' [bits, seconds] */
-  let frags = new Map<number, [number, number][]>();
-
-  const { fail, silence } = failureReporter(callbacks);
-
-  return {
-    kind: 'hls.js',
-    get live() {
-      return live;
+  const head: HlsHead = {
+    early,
+    takeSource() {
+      const source = opened && media.src === opened.url ? opened.source : null;
+      if (source) opened = null;
+      else dropSource(); // the element moved on: hls.js makes its own
+      return source;
     },
-    load(url: string) {
-      const h = new Hls({
-        backBufferLength: 30,
-        maxBufferLength: low ? 10 : 20,
-        maxMaxBufferLength: 30,
-        liveSyncDurationCount: low ? 2 : 3,
-        liveMaxLatencyDurationCount: low ? 5 : 8,
-        maxLiveSyncPlaybackRate: low ? 1.5 : 1.2,
-        lowLatencyMode: low,
-        manifestLoadingMaxRetry: 1,
-        levelLoadingMaxRetry: 2,
-        fragLoadingMaxRetry: 3,
-        // the first fragment is requested as soon as the playlist is parsed, while MSE is still being set up
-        startFragPrefetch: true,
-        pLoader: playlistLoader(Hls.DefaultConfig.loader, url === early?.url ? early : null),
-      });
-      hls = h;
-      h.on(Hls.Events.LEVEL_LOADED, (_e, data) => {
-        // a live playlist that gets #EXT-X-ENDLIST: the broadcast is over
-        if (live && !data.details.live) fail(ErrorCodes.STREAM_ENDED, 'The live HLS playlist ended.', true);
-        live = data.details.live;
-      });
-      h.on(Hls.Events.FRAG_LOADED, (_e, { frag }) => {
-        if (typeof frag.level !== 'number' || !(frag.duration > 0)) return;
-        const list = frags.get(frag.level) ?? [];
-        list.push([frag.stats.loaded * 8, frag.duration]);
-        frags.set(frag.level, list.slice(-FRAG_SAMPLES));
-      });
-      const quality = (): void => callbacks.onQuality?.();
-      h.on(Hls.Events.MANIFEST_PARSED, quality);
-      h.on(Hls.Events.LEVEL_SWITCHED, quality);
-      h.on(Hls.Events.ERROR, (_e, data) => {
-        if (!data.fatal) return;
-        if (data.type === Hls.ErrorTypes.MEDIA_ERROR && mediaRecoveries < 1) {
-          mediaRecoveries += 1;
-          h.recoverMediaError();
-          return;
-        }
-        const status = data.response?.code;
-        if (status === 404)
-          fail(ErrorCodes.NOT_FOUND, `The HLS playlist or segment was not found (HTTP 404): ${url}`);
-        else if (data.type === Hls.ErrorTypes.NETWORK_ERROR)
-          fail(ErrorCodes.NETWORK_ERROR, `HLS network error (${data.details}).`);
-        else fail(ErrorCodes.MEDIA_ERROR, `The HLS stream could not be decoded (${data.details}).`);
-      });
-      // hls.js takes the early MediaSource over (and revokes its URL when it detaches)
-      const mediaSource = opened && media.src === opened.url ? opened.source : null;
-      if (mediaSource) opened = null;
-      else release();
-      h.attachMedia(mediaSource ? { media, mediaSource } : media);
-      h.loadSource(url);
-    },
-    liveEdge() {
-      return null;
-    },
-    stats() {
-      const h = hls;
-      if (!h) return { latency: null, bitrate: null };
-      // the level playing now: measured from its fragments, else what its playlist declares (never the
-      // download-speed estimate, which says how fast the network is, not how big the stream is)
-      const sent = frags.get(h.currentLevel) ?? [];
-      const seconds = sent.reduce((a, [, d]) => a + d, 0);
-      const measured = seconds > 0 ? Math.round(sent.reduce((a, [b]) => a + b, 0) / seconds) : 0;
-      return {
-        latency: live && Number.isFinite(h.latency) ? h.latency : null,
-        bitrate: measured || h.levels[h.currentLevel]?.bitrate || null,
-      };
-    },
-    quality(): EngineQuality {
-      const h = hls;
-      return {
-        levels: (h?.levels ?? []).map((l) => ({ height: l.height || 0, bitrate: l.bitrate || 0 })),
-        current: h?.currentLevel ?? -1,
-        auto: h?.autoLevelEnabled ?? true,
-        selected: h?.manualLevel ?? -1,
-      };
-    },
-    setQuality(index: number) {
-      // -1 lets hls.js choose again; a fixed level switches at once (flushing what was buffered)
-      if (hls) hls.currentLevel = index;
-    },
-    destroy() {
-      silence();
-      ahead.abort();
-      release();
-      const h = hls;
-      hls = null;
-      frags = new Map();
-      h?.destroy();
+    release() {
+      abort.abort();
+      dropSource();
     },
   };
+  try {
+    const [Hls, make] = await Promise.all([engine, adapter]);
+    return make(Hls, media, callbacks, options, head);
+  } catch (err) {
+    head.release();
+    throw err;
+  }
 }
 
 /** HLS played by the browser itself (Safari/iOS when MSE is missing). The session chases the seekable end. */
