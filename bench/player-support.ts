@@ -60,8 +60,8 @@ export async function startServer(pages: Record<string, string>): Promise<BenchS
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {
     origin: `http://127.0.0.1:${port}`,
-    livePhase: () => media.livePhase() as number,
-    segMs: media.segMs as number,
+    livePhase: () => media.livePhase(),
+    segMs: media.segMs,
     close: async () => {
       media.close();
       server.closeAllConnections();
