@@ -78,6 +78,8 @@ const plugins = (min = true) => [
 // src/lazy-modules.ts and its import() in src/lazy-modules-esm.ts). Built to dist/relay-widgets-{name}.js.
 const lazyFiles = {
   hls: 'src/engines/hls.ts',
+  // the hls.js engine's code that runs once hls.js is there; normally taken from the hls file (companions below)
+  'hls-adapter': 'src/player/engines/hls-adapter.ts',
   mpegts: 'src/engines/mpegts.ts',
   trtc: 'src/engines/trtc.ts',
   'local-provider': 'src/push/local-provider-impl.ts',
@@ -100,7 +102,8 @@ const usePrebuilt = { name: 'use-prebuilt', resolveId: (id) => prebuiltFiles[id]
 // The entry of a lazy file: its module's default export, stored under its name (see lazy-modules-classic.ts).
 const REGISTRY = '__relayWidgetsLazy';
 // Companions: more lazy modules in the same file (loaded with it, registered under their own names; the classic
-// loader's FILE_OF in src/lazy-modules-classic.ts must list them). The hls.js engine's adapter rides with hls.js.
+// loader's RIDES_WITH in src/lazy-modules-classic.ts must list them). The hls.js engine's adapter rides with
+// hls.js, and has its own file too (`lazyFiles`) for pages that load hls.js their own way.
 const companions = { hls: { 'hls-adapter': 'src/player/engines/hls-adapter.ts' } };
 const lazyEntry = (name, file) => ({
   name: 'lazy-entry',

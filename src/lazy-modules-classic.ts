@@ -25,15 +25,20 @@ export function lazyModuleUrl(name: string): string {
   return new URL(`relay-widgets-${name}.js`, base).href;
 }
 
-/** Lazy modules that live in another module's file (rollup.config.mjs `companions`): module → file name. */
-const FILE_OF: Partial<Record<string, string>> = { 'hls-adapter': 'hls' };
+/**
+ * Lazy modules that also ride in another module's file (rollup.config.mjs `companions`): module → that file. They
+ * are taken from it while it loads; otherwise (a page loads hls.js its own way with `setLazyModuleLoader`) from
+ * their own small file.
+ */
+const RIDES_WITH: Partial<Record<string, string>> = { 'hls-adapter': 'hls' };
 /** Files being loaded: two modules of one file share one `<script>`. */
 const loading = new Map<string, Promise<void>>();
 
 export function defaultLazyLoader<K extends LazyModuleName>(name: K): Promise<LazyModules[K]> {
   const reg = registry();
   if (name in reg) return Promise.resolve(reg[name] as LazyModules[K]);
-  const file = FILE_OF[name] ?? name;
+  const host = RIDES_WITH[name];
+  const file = host && loading.has(host) ? host : name;
   const url = lazyModuleUrl(file);
   let load = loading.get(file);
   if (!load) {

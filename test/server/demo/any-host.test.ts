@@ -45,7 +45,12 @@ before(async () => {
     );
     served.push(path);
     const file = path === 'partial/relay-widgets.js' ? 'relay-widgets.js' : path;
-    readFile(join(root, 'dist', file)).then(
+    // a page's own copy of hls.js (its UMD build, which sets window.Hls)
+    const full =
+      path === 'vendor/hls.min.js'
+        ? join(root, 'node_modules', 'hls.js', 'dist', 'hls.min.js')
+        : join(root, 'dist', file);
+    readFile(full).then(
       (body) => {
         res.writeHead(200, { 'content-type': 'text/javascript' });
         res.end(body);
@@ -134,6 +139,29 @@ test('a page on another origin plays FLV and HLS with engines from a host that s
   assert.deepEqual(engines, ['mpegts', 'hls.js']);
   assert.ok(served.includes('relay-widgets-mpegts.js'), served.join(', '));
   assert.ok(served.includes('relay-widgets-hls.js'), served.join(', '));
+  await page.close();
+});
+
+test('a page that loads hls.js its own way plays HLS with only the small engine adapter from the host', async () => {
+  const hls = urls.find((u) => u.encode === 'hls')?.url;
+  assert.ok(hls, JSON.stringify(urls));
+  served.length = 0;
+  pageHtml = `<!doctype html><html lang="en"><body>
+    <script src="${a}/vendor/hls.min.js"></script>
+    <script src="${a}/relay-widgets.js"></script>
+    <script>RelayWidgets.setLazyModuleLoader('hls', () => Promise.resolve(window.Hls));</script>
+    <relay-player id="own" muted autoplay src="${hls}"></relay-player></body></html>`;
+  const page = await chromium.browser.newPage();
+  await page.goto(`${b}/`, { waitUntil: 'load' });
+  await page.waitForFunction(playing('own'), { timeout: 90_000, polling: 250 }).catch(async (err: unknown) => {
+    const state = await page.evaluate(
+      `(() => { const p = document.getElementById('own'); return JSON.stringify({ state: p.state, error: p.error }); })()`,
+    );
+    throw new Error(`the player did not play: ${String(err)} ${String(state)}\n${relay.output()}`);
+  });
+  assert.equal(await page.evaluate(`document.getElementById('own').engine`), 'hls.js');
+  assert.ok(served.includes('relay-widgets-hls-adapter.js'), served.join(', '));
+  assert.ok(!served.includes('relay-widgets-hls.js'), `hls.js was fetched twice: ${served.join(', ')}`);
   await page.close();
 });
 
