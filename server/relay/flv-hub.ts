@@ -132,6 +132,8 @@ export class FlvHub {
   private gop: Buffer[] = [];
   private gopBytes = 0;
   private sawVideo = false;
+  /** Timestamp (ms) of the last video frame sent, to keep them strictly increasing. */
+  private lastVideoMs = -1;
   private readonly consumers = new Set<FlvConsumer>();
   private ended = false;
   private firstKeyframeWaiters: (() => void)[] = [];
@@ -221,6 +223,7 @@ export class FlvHub {
         this.setAvcHeader(tag);
         return;
       }
+      this.keepIncreasing(tag);
       if (keyframe) {
         this.firstKeyframeAt ||= Date.now();
         if (avc && body1 === 1) this.checkParameterSets(tag);
@@ -243,6 +246,24 @@ export class FlvHub {
       return;
     }
     this.wakeWaiters();
+  }
+
+  /**
+   * FLV timestamps are whole milliseconds: two frames a browser's MediaRecorder stamped within one millisecond
+   * (it happens at the start of a push) would reach viewers with equal timestamps, which decoders and muxers
+   * refuse ("non monotonically increasing dts"). Such a frame goes out 1 ms after the previous one. A jump back
+   * of more than a second is a new timeline (a restarted source), taken as it is.
+   */
+  private keepIncreasing(tag: Buffer): void {
+    const ms = tag.readUIntBE(4, 3) | (tag[7] << 24);
+    if (ms <= this.lastVideoMs && this.lastVideoMs - ms < 1000) {
+      const fixed = this.lastVideoMs + 1;
+      tag.writeUIntBE(fixed & 0xffffff, 4, 3);
+      tag[7] = (fixed >>> 24) & 0xff;
+      this.lastVideoMs = fixed;
+    } else {
+      this.lastVideoMs = ms;
+    }
   }
 
   private wakeWaiters(): void {

@@ -103,6 +103,29 @@ test('a consumer that subscribes before the first keyframe is attached once it a
   );
 });
 
+test('video frames stamped within the same millisecond go out with increasing timestamps', () => {
+  // the source's frames 3 and 4 get the same timestamp as frame 2, as a browser's MediaRecorder sometimes stamps them
+  const all = tagBuffers(source).map((t) => Buffer.from(t));
+  const frames = all.filter((t) => (t[0] & 0x1f) === 9 && t[12] === 1);
+  const at = (t: Buffer) => t.readUIntBE(4, 3);
+  for (const t of frames.slice(3, 5)) t.writeUIntBE(at(frames[2]!), 4, 3);
+  const hub = new FlvHub();
+  const received: Buffer[] = [];
+  hub.push(source.subarray(0, 13));
+  // up to the first keyframe (the hub is then ready and attaches a viewer at once), then the viewer, then the rest
+  const first = all.indexOf(frames[0]!) + 1;
+  for (const t of all.slice(0, first)) hub.push(t);
+  hub.subscribe({ write: (c) => received.push(c), end: () => {} });
+  for (const t of all.slice(first)) hub.push(t);
+  hub.end();
+  const out = Buffer.concat(received);
+  const video = tags(out).filter((t) => t.type === 9 && t.body1 === 1).map((t) => t.ms);
+  assert.ok(video.length === frames.length, `${video.length} of ${frames.length} frames`);
+  for (let i = 1; i < video.length; i++) assert.ok(video[i]! > video[i - 1]!, `frame ${i}: ${video.join(', ')}`);
+  // only the frames that collided moved, by 1 ms each
+  assert.deepEqual(video.slice(2, 6), [at(frames[2]!), at(frames[2]!) + 1, at(frames[2]!) + 2, at(frames[5]!)]);
+});
+
 test('input that is not FLV is refused', () => {
   const hub = new FlvHub();
   assert.throws(() => hub.push(Buffer.from('GIF89a-not-an-flv')), /not an FLV/);
