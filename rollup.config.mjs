@@ -104,14 +104,14 @@ const REGISTRY = '__relayWidgetsLazy';
 // Companions: more lazy modules in the same file (loaded with it, registered under their own names; the classic
 // loader's RIDES_WITH in src/lazy-modules-classic.ts must list them). The hls.js engine's adapter rides with
 // hls.js, and has its own file too (`lazyFiles`) for pages that load hls.js their own way.
-const companions = { hls: { 'hls-adapter': 'src/player/engines/hls-adapter.ts' } };
+const companions = { hls: ['hls-adapter'] };
 const lazyEntry = (name, file) => ({
   name: 'lazy-entry',
   resolveId: (id) => (id === `\0lazy:${name}` ? id : null),
   load: (id) => {
     if (id !== `\0lazy:${name}`) return null;
-    const modules = { [name]: file, ...companions[name] };
-    return Object.entries(modules)
+    const modules = [[name, file], ...(companions[name] ?? []).map((n) => [n, lazyFiles[n]])];
+    return modules
       .map(
         ([n, f], i) =>
           `import m${i} from ${JSON.stringify(fileURLToPath(new URL(`./${f}`, import.meta.url)))};\n` +

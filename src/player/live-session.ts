@@ -93,6 +93,8 @@ export class LiveSession {
   private lastTime = 0;
   private lastProgressAt = 0;
   private destroyed = false;
+  /** This browser's capabilities, detected once (unless the options give them). */
+  private detected: Capabilities | null = null;
 
   constructor(
     private readonly media: HTMLMediaElement,
@@ -176,7 +178,7 @@ export class LiveSession {
   start(sources: readonly PlayUrl[]): void {
     if (this.destroyed) return;
     this.stop();
-    const { playable, skipped } = orderSources(sources, this.opts.capabilities ?? detectCapabilities());
+    const { playable, skipped } = this.order(sources);
     this.candidates = playable;
     this.index = 0;
     for (const s of skipped) {
@@ -198,8 +200,13 @@ export class LiveSession {
 
   /** Starts fetching the engine that `sources` would start with (it is cached for `start`). */
   preload(sources: readonly PlayUrl[]): void {
-    const first = orderSources(sources, this.opts.capabilities ?? detectCapabilities()).playable[0];
+    const first = this.order(sources).playable[0];
     if (first) preloadEngine(first.engine);
+  }
+
+  /** `sources` in the order this browser will try them (`preload` and `start` both ask, on one page load). */
+  private order(sources: readonly PlayUrl[]): ReturnType<typeof orderSources> {
+    return orderSources(sources, this.opts.capabilities ?? (this.detected ??= detectCapabilities()));
   }
 
   /** Starts or resumes playback (loading the first source when nothing is loaded yet). */

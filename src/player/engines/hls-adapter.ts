@@ -35,10 +35,15 @@ export interface EarlyPlaylist {
   first: number;
 }
 
+/** The first playlist of `url`, being fetched. */
+export interface EarlyFetch {
+  url: string;
+  playlist: Promise<EarlyPlaylist | null>;
+}
+
 /** What `createHlsJsEngine` started before hls.js arrived. */
 export interface HlsHead {
-  /** The first playlist, being fetched. */
-  early: { url: string; playlist: Promise<EarlyPlaylist | null> } | null;
+  early: EarlyFetch | null;
   /** The early MediaSource if it is still this element's source (then hls.js owns it), else null. */
   takeSource(): MediaSource | null;
   /** Cancels the playlist fetch and gives the early MediaSource up. */
@@ -51,7 +56,7 @@ export interface HlsHead {
  */
 function playlistLoader(
   Default: new (config: HlsConfig) => Loader<LoaderContext>,
-  early: { url: string; playlist: Promise<EarlyPlaylist | null> } | null,
+  early: EarlyFetch | null,
 ): PlaylistLoaderConstructor {
   return class EarlyPlaylistLoader implements Loader<PlaylistLoaderContext> {
     readonly #inner: Loader<LoaderContext>;
