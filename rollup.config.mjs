@@ -78,6 +78,8 @@ const plugins = (min = true) => [
 // src/lazy-modules.ts and its import() in src/lazy-modules-esm.ts). Built to dist/relay-widgets-{name}.js.
 const lazyFiles = {
   hls: 'src/engines/hls.ts',
+  // hls.js's light build: what the HLS engine starts with (src/player/engines/hls-features.ts says when not)
+  'hls-light': 'src/engines/hls-light.ts',
   // the hls.js engine's code that runs once hls.js is there; normally taken from the hls file (companions below)
   'hls-adapter': 'src/player/engines/hls-adapter.ts',
   mpegts: 'src/engines/mpegts.ts',
@@ -92,9 +94,10 @@ const lazyFiles = {
   recordings: 'src/recordings/recordings-module.ts',
 };
 // Engine files wrap the libraries' own minified builds: no re-minifying 1 MB of third-party code.
-const prebuilt = new Set(['hls', 'trtc']);
+const prebuilt = new Set(['hls', 'hls-light', 'trtc']);
 const prebuiltFiles = {
   'hls.js': fileURLToPath(new URL('./node_modules/hls.js/dist/hls.min.mjs', import.meta.url)),
+  'hls.js/light': fileURLToPath(new URL('./node_modules/hls.js/dist/hls.light.min.mjs', import.meta.url)),
   'trtc-js-sdk': fileURLToPath(new URL('./node_modules/trtc-js-sdk/trtc.esm.js', import.meta.url)),
 };
 const usePrebuilt = { name: 'use-prebuilt', resolveId: (id) => prebuiltFiles[id] ?? null };
@@ -103,8 +106,8 @@ const usePrebuilt = { name: 'use-prebuilt', resolveId: (id) => prebuiltFiles[id]
 const REGISTRY = '__relayWidgetsLazy';
 // Companions: more lazy modules in the same file (loaded with it, registered under their own names; the classic
 // loader's RIDES_WITH in src/lazy-modules-classic.ts must list them). The hls.js engine's adapter rides with
-// hls.js, and has its own file too (`lazyFiles`) for pages that load hls.js their own way.
-const companions = { hls: ['hls-adapter'] };
+// both builds of hls.js, and has its own file too (`lazyFiles`) for pages that load hls.js their own way.
+const companions = { hls: ['hls-adapter'], 'hls-light': ['hls-adapter'] };
 const lazyEntry = (name, file) => ({
   name: 'lazy-entry',
   resolveId: (id) => (id === `\0lazy:${name}` ? id : null),

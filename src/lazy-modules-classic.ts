@@ -26,19 +26,18 @@ export function lazyModuleUrl(name: string): string {
 }
 
 /**
- * Lazy modules that also ride in another module's file (rollup.config.mjs `companions`): module → that file. They
- * are taken from it while it loads; otherwise (a page loads hls.js its own way with `setLazyModuleLoader`) from
- * their own small file.
+ * Lazy modules that also ride in other modules' files (rollup.config.mjs `companions`): module → those files. They
+ * are taken from one of them while it loads; otherwise (a page loads hls.js its own way with
+ * `setLazyModuleLoader`) from their own small file.
  */
-const RIDES_WITH: Partial<Record<string, string>> = { 'hls-adapter': 'hls' };
+const RIDES_WITH: Partial<Record<string, string[]>> = { 'hls-adapter': ['hls-light', 'hls'] };
 /** Files being loaded: two modules of one file share one `<script>`. */
 const loading = new Map<string, Promise<void>>();
 
 export function defaultLazyLoader<K extends LazyModuleName>(name: K): Promise<LazyModules[K]> {
   const reg = registry();
   if (name in reg) return Promise.resolve(reg[name] as LazyModules[K]);
-  const host = RIDES_WITH[name];
-  const file = host && loading.has(host) ? host : name;
+  const file = RIDES_WITH[name]?.find((host) => loading.has(host)) ?? name;
   const url = lazyModuleUrl(file);
   let load = loading.get(file);
   if (!load) {

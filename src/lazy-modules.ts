@@ -20,6 +20,12 @@ import { defaultLazyLoader } from './lazy-modules-esm.js';
  */
 export interface LazyModules {
   hls: typeof HlsType;
+  /**
+   * hls.js's light build (`hls.js/light`: 117 KB gzip against 182 KB; no alternate audio, subtitles, captions, DRM,
+   * variable substitution, interstitials, HEVC/AC-3/E-AC-3 in MPEG-TS). The HLS engine starts with it and moves to
+   * `hls` as soon as a stream needs one of those (`hls-features.ts`).
+   */
+  'hls-light': typeof HlsType;
   /** The hls.js engine's code that runs once hls.js is there (inside the hls.js file of the script-tag build). */
   'hls-adapter': typeof hlsAdapter;
   mpegts: typeof MpegtsType;
@@ -41,9 +47,16 @@ type Loader<K extends LazyModuleName> = () => Promise<LazyModules[K]>;
 const loaders: { [K in LazyModuleName]?: Loader<K> } = {};
 const cache: { [K in LazyModuleName]?: Promise<LazyModules[K]> } = {};
 
-export function setLazyModuleLoader<K extends LazyModuleName>(name: K, loader: Loader<K>): void {
-  (loaders as Record<K, Loader<K>>)[name] = loader;
+/** Overrides how lazy module `name` is loaded; `null` restores the default. */
+export function setLazyModuleLoader<K extends LazyModuleName>(name: K, loader: Loader<K> | null): void {
+  if (loader) (loaders as Record<K, Loader<K>>)[name] = loader;
+  else delete loaders[name];
   delete cache[name];
+}
+
+/** Whether the page loads `name` its own way (`setLazyModuleLoader`). */
+export function hasOwnLoader(name: LazyModuleName): boolean {
+  return name in loaders;
 }
 
 /** Loads (once) and returns a lazy module. Rejects with a message naming what failed; the next call retries. */

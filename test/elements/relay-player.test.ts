@@ -4,49 +4,11 @@ import '../../src/define.js';
 import { setLazyModuleLoader } from '../../src/lazy-modules.js';
 import { defaultLazyLoader } from '../../src/lazy-modules-esm.js';
 import type { RelayPlayer } from '../../src/elements/relay-player.js';
-import type {
-  RelayPlayerErrorDetail,
-  RelayPlayerFallbackDetail,
-  RelayPlayerStateDetail,
-} from '../../src/events.js';
 import { sleep, until, uid } from '../support/until.js';
+import { mount, record, seesPlayback } from '../support/player.js';
 
 async function stats(id: string): Promise<{ requests: number; open: number }> {
   return (await fetch(`/media/stats?id=${id}`)).json();
-}
-
-interface Recorded {
-  states: RelayPlayerStateDetail[];
-  fallbacks: RelayPlayerFallbackDetail[];
-  errors: RelayPlayerErrorDetail[];
-}
-
-function record(el: HTMLElement): Recorded {
-  const r: Recorded = { states: [], fallbacks: [], errors: [] };
-  el.addEventListener('relay-player-state', (e) => r.states.push(e.detail));
-  el.addEventListener('relay-player-fallback', (e) => r.fallbacks.push(e.detail));
-  el.addEventListener('relay-player-error', (e) => r.errors.push(e.detail));
-  return r;
-}
-
-/** Creates a detached player, subscribes to its events, then connects it (so no event is missed). */
-async function mount(attrs: Record<string, string | true>, props: Partial<RelayPlayer> = {}) {
-  const host = await fixture<HTMLDivElement>(html`<div></div>`);
-  const el = document.createElement('relay-player');
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v === true ? '' : v);
-  Object.assign(el, props);
-  const rec = record(el);
-  host.append(el);
-  await el.updateComplete;
-  return { el, rec };
-}
-
-/** A viewer sees the picture move: time advances by `seconds` while playing. */
-async function seesPlayback(el: RelayPlayer, seconds = 1): Promise<void> {
-  const video = el.media!;
-  await until('playback to start', () => video.currentTime > 0 && !video.paused);
-  const t0 = video.currentTime;
-  await until(`currentTime to advance ${seconds}s past ${t0}`, () => video.currentTime >= t0 + seconds);
 }
 
 /** The built-in controls are fetched lazily on first use: wait until they are on screen. */

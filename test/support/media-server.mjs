@@ -13,6 +13,11 @@
 //                                   request, for `down` s (the broadcast stopped, then started again)
 //   /media/rec.mp4 /media/rec/index.m3u8   a 12 s recording (MP4, HLS VOD, 1 s segments)
 //   /media/abr.m3u8                 two-level HLS VOD master: rec/ (320x240) and rec-low/ (160x120), 12 s
+//   /media/features/…               HLS that hls.js's light build cannot play (the engine then takes the full one):
+//     altaudio.m3u8                 master, video-only variant + alternate audio rendition (EXT-X-MEDIA TYPE=AUDIO)
+//     define.m3u8                   plain master whose media playlist names its segments with EXT-X-DEFINE
+//     hevc/index.m3u8               media playlist of HEVC + AAC in MPEG-TS (no master to declare the codec)
+//     ac3.m2ts                      one MPEG-TS segment of H.264 + AC-3
 //   /media/stats?id=X               {"requests", "open", "endedAt", "lastUrl"} for the cut/end/live endpoints of that id
 //                                   (and for files asked for with ?id=X)
 //   anything else under /media/     404
@@ -139,6 +144,51 @@ function ensureRecordingFixtures() {
   writeFileSync(stamp, REC_VERSION);
 }
 
+const FEATURES_VERSION = '3';
+/** HLS that needs hls.js's full build (see the header), made from the recording; its own stamp. */
+function ensureFeatureFixtures() {
+  const stamp = join(mediaDir, 'VERSION-features');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === FEATURES_VERSION) return;
+  for (const d of ['features/video', 'features/audio', 'features/define', 'features/hevc'])
+    mkdirSync(join(mediaDir, d), { recursive: true });
+  const hls = (dir) => [
+    '-f', 'hls', '-hls_time', '1', '-hls_list_size', '0', '-hls_playlist_type', 'vod',
+    '-hls_segment_type', 'mpegts', '-hls_segment_filename', `${dir}/seg%03d.m2ts`, `${dir}/index.m3u8`,
+  ];
+  ff(['-i', 'rec.flv', '-an', '-c:v', 'copy', ...hls('features/video')]);
+  ff(['-i', 'rec.flv', '-vn', '-c:a', 'copy', ...hls('features/audio')]);
+  writeFileSync(
+    join(mediaDir, 'features/altaudio.m3u8'),
+    [
+      '#EXTM3U',
+      '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="Main",LANGUAGE="en",DEFAULT=YES,AUTOSELECT=YES,URI="audio/index.m3u8"',
+      '#EXT-X-STREAM-INF:BANDWIDTH=420000,RESOLUTION=320x240,CODECS="avc1.42c00d,mp4a.40.2",AUDIO="aud"',
+      'video/index.m3u8',
+      '',
+    ].join('\n'),
+  );
+  // the recording's own segments, named through a variable
+  const rec = readFileSync(join(mediaDir, 'rec/index.m3u8'), 'utf8');
+  writeFileSync(
+    join(mediaDir, 'features/define/index.m3u8'),
+    rec
+      .replace('#EXTM3U\n', '#EXTM3U\n#EXT-X-DEFINE:NAME="base",VALUE="../../rec/"\n')
+      .replace(/^seg(\d+)\.m2ts$/gm, '{$base}seg$1.m2ts'),
+  );
+  writeFileSync(
+    join(mediaDir, 'features/define.m3u8'),
+    ['#EXTM3U', '#EXT-X-STREAM-INF:BANDWIDTH=420000,RESOLUTION=320x240', 'define/index.m3u8', ''].join('\n'),
+  );
+  ff([
+    '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=15', '-f', 'lavfi', '-i', 'sine=frequency=550', '-t', '6',
+    '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error:keyint=15:min-keyint=15',
+    '-pix_fmt', 'yuv420p', '-threads', '1', '-c:a', 'aac', '-b:a', '64k', '-ac', '1', ...hls('features/hevc'),
+  ]);
+  // one AC-3 segment (the light build would play its picture without sound, and say nothing)
+  ff(['-i', 'rec.flv', '-t', '1', '-c:v', 'copy', '-c:a', 'ac3', '-f', 'mpegts', '-mpegts_m2ts_mode', '0', 'features/ac3.m2ts']);
+  writeFileSync(stamp, FEATURES_VERSION);
+}
+
 // ---- FLV parsing (enough to re-time and pace tags) ----
 function parseFlv(buf) {
   const headerLen = buf.readUInt32BE(5);
@@ -189,6 +239,7 @@ const TYPES = {
 export function createMediaServer() {
   ensureFixtures();
   ensureRecordingFixtures();
+  ensureFeatureFixtures();
   const flv = parseFlv(readFileSync(join(mediaDir, 'av.flv')));
   const vodSegs = readdirSync(join(mediaDir, 'vod'))
     .filter((f) => f.endsWith('.m2ts'))
@@ -361,7 +412,7 @@ export function createMediaServer() {
     } else if (/^live\/seg-\d+\.m2ts$/.test(name)) {
       const m = Number(name.match(/\d+/)[0]);
       sendFile(res, join(mediaDir, 'vod', vodSegs[m % vodSegs.length]));
-    } else if (/^((vod|rec|rec-low)\/)?[\w.-]+$/.test(name) && !name.startsWith('VERSION')) {
+    } else if (/^((vod|rec|rec-low|features(\/\w+)?)\/)?[\w.-]+$/.test(name) && !name.startsWith('VERSION')) {
       if (id) statFor(id).requests += 1;
       sendFile(res, join(mediaDir, name), req.headers.range ?? null);
     } else {

@@ -1,12 +1,12 @@
 import type { EngineCallbacks, EngineKind, EngineOptions, PlaybackEngine } from '../engine.js';
 import { createFlvEngine } from './flv-engine.js';
-import { createHlsJsEngine, createNativeHlsEngine } from './hls-engine.js';
+import { createHlsJsEngine, createNativeHlsEngine, hlsModule } from './hls-engine.js';
 import { createNativeEngine } from './native-engine.js';
 import { loadLazyModule } from '../../lazy-modules.js';
 
 /** Starts loading the third-party code of `kind` (kept for `createEngine`; a failure is reported there). */
 export function preloadEngine(kind: EngineKind): void {
-  const name = kind === 'mpegts' ? 'mpegts' : kind === 'hls.js' ? 'hls' : null;
+  const name = kind === 'mpegts' ? 'mpegts' : kind === 'hls.js' ? hlsModule() : null;
   if (name) loadLazyModule(name).catch(() => undefined);
 }
 

@@ -10,6 +10,7 @@ import type {
 } from 'hls.js';
 import { ErrorCodes } from '../../errors.js';
 import type { LazyModules } from '../../lazy-modules.js';
+import { playlistNeedsFullHls, segmentNeedsFullHls } from './hls-features.js';
 import {
   failureReporter,
   type EngineCallbacks,
@@ -44,6 +45,9 @@ export interface EarlyFetch {
 /** What `createHlsJsEngine` started before hls.js arrived. */
 export interface HlsHead {
   early: EarlyFetch | null;
+  /** Whether the class given is hls.js's light build (then a stream that needs more moves to `loadFull`'s). */
+  light: boolean;
+  loadFull(): Promise<LazyModules['hls']>;
   /** The early MediaSource if it is still this element's source (then hls.js owns it), else null. */
   takeSource(): MediaSource | null;
   /** Cancels the playlist fetch and gives the early MediaSource up. */
@@ -57,6 +61,8 @@ export interface HlsHead {
 function playlistLoader(
   Default: new (config: HlsConfig) => Loader<LoaderContext>,
   early: EarlyFetch | null,
+  /** Sees every playlist before hls.js does; false stops it there (the engine moves to the full build). */
+  inspect: ((text: string) => boolean) | null,
 ): PlaylistLoaderConstructor {
   return class EarlyPlaylistLoader implements Loader<PlaylistLoaderContext> {
     readonly #inner: Loader<LoaderContext>;
@@ -76,6 +82,15 @@ function playlistLoader(
       config: LoaderConfiguration,
       callbacks: LoaderCallbacks<PlaylistLoaderContext>,
     ): void {
+      if (inspect) {
+        const { onSuccess } = callbacks;
+        callbacks = {
+          ...callbacks,
+          onSuccess: (response, ...rest) => {
+            if (typeof response.data !== 'string' || inspect(response.data)) onSuccess(response, ...rest);
+          },
+        };
+      }
       const mine = early && sameUrl(early.url, context.url) ? early : null;
       if (!mine) return this.#inner.load(context, config, callbacks as LoaderCallbacks<LoaderContext>);
       early = null;
@@ -119,7 +134,8 @@ function sameUrl(a: string, b: string): boolean {
 
 /**
  * HLS through hls.js (MSE). hls.js keeps the live edge itself (catch-up rate, seek when too far behind); buffers
- * are bounded with `backBufferLength` and `maxBufferLength`.
+ * are bounded with `backBufferLength` and `maxBufferLength`. Started with hls.js's light build, the engine moves to
+ * the full build (once, at the same position) when a playlist or a segment shows it is needed (`hls-features.ts`).
  */
 export default function hlsAdapter(
   Hls: LazyModules['hls'],
@@ -128,9 +144,13 @@ export default function hlsAdapter(
   options: EngineOptions,
   ahead: HlsHead,
 ): PlaybackEngine {
-  const { early } = ahead;
+  /** The early playlist fetch, for the first hls.js instance only (after a move to the full build it is old). */
+  let early = ahead.early;
   const low = options.latency === 'low';
   let hls: InstanceType<typeof Hls> | null = null;
+  let light = ahead.light;
+  let upgrading = false;
+  let destroyed = false;
   let live = false;
   let mediaRecoveries = 0;
   /** level index -> recent fragments' [bits, seconds] */
@@ -138,60 +158,117 @@ export default function hlsAdapter(
 
   const { fail, silence } = failureReporter(callbacks);
 
+  /** Moves to the full build: the light one cannot play what `why` names. */
+  const upgrade = (url: string, why: string): void => {
+    if (!light || upgrading || destroyed) return;
+    upgrading = true;
+    const resume = !media.paused;
+    const position = live ? -1 : media.currentTime;
+    console.info(`relay-player: ${url} uses ${why}; loading the full hls.js build.`);
+    hls?.destroy();
+    hls = null;
+    frags = new Map();
+    ahead.loadFull().then(
+      (Full) => {
+        if (destroyed) return;
+        light = upgrading = false;
+        start(Full, url, position);
+        if (resume) media.play().catch(() => undefined);
+      },
+      (err: Error) =>
+        fail(ErrorCodes.ENGINE_LOAD_FAILED, `This HLS stream needs the full hls.js (${err.message}).`),
+    );
+  };
+
+  const start = (H: LazyModules['hls'], url: string, startPosition: number): void => {
+    /** Moves to the full build if `why`; true when this instance goes on. */
+    const needs = (why: string | null): boolean => {
+      if (why) upgrade(url, why);
+      return !why;
+    };
+    const h = new H({
+      backBufferLength: 30,
+      maxBufferLength: low ? 10 : 20,
+      maxMaxBufferLength: 30,
+      liveSyncDurationCount: low ? 2 : 3,
+      liveMaxLatencyDurationCount: low ? 5 : 8,
+      maxLiveSyncPlaybackRate: low ? 1.5 : 1.2,
+      lowLatencyMode: low,
+      manifestLoadingMaxRetry: 1,
+      levelLoadingMaxRetry: 2,
+      fragLoadingMaxRetry: 3,
+      // the first fragment is requested as soon as the playlist is parsed, while MSE is still being set up
+      startFragPrefetch: true,
+      startPosition,
+      pLoader: playlistLoader(
+        H.DefaultConfig.loader,
+        url === early?.url ? early : null,
+        light ? (text) => needs(playlistNeedsFullHls(text)) : null,
+      ),
+    });
+    hls = h;
+    early = null;
+    h.on(H.Events.LEVEL_LOADED, (_e, data) => {
+      // a live playlist that gets #EXT-X-ENDLIST: the broadcast is over
+      if (live && !data.details.live) fail(ErrorCodes.STREAM_ENDED, 'The live HLS playlist ended.', true);
+      live = data.details.live;
+    });
+    const inspected = new Set<number>();
+    h.on(H.Events.FRAG_LOADED, (_e, { frag, payload }) => {
+      if (light && !inspected.has(frag.level) && frag.sn !== 'initSegment') {
+        inspected.add(frag.level);
+        needs(segmentNeedsFullHls(new Uint8Array(payload)));
+      }
+      if (typeof frag.level !== 'number' || !(frag.duration > 0)) return;
+      const list = frags.get(frag.level) ?? [];
+      list.push([frag.stats.loaded * 8, frag.duration]);
+      frags.set(frag.level, list.slice(-FRAG_SAMPLES));
+    });
+    // CEA-608/708 captions in the video (the light build parses them but has nothing to show them with)
+    h.on(H.Events.FRAG_PARSING_USERDATA, (_e, { samples }) => {
+      if (light && samples.some((x) => 'type' in x && x.type === 3)) needs('closed captions');
+    });
+    const quality = (): void => callbacks.onQuality?.();
+    h.on(H.Events.MANIFEST_PARSED, quality);
+    h.on(H.Events.LEVEL_SWITCHED, quality);
+    h.on(H.Events.ERROR, (_e, data) => {
+      // what the light build reports of a codec it left out (HEVC, E-AC-3 in MPEG-TS): a non-fatal parsing error
+      if (
+        light &&
+        data.details === H.ErrorDetails.FRAG_PARSING_ERROR &&
+        /^Unsupported/.test(data.reason ?? '')
+      ) {
+        needs(`a codec the light build lacks (${data.reason ?? data.details})`);
+        return;
+      }
+      if (!data.fatal) return;
+      if (data.type === H.ErrorTypes.MEDIA_ERROR && mediaRecoveries < 1) {
+        mediaRecoveries += 1;
+        h.recoverMediaError();
+        return;
+      }
+      const status = data.response?.code;
+      if (status === 404)
+        fail(ErrorCodes.NOT_FOUND, `The HLS playlist or segment was not found (HTTP 404): ${url}`);
+      else if (data.type === H.ErrorTypes.NETWORK_ERROR)
+        fail(ErrorCodes.NETWORK_ERROR, `HLS network error (${data.details}).`);
+      else if (/Codec/.test(data.details))
+        fail(ErrorCodes.MEDIA_ERROR, `This browser cannot decode the HLS stream's codecs (${data.details}).`);
+      else fail(ErrorCodes.MEDIA_ERROR, `The HLS stream could not be decoded (${data.details}).`);
+    });
+    // hls.js takes the early MediaSource over (and revokes its URL when it detaches)
+    const mediaSource = ahead.takeSource();
+    h.attachMedia(mediaSource ? { media, mediaSource } : media);
+    h.loadSource(url);
+  };
+
   return {
     kind: 'hls.js',
     get live() {
       return live;
     },
     load(url: string) {
-      const h = new Hls({
-        backBufferLength: 30,
-        maxBufferLength: low ? 10 : 20,
-        maxMaxBufferLength: 30,
-        liveSyncDurationCount: low ? 2 : 3,
-        liveMaxLatencyDurationCount: low ? 5 : 8,
-        maxLiveSyncPlaybackRate: low ? 1.5 : 1.2,
-        lowLatencyMode: low,
-        manifestLoadingMaxRetry: 1,
-        levelLoadingMaxRetry: 2,
-        fragLoadingMaxRetry: 3,
-        // the first fragment is requested as soon as the playlist is parsed, while MSE is still being set up
-        startFragPrefetch: true,
-        pLoader: playlistLoader(Hls.DefaultConfig.loader, url === early?.url ? early : null),
-      });
-      hls = h;
-      h.on(Hls.Events.LEVEL_LOADED, (_e, data) => {
-        // a live playlist that gets #EXT-X-ENDLIST: the broadcast is over
-        if (live && !data.details.live) fail(ErrorCodes.STREAM_ENDED, 'The live HLS playlist ended.', true);
-        live = data.details.live;
-      });
-      h.on(Hls.Events.FRAG_LOADED, (_e, { frag }) => {
-        if (typeof frag.level !== 'number' || !(frag.duration > 0)) return;
-        const list = frags.get(frag.level) ?? [];
-        list.push([frag.stats.loaded * 8, frag.duration]);
-        frags.set(frag.level, list.slice(-FRAG_SAMPLES));
-      });
-      const quality = (): void => callbacks.onQuality?.();
-      h.on(Hls.Events.MANIFEST_PARSED, quality);
-      h.on(Hls.Events.LEVEL_SWITCHED, quality);
-      h.on(Hls.Events.ERROR, (_e, data) => {
-        if (!data.fatal) return;
-        if (data.type === Hls.ErrorTypes.MEDIA_ERROR && mediaRecoveries < 1) {
-          mediaRecoveries += 1;
-          h.recoverMediaError();
-          return;
-        }
-        const status = data.response?.code;
-        if (status === 404)
-          fail(ErrorCodes.NOT_FOUND, `The HLS playlist or segment was not found (HTTP 404): ${url}`);
-        else if (data.type === Hls.ErrorTypes.NETWORK_ERROR)
-          fail(ErrorCodes.NETWORK_ERROR, `HLS network error (${data.details}).`);
-        else fail(ErrorCodes.MEDIA_ERROR, `The HLS stream could not be decoded (${data.details}).`);
-      });
-      // hls.js takes the early MediaSource over (and revokes its URL when it detaches)
-      const mediaSource = ahead.takeSource();
-      h.attachMedia(mediaSource ? { media, mediaSource } : media);
-      h.loadSource(url);
+      start(Hls, url, -1);
     },
     liveEdge() {
       return null;
@@ -223,6 +300,7 @@ export default function hlsAdapter(
       if (hls) hls.currentLevel = index;
     },
     destroy() {
+      destroyed = true;
       silence();
       ahead.release();
       const h = hls;

@@ -138,7 +138,10 @@ test('a page on another origin plays FLV and HLS with engines from a host that s
   );
   assert.deepEqual(engines, ['mpegts', 'hls.js']);
   assert.ok(served.includes('relay-widgets-mpegts.js'), served.join(', '));
-  assert.ok(served.includes('relay-widgets-hls.js'), served.join(', '));
+  // a plain live stream: hls.js's light build (with the engine adapter inside), never the full one
+  assert.ok(served.includes('relay-widgets-hls-light.js'), served.join(', '));
+  assert.ok(!served.includes('relay-widgets-hls.js'), served.join(', '));
+  assert.ok(!served.includes('relay-widgets-hls-adapter.js'), served.join(', '));
   await page.close();
 });
 
