@@ -14,6 +14,7 @@ const bytes = (n: number) => `${kb(n)} (${n} B)`;
 const core = gz('relay-widgets.js');
 const mpegts = gz('relay-widgets-mpegts.js');
 const hls = gz('relay-widgets-hls.js');
+const hlsLight = gz('relay-widgets-hls-light.js');
 
 const playerScript = gz('relay-player.js');
 console.log(`relay-widgets.js (every page, all elements): ${bytes(core)} gzip (target <= 30 KB)`);
@@ -22,7 +23,10 @@ console.log(
   `+ mpegts engine (first FLV play):            ${kb(core + mpegts)}  = ${((core + mpegts) / mpegts).toFixed(2)}x raw mpegts.js (${kb(mpegts)})`,
 );
 console.log(
-  `+ hls engine (first HLS play):               ${kb(core + hls)}  = ${((core + hls) / hls).toFixed(2)}x raw hls.js (${kb(hls)})`,
+  `+ hls engine (first HLS play, light build):  ${kb(core + hlsLight)}  = ${((core + hlsLight) / hls).toFixed(2)}x raw hls.js (${kb(hls)}), ${((core + hlsLight) / hlsLight).toFixed(2)}x raw light build (${kb(hlsLight)})`,
+);
+console.log(
+  `+ full hls.js (streams that need it):        ${kb(core + hlsLight + hls)}  = ${((core + hlsLight + hls) / hls).toFixed(2)}x raw hls.js`,
 );
 
 const pushSession = gz('relay-widgets-push-session.js');

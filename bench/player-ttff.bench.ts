@@ -1,6 +1,7 @@
 // Time to first frame on the same local live stream: <relay-player> (classic script, engine loaded lazily by a
 // <script> on first play) vs the raw engine used directly (the same minified engine file, loaded by the page's own
-// <script> tag), and <relay-player> with a `<link rel="preload" as="script">` of the engine file (the engine then
+// <script> tag; for HLS the full hls.js build, as a page that uses hls.js usually does, and the light build that
+// <relay-player> starts with, as a second baseline), and <relay-player> with a `<link rel="preload" as="script">` of the engine file (the engine then
 // downloads in parallel with the classic script).
 // Fresh browser context per run (no cache); N paired rounds (every variant starts at the same point of the live
 // segment cycle), reported as medians and as the median of per-round ratios to the raw engine.
@@ -38,11 +39,11 @@ const rawFlvPage = (src: string) => `<!doctype html><meta charset="utf-8">
   p.attachMediaElement(v); p.load(); p.play();
 </script>`;
 
-const rawHlsPage = (src: string) => `<!doctype html><meta charset="utf-8">
+const rawHlsPage = (src: string, build = 'hls') => `<!doctype html><meta charset="utf-8">
 <video muted autoplay playsinline></video>
-<script src="/dist/relay-widgets-hls.js"></script>
+<script src="/dist/relay-widgets-${build}.js"></script>
 <script>
-  const Hls = window.__relayWidgetsLazy.hls;
+  const Hls = window.__relayWidgetsLazy['${build}'];
   const v = document.querySelector('video');
   ${firstFrame('v')}
   const h = new Hls(); h.attachMedia(v); h.loadSource('${src}'); v.play();
@@ -56,8 +57,9 @@ const server = await startServer({
   '/player-flv.html': relayPage('/media/live.flv', '', 'relay-player.js'),
   '/player-hls.html': relayPage('/media/live.m3u8', '', 'relay-player.js'),
   '/relay+preload-flv.html': relayPage('/media/live.flv', 'mpegts'),
-  '/relay+preload-hls.html': relayPage('/media/live.m3u8', 'hls'),
+  '/relay+preload-hls.html': relayPage('/media/live.m3u8', 'hls-light'),
   '/raw-hls.html': rawHlsPage('/media/live.m3u8'),
+  '/raw-light-hls.html': rawHlsPage('/media/live.m3u8', 'hls-light'),
 });
 const browser = await launchChromium();
 try {
@@ -83,6 +85,7 @@ try {
     'relay-hls': [],
     'player-hls': [],
     'raw-hls': [],
+    'raw-light-hls': [],
     'relay+preload-hls': [],
   };
   // Paired rounds. The live streams make a new 1 s segment (and GOP) every second, and the time to the first frame
@@ -123,6 +126,15 @@ try {
         `(${(median(pre) / median(raw)).toFixed(2)}); target <= 1.05 without a hint`,
     );
   }
+  // <relay-player> starts HLS with hls.js's light build: how that build does on its own, for comparison
+  const light = results['raw-light-hls']!;
+  const rawHls = results['raw-hls']!;
+  console.log(`HLS raw hls.js light build:     ${fmt(light)}`);
+  console.log(
+    `HLS ratio to raw light build, median of paired rounds: relay-widgets.js ` +
+      `${paired(results['relay-hls']!, light)}, relay-player.js ${paired(results['player-hls']!, light)}; ` +
+      `raw light / raw full ${paired(light, rawHls)}`,
+  );
 } finally {
   await browser.close();
   await server.close();

@@ -28,7 +28,7 @@ const steps = [
   {
     what: 'script-tag files (dist/relay-*.js)',
     inputs: ['src', 'rollup.config.mjs', 'tsconfig.json', 'package-lock.json'],
-    outputs: ['dist/relay-widgets.js', 'dist/relay-player.js', 'dist/relay-widgets-hls.js'],
+    outputs: ['dist/relay-widgets.js', 'dist/relay-player.js', 'dist/relay-widgets-hls-light.js'],
     cmd: ['npx', 'rollup', '-c', '--silent'],
   },
 ];
