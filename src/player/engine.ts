@@ -49,6 +49,8 @@ export interface EngineCallbacks {
   onFailure(failure: EngineFailure): void;
   /** The levels, the level playing or the automatic choice changed. */
   onQuality?(): void;
+  /** The engine loaded the media element again (it moved to another build): play again if playing is wanted. */
+  onReload?(): void;
 }
 
 export interface EngineOptions {

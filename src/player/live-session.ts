@@ -281,6 +281,9 @@ export class LiveSession {
           onQuality: () => {
             if (gen === this.generation) this.listener.onQuality?.();
           },
+          onReload: () => {
+            if (gen === this.generation && this.wantPlay) void this.requestPlay(true);
+          },
         },
         { latency: this.opts.latency, url: cand.source.url },
       );
@@ -375,8 +378,9 @@ export class LiveSession {
           await this.media.play();
           if (gen === this.generation) this.listener.onAutoplay?.('muted');
           return;
-        } catch {
-          if (gen !== this.generation) return;
+        } catch (again) {
+          // AbortError: the engine loaded the element again meanwhile, and asks for play once more (`onReload`)
+          if (gen !== this.generation || (again as DOMException).name === 'AbortError') return;
         }
       }
       this.wantPlay = false;

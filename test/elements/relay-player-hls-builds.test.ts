@@ -1,10 +1,10 @@
 // The HLS engine starts with hls.js's light build and takes the full one only for streams that need it. The order
 // of the tests matters: modules are fetched once per page, so the first test proves that a plain stream never
 // fetches the full build, and the second that an HEVC segment does.
-import { expect } from '@open-wc/testing';
+import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/define.js';
 import { playlistNeedsFullHls, segmentNeedsFullHls } from '../../src/player/engines/hls-features.js';
-import { mount, seesPlayback } from '../support/player.js';
+import { enforceAutoplayPolicy, mount, record, seesPlayback } from '../support/player.js';
 import { until } from '../support/until.js';
 
 const FULL = /\/hls\.js\/dist\/hls\.mjs$/;
@@ -60,6 +60,25 @@ describe('<relay-player> HLS: light and full hls.js', () => {
     const { el, rec } = await mount({ src: '/media/features/define.m3u8', autoplay: true, muted: true });
     await seesPlayback(el, 2);
     expect((el.media as HTMLVideoElement).videoWidth).to.equal(320);
+    expect(rec.errors).to.deep.equal([]);
+    el.remove();
+  });
+
+  it('keeps muted autoplay (with Unmute) across the move to the full build when the browser blocks sound', async () => {
+    // the move reloads the media element while the session's muted play() waits for data: that play() is aborted,
+    // which must not read as "autoplay blocked"
+    const host = await fixture<HTMLDivElement>(html`<div></div>`);
+    const el = document.createElement('relay-player');
+    el.setAttribute('src', '/media/features/define.m3u8?policy');
+    el.setAttribute('autoplay', '');
+    enforceAutoplayPolicy(el, true);
+    const rec = record(el);
+    host.append(el);
+    await seesPlayback(el);
+    expect(el.media!.muted).to.equal(true);
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('button[part=unmute-button]')).to.not.equal(null);
+    expect(el.shadowRoot!.querySelector('button[part=play-button]')).to.equal(null);
     expect(rec.errors).to.deep.equal([]);
     el.remove();
   });

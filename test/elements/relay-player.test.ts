@@ -5,7 +5,7 @@ import { setLazyModuleLoader } from '../../src/lazy-modules.js';
 import { defaultLazyLoader } from '../../src/lazy-modules-esm.js';
 import type { RelayPlayer } from '../../src/elements/relay-player.js';
 import { sleep, until, uid } from '../support/until.js';
-import { mount, record, seesPlayback } from '../support/player.js';
+import { enforceAutoplayPolicy, mount, record, seesPlayback } from '../support/player.js';
 
 async function stats(id: string): Promise<{ requests: number; open: number }> {
   return (await fetch(`/media/stats?id=${id}`)).json();
@@ -432,25 +432,6 @@ describe('<relay-player> autoplay and UI', () => {
       expect(el.shadowRoot!.querySelector('[part=play-button]')).to.not.equal(null);
     }
   });
-
-  /** Applies Chromium's autoplay policy by hand (this test browser allows everything): `play()` is refused with
-   * NotAllowedError while there is sound (`allowMuted`) or always, until a user press (`el.play()`). */
-  function enforceAutoplayPolicy(el: RelayPlayer, allowMuted: boolean): void {
-    const video = el.media!;
-    const realPlay = video.play.bind(video);
-    let pressed = false;
-    const realElPlay = el.play.bind(el);
-    el.play = () => {
-      pressed = true;
-      return realElPlay();
-    };
-    video.play = () =>
-      pressed || (allowMuted && video.muted)
-        ? realPlay()
-        : Promise.reject(
-            new DOMException('play() failed because the user did not interact', 'NotAllowedError'),
-          );
-  }
 
   it('falls back to muted autoplay with an Unmute button when the browser blocks sound', async () => {
     const host = await fixture<HTMLDivElement>(html`<div></div>`);

@@ -42,3 +42,21 @@ export async function seesPlayback(el: RelayPlayer, seconds = 1): Promise<void> 
   await until(`currentTime to advance ${seconds}s past ${t0}`, () => video.currentTime >= t0 + seconds);
 }
 
+/** Applies Chromium's autoplay policy by hand (this test browser allows everything): `play()` is refused with
+ * NotAllowedError while there is sound (`allowMuted`) or always, until a user press (`el.play()`). */
+export function enforceAutoplayPolicy(el: RelayPlayer, allowMuted: boolean): void {
+  const video = el.media!;
+  const realPlay = video.play.bind(video);
+  let pressed = false;
+  const realElPlay = el.play.bind(el);
+  el.play = () => {
+    pressed = true;
+    return realElPlay();
+  };
+  video.play = () =>
+    pressed || (allowMuted && video.muted)
+      ? realPlay()
+      : Promise.reject(
+          new DOMException('play() failed because the user did not interact', 'NotAllowedError'),
+        );
+}

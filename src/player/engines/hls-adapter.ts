@@ -162,7 +162,6 @@ export default function hlsAdapter(
   const upgrade = (url: string, why: string): void => {
     if (!light || upgrading || destroyed) return;
     upgrading = true;
-    const resume = !media.paused;
     const position = live ? -1 : media.currentTime;
     console.info(`relay-player: ${url} uses ${why}; loading the full hls.js build.`);
     hls?.destroy();
@@ -173,7 +172,7 @@ export default function hlsAdapter(
         if (destroyed) return;
         light = upgrading = false;
         start(Full, url, position);
-        if (resume) media.play().catch(() => undefined);
+        callbacks.onReload?.();
       },
       (err: Error) =>
         fail(ErrorCodes.ENGINE_LOAD_FAILED, `This HLS stream needs the full hls.js (${err.message}).`),
