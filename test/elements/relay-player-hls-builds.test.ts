@@ -64,6 +64,21 @@ describe('<relay-player> HLS: light and full hls.js', () => {
     el.remove();
   });
 
+  it('shows closed captions carried in the video (CEA-608), which only the full build renders', async () => {
+    // nothing in the playlist declares them: the light build parses them, the engine then moves to the full build
+    const { el, rec } = await mount({ src: '/media/features/cc/index.m3u8', autoplay: true, muted: true });
+    await seesPlayback(el);
+    const video = el.media as HTMLVideoElement;
+    const cueText = (): string =>
+      [...video.textTracks]
+        .flatMap((t) => (t.mode === 'disabled' ? [] : [...(t.cues ?? [])]))
+        .map((c) => (c as VTTCue).text)
+        .join(' ');
+    await until('a caption cue', () => /HELLO/.test(cueText()), 15000);
+    expect(rec.errors).to.deep.equal([]);
+    el.remove();
+  });
+
   it('keeps muted autoplay (with Unmute) across the move to the full build when the browser blocks sound', async () => {
     // the move reloads the media element while the session's muted play() waits for data: that play() is aborted,
     // which must not read as "autoplay blocked"

@@ -18,6 +18,7 @@
 //     define.m3u8                   plain master whose media playlist names its segments with EXT-X-DEFINE
 //     hevc/index.m3u8               media playlist of HEVC + AAC in MPEG-TS (no master to declare the codec)
 //     ac3.m2ts                      one MPEG-TS segment of H.264 + AC-3
+//     cc/index.m3u8                 video with CEA-608 captions in its SEI (roll-up "HELLO"), undeclared
 //   /media/stats?id=X               {"requests", "open", "endedAt", "lastUrl"} for the cut/end/live endpoints of that id
 //                                   (and for files asked for with ?id=X)
 //   anything else under /media/     404
@@ -144,12 +145,12 @@ function ensureRecordingFixtures() {
   writeFileSync(stamp, REC_VERSION);
 }
 
-const FEATURES_VERSION = '3';
+const FEATURES_VERSION = '4';
 /** HLS that needs hls.js's full build (see the header), made from the recording; its own stamp. */
 function ensureFeatureFixtures() {
   const stamp = join(mediaDir, 'VERSION-features');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === FEATURES_VERSION) return;
-  for (const d of ['features/video', 'features/audio', 'features/define', 'features/hevc'])
+  for (const d of ['features/video', 'features/audio', 'features/define', 'features/hevc', 'features/cc'])
     mkdirSync(join(mediaDir, d), { recursive: true });
   const hls = (dir) => [
     '-f', 'hls', '-hls_time', '1', '-hls_list_size', '0', '-hls_playlist_type', 'vod',
@@ -184,9 +185,55 @@ function ensureFeatureFixtures() {
     '-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error:keyint=15:min-keyint=15',
     '-pix_fmt', 'yuv420p', '-threads', '1', '-c:a', 'aac', '-b:a', '64k', '-ac', '1', ...hls('features/hevc'),
   ]);
+  // CEA-608 captions ("HELLO") in the H.264 stream's SEI, as a TV relay carries them; nothing in the playlist says so
+  const annexB = join(mediaDir, 'features/cc.h264');
+  ff(['-i', 'rec.flv', '-t', '4', '-an', '-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', 'features/cc.h264']);
+  writeFileSync(annexB, withCaptions(readFileSync(annexB), 'HELLO'));
+  ff(['-framerate', '15', '-i', 'features/cc.h264', '-c', 'copy', ...hls('features/cc')]);
   // one AC-3 segment (the light build would play its picture without sound, and say nothing)
   ff(['-i', 'rec.flv', '-t', '1', '-c:v', 'copy', '-c:a', 'ac3', '-f', 'mpegts', '-mpegts_m2ts_mode', '0', 'features/ac3.m2ts']);
   writeFileSync(stamp, FEATURES_VERSION);
+}
+
+/** `b` with odd parity in bit 7, as CEA-608 sends every byte. */
+const odd = (b) => {
+  let ones = 0;
+  for (let x = b & 0x7f; x; x >>= 1) ones += x & 1;
+  return ones % 2 ? b & 0x7f : b | 0x80;
+};
+
+/**
+ * An H.264 Annex B stream with one CEA-608 byte pair (field 1) in an SEI before every picture: roll-up captions that
+ * show `text` from the 7th frame and erase it at the 21st, every 4 s (ATSC A/53 `GA94` user data, as broadcasters send it).
+ */
+function withCaptions(h264, text) {
+  const chars = [...text].map((c) => c.charCodeAt(0));
+  const pairs = [
+    [0x14, 0x25], [0x14, 0x25], // RU2: roll-up, two rows (control codes go twice)
+    [0x14, 0x70], [0x14, 0x70], // PAC: row 15, column 0
+  ];
+  for (let i = 0; i < chars.length; i += 2) pairs.push([chars[i], chars[i + 1] ?? 0]);
+  while (pairs.length < 20) pairs.push([0, 0]);
+  pairs.push([0x14, 0x2d], [0x14, 0x2d], [0x14, 0x2c], [0x14, 0x2c]); // CR, EDM: the line is done
+  const sei = (a, b) =>
+    Buffer.from([0, 0, 0, 1, 0x06, 0x04, 14, 0xb5, 0x00, 0x31, 0x47, 0x41, 0x39, 0x34, 0x03, 0x41, 0xff,
+      0xfc, odd(a), odd(b), 0xff, 0x80]);
+  const out = [];
+  let frame = 0;
+  let last = 0;
+  for (let i = 0; i + 4 < h264.length; i++) {
+    if (h264[i] !== 0 || h264[i + 1] !== 0 || h264[i + 2] !== 1) continue;
+    const type = h264[i + 3] & 0x1f;
+    if (type !== 1 && type !== 5) continue;
+    const start = i > 0 && h264[i - 1] === 0 ? i - 1 : i; // the start code, 3 or 4 bytes
+    out.push(h264.subarray(last, start));
+    const [a, b] = pairs[frame % 60] ?? [0, 0]; // then null pairs until the next 4 s
+    out.push(sei(a, b));
+    last = start;
+    frame += 1;
+  }
+  out.push(h264.subarray(last));
+  return Buffer.concat(out);
 }
 
 // ---- FLV parsing (enough to re-time and pace tags) ----
