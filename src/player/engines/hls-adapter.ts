@@ -214,7 +214,8 @@ export default function hlsAdapter(
     });
     const inspected = new Set<number>();
     h.on(H.Events.FRAG_LOADED, (_e, { frag, payload }) => {
-      if (light && !inspected.has(frag.level) && frag.sn !== 'initSegment') {
+      // (a payload handed to a transmuxing worker is detached: nothing left to read)
+      if (light && !inspected.has(frag.level) && frag.sn !== 'initSegment' && payload.byteLength) {
         inspected.add(frag.level);
         needs(segmentNeedsFullHls(new Uint8Array(payload)));
       }
