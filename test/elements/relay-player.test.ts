@@ -104,7 +104,7 @@ describe('<relay-player> playback with real media', () => {
       expect(requestsWhenEngineArrived).to.equal(1);
       expect((await stats(id)).requests).to.equal(1);
     } finally {
-      setLazyModuleLoader('hls', () => defaultLazyLoader('hls'));
+      setLazyModuleLoader('hls', null); // the default again (the light build first)
     }
   });
 
@@ -130,7 +130,7 @@ describe('<relay-player> playback with real media', () => {
       expect(rec.errors.map((e) => [e.code, e.fatal])).to.deep.equal([['ENGINE_LOAD_FAILED', false]]);
       expect(rec.errors[0]!.message).to.contain('relay-widgets-hls.js');
     } finally {
-      setLazyModuleLoader('hls', () => defaultLazyLoader('hls'));
+      setLazyModuleLoader('hls', null); // the default again (the light build first)
     }
   });
 
