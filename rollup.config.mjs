@@ -97,7 +97,7 @@ const lazyFiles = {
 const prebuilt = new Set(['hls', 'hls-light', 'trtc']);
 const prebuiltFiles = {
   'hls.js': fileURLToPath(new URL('./node_modules/hls.js/dist/hls.min.mjs', import.meta.url)),
-  'hls.js/light': fileURLToPath(new URL('./node_modules/hls.js/dist/hls.light.min.mjs', import.meta.url)),
+  'hls.js/dist/hls.light.mjs': fileURLToPath(new URL('./node_modules/hls.js/dist/hls.light.min.mjs', import.meta.url)),
   'trtc-js-sdk': fileURLToPath(new URL('./node_modules/trtc-js-sdk/trtc.esm.js', import.meta.url)),
 };
 const usePrebuilt = { name: 'use-prebuilt', resolveId: (id) => prebuiltFiles[id] ?? null };

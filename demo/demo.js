@@ -108,7 +108,7 @@ const importMap = JSON.stringify({ imports: {
   '@lit/reactive-element': `${origin}/node_modules/@lit/reactive-element/reactive-element.js`,
   '@lit/reactive-element/': `${origin}/node_modules/@lit/reactive-element/`,
   'hls.js': `${origin}/node_modules/hls.js/dist/hls.mjs`,
-  'hls.js/light': `${origin}/node_modules/hls.js/dist/hls.light.mjs`,
+  'hls.js/dist/hls.light.mjs': `${origin}/node_modules/hls.js/dist/hls.light.mjs`,
 } }, null, 2);
 const snippets = [
   { key: 'snippetClassic', code: `<script src="${script}"></script>

@@ -6,7 +6,8 @@ import type { LazyModuleName, LazyModules } from './lazy-modules.js';
  */
 const table: { [K in LazyModuleName]: () => Promise<LazyModules[K]> } = {
   hls: () => import('hls.js').then((m) => m.default),
-  'hls-light': () => import('hls.js/light').then((m) => m.default),
+  // the file path, not the `hls.js/light` export: bundlers without package `exports` (webpack 4) find it too
+  'hls-light': () => import('hls.js/dist/hls.light.mjs').then((m) => m.default),
   'hls-adapter': () => import('./player/engines/hls-adapter.js').then((m) => m.default),
   mpegts: () => import('mpegts.js').then((m) => m.default),
   trtc: () => import('trtc-js-sdk').then((m) => m.default as unknown),

@@ -21,7 +21,7 @@ import { defaultLazyLoader } from './lazy-modules-esm.js';
 export interface LazyModules {
   hls: typeof HlsType;
   /**
-   * hls.js's light build (`hls.js/light`: 117 KB gzip against 182 KB; no alternate audio, subtitles, captions, DRM,
+   * hls.js's light build (`hls.js/dist/hls.light.mjs`: 117 KB gzip against 182 KB; no alternate audio, subtitles, captions, DRM,
    * variable substitution, interstitials, HEVC/AC-3/E-AC-3 in MPEG-TS). The HLS engine starts with it and moves to
    * `hls` as soon as a stream needs one of those (`hls-features.ts`).
    */

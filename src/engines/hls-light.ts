@@ -1,1 +1,1 @@
-export { default } from 'hls.js/light';
+export { default } from 'hls.js/dist/hls.light.mjs';
