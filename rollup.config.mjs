@@ -80,7 +80,7 @@ const lazyFiles = {
   hls: 'src/engines/hls.ts',
   // hls.js's light build: what the HLS engine starts with (src/player/engines/hls-features.ts says when not)
   'hls-light': 'src/engines/hls-light.ts',
-  // the hls.js engine's code that runs once hls.js is there; normally taken from the hls file (companions below)
+  // the hls.js engine's code that runs once hls.js is there; normally taken from an hls.js file (companions below)
   'hls-adapter': 'src/player/engines/hls-adapter.ts',
   mpegts: 'src/engines/mpegts.ts',
   trtc: 'src/engines/trtc.ts',

@@ -21,12 +21,12 @@ import { defaultLazyLoader } from './lazy-modules-esm.js';
 export interface LazyModules {
   hls: typeof HlsType;
   /**
-   * hls.js's light build (`hls.js/dist/hls.light.mjs`: 117 KB gzip against 182 KB; no alternate audio, subtitles, captions, DRM,
-   * variable substitution, interstitials, HEVC/AC-3/E-AC-3 in MPEG-TS). The HLS engine starts with it and moves to
-   * `hls` as soon as a stream needs one of those (`hls-features.ts`).
+   * hls.js's light build (`hls.js/dist/hls.light.mjs`: 117 KB gzip against 182 KB; no alternate audio, subtitles,
+   * captions, DRM, variable substitution, interstitials, HEVC/AC-3/E-AC-3 in MPEG-TS). The HLS engine starts with
+   * it and moves to `hls` as soon as a stream needs one of those (`hls-features.ts`).
    */
   'hls-light': typeof HlsType;
-  /** The hls.js engine's code that runs once hls.js is there (inside the hls.js file of the script-tag build). */
+  /** The hls.js engine's code that runs once hls.js is there (inside both hls.js files of the script-tag build). */
   'hls-adapter': typeof hlsAdapter;
   mpegts: typeof MpegtsType;
   /** trtc-js-sdk's default export (typed by the provider that uses it). */

@@ -23,6 +23,11 @@ const FLV_HEADER_BYTES = 13; // 9-byte header + PreviousTagSize0
 const MAX_GOP_BYTES = 8 * 1024 * 1024;
 /** Longest an audio tag waits for the next video frame before it is sent on its own (audio-only, stalled video). */
 export const AUDIO_HOLD_MS = 40;
+
+/** The timestamp (ms) of an FLV tag (11-byte header first): 24 bits, then 8 more high bits. */
+export function flvTimestamp(tag: Buffer): number {
+  return (tag.readUIntBE(4, 3) | (tag[7]! << 24)) >>> 0;
+}
 /** Longest joiners wait after the first keyframe for the AAC sequence header of a stream that declared audio. */
 const AUDIO_WAIT_MS = 1000;
 
@@ -255,7 +260,7 @@ export class FlvHub {
    * of more than a second is a new timeline (a restarted source), taken as it is.
    */
   private keepIncreasing(tag: Buffer): void {
-    const ms = tag.readUIntBE(4, 3) | (tag[7] << 24);
+    const ms = flvTimestamp(tag);
     if (ms <= this.lastVideoMs && this.lastVideoMs - ms < 1000) {
       const fixed = this.lastVideoMs + 1;
       tag.writeUIntBE(fixed & 0xffffff, 4, 3);

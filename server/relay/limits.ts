@@ -5,6 +5,7 @@
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { flvTimestamp } from './flv-hub.ts';
 import { HttpError } from './http-error.ts';
 
 export interface RelayLimits {
@@ -220,7 +221,7 @@ export class MediaClock {
   /** One FLV tag (11-byte header first) came out of the transcoder. */
   onTag(tag: Buffer, now = Date.now()): void {
     if (tag.length < 11) return;
-    const ts = (tag.readUIntBE(4, 3) | (tag[7] << 24)) >>> 0;
+    const ts = flvTimestamp(tag);
     if (this.firstTagAt === null) {
       this.firstTagAt = now;
       this.maxTs = ts;

@@ -21,8 +21,9 @@ import {
 
 /**
  * The part of the hls.js engine that runs once hls.js is there. It is a lazy module of its own, shipped inside
- * the hls.js file of the script-tag build (`relay-widgets-hls.js`), so the script every page loads carries only
- * what starts early (`hls-engine.ts`: the playlist fetch and the MediaSource).
+ * both hls.js files of the script-tag build (`relay-widgets-hls-light.js`, `relay-widgets-hls.js`), so the script
+ * every page loads carries only what starts early (`hls-engine.ts`: the playlist fetch, the MediaSource, the
+ * choice of build).
  */
 
 /** Fragments per level whose size/duration give its bitrate (what was really sent, not what was declared). */
