@@ -2,12 +2,13 @@
  * `npm start` (after scripts/start.mjs built what changed): the local relay, the callback receiver and the demo
  * pages on one origin, plus an always-on test stream (`demo`) so the Viewer has something to play within seconds.
  * Prints one short line per push, relay, recording and callback delivery. Environment:
- * PORT (8080), HOST (127.0.0.1), DATA_DIR (./data), CALLBACK_KEY (a local demo key), RTMP_PORT (1935, "off"),
+ * PORT (8080), HOST (127.0.0.1), DATA_DIR (./data), CALLBACK_KEY (made at random on each start), RTMP_PORT (1935, "off"),
  * RELAY_PLAY_KEY (play anti-leech; off by default here), ALLOWED_ORIGINS (other origins allowed to use the relay and receiver; none by default),
  * DEMO_STREAM ("0" disables the test stream), LOG_LEVEL (fastify's full log at that level instead of short lines).
  */
 import Fastify from 'fastify';
 import fastifyStatic from '@fastify/static';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const port = Number(process.env.PORT ?? process.env.RELAY_PORT ?? 8080);
 const host = process.env.HOST ?? '127.0.0.1';
 const dataDir = process.env.DATA_DIR ?? './data';
-const key = process.env.CALLBACK_KEY ?? 'local-demo-callback-key';
+// The relay signs its callbacks with this key and the receiver checks them: a fresh one per start, never a public one.
+const key = process.env.CALLBACK_KEY || randomBytes(32).toString('hex');
 const rtmpEnv = process.env.RTMP_PORT;
 
 if (!existsSync(`${root}dist/relay-widgets.js`)) {
@@ -98,7 +100,13 @@ await app.register(relayPlugin, {
   allowedOrigins,
 });
 await app.register(security.plugin);
-await app.register(receiverPlugin, { dataDir, callbackKey: key, allowedOrigins });
+// Its callbacks come from the relay above, which signs every body (X-Relay-Signature): nothing unsigned is taken.
+await app.register(receiverPlugin, {
+  dataDir,
+  callbackKey: key,
+  allowedOrigins,
+  requireRelaySignature: true,
+});
 await app.register(fastifyStatic, { root: `${root}demo`, prefix: '/', index: 'index.html' });
 // dist/ with CORS, so that even an `import()` from another origin works (the classic scripts need none).
 await app.register(fastifyStatic, {

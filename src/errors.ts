@@ -45,6 +45,38 @@ export const ErrorCodes = {
   CREDENTIALS_FAILED: 'CREDENTIALS_FAILED',
   /** The backend cannot switch a device while live (the push keeps its devices). */
   SWITCH_UNSUPPORTED: 'SWITCH_UNSUPPORTED',
+  // callback receiver (JSON error bodies, module "receiver"; server/receiver/README.md says when each is sent)
+  /** 401: no valid `t`/`sign`, or no `X-Relay-Signature` where the receiver requires it. */
+  SIGN_MISSING: 'SIGN_MISSING',
+  /** 401: `sign` or `X-Relay-Signature` does not match the callback key. */
+  SIGN_INVALID: 'SIGN_INVALID',
+  /** 401: `t` has passed (beyond the tolerated clock skew). */
+  SIGN_EXPIRED: 'SIGN_EXPIRED',
+  /** 401: `t` lies further ahead than a genuine callback's (now + 600 s). */
+  SIGN_TIME_INVALID: 'SIGN_TIME_INVALID',
+  /** 409: this `(t, sign)` pair was already used by another sender with another body (a replayed signature). */
+  SIGN_REUSED: 'SIGN_REUSED',
+  /** 400: not a JSON object, no integer `event_type`, a field out of range, or a malformed UserSig request. */
+  BAD_BODY: 'BAD_BODY',
+  /** 400: a body nested too deeply or with too long a string. */
+  BODY_TOO_COMPLEX: 'BODY_TOO_COMPLEX',
+  /** 408: the body did not arrive in time. */
+  BODY_TIMEOUT: 'BODY_TIMEOUT',
+  /** 503: the receiver is shutting down; send again. */
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
+  /** 400: a malformed or repeated query parameter. */
+  BAD_QUERY: 'BAD_QUERY',
+  /** 500: the notification could not be stored; send it again. */
+  STORE_FAILED: 'STORE_FAILED',
+  /** 421: a `Host` this receiver does not serve (DNS rebinding); see `RECEIVER_HOSTS`. */
+  HOST_NOT_ALLOWED: 'HOST_NOT_ALLOWED',
+  /** 415: a browser's CORS-simple body (text/plain, form) on a callback, or a non-JSON UserSig request. */
+  UNSUPPORTED_CONTENT_TYPE: 'UNSUPPORTED_CONTENT_TYPE',
+  /** 503 / 429: the live feed is full, in total / for this address. */
+  SSE_TOO_MANY_CLIENTS: 'SSE_TOO_MANY_CLIENTS',
+  SSE_TOO_MANY_FROM_IP: 'SSE_TOO_MANY_FROM_IP',
+  /** 403: the site does not allow this caller a UserSig. */
+  USERSIG_NOT_ALLOWED: 'USERSIG_NOT_ALLOWED',
   // local relay server (JSON error bodies, module "relay")
   NOT_INGESTING: 'NOT_INGESTING',
   BODY_TOO_LARGE: 'BODY_TOO_LARGE',

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from './http-error.ts';
+import { ErrorCodes } from '../../src/errors.ts';
 
 /**
  * Route hooks that cut off a client which has not finished sending its body within `timeoutMs` (slowloris) with
@@ -24,9 +25,9 @@ export function bodyDeadline(timeoutMs: number) {
           });
         }
         const body = shutdown
-          ? errorBody('SHUTTING_DOWN', 'The receiver is shutting down; send the request again.')
+          ? errorBody(ErrorCodes.SHUTTING_DOWN, 'The receiver is shutting down; send the request again.')
           : errorBody(
-              'BODY_TIMEOUT',
+              ErrorCodes.BODY_TIMEOUT,
               `The request body did not arrive within ${timeoutMs} ms; nothing was stored.`,
             );
         res.end(JSON.stringify(body), () => req.raw.socket?.destroy());

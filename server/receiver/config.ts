@@ -34,11 +34,27 @@ export function receiverConfigFromEnv(env: Env): ReceiverConfig {
       .map((s) => s.trim())
       .filter(Boolean);
   const originsEnv = (env.ALLOWED_ORIGINS ?? '').trim();
+  const host = env.RECEIVER_HOST ?? '127.0.0.1';
+  const hostsEnv = (env.RECEIVER_HOSTS ?? '').trim();
+  if (hostsEnv === '' && !isLoopback(host)) {
+    // Served to other machines under some name: say which, or DNS rebinding could read it under any name.
+    throw new Error(
+      `RECEIVER_HOST=${host} serves other machines: set RECEIVER_HOSTS to the names clients reach it by (e.g. recordings.example.com), or * to answer any Host.`,
+    );
+  }
+  const flag = (name: string): boolean => {
+    const raw = (env[name] ?? '').trim();
+    if (raw === '' || raw === '0') return false;
+    if (raw === '1') return true;
+    throw new Error(`${name} must be 1 or 0 (got "${raw}").`);
+  };
 
   const plugin: ReceiverOptions = {
     dataDir: env.DATA_DIR ?? './data',
     callbackKey: key,
     allowedOrigins: originsEnv === '*' ? '*' : list('ALLOWED_ORIGINS'),
+    allowedHosts: hostsEnv === '*' ? '*' : list('RECEIVER_HOSTS'),
+    requireRelaySignature: flag('RECEIVER_REQUIRE_RELAY_SIGNATURE'),
     groupCommit: env.GROUP_COMMIT !== '0',
     tExpirySkew: int('CALLBACK_T_SKEW', 30),
     bodyTimeoutMs: int('RECEIVER_BODY_TIMEOUT_MS', 10_000, 100),
@@ -69,7 +85,7 @@ export function receiverConfigFromEnv(env: Env): ReceiverConfig {
   const proxy = (env.RECEIVER_TRUST_PROXY ?? '').trim();
   return {
     trustProxy: proxy === '' || proxy === 'false' ? false : proxy === 'true' || list('RECEIVER_TRUST_PROXY'),
-    host: env.RECEIVER_HOST ?? '127.0.0.1',
+    host,
     port: int('RECEIVER_PORT', 8081),
     logLevel: env.LOG_LEVEL ?? 'warn',
     headersTimeoutMs: int('RECEIVER_HEADERS_TIMEOUT_MS', 10_000, 100),
@@ -77,4 +93,10 @@ export function receiverConfigFromEnv(env: Env): ReceiverConfig {
     idleTimeoutMs: int('RECEIVER_IDLE_TIMEOUT_MS', 60_000, 1000),
     plugin,
   };
+}
+
+/** Loopback bind addresses: only this machine connects, so only loopback names (and IP literals) are served. */
+function isLoopback(address: string): boolean {
+  const a = address.toLowerCase().replace(/^\[|\]$/g, '');
+  return a === 'localhost' || a === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a);
 }

@@ -1,4 +1,5 @@
 import { HttpError } from './http-error.ts';
+import { ErrorCodes } from '../../src/errors.ts';
 
 /** Shape limits checked on the raw text of a JSON body before it is parsed, signed-checked or stored. */
 export interface JsonLimits {
@@ -48,7 +49,7 @@ export function jsonObjectOf(body: unknown, limits: JsonLimits, what: string): R
   if (problem) {
     throw new HttpError(
       400,
-      'BODY_TOO_COMPLEX',
+      ErrorCodes.BODY_TOO_COMPLEX,
       `The ${what} body was refused: ${problem}. Nothing was stored.`,
     );
   }
@@ -59,12 +60,16 @@ export function jsonObjectOf(body: unknown, limits: JsonLimits, what: string): R
     const reason = err instanceof Error ? err.message : String(err);
     throw new HttpError(
       400,
-      'BAD_BODY',
+      ErrorCodes.BAD_BODY,
       `The ${what} body is not valid JSON (${reason}); nothing was stored.`,
     );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new HttpError(400, 'BAD_BODY', `The ${what} body must be a JSON object; nothing was stored.`);
+    throw new HttpError(
+      400,
+      ErrorCodes.BAD_BODY,
+      `The ${what} body must be a JSON object; nothing was stored.`,
+    );
   }
   return value as Record<string, unknown>;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Recording as EventsRecording, RecordingStatus } from '../../src/events.ts';
+import { ErrorCodes } from '../../src/errors.ts';
 
 /** A recording as the receiver stores and serves it; record ids are strings (TRTC `userdefinerecordid`). */
 export type Recording = Omit<EventsRecording, 'recordId'> & { recordId: string | null };
@@ -36,7 +37,7 @@ export interface StoredNotification {
 
 export class NotificationError extends Error {
   constructor(
-    readonly code: 'BAD_BODY',
+    readonly code: typeof ErrorCodes.BAD_BODY,
     message: string,
   ) {
     super(message);
@@ -63,19 +64,19 @@ const NUMERIC_RANGES: Record<string, readonly [number, number, string]> = {
 /** Validates a parsed JSON body as a callback notification (an object with an integer `event_type`). */
 export function asNotification(value: unknown): Notification {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new NotificationError('BAD_BODY', 'The callback body must be a JSON object.');
+    throw new NotificationError(ErrorCodes.BAD_BODY, 'The callback body must be a JSON object.');
   }
   const obj = value as Record<string, unknown>;
   const type = toInteger(obj.event_type);
   if (type === null) {
-    throw new NotificationError('BAD_BODY', 'The callback body needs an integer "event_type".');
+    throw new NotificationError(ErrorCodes.BAD_BODY, 'The callback body needs an integer "event_type".');
   }
   for (const [field, [min, max, unit]] of Object.entries(NUMERIC_RANGES)) {
     if (!(field in obj) || obj[field] === null) continue;
     const n = toNumber(obj[field]);
     if (n === null || n < min || n > max) {
       throw new NotificationError(
-        'BAD_BODY',
+        ErrorCodes.BAD_BODY,
         `"${field}" must be a number from ${min} to ${max} (${unit}), got ${JSON.stringify(obj[field])}.`,
       );
     }
@@ -205,7 +206,8 @@ function formatFromUrl(url: string): string {
   return m[1].toLowerCase() === 'm3u8' ? 'hls' : m[1].toLowerCase();
 }
 
-function canonicalJson(value: unknown): string {
+/** JSON with object keys sorted: the same body serialised with another key order or spacing gives the same text. */
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
     const obj = value as Record<string, unknown>;

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCodes } from '../../src/errors.ts';
 import { HttpError } from './http-error.ts';
 
 /**
@@ -22,14 +23,48 @@ export class OriginPolicy {
     const origin = req.headers.origin;
     reply.headers(this.headers(origin));
     if (origin === undefined || this.listed(origin) || (anyOk && this.allowed === '*')) return;
-    throw new HttpError(
-      403,
-      'ORIGIN_NOT_ALLOWED',
-      `Origin ${origin} may not use this API; add it to ALLOWED_ORIGINS if it should.`,
-    );
+    throw notAllowed(origin);
+  }
+
+  /**
+   * Callbacks come from servers, which send no `Origin`, and Tencent sometimes no `Content-Type` either: those pass.
+   * A browser's request (every browser POST carries `Origin`) is refused unless its origin is listed (`'*'`
+   * does not count), and a listed one still may not send a CORS-simple body (`text/plain`, a form, or no type),
+   * which any page could post with `mode: 'no-cors'` and no preflight (`415 UNSUPPORTED_CONTENT_TYPE`).
+   */
+  checkServerPost(req: FastifyRequest): void {
+    const origin = req.headers.origin;
+    if (origin === undefined) return;
+    if (!this.listed(origin)) throw notAllowed(origin);
+    if (isCorsSimpleContentType(req.headers['content-type'])) {
+      throw new HttpError(
+        415,
+        ErrorCodes.UNSUPPORTED_CONTENT_TYPE,
+        'A browser may not post callbacks as text/plain, a form or without a type; callbacks come from servers. Nothing was stored.',
+      );
+    }
   }
 
   private listed(origin: string): boolean {
     return this.allowed !== '*' && this.allowed.includes(origin);
   }
+}
+
+/** The request content types a browser sends cross-origin without a CORS preflight, and none at all. */
+export function isCorsSimpleContentType(header: string | undefined): boolean {
+  const essence = (header ?? '').split(';')[0].trim().toLowerCase();
+  return (
+    essence === '' ||
+    essence === 'text/plain' ||
+    essence === 'application/x-www-form-urlencoded' ||
+    essence === 'multipart/form-data'
+  );
+}
+
+function notAllowed(origin: string): HttpError {
+  return new HttpError(
+    403,
+    ErrorCodes.ORIGIN_NOT_ALLOWED,
+    `Origin ${origin.slice(0, 200)} may not use this API; add it to ALLOWED_ORIGINS if it should.`,
+  );
 }

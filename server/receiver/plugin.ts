@@ -12,6 +12,10 @@ import { userSigRoutes, type AuthorizeUserSig, type UserSigOptions } from './use
 import { bodyDeadline } from './body-deadline.ts';
 import { errorBody, HttpError } from './http-error.ts';
 import { OriginPolicy } from './origin-policy.ts';
+import { HostPolicy } from './host-policy.ts';
+import { SignReplayGuard } from './sign-replay.ts';
+import { redactingLogSerializers } from './log-redaction.ts';
+import { ErrorCodes } from '../../src/errors.ts';
 
 export type { AuthorizeUserSig };
 
@@ -26,6 +30,16 @@ export interface ReceiverOptions {
    * `'*'` lets any origin read (local demo only; never for the UserSig endpoint). Default: none.
    */
   allowedOrigins?: readonly string[] | '*';
+  /**
+   * `Host` names the receiver answers, against DNS rebinding (`421 HOST_NOT_ALLOWED` otherwise). IP literals,
+   * `localhost` and `*.localhost` are always served; `'*'` serves any name. Default: none beyond those.
+   */
+  allowedHosts?: readonly string[] | '*';
+  /**
+   * Refuse callbacks without `X-Relay-Signature` (`401 SIGN_MISSING`): set it when the receiver gets its callbacks
+   * from the local relay, which always signs the body. Leave it off for Tencent's cloud (it sends no such header).
+   */
+  requireRelaySignature?: boolean;
   /** Seconds of clock difference tolerated on `t` (both ways). Default 30. */
   tExpirySkew?: number;
   /** Latest `t` accepted, in seconds after now (plus the skew). Tencent and the relay send now + 600. Default 600. */
@@ -82,6 +96,14 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
 
   const origins = new OriginPolicy(opts.allowedOrigins ?? []);
   const checkOrigin = origins.check.bind(origins);
+  const hosts = new HostPolicy(opts.allowedHosts);
+  const replays = new SignReplayGuard(skew);
+
+  // Every route of this scope: no credential in a log line; a name the receiver does not serve gets nothing.
+  fastify.addHook('onRoute', (route) => {
+    route.logSerializers = { ...route.logSerializers, ...redactingLogSerializers };
+  });
+  fastify.addHook('onRequest', async (req) => hosts.check(req));
 
   fastify.addHook('preClose', (done) => {
     feed.close();
@@ -95,7 +117,7 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-  fastify.setErrorHandler((err: FastifyError | HttpError, _req, reply) => {
+  fastify.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
     if (err instanceof HttpError) {
       return reply.code(err.statusCode).send(errorBody(err.code, err.message, err.module));
     }
@@ -103,15 +125,17 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
     if (status === 413) {
       return reply
         .code(413)
-        .send(errorBody('BODY_TOO_LARGE', 'The request body is too large; nothing was stored.'));
+        .send(errorBody(ErrorCodes.BODY_TOO_LARGE, 'The request body is too large; nothing was stored.'));
     }
     if (status >= 400 && status < 500) {
-      return reply.code(400).send(errorBody('BAD_BODY', `The request was refused (${err.message}).`));
+      return reply
+        .code(400)
+        .send(errorBody(ErrorCodes.BAD_BODY, `The request was refused (${err.message}).`));
     }
-    fastify.log.error(err);
+    req.log.error({ err }, 'receiver: unexpected error');
     return reply
       .code(500)
-      .send(errorBody('STORE_FAILED', 'The notification could not be stored; send it again.'));
+      .send(errorBody(ErrorCodes.STORE_FAILED, 'The notification could not be stored; send it again.'));
   });
 
   const deadline = bodyDeadline(opts.bodyTimeoutMs ?? 10_000);
@@ -122,7 +146,12 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
 
   fastify.post(
     '/callbacks/tencent',
-    { bodyLimit: opts.bodyLimit ?? 64 * 1024, ...deadline.hooks },
+    {
+      bodyLimit: opts.bodyLimit ?? 64 * 1024,
+      ...deadline.hooks,
+      // Before the body is read: a browser page may not post callbacks (no-cors text/plain, forms, foreign origins).
+      onRequest: [async (req: FastifyRequest) => origins.checkServerPost(req), deadline.hooks.onRequest],
+    },
     async (req) => {
       const body = jsonObjectOf(req.body, jsonLimits, 'callback');
       const now = nowSeconds();
@@ -131,11 +160,18 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
       if (Number(body.t) > now + maxAhead + skew) {
         throw new HttpError(
           401,
-          'SIGN_TIME_INVALID',
+          ErrorCodes.SIGN_TIME_INVALID,
           `The callback "t" is more than ${maxAhead} s in the future; a genuine callback expires sooner. It was not stored.`,
         );
       }
       const relaySig = req.headers['x-relay-signature'];
+      if (relaySig === undefined && opts.requireRelaySignature) {
+        throw new HttpError(
+          401,
+          ErrorCodes.SIGN_MISSING,
+          'This receiver takes callbacks from the local relay only, which signs each body: "X-Relay-Signature" is missing. It was not stored.',
+        );
+      }
       if (relaySig !== undefined) {
         const text = req.body as string;
         if (
@@ -144,7 +180,7 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
         ) {
           throw new HttpError(
             401,
-            'SIGN_INVALID',
+            ErrorCodes.SIGN_INVALID,
             'The "X-Relay-Signature" does not match HMAC-SHA256(key, t + "." + body); the body was altered. It was not stored.',
           );
         }
@@ -156,6 +192,15 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
         if (err instanceof NotificationError)
           throw new HttpError(400, err.code, `${err.message} It was not stored.`);
         throw err;
+      }
+      // Tencent's sign covers neither body nor sender: a pair another address used takes no new body (relay-signed
+      // bodies are bound by their HMAC already).
+      if (relaySig === undefined && !replays.admit(Number(body.t), String(body.sign), body, req.ip, now)) {
+        throw new HttpError(
+          409,
+          ErrorCodes.SIGN_REUSED,
+          'This "t" and "sign" were already used by another sender with another body (a replayed signature). It was not stored; a genuine callback sent again with a new "t" will be.',
+        );
       }
       const result = await store.put(stored);
       if (result.recording) {
@@ -190,7 +235,7 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
       if (filter.recordId === undefined) {
         throw new HttpError(
           403,
-          'READ_AUTH_FAILED',
+          ErrorCodes.READ_AUTH_FAILED,
           'Reading recordings needs a "recordId" and its read credential.',
           'recordings',
         );
@@ -199,7 +244,7 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
       if (failure) {
         throw new HttpError(
           403,
-          'READ_AUTH_FAILED',
+          ErrorCodes.READ_AUTH_FAILED,
           `The read credential for record id "${filter.recordId}" is ${failure.toLowerCase()}: pass "readSecret" and "readTime" minted by the site (record-id, read-secret, read-time).`,
           'recordings',
         );
@@ -215,14 +260,18 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
     const limit =
       limitText === undefined ? DEFAULT_LIMIT : /^\d{1,3}$/.test(limitText) ? Number(limitText) : NaN;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-      throw new HttpError(400, 'BAD_QUERY', `"limit" must be an integer from 1 to ${MAX_LIMIT}.`);
+      throw new HttpError(400, ErrorCodes.BAD_QUERY, `"limit" must be an integer from 1 to ${MAX_LIMIT}.`);
     }
     let before;
     const beforeText = queryString(q, 'before');
     if (beforeText !== undefined) {
       before = decodeCursor(beforeText) ?? undefined;
       if (!before)
-        throw new HttpError(400, 'BAD_QUERY', '"before" must be the "next" value of a previous page.');
+        throw new HttpError(
+          400,
+          ErrorCodes.BAD_QUERY,
+          '"before" must be the "next" value of a previous page.',
+        );
     }
     return store.list(filter, limit, before);
   });
@@ -235,7 +284,7 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
     let lastEventId: number | null = null;
     if (lastRaw !== undefined && lastRaw !== '') {
       if (!/^\d{1,15}$/.test(lastRaw))
-        throw new HttpError(400, 'BAD_QUERY', '"Last-Event-ID" must be an event id.');
+        throw new HttpError(400, ErrorCodes.BAD_QUERY, '"Last-Event-ID" must be an event id.');
       lastEventId = Number(lastRaw);
     }
     const full = feed.admit(req.ip);
@@ -261,7 +310,7 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
 function queryString(q: Record<string, unknown>, name: string): string | undefined {
   const v = q[name];
   if (v === undefined || v === '') return undefined;
-  if (typeof v !== 'string') throw new HttpError(400, 'BAD_QUERY', `"${name}" must be given once.`);
+  if (typeof v !== 'string') throw new HttpError(400, ErrorCodes.BAD_QUERY, `"${name}" must be given once.`);
   return v;
 }
 
@@ -270,13 +319,13 @@ function filterOf(q: Record<string, unknown>): RecordingFilter {
   const recordId = queryString(q, 'recordId');
   if (recordId !== undefined) {
     if (!RECORD_ID_PATTERN.test(recordId)) {
-      throw new HttpError(400, 'BAD_QUERY', '"recordId" must be 1–64 letters, digits, "_" or "-".');
+      throw new HttpError(400, ErrorCodes.BAD_QUERY, '"recordId" must be 1–64 letters, digits, "_" or "-".');
     }
     filter.recordId = recordId;
   }
   const streamId = queryString(q, 'streamId');
   if (streamId !== undefined) {
-    if (streamId.length > 256) throw new HttpError(400, 'BAD_QUERY', '"streamId" is too long.');
+    if (streamId.length > 256) throw new HttpError(400, ErrorCodes.BAD_QUERY, '"streamId" is too long.');
     filter.streamId = streamId;
   }
   return filter;

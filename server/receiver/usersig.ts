@@ -7,6 +7,7 @@ import type { OriginPolicy } from './origin-policy.ts';
 // HMAC-SHA256 over "TLS.identifier:…\nTLS.sdkappid:…\nTLS.time:…\nTLS.expire:…\n", the JSON document deflated with
 // zlib, base64 with Tencent's url-safe replacements (+ → *, / → -, = → _). Used rather than re-implemented.
 import { Api } from 'tls-sig-api-v2';
+import { ErrorCodes } from '../../src/errors.ts';
 
 /** TRTC user ids: at most 32 letters, digits, `_` and `-` (Tencent's rule for UserSig identifiers). */
 export const USER_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
@@ -104,22 +105,26 @@ export function userSigRoutes(
     if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
       throw new HttpError(
         415,
-        'UNSUPPORTED_CONTENT_TYPE',
+        ErrorCodes.UNSUPPORTED_CONTENT_TYPE,
         'Send the UserSig request as "Content-Type: application/json".',
       );
     }
     const body = jsonObjectOf(req.body, http.jsonLimits, 'UserSig request');
     if (body.sdkAppId !== undefined && String(body.sdkAppId) !== String(trtc.sdkAppId)) {
-      throw new HttpError(400, 'BAD_BODY', `This server issues UserSigs for SDKAppID ${trtc.sdkAppId} only.`);
+      throw new HttpError(
+        400,
+        ErrorCodes.BAD_BODY,
+        `This server issues UserSigs for SDKAppID ${trtc.sdkAppId} only.`,
+      );
     }
     if (body.userId !== undefined && typeof body.userId !== 'string') {
-      throw new HttpError(400, 'BAD_BODY', '"userId" must be a string.');
+      throw new HttpError(400, ErrorCodes.BAD_BODY, '"userId" must be a string.');
     }
     const verdict = await authorizeUserSig(trtc, req, body.userId ?? null);
     if ('refused' in verdict) {
       throw new HttpError(
         verdict.status,
-        verdict.status === 400 ? 'BAD_BODY' : 'USERSIG_NOT_ALLOWED',
+        verdict.status === 400 ? ErrorCodes.BAD_BODY : ErrorCodes.USERSIG_NOT_ALLOWED,
         verdict.refused,
       );
     }

@@ -153,8 +153,8 @@ describe('resource limits', () => {
         const slowHeaders = i % 4 === 0;
         socket.write(
           slowHeaders
-            ? 'POST /callbacks/tencent HTTP/1.1\r\nHost: x\r\n'
-            : 'POST /callbacks/tencent HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"event_type":100,',
+            ? 'POST /callbacks/tencent HTTP/1.1\r\nHost: 127.0.0.1\r\n'
+            : 'POST /callbacks/tencent HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"event_type":100,',
         );
         // One byte every 200 ms: never finishing.
         timers.push(setInterval(() => socket.writable && socket.write(slowHeaders ? 'X' : ' '), 200));

@@ -77,7 +77,7 @@ test('SIGTERM with a live subscriber and a half-sent body in flight: exits 0, wh
   const half = connect(Number(new URL(r.url).port), '127.0.0.1');
   half.on('error', () => undefined);
   half.write(
-    'POST /callbacks/tencent HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"event_',
+    'POST /callbacks/tencent HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"event_',
   );
   await new Promise((res) => setTimeout(res, 200));
   let answer = '';
