@@ -69,7 +69,6 @@ export async function startDemoServer(env: Record<string, string> = {}): Promise
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
-      CALLBACK_KEY: 'demo-e2e-key',
       RTMP_PORT: 'off',
       DEMO_STREAM: '0',
       LOG_LEVEL: 'warn',
