@@ -193,9 +193,10 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
           throw new HttpError(400, err.code, `${err.message} It was not stored.`);
         throw err;
       }
-      // Tencent's sign covers neither body nor sender: a pair another address used takes no new body (relay-signed
-      // bodies are bound by their HMAC already).
-      if (relaySig === undefined && !replays.admit(Number(body.t), String(body.sign), body, req.ip, now)) {
+      // Tencent's sign covers neither body nor sender: a pair another address used takes no new body. A relay-signed
+      // body is bound by its HMAC, but its pair is recorded too, so that dropping the header gains nothing.
+      const fresh = replays.admit(Number(body.t), String(body.sign), body, req.ip, now);
+      if (!fresh && relaySig === undefined) {
         throw new HttpError(
           409,
           ErrorCodes.SIGN_REUSED,

@@ -14,7 +14,7 @@ import { canonicalJson } from './notification.ts';
  * which the receiver enforces), only pairs with a genuine `sign` are remembered (a stranger cannot add entries), and
  * the check must be synchronous so that two concurrent requests cannot both claim a pair. The cost: a restart or a
  * second receiver instance starts with an empty table. A relay-signed callback (`X-Relay-Signature` binds the body)
- * does not need this table at all.
+ * passes whatever this says, but is recorded too: its pair, without the header, then carries no new body.
  */
 export class SignReplayGuard {
   /** `t:sign` → the first sender, the digests of the bodies accepted with the pair, and its expiry (unix s). */

@@ -64,6 +64,18 @@ describe('a captured (t, sign) pair', () => {
     assert.equal(notificationCount(r.dataDir), before);
   });
 
+  test("a relay-signed callback's pair, replayed without its X-Relay-Signature, carries no new body either", async () => {
+    const genuine = signed(KEY, recordingNotification('relayed-1', { stream_id: 'relayed' }));
+    const text = JSON.stringify(genuine);
+    const json = { 'content-type': 'application/json' };
+    const sig = relaySignature(KEY, String(genuine.t), text);
+    assert.equal((await post(r, text, { ...json, 'x-relay-signature': sig })).status, 200);
+    const forged = { ...genuine, file_id: 'forged-2', record_file_id: 'forged-2', video_url: PHISHING };
+    const replay = await post(r, forged, json, '127.0.0.2');
+    assert.deepEqual([replay.status, replay.code], [409, 'SIGN_REUSED'], replay.body);
+    assert.deepEqual(await listed(r, 'relayed'), [genuine.video_url]);
+  });
+
   test('several genuine callbacks of one second (one t, one sign) from the sender are all stored', async () => {
     const bodies = ['burst-1', 'burst-2', 'burst-3'].map((id) =>
       recordingNotification(id, { stream_id: 'burst', video_url: `https://vod.example/${id}.mp4` }),
