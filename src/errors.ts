@@ -58,6 +58,8 @@ export const ErrorCodes = {
   ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
   /** 415: a request body that is not application/json. */
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** 400: a request path that is not canonical (`%2e`, `//`, encoded slashes, dot segments, bad encoding). */
+  BAD_PATH: 'BAD_PATH',
   /** 429: too many stream creations from one client in a minute. */
   RATE_LIMITED: 'RATE_LIMITED',
   /** 429 (this client) / 503 (whole relay): a stream, ingest, relay or viewer cap is reached. */

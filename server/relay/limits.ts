@@ -5,6 +5,8 @@
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCodes } from '../../src/errors.ts';
 import { flvTimestamp } from './flv-hub.ts';
 import { HttpError } from './http-error.ts';
 
@@ -98,6 +100,7 @@ export function relayServerOptions(limits: Partial<RelayLimits> = {}): {
   connectionTimeout: number;
   keepAliveTimeout: number;
   http: { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number };
+  frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => void;
 } {
   const l = { ...DEFAULT_LIMITS, ...limits };
   return {
@@ -109,7 +112,27 @@ export function relayServerOptions(limits: Partial<RelayLimits> = {}): {
       requestTimeout: l.requestTimeoutMs,
       connectionsCheckingInterval: Math.min(1000, l.requestTimeoutMs),
     },
+    frameworkErrors: refuseUnroutable,
   };
+}
+
+/**
+ * A request fastify cannot route (bad percent-encoding in a path parameter, an overlong one) gets the relay's
+ * error body rather than fastify's own, like every other refusal.
+ */
+function refuseUnroutable(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const badUrl = err.code === 'FST_ERR_BAD_URL';
+  void reply
+    .code(err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400)
+    .send({
+      error: {
+        module: 'relay',
+        code: badUrl ? ErrorCodes.BAD_PATH : ErrorCodes.INVALID_OPTIONS,
+        message: badUrl
+          ? 'Bad request path: it has invalid percent-encoding. Use the URL the relay gave.'
+          : err.message,
+      },
+    });
 }
 
 /**

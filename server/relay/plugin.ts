@@ -7,6 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { timingSafeEqual } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -21,10 +22,16 @@ import {
   corsHeaders,
   isAllowedOrigin,
   isJsonOrBodiless,
+  isPlayPath,
+  playCorsHeaders,
+  playPreflightHeaders,
   preflightHeaders,
   selfOrigins,
   type AllowedOrigins,
 } from './cors.ts';
+import { canonicalPath } from './http/canonical-path.ts';
+import { clientAddress } from './http/client-address.ts';
+import { redact } from '../shared/redact.ts';
 import { RelayAuth, isLoopback, signPlaylist, type RelayAuthOptions } from './auth.ts';
 import { DEFAULT_LIMITS, LIMIT_ENV, MediaClock, Quota, guardServer, type RelayLimits } from './limits.ts';
 import { parseCreateStream, parseRelayOptions, isValidStreamId } from './relay-options.ts';
@@ -68,6 +75,11 @@ export interface RelayPluginOptions extends RelayAuthOptions {
   callbackRetryBaseMs?: number;
   /** @deprecated ignored: retries are evenly spaced, as Tencent's. */
   callbackRetryMaxMs?: number;
+  /**
+   * `RELAY_TRUST_PROXY`: how many reverse proxies stand in front of the relay (0, the default: none, the TCP peer
+   * is the client). Per-client caps and rate limits then count the address those proxies put in X-Forwarded-For.
+   */
+  trustProxy?: number;
   /** Same as `limits.ingestIdleMs`: an ingest whose media lags real time by this much is closed. Default 15000. */
   ingestIdleMs?: number;
 }
@@ -93,6 +105,13 @@ export const IngestClose = {
   /** An ingest cap is reached (the reason names it). */
   LIMIT: 4429,
 } as const;
+
+/** Compares two secrets in constant time. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 /** The relay's base URL for a request: the configured public URL, else the local address it arrived on. */
 function baseUrlOf(socket: Socket, configured?: string): string {
@@ -165,7 +184,24 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     return list;
   };
   const streams = new Map<string, LiveStream>();
-  const log = (msg: string): void => fastify.log.info(`[relay] ${msg}`);
+  const log = (msg: string): void => fastify.log.info(`[relay] ${redact(msg)}`);
+  const trustProxy = opts.trustProxy ?? 0;
+  /** The client a request counts as for caps and rate limits (the TCP peer unless proxies are trusted). */
+  const clientOf = (req: IncomingMessage): string =>
+    clientAddress(req.socket.remoteAddress, req.headers, trustProxy);
+  // Request log lines name the path, never a credential in its query (txSecret, token).
+  fastify.addHook('onRoute', (route) => {
+    route.logSerializers = {
+      ...route.logSerializers,
+      req: (req: FastifyRequest) => ({
+        method: req.method,
+        url: redact(req.url),
+        host: req.host,
+        remoteAddress: req.ip,
+        remotePort: req.socket?.remotePort,
+      }),
+    };
+  });
 
   const callbackUrl = opts.callbackUrl ?? null;
   const outbox = new Outbox({
@@ -179,7 +215,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     timeoutMs: opts.callbackTimeoutMs,
     retryIntervalMs: opts.callbackRetryIntervalMs ?? opts.callbackRetryBaseMs,
     retries: opts.callbackRetries,
-    log: (m) => fastify.log.warn(`[relay] ${m}`),
+    log: (m) => fastify.log.warn(`[relay] ${redact(m)}`),
   });
   const recordingUrl: RecordingUrl = (ctx, f) =>
     auth.signRecording(`${ctx.baseUrl}/recordings/${f.relPath}`, ctx.streamId);
@@ -196,8 +232,13 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
         });
 
   // ---------- errors, CORS ----------
+  /** CORS headers of an answer: any origin for reads of the play outputs (as a CDN), the origin list otherwise. */
+  const corsFor = (req: FastifyRequest): Record<string, string> =>
+    (req.method === 'GET' || req.method === 'HEAD') && isPlayPath(req.url)
+      ? playCorsHeaders()
+      : corsHeaders(allowed, selfOf(), req.headers.origin);
   fastify.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
-    void reply.headers(corsHeaders(allowed, selfOf(), req.headers.origin));
+    void reply.headers(corsFor(req));
     if (err instanceof HttpError) {
       if (err.status === 429) void reply.header('retry-after', '60');
       return reply.code(err.status).send(err.toBody());
@@ -209,15 +250,17 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
         : status < 500
           ? ErrorCodes.INVALID_OPTIONS
           : ErrorCodes.INTERNAL_ERROR;
-    if (status >= 500) req.log.error(err);
+    if (status >= 500) req.log.error(redact(String(err.stack ?? err.message)));
     return reply.code(status).send({ error: { module: 'relay', code, message: err.message } });
   });
-  // Every request: CORS headers for allowed origins; writes from other origins and non-JSON bodies refused before
-  // anything is read or changed; control calls from off the machine refused when no push key is set; play
-  // credentials on /live and /recordings.
+  // Every request: a path that is not canonical refused first (400); CORS headers; writes from other origins and
+  // non-JSON bodies refused before anything is read or changed; control calls from off the machine refused when no
+  // push key is set; play credentials on /live and /recordings, checked on the same decoded path the routes and
+  // the file server read.
   fastify.addHook('onRequest', async (req, reply) => {
     const origin = req.headers.origin;
-    void reply.headers(corsHeaders(allowed, selfOf(), origin));
+    void reply.headers(corsFor(req));
+    const path = canonicalPath(req.url);
     const write = req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS';
     if (write && origin !== undefined && !isAllowedOrigin(allowed, selfOf(), origin))
       throw new HttpError(
@@ -231,16 +274,16 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
         ErrorCodes.UNSUPPORTED_MEDIA_TYPE,
         'Request bodies must be JSON: send Content-Type: application/json.',
       );
-    const path = req.url.split('?')[0];
-    if (write && !auth.pushKey && !isLoopback(req.socket.remoteAddress))
+    if (write && !auth.pushKey && !isLoopback(clientOf(req.raw)))
       throw new HttpError(
         403,
         ErrorCodes.PUSH_AUTH_FAILED,
         'This relay runs without RELAY_PUSH_KEY, so only this machine may control it.',
       );
-    if (req.method === 'GET' || req.method === 'HEAD') {
+    if ((req.method === 'GET' || req.method === 'HEAD') && isPlayPath(path)) {
       const name = playNameOf(path);
-      if (name) auth.checkPlay(name, req.query as Record<string, unknown>);
+      if (!name) throw new HttpError(404, ErrorCodes.NOT_FOUND, 'No such stream or recording.');
+      auth.checkPlay(name, req.query as Record<string, unknown>);
     }
   });
   // Recorded HLS playlists name their segments relatively: they get the playlist's own credential appended.
@@ -260,7 +303,11 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
   });
   const preflight = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     void reply
-      .headers(preflightHeaders(allowed, selfOf(), req.headers.origin))
+      .headers(
+        isPlayPath(req.url)
+          ? playPreflightHeaders()
+          : preflightHeaders(allowed, selfOf(), req.headers.origin),
+      )
       .code(204)
       .send();
   };
@@ -353,7 +400,30 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
         `Too many streams created from this client (${ctx.max} a minute, ${LIMIT_ENV.createsPerMinute}); retry in ${ctx.after}.`,
       ),
   });
-  const createRate = { rateLimit: { max: limits.createsPerMinute, timeWindow: 60_000 } };
+  // Creates count per credential when the request carries a valid one, else per client: a flood of refused
+  // (unauthenticated) creates from one address never uses up the budget of a pusher with a genuine credential.
+  // Counted after the body is parsed (preHandler), as the credential is for the stream id in the body.
+  const createRateKey = (req: FastifyRequest): string => {
+    const body = req.body as { streamId?: unknown } | null | undefined;
+    const id = typeof body === 'object' && body !== null ? body.streamId : undefined;
+    if (auth.pushKey && typeof id === 'string' && isValidStreamId(id)) {
+      try {
+        const credential = auth.checkPush(id, req.query as Record<string, unknown>);
+        if (credential) return `credential:${credential.txTime}:${credential.txSecret}`;
+      } catch {
+        // not a genuine credential: counted against the client below
+      }
+    }
+    return `client:${clientOf(req.raw)}`;
+  };
+  const createRate = {
+    rateLimit: {
+      max: limits.createsPerMinute,
+      timeWindow: 60_000,
+      hook: 'preHandler' as const,
+      keyGenerator: createRateKey,
+    },
+  };
   fastify.post('/api/streams', { bodyLimit: BODY_LIMIT, config: createRate }, async (req, reply) => {
     const o = parseCreateStream(req.body, auth.pushKey !== null);
     const id = o.streamId ?? newStreamId();
@@ -364,7 +434,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
         ErrorCodes.ALREADY_STARTED,
         `Stream "${id}" already exists; delete it first or pick another id.`,
       );
-    const release = quota.streams.acquire(req.ip);
+    const release = quota.streams.acquire(clientOf(req.raw));
     const s = new LiveStream(id, o.audioOnly);
     streams.set(id, s);
     auth.bindOwner(s, credential);
@@ -424,7 +494,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
         );
       }
       s.baseUrl = baseUrlOf(req.socket, opts.publicBaseUrl);
-      const releaseRelay = quota.relays.acquire(req.ip);
+      const releaseRelay = quota.relays.acquire(clientOf(req.raw));
       starting.add(s.id);
       const withRtmp = o.encode === 'rtmp' && rtmp !== null;
       if (withRtmp) rtmp.expect(s.id);
@@ -458,7 +528,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
         s.lastError = why;
         void stopRelay(s, StreamEnd.internal(why));
       });
-      const push = pushContext(s, relay, req.ip);
+      const push = pushContext(s, relay, clientOf(req.raw));
       pushes.set(relay, push);
       beginPush(outbox, { ctx: push, sessionId: relay.sessionId });
       log(`relay of ${s.id} started (${o.encode}; record ${o.recordFileTypes.join(',') || 'none'})`);
@@ -512,11 +582,11 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     const relay = s.relay;
     if (!relay) throw new HttpError(404, ErrorCodes.NOT_FOUND, `Stream "${s.id}" is not being relayed.`);
     if (m[2] === 'flv') {
-      const releaseViewer = quota.viewers.acquire(req.ip);
+      const releaseViewer = quota.viewers.acquire(clientOf(req.raw));
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
-        ...corsHeaders(allowed, selfOf(), req.headers.origin),
+        ...corsFor(req),
         'content-type': 'video/x-flv',
         'cache-control': 'no-cache, no-store',
       });
@@ -676,14 +746,19 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
   const ingestRefusal = (
     id: string,
     s: LiveStream | undefined,
-    url: URL,
+    query: URLSearchParams,
     ip: string,
   ): { code: number; reason: string } | null => {
-    if (!s) return { code: IngestClose.NOT_FOUND, reason: `unknown stream ${id.slice(0, 64)}` };
-    if (url.searchParams.get('token') !== s.token)
-      return { code: IngestClose.BAD_TOKEN, reason: 'bad ingest token' };
+    // With push auth, an unknown stream and someone else's get the same answer: stream ids cannot be probed.
+    const unknownOrForeign = { code: IngestClose.BAD_TOKEN, reason: 'unknown stream or bad ingest token' };
+    if (!s)
+      return auth.pushKey
+        ? unknownOrForeign
+        : { code: IngestClose.NOT_FOUND, reason: `unknown stream ${id.slice(0, 64)}` };
+    if (!sameSecret(query.get('token') ?? '', s.token))
+      return auth.pushKey ? unknownOrForeign : { code: IngestClose.BAD_TOKEN, reason: 'bad ingest token' };
     try {
-      auth.checkOwner(s, id, Object.fromEntries(url.searchParams));
+      auth.checkOwner(s, id, Object.fromEntries(query));
     } catch (err) {
       return { code: IngestClose.BAD_TOKEN, reason: `PUSH_AUTH_FAILED: ${(err as Error).message}` };
     }
@@ -694,24 +769,56 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     return null;
   };
 
+  /** Answers a refused upgrade with an HTTP status and closes the socket. */
+  const refuseUpgrade = (socket: Duplex, status: 400 | 403 | 500, text: string): void => {
+    if (socket.writable)
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    else socket.destroy();
+  };
+  // Everything an upgrade carries is parsed inside the guard: a fault in one request closes that socket only.
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const url = new URL(req.url ?? '/', 'http://relay.invalid');
-    if (!url.pathname.startsWith('/ingest/')) return; // someone else's upgrade
-    const id = decodeURIComponent(url.pathname.slice('/ingest/'.length));
-    const origin = req.headers.origin;
-    const ip = req.socket.remoteAddress ?? '?';
-    const offMachine = !auth.pushKey && !isLoopback(ip);
-    if ((origin !== undefined && !isAllowedOrigin(allowed, selfOf(), origin)) || offMachine) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    const target = req.url ?? '/';
+    socket.on('error', () => {}); // a peer that resets mid-handshake ends its own socket, nothing else
+    if (!target.startsWith('/ingest/')) {
+      // someone else's upgrade, unless no one else listens: then it would hang until the peer gives up
+      if (fastify.server.listenerCount('upgrade') === 1)
+        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const s = isValidStreamId(id) ? streams.get(id) : undefined;
-      const refused = ingestRefusal(id, s, url, ip);
-      if (refused || !s)
-        return ws.close(refused?.code ?? IngestClose.NOT_FOUND, refused?.reason.slice(0, 120));
-      attachIngest(s, ws, quota.ingests.acquire(ip));
-    });
+    try {
+      let path: string;
+      try {
+        path = canonicalPath(target);
+      } catch {
+        refuseUpgrade(socket, 400, 'Bad Request');
+        return;
+      }
+      const id = path.slice('/ingest/'.length);
+      const query = new URLSearchParams(target.includes('?') ? target.slice(target.indexOf('?') + 1) : '');
+      const origin = req.headers.origin;
+      const ip = clientOf(req);
+      const offMachine = !auth.pushKey && !isLoopback(ip);
+      if ((origin !== undefined && !isAllowedOrigin(allowed, selfOf(), origin)) || offMachine) {
+        refuseUpgrade(socket, 403, 'Forbidden');
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        ws.on('error', () => {}); // oversized or invalid frames close this socket; they never throw
+        try {
+          const s = isValidStreamId(id) ? streams.get(id) : undefined;
+          const refused = ingestRefusal(id, s, query, ip);
+          if (refused || !s)
+            return ws.close(refused?.code ?? IngestClose.NOT_FOUND, refused?.reason.slice(0, 120));
+          attachIngest(s, ws, quota.ingests.acquire(ip));
+        } catch (err) {
+          fastify.log.error(`[relay] ingest upgrade failed: ${redact(String(err))}`);
+          ws.terminate();
+        }
+      });
+    } catch (err) {
+      fastify.log.error(`[relay] upgrade failed: ${redact(String(err))}`);
+      refuseUpgrade(socket, 500, 'Internal Server Error');
+    }
   };
   fastify.server.on('upgrade', onUpgrade);
 
