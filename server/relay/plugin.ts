@@ -16,6 +16,7 @@ import fastifyStatic from '@fastify/static';
 import rateLimit from '@fastify/rate-limit';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { ErrorCodes } from '../../src/errors.ts';
+import { ID_SOURCE } from '../../src/contract/ids.ts';
 import type { Recording } from '../../src/events.ts';
 import { HttpError } from './http-error.ts';
 import {
@@ -120,9 +121,12 @@ function baseUrlOf(socket: Socket, configured?: string): string {
   return `http://${address.includes(':') ? `[${address}]` : address}:${socket.localPort ?? 80}`;
 }
 
+const PLAY_PATH = new RegExp(`^/(?:live|recordings)/(${ID_SOURCE})(?:[./]|$)`);
+const LIVE_NAME = new RegExp(`^(${ID_SOURCE})\\.(flv|m3u8)$`);
+
 /** The stream id a `/live/…` or `/recordings/…` path is about (`/live/S.flv`, `/live/S/seg1.ts`, `/recordings/S/…`). */
 function playNameOf(path: string): string | null {
-  const m = /^\/(?:live|recordings)\/([A-Za-z0-9_-]{1,64})(?:[./]|$)/.exec(path);
+  const m = PLAY_PATH.exec(path);
   return m ? m[1] : null;
 }
 
@@ -571,7 +575,7 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
 
   // ---------- live outputs ----------
   fastify.get<{ Params: { name: string } }>('/live/:name', async (req, reply) => {
-    const m = /^([A-Za-z0-9_-]{1,64})\.(flv|m3u8)$/.exec(req.params.name);
+    const m = LIVE_NAME.exec(req.params.name);
     if (!m)
       throw new HttpError(
         404,

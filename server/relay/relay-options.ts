@@ -3,6 +3,7 @@
  * relay, MP3 only for audio-only pushes, the record id is a string (`^[A-Za-z0-9_-]{1,64}$`), unknown options are refused by name.
  */
 import { ErrorCodes } from '../../src/errors.ts';
+import { ID_PATTERN } from '../../src/contract/ids.ts';
 import { HttpError } from './http-error.ts';
 
 export const RELAY_ENCODES = ['rtmp', 'hls', 'flv'] as const;
@@ -22,8 +23,8 @@ export interface RelayOptions {
   audioOnly: boolean;
 }
 
-const STREAM_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const RECORD_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const STREAM_ID = ID_PATTERN;
+const RECORD_ID = ID_PATTERN;
 
 export function isValidStreamId(id: string): boolean {
   return STREAM_ID.test(id);
