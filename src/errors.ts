@@ -49,7 +49,7 @@ export const ErrorCodes = {
   NOT_INGESTING: 'NOT_INGESTING',
   BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
-  // local relay security (server/relay/auth.ts, limits.ts)
+  // local relay security (server/relay/http/auth.ts, streams/limits.ts)
   /** 403: missing, wrong or expired txSecret/txTime for a control call or ingest, or not the stream's owner. */
   PUSH_AUTH_FAILED: 'PUSH_AUTH_FAILED',
   /** 403: missing, wrong or expired play credential on /live or /recordings. */

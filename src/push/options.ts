@@ -1,5 +1,5 @@
 /**
- * The push options of the relay model (`shared/reference/push-model.md`), validated in this one place.
+ * The push options of the relay model (`docs/push-model.md`), validated in this one place.
  *
  * A page, an attribute or a form hands in loose values ({@link PushOptionsInput}); {@link validatePushOptions}
  * either returns clean {@link PushOptions} or throws a {@link RelayError} with a stable code saying what to fix.

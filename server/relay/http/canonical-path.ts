@@ -9,7 +9,7 @@
  * out, so nothing legitimate is refused.
  */
 import { ErrorCodes } from '../../../src/errors.ts';
-import { HttpError } from '../http-error.ts';
+import { relayError } from '../../shared/http-error.ts';
 
 /** Characters a path segment may carry as they are (RFC 3986 `pchar` without `%`). */
 const PLAIN = /^[A-Za-z0-9\-._~!$&'()*+,;=:@]$/;
@@ -58,10 +58,6 @@ export function canonicalPath(target: string | undefined): string {
   const raw = (target ?? '/').split(/[?#]/, 1)[0];
   const problem = pathProblem(raw);
   if (problem)
-    throw new HttpError(
-      400,
-      ErrorCodes.BAD_PATH,
-      `Bad request path: ${problem}. Use the URL the relay gave.`,
-    );
+    throw relayError(400, ErrorCodes.BAD_PATH, `Bad request path: ${problem}. Use the URL the relay gave.`);
   return decodeURIComponent(raw);
 }

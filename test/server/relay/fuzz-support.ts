@@ -7,9 +7,8 @@
 import assert from 'node:assert/strict';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { request as httpRequest } from 'node:http';
-import { startServerProcess } from '../../support/server-process.mjs';
-import { push, sleep, tempDir, type Pusher } from './support.ts';
-import { credQuery, send } from './security-support.ts';
+import { sleep, tempDir } from './support.ts';
+import { liveRelayProcess } from './security-support.ts';
 
 export const PUSH_KEY = 'fuzz-push-key';
 export const PLAY_KEY = 'fuzz-play-key';
@@ -97,44 +96,21 @@ async function freePort(): Promise<number> {
 export async function startFuzzRelay(): Promise<FuzzRelay> {
   const data = tempDir('relay-fuzz-');
   const rtmpPort = await freePort();
-  const server = await startServerProcess({
-    script: 'server/relay/main.ts',
-    name: 'relay',
-    env: {
-      RELAY_PORT: '0',
-      RTMP_PORT: String(rtmpPort),
-      LOG_LEVEL: 'warn',
-      DATA_DIR: data.dir,
-      RELAY_PUSH_KEY: PUSH_KEY,
-      RELAY_PLAY_KEY: PLAY_KEY,
-      ALLOWED_ORIGINS: PAGE,
-    },
-    ready: /relay listening on (http:\/\/\S+)/,
+  const relay = await liveRelayProcess({
+    id: STREAM,
+    pushKey: PUSH_KEY,
+    playKey: PLAY_KEY,
+    origin: PAGE,
+    dataDir: data.dir,
+    env: { RTMP_PORT: String(rtmpPort) },
   });
-  const base = server.url;
-  const q = credQuery(PUSH_KEY, STREAM, 3600);
-  const created = await send<{ ingest: { url: string } }>(base, 'POST', `/api/streams${q}`, {
-    body: { streamId: STREAM },
-  });
-  assert.equal(created.status, 201, JSON.stringify(created.body));
-  const pusher: Pusher = await push(`${created.body.ingest.url}&${q.slice(1)}`, { video: 'h264' });
-  let started = await send<{ urls: { encode: string; url: string }[] }>(
-    base,
-    'POST',
-    `/api/streams/${STREAM}/relay${q}`,
-    { body: { encode: 'flv' } },
-  );
-  for (let i = 0; started.status === 409 && i < 100; i += 1) {
-    await sleep(200);
-    started = await send(base, 'POST', `/api/streams/${STREAM}/relay${q}`, { body: { encode: 'flv' } });
-  }
-  assert.equal(started.status, 200, JSON.stringify(started.body));
-  const viewer = new FlvViewer(started.body.urls.find((u) => u.encode === 'flv')?.url ?? '');
+  const { server } = relay;
+  const viewer = new FlvViewer(relay.flvUrl);
   const deadline = Date.now() + 20_000;
   while (viewer.firstTs < 0 && Date.now() < deadline) await sleep(100);
   assert.ok(viewer.firstTs >= 0, 'the legitimate viewer got no media');
   return {
-    base,
+    base: relay.base,
     rtmpPort,
     viewer,
     check(withinMs = 3000) {
@@ -146,8 +122,7 @@ export async function startFuzzRelay(): Promise<FuzzRelay> {
     },
     async stop() {
       viewer.close();
-      await pusher.stop();
-      await server.stop();
+      await relay.stop();
       data.remove();
     },
   };

@@ -10,7 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import type { AddressInfo, Server, Socket } from 'node:net';
-import { ID_SOURCE } from '../../src/contract/ids.ts';
+import { ID_SOURCE } from '../../../src/contract/ids.ts';
 
 export interface RtmpServer {
   /** `rtmp://host:port` */
