@@ -1,6 +1,6 @@
 /**
  * The local relay under an abusive client at its caps: does a legitimate push still start, and does a legitimate
- * viewer still get real-time playback? Same run, same relay settings (the defaults of `server/relay/limits.ts`),
+ * viewer still get real-time playback? Same run, same relay settings (the defaults of `server/relay/streams/limits.ts`),
  * once without and once with the abuser; the ratios say what the abuse costs the legitimate user.
  *
  * The abuser (from 127.0.0.2, so it is "another client") holds as much as the relay lets one client hold: its

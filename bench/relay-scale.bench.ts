@@ -235,7 +235,7 @@ for (const [codec, seconds] of [
   ['h264', 60],
 ] as const)
   makeClip(clips.dir, codec, seconds);
-// The relay's default caps are sized for an open deployment (4 ingests, 200 viewers: server/relay/limits.ts); this
+// The relay's default caps are sized for an open deployment (4 ingests, 200 viewers: server/relay/streams/limits.ts); this
 // bench measures the machine, so an operator's raised caps stand in for them.
 // The Chromium pusher's page has its own origin: the relay must allow it to open the ingest socket.
 const chromium = sections.includes('start') ? await startChromiumPusher() : null;

@@ -16,7 +16,7 @@ import { relayPlugin } from './relay/plugin.ts';
 import { receiverPlugin } from './receiver/plugin.ts';
 import { push, type Pusher } from './relay/test-source.ts';
 import { devSecurity } from './relay/dev-credentials.ts';
-import { parseAllowedOrigins } from './relay/cors.ts';
+import { parseAllowedOrigins } from './relay/http/cors.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const port = Number(process.env.PORT ?? process.env.RELAY_PORT ?? 8080);

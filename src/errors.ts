@@ -81,7 +81,7 @@ export const ErrorCodes = {
   NOT_INGESTING: 'NOT_INGESTING',
   BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
-  // local relay security (server/relay/auth.ts, limits.ts)
+  // local relay security (server/relay/http/auth.ts, streams/limits.ts)
   /** 403: missing, wrong or expired txSecret/txTime for a control call or ingest, or not the stream's owner. */
   PUSH_AUTH_FAILED: 'PUSH_AUTH_FAILED',
   /** 403: missing, wrong or expired play credential on /live or /recordings. */
@@ -90,6 +90,8 @@ export const ErrorCodes = {
   ORIGIN_NOT_ALLOWED: 'ORIGIN_NOT_ALLOWED',
   /** 415: a request body that is not application/json. */
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** 400: a request path that is not canonical (`%2e`, `//`, encoded slashes, dot segments, bad encoding). */
+  BAD_PATH: 'BAD_PATH',
   /** 429: too many stream creations from one client in a minute. */
   RATE_LIMITED: 'RATE_LIMITED',
   /** 429 (this client) / 503 (whole relay): a stream, ingest, relay or viewer cap is reached. */

@@ -75,7 +75,7 @@ export type LivePushErrorDetail = RelayErrorInfo;
 export interface Recording {
   id: string;
   streamId: string;
-  /** String record id (`meeting_42`, CONTRACTS "Record ids are strings"). */
+  /** String record id (`meeting_42`, `docs/contracts.md` "Ids"). */
   recordId: string | null;
   fileFormat: string;
   startTime: number;

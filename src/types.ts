@@ -1,5 +1,5 @@
 /**
- * Types shared by every domain. The wire shapes follow `shared/reference/push-model.md`.
+ * Types shared by every domain. The wire shapes follow `docs/push-model.md`.
  */
 
 /** Relay (旁路) protocols a push can be relayed as. */

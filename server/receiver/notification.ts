@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Recording as EventsRecording, RecordingStatus } from '../../src/events.ts';
 import { ErrorCodes } from '../../src/errors.ts';
+import { ID_PATTERN } from '../../src/contract/ids.ts';
 
 /** A recording as the receiver stores and serves it; record ids are strings (TRTC `userdefinerecordid`). */
 export type Recording = Omit<EventsRecording, 'recordId'> & { recordId: string | null };
 export type { RecordingStatus };
 
 /** What a record id may look like everywhere (relay, callbacks, receiver filters, `record-id` attributes). */
-export const RECORD_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const RECORD_ID_PATTERN = ID_PATTERN;
 
 /** Tencent CSS callback event types this receiver knows; any other integer is stored raw. */
 export const EventTypes = {

@@ -12,8 +12,8 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { ErrorCodes } from '../../src/errors.ts';
 import { txSign, type TxCredential } from '../shared/tx-secret.ts';
-import { selfOrigins } from './cors.ts';
-import { isValidStreamId } from './relay-options.ts';
+import { selfOrigins } from './http/cors.ts';
+import { isValidStreamId } from './streams/relay-options.ts';
 
 export interface DevSecurity {
   pushKey: string;

@@ -2,16 +2,18 @@
  * `npm run relay` (`node --import tsx server/relay/main.ts`): the local relay alone. Environment:
  * RELAY_PORT (8080), RELAY_HOST (127.0.0.1), DATA_DIR (./data), RELAY_PUBLIC_URL (the bound address),
  * RELAY_CALLBACK_URL (or RELAY_CALLBACK_URL_PUSH / _STREAM_END / _RECORD), RELAY_CALLBACK_KEY, RELAY_APPID,
- * RELAY_CALLBACK_TIMEOUT_MS / _RETRY_MS / _RETRIES, RTMP_PORT (1935; "off" disables), ALLOWED_ORIGINS (none; a comma list or
- * "*"), RELAY_PUSH_KEY / RELAY_PLAY_KEY (push auth / play anti-leech; a push key is required to bind anything but
- * loopback), and the caps of `limits.ts` (RELAY_MAX_*, …). SIGTERM/SIGINT close it cleanly (recordings finalised,
+ * RELAY_CALLBACK_TIMEOUT_MS / _RETRY_MS / _RETRIES, RTMP_PORT (1935; "off" disables), ALLOWED_ORIGINS (none; a
+ * comma list or "*"), RELAY_PUSH_KEY / RELAY_PLAY_KEY (push auth / play anti-leech; a push key is required to bind
+ * anything but loopback), RELAY_TRUST_PROXY (off; how many reverse proxies to believe X-Forwarded-For from), and
+ * the caps of `streams/limits.ts` (RELAY_MAX_*, …). SIGTERM/SIGINT close it cleanly (recordings finalised,
  * callbacks kept in the outbox).
  */
 import Fastify from 'fastify';
 import { relayPlugin } from './plugin.ts';
-import { parseAllowedOrigins } from './cors.ts';
-import { isLoopback } from './auth.ts';
-import { limitsFromEnv, relayServerOptions } from './limits.ts';
+import { parseAllowedOrigins } from './http/cors.ts';
+import { isLoopback } from './http/auth.ts';
+import { limitsFromEnv, relayServerOptions } from './streams/limits.ts';
+import { parseTrustProxy } from './http/client-address.ts';
 
 function intEnv(name: string, fallback: number): number {
   const v = process.env[name];
@@ -59,9 +61,11 @@ if (publicBaseUrl && !/^https?:\/\/[^/?#]+\/?$/.test(publicBaseUrl))
 
 let limits;
 let allowedOrigins;
+let trustProxy;
 try {
   limits = limitsFromEnv(process.env);
   allowedOrigins = parseAllowedOrigins(process.env.ALLOWED_ORIGINS);
+  trustProxy = parseTrustProxy(process.env.RELAY_TRUST_PROXY);
 } catch (err) {
   fail((err as Error).message);
 }
@@ -83,6 +87,7 @@ await app.register(relayPlugin, {
   callbackKey: process.env.RELAY_CALLBACK_KEY ?? '',
   rtmpPort: rtmpEnv === 'off' ? null : intEnv('RTMP_PORT', 1935),
   allowedOrigins,
+  trustProxy,
   pushKey,
   playKey,
   limits,

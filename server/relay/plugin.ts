@@ -1,39 +1,36 @@
 /**
- * The local relay as a fastify plugin: REST API (`/api/streams…`), WebSocket ingest (`/ingest/{id}`), live
- * outputs (`/live/…`), recordings (`/recordings/…`), signed callbacks from a persistent outbox, optional RTMP.
- * A development and test server that behaves like the cloud for what a widget or backend observes — not a CDN.
- * Contracts: `server/API.md`.
+ * The local relay as a fastify plugin: its options, what it registers and in which order, and the order it tears
+ * down in. A development and test server that behaves like the cloud for what a widget or backend observes — not
+ * a CDN. Contracts: `server/API.md`, `docs/contracts.md`; the model it follows: `docs/push-model.md`.
+ *
+ * - `http/`: the guards every request passes, the control API (`stream-routes.ts`), the play outputs
+ *   (`live-routes.ts`)
+ * - `ingest/`: the WebSocket ingest, the transcoder, the ingest's media clock
+ * - `streams/`: the stream registry (caps, sweep, relay start/stop), `LiveStream`, option parsing, limits
+ * - `relay/`: one relay session (FLV hub, on-demand muxers, RTMP push), ffmpeg
+ * - `recordings/`: finished files, crash recovery; `callbacks/`: bodies and the outbox; `rtmp/`: the RTMP server
  */
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { mkdirSync } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import fastifyStatic from '@fastify/static';
-import rateLimit from '@fastify/rate-limit';
-import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import { ErrorCodes } from '../../src/errors.ts';
+import type { FastifyInstance } from 'fastify';
 import type { Recording } from '../../src/events.ts';
-import { HttpError } from './http-error.ts';
-import {
-  corsHeaders,
-  isAllowedOrigin,
-  isJsonOrBodiless,
-  preflightHeaders,
-  selfOrigins,
-  type AllowedOrigins,
-} from './cors.ts';
-import { RelayAuth, isLoopback, signPlaylist, type RelayAuthOptions } from './auth.ts';
-import { DEFAULT_LIMITS, LIMIT_ENV, MediaClock, Quota, guardServer, type RelayLimits } from './limits.ts';
-import { parseCreateStream, parseRelayOptions, isValidStreamId } from './relay-options.ts';
-import { LiveStream, newStreamId } from './live-stream.ts';
-import { RelaySession, type FinishedFile } from './relay-session.ts';
-import { Outbox, type CallbackUrls } from './outbox.ts';
-import { numericId, streamParam, StreamEnd, type PushContext, type StreamEndReason } from './callbacks.ts';
-import { beginPush, endPush, recoverPushes, type RecordingUrl } from './recovery.ts';
-import { startRtmpServer, type RtmpServer } from './rtmp-server.ts';
+import { redact } from '../shared/redact.ts';
+import { RelayAuth, type RelayAuthOptions } from './http/auth.ts';
+import { clientAddress } from './http/client-address.ts';
+import { selfOrigins, type AllowedOrigins } from './http/cors.ts';
+import { corsFor, installGuards, type GuardOptions } from './http/guards.ts';
+import { streamRoutes } from './http/stream-routes.ts';
+import { liveRoutes } from './http/live-routes.ts';
+import { IngestServer } from './ingest/ingest-socket.ts';
+import { DEFAULT_LIMITS, guardServer, type RelayLimits } from './streams/limits.ts';
+import { StreamRegistry } from './streams/registry.ts';
+import { Outbox, type CallbackUrls } from './callbacks/outbox.ts';
+import { recoverPushes, type RecordingUrl } from './recordings/recovery.ts';
+import { startRtmpServer, type RtmpServer } from './rtmp/rtmp-server.ts';
+
+export { IngestClose, type RelayRecording } from './streams/registry.ts';
+export type { Recording };
 
 export interface RelayPluginOptions extends RelayAuthOptions {
   /** Root for live HLS, recordings and the callback outbox. */
@@ -54,7 +51,7 @@ export interface RelayPluginOptions extends RelayAuthOptions {
   rtmpHost?: string;
   /** Origins besides the relay's own that may use it from a browser; default none. */
   allowedOrigins?: AllowedOrigins;
-  /** Resource caps (see `limits.ts`); unset fields take the defaults. */
+  /** Resource caps (see `streams/limits.ts`); unset fields take the defaults. */
   limits?: Partial<RelayLimits>;
   /** `appid` reported in callbacks. */
   appid?: number;
@@ -68,43 +65,13 @@ export interface RelayPluginOptions extends RelayAuthOptions {
   callbackRetryBaseMs?: number;
   /** @deprecated ignored: retries are evenly spaced, as Tencent's. */
   callbackRetryMaxMs?: number;
+  /**
+   * `RELAY_TRUST_PROXY`: how many reverse proxies stand in front of the relay (0, the default: none, the TCP peer
+   * is the client). Per-client caps and rate limits then count the address those proxies put in X-Forwarded-For.
+   */
+  trustProxy?: number;
   /** Same as `limits.ingestIdleMs`: an ingest whose media lags real time by this much is closed. Default 15000. */
   ingestIdleMs?: number;
-}
-
-export type { Recording };
-/** A recording in the relay's answers: record ids are strings (CONTRACTS), as TRTC's `userdefinerecordid`. */
-export type RelayRecording = Omit<Recording, 'recordId'> & { recordId: string | null };
-
-const BODY_LIMIT = 16 * 1024;
-const FLV_VIEWER_MAX_BUFFER = 8 * 1024 * 1024;
-const PLAYLIST_WAIT_MS = 10_000;
-const STREAM_TTL_MS = 10 * 60_000;
-
-/** WebSocket close codes the ingest uses (the browser cannot see an HTTP status on a failed upgrade). */
-export const IngestClose = {
-  NORMAL: 1000,
-  GOING_AWAY: 1001,
-  TRANSCODER_FAILED: 1011,
-  NOT_FOUND: 4404,
-  BAD_TOKEN: 4403,
-  ALREADY_INGESTING: 4409,
-  IDLE: 4408,
-  /** An ingest cap is reached (the reason names it). */
-  LIMIT: 4429,
-} as const;
-
-/** The relay's base URL for a request: the configured public URL, else the local address it arrived on. */
-function baseUrlOf(socket: Socket, configured?: string): string {
-  if (configured) return configured.replace(/\/+$/, '');
-  const address = (socket.localAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
-  return `http://${address.includes(':') ? `[${address}]` : address}:${socket.localPort ?? 80}`;
-}
-
-/** The stream id a `/live/…` or `/recordings/…` path is about (`/live/S.flv`, `/live/S/seg1.ts`, `/recordings/S/…`). */
-function playNameOf(path: string): string | null {
-  const m = /^\/(?:live|recordings)\/([A-Za-z0-9_-]{1,64})(?:[./]|$)/.exec(path);
-  return m ? m[1] : null;
 }
 
 export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOptions): Promise<void> {
@@ -113,60 +80,28 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
   const recordingsRoot = join(dataDir, 'recordings');
   mkdirSync(liveRoot, { recursive: true });
   mkdirSync(recordingsRoot, { recursive: true });
-  const allowed = opts.allowedOrigins ?? [];
   const limits: RelayLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   if (opts.ingestIdleMs !== undefined) limits.ingestIdleMs = opts.ingestIdleMs;
-  const ingestIdleMs = limits.ingestIdleMs;
   const auth = new RelayAuth(opts);
-  const quota = {
-    streams: new Quota(
-      'streams',
-      ErrorCodes.STREAM_LIMIT,
-      limits.maxStreams,
-      limits.maxStreamsPerIp,
-      LIMIT_ENV.maxStreams,
-      LIMIT_ENV.maxStreamsPerIp,
-    ),
-    ingests: new Quota(
-      'ingests',
-      ErrorCodes.INGEST_LIMIT,
-      limits.maxIngests,
-      limits.maxIngestsPerIp,
-      LIMIT_ENV.maxIngests,
-      LIMIT_ENV.maxIngestsPerIp,
-    ),
-    relays: new Quota(
-      'relays',
-      ErrorCodes.RELAY_LIMIT,
-      limits.maxRelays,
-      limits.maxRelaysPerIp,
-      LIMIT_ENV.maxRelays,
-      LIMIT_ENV.maxRelaysPerIp,
-    ),
-    viewers: new Quota(
-      'viewers',
-      ErrorCodes.VIEWER_LIMIT,
-      limits.maxViewers,
-      limits.maxViewersPerIp,
-      LIMIT_ENV.maxViewers,
-      LIMIT_ENV.maxViewersPerIp,
-    ),
-  };
-  /** What each stream holds against the caps, given back when it goes. */
-  const held = new WeakMap<LiveStream, { stream: () => void; relay: () => void }>();
-  const unguard = guardServer(fastify.server, limits);
+  const log = (msg: string): void => fastify.log.info(`[relay] ${redact(msg)}`);
+  const trustProxy = opts.trustProxy ?? 0;
   let self: string[] | null = null;
-  const selfOf = (): string[] => {
-    if (self) return self;
-    const a = fastify.server.address();
-    const bound = a && typeof a === 'object' ? a : null;
-    const list = selfOrigins(opts.publicBaseUrl, bound?.address ?? null, bound?.port ?? null);
-    if (bound) self = list;
-    return list;
+  const guards: GuardOptions = {
+    auth,
+    allowed: opts.allowedOrigins ?? [],
+    selfOf: () => {
+      if (self) return self;
+      const a = fastify.server.address();
+      const bound = a && typeof a === 'object' ? a : null;
+      const list = selfOrigins(opts.publicBaseUrl, bound?.address ?? null, bound?.port ?? null);
+      if (bound) self = list;
+      return list;
+    },
+    clientOf: (req: IncomingMessage) => clientAddress(req.socket.remoteAddress, req.headers, trustProxy),
   };
-  const streams = new Map<string, LiveStream>();
-  const log = (msg: string): void => fastify.log.info(`[relay] ${msg}`);
 
+  // Callbacks: the outbox first, then the pushes a crash left open (their files finalised, their 100s and 0
+  // queued) before anything is sent.
   const callbackUrl = opts.callbackUrl ?? null;
   const outbox = new Outbox({
     file: join(dataDir, 'relay-outbox.sqlite'),
@@ -179,11 +114,10 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     timeoutMs: opts.callbackTimeoutMs,
     retryIntervalMs: opts.callbackRetryIntervalMs ?? opts.callbackRetryBaseMs,
     retries: opts.callbackRetries,
-    log: (m) => fastify.log.warn(`[relay] ${m}`),
+    log: (m) => fastify.log.warn(`[relay] ${redact(m)}`),
   });
   const recordingUrl: RecordingUrl = (ctx, f) =>
     auth.signRecording(`${ctx.baseUrl}/recordings/${f.relPath}`, ctx.streamId);
-  // Pushes a crash left open: finalise their files and queue their 100s and 0 before sending anything.
   await recoverPushes({ outbox, recordingsRoot, liveRoot, urlOf: recordingUrl, log });
   outbox.start();
 
@@ -195,560 +129,55 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
           mayPlay: (name, args) => auth.mayPlayRtmp(name, args),
         });
 
-  // ---------- errors, CORS ----------
-  fastify.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
-    void reply.headers(corsHeaders(allowed, selfOf(), req.headers.origin));
-    if (err instanceof HttpError) {
-      if (err.status === 429) void reply.header('retry-after', '60');
-      return reply.code(err.status).send(err.toBody());
-    }
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    const code =
-      status === 413
-        ? ErrorCodes.BODY_TOO_LARGE
-        : status < 500
-          ? ErrorCodes.INVALID_OPTIONS
-          : ErrorCodes.INTERNAL_ERROR;
-    if (status >= 500) req.log.error(err);
-    return reply.code(status).send({ error: { module: 'relay', code, message: err.message } });
-  });
-  // Every request: CORS headers for allowed origins; writes from other origins and non-JSON bodies refused before
-  // anything is read or changed; control calls from off the machine refused when no push key is set; play
-  // credentials on /live and /recordings.
-  fastify.addHook('onRequest', async (req, reply) => {
-    const origin = req.headers.origin;
-    void reply.headers(corsHeaders(allowed, selfOf(), origin));
-    const write = req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS';
-    if (write && origin !== undefined && !isAllowedOrigin(allowed, selfOf(), origin))
-      throw new HttpError(
-        403,
-        ErrorCodes.ORIGIN_NOT_ALLOWED,
-        `Origin ${origin} may not use this relay; add it to ALLOWED_ORIGINS.`,
-      );
-    if (!isJsonOrBodiless(req.method, req.headers['content-type']))
-      throw new HttpError(
-        415,
-        ErrorCodes.UNSUPPORTED_MEDIA_TYPE,
-        'Request bodies must be JSON: send Content-Type: application/json.',
-      );
-    const path = req.url.split('?')[0];
-    if (write && !auth.pushKey && !isLoopback(req.socket.remoteAddress))
-      throw new HttpError(
-        403,
-        ErrorCodes.PUSH_AUTH_FAILED,
-        'This relay runs without RELAY_PUSH_KEY, so only this machine may control it.',
-      );
-    if (req.method === 'GET' || req.method === 'HEAD') {
-      const name = playNameOf(path);
-      if (name) auth.checkPlay(name, req.query as Record<string, unknown>);
-    }
-  });
-  // Recorded HLS playlists name their segments relatively: they get the playlist's own credential appended.
-  fastify.addHook('onSend', async (req, reply, payload) => {
-    if (!auth.playKey || reply.statusCode !== 200) return payload;
-    const path = req.url.split('?')[0];
-    if (!path.startsWith('/recordings/') || !path.endsWith('.m3u8')) return payload;
-    const chunks: Buffer[] = [];
-    if (payload && typeof payload === 'object' && Symbol.asyncIterator in payload) {
-      for await (const c of payload as AsyncIterable<Buffer>) chunks.push(Buffer.from(c));
-    } else chunks.push(Buffer.from(String(payload ?? '')));
-    reply.removeHeader('content-length');
-    return signPlaylist(
-      Buffer.concat(chunks).toString('utf8'),
-      RelayAuth.playQuery(req.query as Record<string, unknown>),
-    );
-  });
-  const preflight = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    void reply
-      .headers(preflightHeaders(allowed, selfOf(), req.headers.origin))
-      .code(204)
-      .send();
-  };
-  for (const path of ['/api/streams', '/api/streams/*', '/live/*', '/recordings/*'])
-    fastify.options(path, preflight);
-
-  const getStream = (id: string): LiveStream => {
-    const s = isValidStreamId(id) ? streams.get(id) : undefined;
-    if (!s)
-      throw new HttpError(
-        404,
-        ErrorCodes.NOT_FOUND,
-        `Unknown stream "${id}"; create it with POST /api/streams.`,
-      );
-    return s;
-  };
-  /** A control call on stream `id`: with a push key, only the credential the stream was created with. */
-  const controlled = (id: string, req: FastifyRequest): LiveStream => {
-    const q = req.query as Record<string, unknown>;
-    const s = isValidStreamId(id) ? streams.get(id) : undefined;
-    if (!s) auth.checkPush(id, q); // 403 before 404: no probing which streams exist
-    const found = getStream(id);
-    auth.checkOwner(found, id, q);
-    return found;
-  };
-  /** Removes `s` from the table (if it is still the one under its id) and gives back what it held. */
-  const forget = (s: LiveStream): void => {
-    if (streams.get(s.id) === s) streams.delete(s.id);
-    held.get(s)?.stream();
-  };
-
-  const toRecording = (ctx: PushContext, f: FinishedFile): RelayRecording => ({
-    id: f.fileId,
-    streamId: ctx.streamId,
-    recordId: ctx.recordId,
-    fileFormat: f.format,
-    startTime: f.startTime,
-    endTime: f.endTime,
-    duration: f.duration,
-    fileSize: f.fileSize,
-    url: recordingUrl(ctx, f),
-  });
-
-  /** The callbacks' view of one relay run (Tencent's push), journalled until it ends. */
-  const pushes = new WeakMap<RelaySession, PushContext>();
-  const pushContext = (s: LiveStream, relay: RelaySession, userIp: string): PushContext => ({
-    sequence: numericId(relay.startedAt),
+  const registry = new StreamRegistry({
+    auth,
+    limits,
+    outbox,
+    liveRoot,
+    recordingsRoot,
+    recordingUrl,
     appid: opts.appid ?? 0,
-    app: s.baseUrl.replace(/^https?:\/\//, ''),
-    streamId: s.id,
-    recordId: relay.options.recordId,
-    recordFileTypes: relay.options.recordFileTypes,
-    streamParam: streamParam(relay.options.recordId, relay.options.recordFileTypes),
-    baseUrl: s.baseUrl,
-    userIp,
-    startedAt: relay.startedAt,
-    width: relay.videoSize.width,
-    height: relay.videoSize.height,
+    log,
   });
-
-  /** Relays being stopped right now: shutdown waits for them before it closes the outbox. */
-  const stopping = new Set<Promise<unknown>>();
-  /** Stops the running relay of `s` (if any), finalising files and queueing its 100s then its 0. */
-  const stopRelay = async (
-    s: LiveStream,
-    reason: StreamEndReason | null = null,
-  ): Promise<RelayRecording[]> => {
-    const relay = s.relay;
-    if (!relay) return [];
-    s.relay = null;
-    held.get(s)?.relay();
-    const finished = relay.stop();
-    stopping.add(finished);
-    const files = await finished.finally(() => stopping.delete(finished));
-    const endedAt = Date.now();
-    const started = pushes.get(relay) as PushContext;
-    const ctx = { ...started, width: relay.videoSize.width, height: relay.videoSize.height };
-    endPush(outbox, ctx, files, recordingUrl, endedAt, reason ?? StreamEnd.clientStopped());
-    log(`relay of ${s.id} stopped; ${files.length} recording(s)${reason ? `; ${reason.errmsg}` : ''}`);
-    return files.map((f) => toRecording(ctx, f));
-  };
-
-  // ---------- REST API ----------
-  await fastify.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_req, ctx) =>
-      new HttpError(
-        429,
-        ErrorCodes.RATE_LIMITED,
-        `Too many streams created from this client (${ctx.max} a minute, ${LIMIT_ENV.createsPerMinute}); retry in ${ctx.after}.`,
-      ),
+  const unguard = guardServer(fastify.server, limits);
+  installGuards(fastify, guards);
+  await fastify.register(streamRoutes, {
+    registry,
+    auth,
+    limits,
+    rtmp,
+    publicBaseUrl: opts.publicBaseUrl,
+    clientOf: guards.clientOf,
+    log,
   });
-  const createRate = { rateLimit: { max: limits.createsPerMinute, timeWindow: 60_000 } };
-  fastify.post('/api/streams', { bodyLimit: BODY_LIMIT, config: createRate }, async (req, reply) => {
-    const o = parseCreateStream(req.body, auth.pushKey !== null);
-    const id = o.streamId ?? newStreamId();
-    const credential = auth.checkPush(id, req.query as Record<string, unknown>);
-    if (streams.has(id))
-      throw new HttpError(
-        409,
-        ErrorCodes.ALREADY_STARTED,
-        `Stream "${id}" already exists; delete it first or pick another id.`,
-      );
-    const release = quota.streams.acquire(req.ip);
-    const s = new LiveStream(id, o.audioOnly);
-    streams.set(id, s);
-    auth.bindOwner(s, credential);
-    held.set(s, { stream: release, relay: () => {} });
-    const base = baseUrlOf(req.socket, opts.publicBaseUrl);
-    return reply.code(201).send({
-      streamId: id,
-      ingest: {
-        kind: 'websocket',
-        url: `${base.replace(/^http/, 'ws')}/ingest/${id}?token=${s.token}`,
-        mimeType: o.audioOnly ? 'audio/webm;codecs=opus' : 'video/webm;codecs=h264,opus',
-      },
-    });
+  await fastify.register(liveRoutes, {
+    registry,
+    recordingsRoot,
+    corsFor: (req) => corsFor(guards, req),
+    clientOf: guards.clientOf,
   });
-
-  fastify.get<{ Params: { id: string } }>('/api/streams/:id', async (req) => {
-    const s = controlled(req.params.id, req);
-    const r = s.relay;
-    return {
-      streamId: s.id,
-      audioOnly: s.audioOnly,
-      ingesting: s.ingest === 'ingesting',
-      ingest: s.ingest,
-      error: s.lastError,
-      relay: r
-        ? {
-            encode: r.options.encode,
-            recordFileTypes: r.options.recordFileTypes,
-            recordId: r.options.recordId,
-            startedAt: r.startedAt,
-            viewers: r.viewerCount,
-          }
-        : null,
-    };
+  const ingest = new IngestServer({
+    server: fastify.server,
+    registry,
+    auth,
+    limits,
+    allowed: guards.allowed,
+    selfOf: guards.selfOf,
+    clientOf: guards.clientOf,
+    log,
+    error: (m) => fastify.log.error(m),
   });
+  registry.startSweep();
 
-  const starting = new Set<string>();
-  fastify.post<{ Params: { id: string } }>(
-    '/api/streams/:id/relay',
-    { bodyLimit: BODY_LIMIT },
-    async (req) => {
-      const s = controlled(req.params.id, req);
-      const o = parseRelayOptions(req.body, s.audioOnly);
-      if (s.relay || starting.has(s.id))
-        throw new HttpError(
-          409,
-          ErrorCodes.ALREADY_STARTED,
-          `The relay of "${s.id}" is already running; stop it first.`,
-        );
-      if (s.ingest !== 'ingesting' || !s.transcoder) {
-        throw new HttpError(
-          409,
-          ErrorCodes.NOT_INGESTING,
-          s.ingest === 'waiting'
-            ? `Stream "${s.id}" has no ingest yet; open the ingest WebSocket and send media first.`
-            : `The ingest of "${s.id}" has ended${s.lastError ? ` (${s.lastError})` : ''}; create a new stream.`,
-        );
-      }
-      s.baseUrl = baseUrlOf(req.socket, opts.publicBaseUrl);
-      const releaseRelay = quota.relays.acquire(req.ip);
-      starting.add(s.id);
-      const withRtmp = o.encode === 'rtmp' && rtmp !== null;
-      if (withRtmp) rtmp.expect(s.id);
-      let relay: RelaySession;
-      try {
-        relay = await RelaySession.start({
-          streamId: s.id,
-          options: o,
-          hub: s.transcoder.hub,
-          liveRoot,
-          recordingsRoot,
-          rtmpUrl: withRtmp ? auth.rtmpPublishUrl(rtmp.baseUrl, s.id) : null,
-        });
-      } catch (err) {
-        releaseRelay();
-        if (withRtmp) rtmp.unexpect(s.id);
-        throw err;
-      } finally {
-        starting.delete(s.id);
-      }
-      s.relay = relay;
-      const h = held.get(s);
-      if (h)
-        h.relay = () => {
-          releaseRelay();
-          if (withRtmp) rtmp.unexpect(s.id);
-        };
-      // A muxer or RTMP push that dies ends the relay with an error the widget sees (GET error, 0's errcode).
-      void relay.failed.then((why) => {
-        if (s.relay !== relay) return;
-        s.lastError = why;
-        void stopRelay(s, StreamEnd.internal(why));
-      });
-      const push = pushContext(s, relay, req.ip);
-      pushes.set(relay, push);
-      beginPush(outbox, { ctx: push, sessionId: relay.sessionId });
-      log(`relay of ${s.id} started (${o.encode}; record ${o.recordFileTypes.join(',') || 'none'})`);
-      const http = [
-        { encode: 'flv', url: auth.signLive(`${s.baseUrl}/live/${s.id}.flv`, s.id) },
-        { encode: 'hls', url: auth.signLive(`${s.baseUrl}/live/${s.id}.m3u8`, s.id) },
-      ];
-      const urls = withRtmp
-        ? [{ encode: 'rtmp', url: auth.signLive(`${rtmp.baseUrl}/live/${s.id}`, s.id) }, ...http]
-        : http;
-      urls.sort((a, b) => Number(b.encode === o.encode) - Number(a.encode === o.encode));
-      return { streamId: s.id, urls };
-    },
-  );
-
-  fastify.delete<{ Params: { id: string } }>('/api/streams/:id/relay', async (req) => {
-    const s = controlled(req.params.id, req);
-    if (!s.relay) throw new HttpError(409, ErrorCodes.NOT_STARTED, `The relay of "${s.id}" is not running.`);
-    const recordings = await stopRelay(s);
-    return { streamId: s.id, recordings };
-  });
-
-  const endIngest = (s: LiveStream, code: number, reason: string): void => {
-    if (s.socket && s.socket.readyState <= 1) s.socket.close(code, reason.slice(0, 120));
-    s.transcoder?.end();
-  };
-
-  fastify.delete<{ Params: { id: string } }>('/api/streams/:id', async (req) => {
-    const s = controlled(req.params.id, req);
-    forget(s);
-    const recordings = await stopRelay(s);
-    endIngest(s, IngestClose.NORMAL, 'stream deleted');
-    if (s.transcoder) {
-      const t = setTimeout(() => s.transcoder?.kill(), 5000);
-      await s.transcoder.exited;
-      clearTimeout(t);
-    }
-    return { streamId: s.id, recordings };
-  });
-
-  // ---------- live outputs ----------
-  fastify.get<{ Params: { name: string } }>('/live/:name', async (req, reply) => {
-    const m = /^([A-Za-z0-9_-]{1,64})\.(flv|m3u8)$/.exec(req.params.name);
-    if (!m)
-      throw new HttpError(
-        404,
-        ErrorCodes.NOT_FOUND,
-        'Live URLs are /live/{streamId}.flv or /live/{streamId}.m3u8.',
-      );
-    const s = getStream(m[1]);
-    const relay = s.relay;
-    if (!relay) throw new HttpError(404, ErrorCodes.NOT_FOUND, `Stream "${s.id}" is not being relayed.`);
-    if (m[2] === 'flv') {
-      const releaseViewer = quota.viewers.acquire(req.ip);
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        ...corsHeaders(allowed, selfOf(), req.headers.origin),
-        'content-type': 'video/x-flv',
-        'cache-control': 'no-cache, no-store',
-      });
-      let detach = (): void => {};
-      detach = relay.addViewer({
-        write(chunk) {
-          if (res.writableLength > FLV_VIEWER_MAX_BUFFER) {
-            detach(); // a viewer that cannot keep up is dropped rather than buffered forever
-            res.destroy();
-            return;
-          }
-          res.write(chunk);
-        },
-        end() {
-          res.end();
-        },
-      });
-      res.on('close', () => {
-        detach();
-        releaseViewer();
-      });
-      return reply;
-    }
-    relay.useLiveHls(); // the HLS muxer runs only while HLS is fetched
-    const deadline = Date.now() + PLAYLIST_WAIT_MS;
-    for (;;) {
-      try {
-        const text = await readFile(relay.livePlaylist, 'utf8');
-        return reply
-          .type('application/vnd.apple.mpegurl')
-          .header('cache-control', 'no-cache')
-          .send(signPlaylist(text, RelayAuth.playQuery(req.query as Record<string, unknown>)));
-      } catch {
-        if (Date.now() > deadline || s.relay !== relay) {
-          throw new HttpError(
-            404,
-            ErrorCodes.NOT_FOUND,
-            `The HLS playlist of "${s.id}" is not ready; no media has arrived yet.`,
-          );
-        }
-        relay.useLiveHls(); // still wanted: a slow first playlist must not let the idle timer stop the muxer
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  });
-
-  fastify.get<{ Params: { id: string; seg: string } }>('/live/:id/:seg', async (req, reply) => {
-    const s = getStream(req.params.id);
-    const relay = s.relay;
-    if (!relay || !/^seg\d+\.ts$/.test(req.params.seg))
-      throw new HttpError(404, ErrorCodes.NOT_FOUND, 'No such segment.');
-    relay.useLiveHls();
-    const file = join(relay.liveDir, req.params.seg);
-    try {
-      await access(file);
-    } catch {
-      throw new HttpError(404, ErrorCodes.NOT_FOUND, 'Segment expired or not written yet.');
-    }
-    return reply
-      .type('video/mp2t')
-      .header('cache-control', 'max-age=60')
-      .send(await readFile(file));
-  });
-
-  // ---------- recordings (path traversal is refused by @fastify/static's send) ----------
-  await fastify.register(fastifyStatic, {
-    root: recordingsRoot,
-    prefix: '/recordings/',
-    decorateReply: false,
-    index: false,
-    list: false,
-    dotfiles: 'deny',
-    setHeaders(res, path) {
-      if (path.endsWith('.m3u8')) res.setHeader('content-type', 'application/vnd.apple.mpegurl');
-    },
-  });
-
-  // ---------- WebSocket ingest ----------
-  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxIngestFrameBytes });
-  const attachIngest = (s: LiveStream, ws: WebSocket, releaseIngest: () => void): void => {
-    const tc = s.startIngest(ws);
-    // Liveness is measured in decoded media, not bytes: the transcoder's output timestamps must keep up with
-    // the wall clock, or the ingest is closed once it lags by ingestIdleMs.
-    const idleError = `no media for ${ingestIdleMs} ms`;
-    const clock = new MediaClock();
-    let first = true;
-    const unclock = tc.hub.subscribe({
-      write(chunk) {
-        if (first)
-          first = false; // the joiner prefix (header + cached tags), not one tag
-        else clock.onTag(chunk);
-      },
-      end() {},
-    });
-    const every = Math.min(500, ingestIdleMs / 4);
-    let checkedAt = Date.now();
-    const idle = setInterval(() => {
-      const late = Date.now() - checkedAt - every;
-      checkedAt = Date.now();
-      if (late > every) clock.forgive(late); // this process stalled: the pusher is not to blame
-      // after this turn's I/O, so media that arrived during a stall is counted first
-      setImmediate(() => {
-        // a transcoder too slow to take more input (backpressure) is the relay's problem, not the pusher's
-        if (ws.isPaused || !clock.starved(ingestIdleMs) || s.ingest !== 'ingesting') return;
-        clearInterval(idle);
-        s.lastError = idleError;
-        endIngest(s, IngestClose.IDLE, `no media received for ${ingestIdleMs} ms`);
-        setTimeout(() => ws.terminate(), 2000).unref(); // a vanished peer never answers the close frame
-      });
-    }, every);
-    log(`ingest of ${s.id} connected (transcoder pid ${tc.pid})`);
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (!isBinary) return; // text frames are reserved; media is binary
-      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-      clock.onBytes(buf.length);
-      if (!tc.write(buf)) {
-        ws.pause();
-        tc.stdin.once('drain', () => ws.resume());
-      }
-    });
-    ws.on('error', () => {});
-    ws.on('close', () => {
-      clearInterval(idle);
-      tc.end(); // flush what was sent; the transcoder exits and ends the relay
-    });
-    void tc.exited.then(async (exit) => {
-      clearInterval(idle);
-      unclock();
-      releaseIngest();
-      s.ingest = 'ended';
-      s.endedAt = Date.now();
-      const failed = exit.code !== 0 && s.lastError === null && streams.get(s.id) === s;
-      if (failed)
-        s.lastError = `transcoder exited (${exit.code ?? exit.signal}): ${exit.stderr.slice(-300) || 'no output'}`;
-      if (ws.readyState <= 1) {
-        if (failed)
-          ws.close(
-            IngestClose.TRANSCODER_FAILED,
-            `ingest failed: ${exit.stderr.split('\n').pop() ?? ''}`.slice(0, 120),
-          );
-        else ws.close(IngestClose.NORMAL, 'ingest ended');
-      }
-      log(`ingest of ${s.id} ended${failed ? `: ${s.lastError}` : ''}`);
-      const idled = s.lastError === idleError;
-      await stopRelay(
-        s,
-        idled
-          ? StreamEnd.idle(idleError)
-          : failed
-            ? StreamEnd.internal(s.lastError ?? 'ingest failed')
-            : null,
-      );
-    });
-  };
-
-  /** Why an ingest request may not attach (close code + reason), or null when it may. */
-  const ingestRefusal = (
-    id: string,
-    s: LiveStream | undefined,
-    url: URL,
-    ip: string,
-  ): { code: number; reason: string } | null => {
-    if (!s) return { code: IngestClose.NOT_FOUND, reason: `unknown stream ${id.slice(0, 64)}` };
-    if (url.searchParams.get('token') !== s.token)
-      return { code: IngestClose.BAD_TOKEN, reason: 'bad ingest token' };
-    try {
-      auth.checkOwner(s, id, Object.fromEntries(url.searchParams));
-    } catch (err) {
-      return { code: IngestClose.BAD_TOKEN, reason: `PUSH_AUTH_FAILED: ${(err as Error).message}` };
-    }
-    if (s.ingest !== 'waiting')
-      return { code: IngestClose.ALREADY_INGESTING, reason: 'stream already has (or had) an ingest' };
-    const full = quota.ingests.refusal(ip);
-    if (full) return { code: IngestClose.LIMIT, reason: `${full.code}: ${full.message}` };
-    return null;
-  };
-
-  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const url = new URL(req.url ?? '/', 'http://relay.invalid');
-    if (!url.pathname.startsWith('/ingest/')) return; // someone else's upgrade
-    const id = decodeURIComponent(url.pathname.slice('/ingest/'.length));
-    const origin = req.headers.origin;
-    const ip = req.socket.remoteAddress ?? '?';
-    const offMachine = !auth.pushKey && !isLoopback(ip);
-    if ((origin !== undefined && !isAllowedOrigin(allowed, selfOf(), origin)) || offMachine) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const s = isValidStreamId(id) ? streams.get(id) : undefined;
-      const refused = ingestRefusal(id, s, url, ip);
-      if (refused || !s)
-        return ws.close(refused?.code ?? IngestClose.NOT_FOUND, refused?.reason.slice(0, 120));
-      attachIngest(s, ws, quota.ingests.acquire(ip));
-    });
-  };
-  fastify.server.on('upgrade', onUpgrade);
-
-  // Forget streams that ended (or never got an ingest) long ago, so a long-running dev server does not grow.
-  const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const s of streams.values()) {
-      const ended = s.ingest === 'ended' && !s.relay && now - (s.endedAt ?? now) > STREAM_TTL_MS;
-      const abandoned = s.ingest === 'waiting' && now - s.createdAt > STREAM_TTL_MS;
-      if (ended || abandoned) forget(s);
-    }
-  }, 60_000);
-  sweep.unref();
-
-  // ---------- teardown ----------
+  // Teardown: no new connections, every stream ended (recordings finalised, callbacks queued), then the sockets,
+  // the RTMP server and last the outbox.
   fastify.addHook('onClose', async () => {
-    clearInterval(sweep);
     unguard();
-    fastify.server.off('upgrade', onUpgrade);
-    const all = [...streams.values()];
-    streams.clear();
-    await Promise.all(
-      all.map(async (s) => {
-        await stopRelay(s, StreamEnd.shutdown()).catch(() => []);
-        endIngest(s, IngestClose.GOING_AWAY, 'relay shutting down');
-        if (s.transcoder) {
-          const t = setTimeout(() => s.transcoder?.kill(), 3000);
-          await s.transcoder.exited;
-          clearTimeout(t);
-        }
-      }),
-    );
-    for (const ws of wss.clients) ws.terminate();
-    wss.close();
+    ingest.stopAccepting();
+    await registry.close(); // ingests closed with 1001 first
+    ingest.close();
     await rtmp?.close();
-    await Promise.allSettled([...stopping]);
-    await new Promise((r) => setImmediate(r)); // let their callbacks be queued
+    await registry.drained();
     outbox.close();
   });
 }

@@ -1,21 +1,22 @@
 /**
- * The push options of the relay model (`shared/reference/push-model.md`), validated in this one place.
+ * The push options of the relay model (`docs/push-model.md`), validated in this one place.
  *
  * A page, an attribute or a form hands in loose values ({@link PushOptionsInput}); {@link validatePushOptions}
  * either returns clean {@link PushOptions} or throws a {@link RelayError} with a stable code saying what to fix.
  * Providers and the element never re-check these rules.
  */
 import { ErrorCodes, RelayError } from '../errors.js';
+import { ID_PATTERN } from '../contract/ids.js';
 import { RECORD_FILE_TYPES, RELAY_ENCODES, type RecordFileType, type RelayEncode } from '../types.js';
 
 /**
  * Record ids are strings, as TRTC's `userDefineRecordId` (`userdefinerecordid` in the callbacks, e.g.
  * `meeting_42`): letters, digits, `_` and `-`, at most 64 characters — the rule trtc-js-sdk 4.15 itself applies.
  */
-export const RECORD_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const RECORD_ID = ID_PATTERN;
 
 /** Stream ids travel in URLs and file names: letters, digits, `_` and `-`, at most 64 characters. */
-export const STREAM_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const STREAM_ID = ID_PATTERN;
 
 /** Options a push starts with, already checked. */
 export interface PushOptions {

@@ -1,5 +1,5 @@
 /**
- * Play URLs on a CDN play domain, following Tencent CSS's convention (`shared/reference/push-model.md`):
+ * Play URLs on a CDN play domain, following Tencent CSS's convention (`docs/push-model.md`):
  * `rtmp://{domain}/live/{id}`, `http(s)://{domain}/live/{id}.flv`, `http(s)://{domain}/live/{id}.m3u8`.
  */
 import { ErrorCodes, RelayError } from '../errors.js';

@@ -4,7 +4,7 @@ import { readRecording } from './recording.js';
 
 export const MODULE = 'recordings';
 
-/** Which recordings to show, and the read key that allows it (see CONTRACTS: `readSecret`/`readTime`). */
+/** Which recordings to show, and the read key that allows it (`docs/contracts.md` "Credentials": `readSecret`/`readTime`). */
 export interface RecordingFilter {
   recordId?: string | null;
   streamId?: string | null;

@@ -6,7 +6,7 @@ import { readRecording } from './recording.js';
 export type LiveUpdatesState = 'connecting' | 'live' | 'reconnecting' | 'closed';
 
 /**
- * The receiver's `event: status` (TRTC event 332, CONTRACTS "Recording status"): the latest recording state of a
+ * The receiver's `event: status` (TRTC event 332, `docs/contracts.md` "Events"): the latest recording state of a
  * stream. Same shape as `RecordingStatus` in src/events.ts.
  */
 export interface LiveRecordingStatus {

@@ -1,4 +1,5 @@
 import type { Recording } from '../events.js';
+import { ID_PATTERN } from '../contract/ids.js';
 
 /**
  * A recording as this list reads it from any backend: only the fields needed to show and play it are required
@@ -6,8 +7,8 @@ import type { Recording } from '../events.js';
  * shown as "unknown", so one bad row never breaks the list.
  */
 
-/** Record ids are strings (TRTC's `userdefinerecordid`, e.g. `meeting_42`). */
-export const RECORD_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Record ids are strings (TRTC's `userdefinerecordid`, e.g. `meeting_42`): the one id pattern. */
+export const RECORD_ID_PATTERN = ID_PATTERN;
 
 /** The last second `Date` and `Intl` can show in any language: 9999-12-31T23:59:59Z. */
 const MAX_UNIX_SECONDS = 253_402_300_799;

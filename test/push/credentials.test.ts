@@ -1,5 +1,5 @@
 /**
- * Push credentials (CONTRACTS.md "Relay push auth") with the real local provider against the stub relay's `auth`
+ * Push credentials (`docs/contracts.md` "Credentials") with the real local provider against the stub relay's `auth`
  * scenario (test/support/push-stubs.plugin.mjs), which checks txSecret = md5(key + streamId + txTime) on every
  * request and on the ingest socket's upgrade, as a relay started with RELAY_PUSH_KEY does.
  */

@@ -1,7 +1,7 @@
 // @web/dev-server plugin: a recordings backend that speaks the receiver's read API (GET /api/recordings, SSE
 // GET /api/recordings/events) with the rows a test gives it, verbatim — for what the real receiver refuses to store
 // (out-of-range times, huge sizes: rows an older receiver or another site backend may still hand out) — and with
-// the read key of CONTRACTS.md checked by the project's own server/shared/tx-secret.ts, answering 403
+// the read key of docs/contracts.md checked by the project's own server/shared/tx-secret.ts, answering 403
 // READ_AUTH_FAILED as the receiver does. Each test uses its own name:
 //   POST /recordings-backend/{name}/setup   { rows: Recording-like[], readKey?: string }
 //   POST /recordings-backend/{name}/emit    { event: 'recording' | 'status', data } -> sent to open event streams
@@ -35,7 +35,7 @@ function send(res, status, body) {
   res.end(JSON.stringify(body));
 }
 
-/** The receiver's read-key check (CONTRACTS: readSecret = md5(key + recordId + readTime)). */
+/** The receiver's read-key check (docs/contracts.md: readSecret = md5(key + recordId + readTime)). */
 function refusal(b, q) {
   if (!b.readKey) return null;
   const recordId = q.get('recordId');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { FFMPEG } from '../../../server/relay/ffmpeg.ts';
+import { FFMPEG } from '../../../server/relay/relay/ffmpeg.ts';
 import { api, callbackSink, createAndPush, startRelay, startRelaying, waitFor } from './support.ts';
 
 interface StreamState {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ffprobe } from '../../../server/relay/ffmpeg.ts';
+import { ffprobe } from '../../../server/relay/relay/ffmpeg.ts';
 import { sign } from '../../../server/shared/sign.ts';
 import {
   callbackSink,

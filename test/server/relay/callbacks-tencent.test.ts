@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
 import { sign } from '../../../server/shared/sign.ts';
-import { ffprobe } from '../../../server/relay/ffmpeg.ts';
+import { ffprobe } from '../../../server/relay/relay/ffmpeg.ts';
 import {
   api,
   callbackSink,
@@ -133,7 +133,7 @@ test('relay callbacks carry every field of real Tencent bodies with the same JSO
     const probe = await ffprobe(String(file.body.video_url));
     assert.ok(probe.duration > 2, `the recording plays (${probe.duration} s)`);
 
-    // Tencent's sign, and the local relay's body-bound HMAC (CONTRACTS)
+    // Tencent's sign, and the local relay's body-bound HMAC (docs/contracts.md)
     for (const c of mine()) {
       assert.equal(c.body.sign, sign(KEY, c.body.t as number));
       const expected = createHmac('sha256', KEY)

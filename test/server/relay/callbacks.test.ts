@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sign } from '../../../server/shared/sign.ts';
-import { Outbox } from '../../../server/relay/outbox.ts';
+import { Outbox } from '../../../server/relay/callbacks/outbox.ts';
 import {
   api,
   callbackSink,

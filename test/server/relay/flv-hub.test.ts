@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FlvHub } from '../../../server/relay/flv-hub.ts';
+import { FlvHub } from '../../../server/relay/relay/flv-hub.ts';
 import { tempDir } from './support.ts';
 
 const tmp = tempDir('flv-hub-');
@@ -119,11 +119,19 @@ test('video frames stamped within the same millisecond go out with increasing ti
   for (const t of all.slice(first)) hub.push(t);
   hub.end();
   const out = Buffer.concat(received);
-  const video = tags(out).filter((t) => t.type === 9 && t.body1 === 1).map((t) => t.ms);
+  const video = tags(out)
+    .filter((t) => t.type === 9 && t.body1 === 1)
+    .map((t) => t.ms);
   assert.ok(video.length === frames.length, `${video.length} of ${frames.length} frames`);
-  for (let i = 1; i < video.length; i++) assert.ok(video[i]! > video[i - 1]!, `frame ${i}: ${video.join(', ')}`);
+  for (let i = 1; i < video.length; i++)
+    assert.ok(video[i]! > video[i - 1]!, `frame ${i}: ${video.join(', ')}`);
   // only the frames that collided moved, by 1 ms each
-  assert.deepEqual(video.slice(2, 6), [at(frames[2]!), at(frames[2]!) + 1, at(frames[2]!) + 2, at(frames[5]!)]);
+  assert.deepEqual(video.slice(2, 6), [
+    at(frames[2]!),
+    at(frames[2]!) + 1,
+    at(frames[2]!) + 2,
+    at(frames[5]!),
+  ]);
 });
 
 test('input that is not FLV is refused', () => {

@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sign } from '../../../server/shared/sign.ts';
-import { ffprobe } from '../../../server/relay/ffmpeg.ts';
+import { ffprobe } from '../../../server/relay/relay/ffmpeg.ts';
 import {
   api,
   callbackSink,

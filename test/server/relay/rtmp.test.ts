@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ffprobe } from '../../../server/relay/ffmpeg.ts';
+import { ffprobe } from '../../../server/relay/relay/ffmpeg.ts';
 import { createAndPush, startRelay, startRelaying } from './support.ts';
 
 test('encode "rtmp" relays to the local RTMP server and answers the rtmp:// URL first', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ffprobe } from '../../../server/relay/ffmpeg.ts';
+import { ffprobe } from '../../../server/relay/relay/ffmpeg.ts';
 import {
   api,
   createAndPush,

@@ -7,9 +7,10 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { WebSocket } from 'ws';
 import { relayPlugin, type RelayPluginOptions } from '../../../server/relay/plugin.ts';
-import { relayServerOptions, type RelayLimits } from '../../../server/relay/limits.ts';
+import { relayServerOptions, type RelayLimits } from '../../../server/relay/streams/limits.ts';
 import { txSign } from '../../../server/shared/tx-secret.ts';
-import { tempDir } from './support.ts';
+import { push, sleep, tempDir, type Pusher } from './support.ts';
+import { startServerProcess } from '../../support/server-process.mjs';
 
 export interface SecureRelay {
   base: string;
@@ -138,4 +139,78 @@ export async function flvBytes(url: string, ms: number, from?: string): Promise<
     req.on('error', (err) => (n ? resolve(n) : reject(err)));
     req.end();
   });
+}
+
+export interface LiveRelayProcess {
+  base: string;
+  server: Awaited<ReturnType<typeof startServerProcess>>;
+  /** The signed FLV URL of the live stream. */
+  flvUrl: string;
+  /** The push credential query of the live stream. */
+  q: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `npm run relay` as a child process with a push key, a play key and an origin list (a crash shows as a dead
+ * process), with stream `id` pushed from the test source and relayed as FLV.
+ */
+export async function liveRelayProcess(o: {
+  id: string;
+  pushKey: string;
+  playKey: string;
+  origin: string;
+  dataDir: string;
+  env?: Record<string, string>;
+}): Promise<LiveRelayProcess> {
+  const server = await startServerProcess({
+    script: 'server/relay/main.ts',
+    name: 'relay',
+    env: {
+      RELAY_PORT: '0',
+      RTMP_PORT: 'off',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: o.dataDir,
+      RELAY_PUSH_KEY: o.pushKey,
+      RELAY_PLAY_KEY: o.playKey,
+      ALLOWED_ORIGINS: o.origin,
+      ...o.env,
+    },
+    ready: /relay listening on (http:\/\/\S+)/,
+  });
+  const base = server.url;
+  const q = credQuery(o.pushKey, o.id, 3600);
+  let pusher: Pusher | null = null;
+  try {
+    const created = await send<{ ingest: { url: string } }>(base, 'POST', `/api/streams${q}`, {
+      body: { streamId: o.id },
+    });
+    if (created.status !== 201) throw new Error(`create: ${JSON.stringify(created.body)}`);
+    pusher = await push(`${created.body.ingest.url}&${q.slice(1)}`, { video: 'h264' });
+    const start = () =>
+      send<{ urls: { encode: string; url: string }[] }>(base, 'POST', `/api/streams/${o.id}/relay${q}`, {
+        body: { encode: 'flv' },
+      });
+    let started = await start();
+    for (let i = 0; started.status === 409 && i < 100; i += 1) {
+      await sleep(200); // the transcoder's first output takes a moment
+      started = await start();
+    }
+    if (started.status !== 200) throw new Error(`relay: ${JSON.stringify(started.body)}`);
+    const running = pusher;
+    return {
+      base,
+      server,
+      q,
+      flvUrl: started.body.urls.find((u) => u.encode === 'flv')?.url ?? '',
+      async stop() {
+        await running.stop();
+        await server.stop();
+      },
+    };
+  } catch (err) {
+    await pusher?.stop();
+    await server.stop();
+    throw err;
+  }
 }

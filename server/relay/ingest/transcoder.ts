@@ -11,8 +11,8 @@
  * With video, ffmpeg starts once the WebM header (its Tracks) has arrived, which is in MediaRecorder's first chunk.
  */
 import { PassThrough } from 'node:stream';
-import { FlvHub } from './flv-hub.ts';
-import { spawnFfmpeg, type FfmpegChild, type FfmpegExit } from './ffmpeg.ts';
+import { FlvHub } from '../relay/flv-hub.ts';
+import { spawnFfmpeg, type FfmpegChild, type FfmpegExit } from '../relay/ffmpeg.ts';
 import { readWebmTracks, type IngestTracks } from './webm-tracks.ts';
 
 export interface TranscodePlan {

@@ -90,3 +90,29 @@ export function isJsonOrBodiless(method: string, contentType: string | undefined
     return contentType === undefined || /^application\/json\s*(;|$)/i.test(contentType);
   return contentType !== undefined && /^application\/json\s*(;|$)/i.test(contentType);
 }
+
+/**
+ * True for the play outputs (`/live/…`, `/recordings/…`): readable from any origin, as a CDN's are. The URL and its
+ * play credential are the access control there; no cookies or other credentials are involved.
+ */
+export function isPlayPath(path: string): boolean {
+  return path.startsWith('/live/') || path.startsWith('/recordings/');
+}
+
+/** Headers of every answer to a GET/HEAD of a play output, whatever the origin. */
+export function playCorsHeaders(): Record<string, string> {
+  return {
+    'access-control-allow-origin': '*',
+    'access-control-expose-headers': 'Content-Length, Content-Range, Accept-Ranges',
+  };
+}
+
+/** A preflight for a play output (a player that sends `Range`): allowed from any origin. */
+export function playPreflightHeaders(): Record<string, string> {
+  return {
+    ...playCorsHeaders(),
+    'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+    'access-control-allow-headers': 'Range',
+    'access-control-max-age': '600',
+  };
+}

@@ -1,9 +1,10 @@
 /**
- * Validation of the REST bodies, following the push model (`shared/reference/push-model.md`): recording rides on a
+ * Validation of the REST bodies, following the push model (`docs/push-model.md`): recording rides on a
  * relay, MP3 only for audio-only pushes, the record id is a string (`^[A-Za-z0-9_-]{1,64}$`), unknown options are refused by name.
  */
-import { ErrorCodes } from '../../src/errors.ts';
-import { HttpError } from './http-error.ts';
+import { ErrorCodes } from '../../../src/errors.ts';
+import { ID_PATTERN } from '../../../src/contract/ids.ts';
+import { HttpError, relayError } from '../../shared/http-error.ts';
 
 export const RELAY_ENCODES = ['rtmp', 'hls', 'flv'] as const;
 export type RelayEncode = (typeof RELAY_ENCODES)[number];
@@ -22,15 +23,15 @@ export interface RelayOptions {
   audioOnly: boolean;
 }
 
-const STREAM_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const RECORD_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const STREAM_ID = ID_PATTERN;
+const RECORD_ID = ID_PATTERN;
 
 export function isValidStreamId(id: string): boolean {
   return STREAM_ID.test(id);
 }
 
 function invalid(message: string, code: string = ErrorCodes.INVALID_OPTIONS): HttpError {
-  return new HttpError(400, code, message);
+  return relayError(400, code, message);
 }
 
 function asObject(body: unknown): Record<string, unknown> {

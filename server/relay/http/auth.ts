@@ -9,9 +9,9 @@
  * - RTMP publish: only the relay itself may publish into its RTMP server, with a key no one else knows.
  */
 import { randomBytes } from 'node:crypto';
-import { ErrorCodes } from '../../src/errors.ts';
-import { signUrl, txSign, txVerify, type TxCredential, type TxFailure } from '../shared/tx-secret.ts';
-import { HttpError } from './http-error.ts';
+import { ErrorCodes } from '../../../src/errors.ts';
+import { signUrl, txSign, txVerify, type TxCredential, type TxFailure } from '../../shared/tx-secret.ts';
+import { HttpError, relayError } from '../../shared/http-error.ts';
 
 export interface RelayAuthOptions {
   /** `RELAY_PUSH_KEY`: without it control calls are not authenticated (loopback only). */
@@ -58,7 +58,7 @@ export class RelayAuth {
   }
 
   private static pushError(message: string): HttpError {
-    return new HttpError(403, ErrorCodes.PUSH_AUTH_FAILED, message);
+    return relayError(403, ErrorCodes.PUSH_AUTH_FAILED, message);
   }
 
   /**
@@ -98,7 +98,7 @@ export class RelayAuth {
     if (!this.playKey) return;
     const failure = txVerify(this.playKey, name, query.txSecret, query.txTime, nowSeconds(), this.skew);
     if (failure)
-      throw new HttpError(403, ErrorCodes.PLAY_AUTH_FAILED, why(failure, 'Playback', name, 'RELAY_PLAY_KEY'));
+      throw relayError(403, ErrorCodes.PLAY_AUTH_FAILED, why(failure, 'Playback', name, 'RELAY_PLAY_KEY'));
   }
 
   /** `url` with a play credential for stream `name` (unchanged without a play key). */

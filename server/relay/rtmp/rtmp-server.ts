@@ -10,6 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import type { AddressInfo, Server, Socket } from 'node:net';
+import { ID_SOURCE } from '../../../src/contract/ids.ts';
 
 export interface RtmpServer {
   /** `rtmp://host:port` */
@@ -67,7 +68,8 @@ export async function startRtmpServer(port: number, host: string, access: RtmpAc
     const session = context.sessions.get(id);
     return session && session.socket.localPort === actual ? session : null;
   };
-  const nameOf = (path: string): string | null => /^\/live\/([A-Za-z0-9_-]{1,64})$/.exec(path)?.[1] ?? null;
+  const livePath = new RegExp(`^/live/(${ID_SOURCE})$`);
+  const nameOf = (path: string): string | null => livePath.exec(path)?.[1] ?? null;
   const onPrePublish = (id: string, path: string, args: Record<string, unknown>): void => {
     const session = ours(id);
     const name = nameOf(path);

@@ -12,9 +12,8 @@
  *   not sent.
  * Recorded sample bodies with their source URLs: `test/server/relay/fixtures/tencent-callbacks.json`.
  */
-import { randomInt } from 'node:crypto';
-import type { FinishedFile } from './relay-session.ts';
-import type { RecordFileType } from './relay-options.ts';
+import type { FinishedFile } from '../recordings/finished-files.ts';
+import type { RecordFileType } from '../streams/relay-options.ts';
 
 export const EVENT_STREAM_END = 0;
 export const EVENT_STREAM_START = 1;
@@ -62,14 +61,6 @@ export const StreamEnd = {
   /** 10: 代理层收到断流命令 — the relay itself was shut down. */
   shutdown: (): StreamEndReason => ({ errcode: 10, errmsg: 'relay shutting down' }),
 } as const;
-
-/**
- * A numeric id as a string of 19 digits, like Tencent's `sequence` (`2210464508206756938`) and VOD `file_id`
- * (`9031868223267109922`): milliseconds since 1970 then 6 random digits, so ids sort by time and survive restarts.
- */
-export function numericId(now = Date.now()): string {
-  return `${now}${String(randomInt(1_000_000)).padStart(6, '0')}`;
-}
 
 export function streamParam(recordId: string | null, recordTypes: readonly string[]): string {
   const parts: string[] = [];

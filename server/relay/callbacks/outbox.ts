@@ -15,7 +15,7 @@
  */
 import { createHmac } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { sign } from '../shared/sign.ts';
+import { sign } from '../../shared/sign.ts';
 import { eventKind, type CallbackBody } from './callbacks.ts';
 
 /** One URL per event kind, as Tencent's console has; a kind without a URL sends nothing. */
@@ -55,7 +55,7 @@ interface Head {
   next_at: number;
 }
 
-/** `X-Relay-Signature` value: `sha256=` + hex HMAC-SHA256(key, t + "." + rawBody) (CONTRACTS, Standard Webhooks). */
+/** `X-Relay-Signature` value: `sha256=` + hex HMAC-SHA256(key, t + "." + rawBody) (`docs/contracts.md`, Standard Webhooks). */
 export function relaySignature(key: string, t: number, rawBody: string): string {
   return `sha256=${createHmac('sha256', key).update(`${t}.${rawBody}`).digest('hex')}`;
 }

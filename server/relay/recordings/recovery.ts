@@ -10,8 +10,8 @@
  */
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { spawnFfmpeg } from './ffmpeg.ts';
-import type { Outbox } from './outbox.ts';
+import { spawnFfmpeg } from '../relay/ffmpeg.ts';
+import type { Outbox } from '../callbacks/outbox.ts';
 import {
   pushStartEvent,
   recordFileEvent,
@@ -19,9 +19,9 @@ import {
   StreamEnd,
   type PushContext,
   type StreamEndReason,
-} from './callbacks.ts';
-import { finishRecordings, type FinishedFile } from './relay-session.ts';
-import type { RecordFileType } from './relay-options.ts';
+} from '../callbacks/callbacks.ts';
+import { finishRecordings, type FinishedFile } from './finished-files.ts';
+import type { RecordFileType } from '../streams/relay-options.ts';
 
 /** What the journal keeps for an open push. */
 export interface OpenPush {
