@@ -24,10 +24,37 @@ export interface ScreenState {
   pip: boolean;
 }
 
+/**
+ * The player itself, through the public API a page (or media-chrome) uses: what controls set directly (speed, the
+ * text track shown) and the events that tell them to render again.
+ */
+export interface PlayerMedia extends HTMLElement {
+  playbackRate: number;
+  readonly textTracks: TextTrackList;
+  requestUpdate(): void;
+}
+
 /** Everything a control template gets. */
 export interface ControlContext {
   v: ViewState;
   screen: ScreenState;
   m: Messages['player'];
   act: PlayerActions;
+  media: PlayerMedia;
+}
+
+const watched = new WeakMap<EventTarget, Set<string>>();
+
+/**
+ * Renders the player again on `types` from `target` (an object the player owns, such as its text track list), for
+ * state the view state does not carry. Listens once per target and type; the listeners go with the player.
+ */
+export function rerenderOn(media: PlayerMedia, target: EventTarget, types: readonly string[]): void {
+  const seen = watched.get(target) ?? new Set<string>();
+  watched.set(target, seen);
+  for (const type of types) {
+    if (seen.has(type)) continue;
+    seen.add(type);
+    target.addEventListener(type, () => media.requestUpdate());
+  }
 }

@@ -509,10 +509,17 @@ export class RelayPlayer extends LitElement {
         if (this.#controls || !root.adoptedStyleSheets) return;
         root.adoptedStyleSheets = [...root.adoptedStyleSheets, ...mod.styles.map((s) => s.styleSheet!)];
         this.#controls = mod;
+        mod.syncTracks(this, this.video);
         this.requestUpdate();
       },
       () => undefined, // no controls file: the player still plays, with its overlay buttons
     );
+  }
+
+  /** `<track>` children (captions, thumbnails): the controls module copies them into the video. */
+  #onTracks(): void {
+    if (this.#controls) this.#controls.syncTracks(this, this.video);
+    else if (this.querySelector('track')) this.#loadControls();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -809,6 +816,7 @@ export class RelayPlayer extends LitElement {
             v: this.#view(),
             m,
             act: this.#actions,
+            media: this,
             screen: {
               canFullscreen: document.fullscreenEnabled,
               fullscreen: this._fullscreen,
@@ -826,13 +834,14 @@ export class RelayPlayer extends LitElement {
         @keydown=${(e: KeyboardEvent) => ctx && controls?.handleShortcut(e, ctx)}
       >
         ${video ?? html`<video part="video" playsinline></video>`}
+        <slot hidden @slotchange=${this.#onTracks}></slot>
         <div part="overlay">
           ${busy ? html`<div class="spinner" role="presentation"></div>` : nothing}
           ${placeholder ? html`<div part="placeholder" aria-hidden="true">${placeholder}</div>` : nothing}
           ${
             showPlay
               ? html`<button part="play-button" type="button" @click=${() => void this.play()}>
-                  ${playIcon} ${m.play}
+                  ${playIcon()} ${m.play}
                 </button>`
               : nothing
           }
@@ -851,7 +860,7 @@ export class RelayPlayer extends LitElement {
                 title=${m.mutedAutoplay}
                 @click=${this.#onUnmute}
               >
-                ${mutedIcon} ${m.unmute}
+                ${mutedIcon()} ${m.unmute}
               </button>`
             : nothing
         }

@@ -48,6 +48,11 @@ export const en = {
       NOT_FOUND: 'The stream was not found.',
       NETWORK_ERROR: 'The stream cannot be reached.',
     },
+    // player controls (issue 19): speed, captions
+    speed: 'Speed',
+    normalSpeed: 'Normal',
+    captions: 'Captions',
+    captionsOff: 'Off',
   },
   push: {
     region: 'Live push controls',

@@ -527,9 +527,10 @@ export class LiveSession {
       return;
     }
     const edge = engine.liveEdge();
-    // a paused live stream falls behind on purpose; chasing starts again when it plays
+    // a paused live stream falls behind on purpose; chasing starts again when it plays (a recording keeps the
+    // speed the viewer chose)
     if (edge === null || !this.sourceWorked || media.paused) {
-      if (media.playbackRate !== 1 && engine.kind !== 'hls.js') media.playbackRate = 1;
+      if (media.playbackRate !== 1 && engine.live && engine.kind !== 'hls.js') media.playbackRate = 1;
       return;
     }
     const behind = edge - media.currentTime;
