@@ -8,6 +8,7 @@ import { qualityMenu, qualityMenuStyles } from './player-quality-menu.js';
 import { rateMenu } from './player-rate-menu.js';
 import { screenButtons } from './player-screen-buttons.js';
 import { seekBar, seekBarStyles } from './player-seek-bar.js';
+import { seekThumbnailStyles } from './player-seek-thumbnails.js';
 import { volumeControls, volumeStyles } from './player-volume.js';
 
 /** The control bar (`controls` attribute): one group of small controls, each from its own module. */
@@ -77,4 +78,5 @@ export const controlBarStyles = [
   qualityMenuStyles,
   menuStyles,
   captionsStyles,
+  seekThumbnailStyles,
 ];

@@ -1,6 +1,7 @@
 import { css, html, nothing } from 'lit';
 import { format } from '../i18n/index.js';
-import type { ControlContext, PlayerActions } from './player-actions.js';
+import type { ControlContext, PlayerActions, PlayerMedia } from './player-actions.js';
+import { seekThumbnails, showThumbnail } from './player-seek-thumbnails.js';
 import type { ViewState } from '../player/view-state.js';
 
 /** Seconds moved by ←/→ (on the seek bar, and as player shortcuts) and by Page Up/Down. */
@@ -31,21 +32,27 @@ const keySteps: Record<string, number> = {
 };
 
 /** Keys the seek bar handles itself (the player's shortcuts leave them alone while it has focus). */
-function onKey(e: KeyboardEvent, v: ViewState, act: PlayerActions): void {
+function onKey(e: KeyboardEvent, v: ViewState, act: PlayerActions, media: PlayerMedia): void {
   const step = keySteps[e.key];
   const to = e.key === 'Home' ? 0 : e.key === 'End' ? v.duration : step !== undefined ? v.time + step : null;
   if (to === null) return;
   e.preventDefault();
   e.stopPropagation();
-  act.seek(Math.min(v.duration, Math.max(0, to)));
+  const time = Math.min(v.duration, Math.max(0, to));
+  act.seek(time);
+  showThumbnail(media, e.currentTarget as HTMLInputElement, time, clock);
 }
 
-/** Seek bar (played and buffered ranges) and time display, for recordings only. */
-export function seekBar({ v, m, act }: ControlContext): unknown {
+/**
+ * Seek bar (played and buffered ranges, thumbnails when the player has a thumbnails track) and time display, for
+ * recordings only.
+ */
+export function seekBar({ v, m, act, media }: ControlContext): unknown {
   if (!canSeek(v)) return nothing;
   const pct = (x: number): string => `${((Math.min(x, v.duration) / v.duration) * 100).toFixed(2)}%`;
   const time = clock(v.time);
   const duration = clock(Math.round(v.duration));
+  const thumbs = seekThumbnails(media, clock);
   return html`<input
       part="seek-bar"
       type="range"
@@ -57,8 +64,12 @@ export function seekBar({ v, m, act }: ControlContext): unknown {
       aria-valuetext=${format(m.timeOf, { time, duration })}
       style="--_played:${pct(v.time)};--_buffered:${pct(v.bufferedEnd)}"
       @input=${(e: Event) => act.seek(Number((e.target as HTMLInputElement).value))}
-      @keydown=${(e: KeyboardEvent) => onKey(e, v, act)}
-    /><span part="time" aria-hidden="true">${time} / ${duration}</span>`;
+      @keydown=${(e: KeyboardEvent) => onKey(e, v, act, media)}
+      @pointermove=${thumbs.move}
+      @pointerleave=${thumbs.hide}
+      @focus=${thumbs.focus}
+      @blur=${thumbs.hide}
+    />${thumbs.box}<span part="time" aria-hidden="true">${time} / ${duration}</span>`;
 }
 
 export const seekBarStyles = css`
