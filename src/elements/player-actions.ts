@@ -1,5 +1,6 @@
 import type { Messages } from '../i18n/index.js';
 import type { ViewState } from '../player/view-state.js';
+import type { PlayEncode, PlayUrl } from '../types.js';
 
 /**
  * What the built-in controls may ask of the player (media-chrome's request events, as plain calls: the controls
@@ -14,6 +15,8 @@ export interface PlayerActions {
   toggleFullscreen(): void;
   togglePip(): void;
   setQuality(index: number): void;
+  /** Plays `url`, another of the player's sources (the same stream in another quality), from where it is. */
+  playSource(url: string): void;
 }
 
 /** Full screen and picture-in-picture: what this browser offers, and what is on now. */
@@ -31,6 +34,9 @@ export interface ScreenState {
 export interface PlayerMedia extends HTMLElement {
   playbackRate: number;
   readonly textTracks: TextTrackList;
+  readonly sources: PlayUrl[] | null;
+  readonly protocol: PlayEncode | null;
+  readonly currentUrl: string | null;
   requestUpdate(): void;
 }
 

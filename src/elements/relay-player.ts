@@ -780,6 +780,7 @@ export class RelayPlayer extends LitElement {
       else void this.requestPictureInPicture().catch(() => undefined);
     },
     setQuality: (i) => this.#session?.setQuality(i),
+    playSource: (url) => this.#session?.switchTo(url),
   };
 
   #onUnmute(): void {

@@ -23,6 +23,8 @@
 //     subs-en.vtt subs-zh.vtt       WebVTT subtitles of rec.mp4 ("One", "Two", "Three" / "一", "二", "三", 4 s each)
 //     subs.m3u8                     rec/ with two WebVTT subtitle renditions (EXT-X-MEDIA TYPE=SUBTITLES, en + zh)
 //     thumbs.jpg thumbs.vtt         a 4x3 sprite of 80x60 frames, one a second, and its WebVTT (`#xywh=`)
+//     rec-low.mp4                   the recording at 160x120 (a second quality of rec.mp4)
+//   /media/live.flv?q=low           the live FLV at 160x120, 80 kbit/s, on the same clock (a second quality)
 //   /media/stats?id=X               {"requests", "open", "endedAt", "lastUrl"} for the cut/end/live endpoints of that id
 //                                   (and for files asked for with ?id=X)
 //   anything else under /media/     404
@@ -199,7 +201,7 @@ function ensureFeatureFixtures() {
   writeFileSync(stamp, FEATURES_VERSION);
 }
 
-const CONTROLS_VERSION = '1';
+const CONTROLS_VERSION = '2';
 const vttTime = (s) => `00:${String(Math.floor(s / 60)).padStart(2, '0')}:${(s % 60).toFixed(3).padStart(6, '0')}`;
 /** Subtitles and seek thumbnails for the recording (see the header); their own stamp. */
 function ensureControlsFixtures() {
@@ -247,6 +249,11 @@ function ensureControlsFixtures() {
     '',
   ]);
   writeFileSync(join(mediaDir, 'controls/thumbs.vtt'), ['WEBVTT', '', ...cues.flat()].join('\n'));
+  // second qualities: the same streams, smaller (same GOP, same timestamps)
+  const low = ['-vf', 'scale=160:120', '-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'baseline'];
+  const lowGop = ['-pix_fmt', 'yuv420p', '-g', '15', '-keyint_min', '15', '-sc_threshold', '0', '-b:v', '80k'];
+  ff(['-i', 'rec.flv', ...low, ...lowGop, '-threads', '1', '-c:a', 'copy', '-movflags', '+faststart', 'controls/rec-low.mp4']);
+  ff(['-i', 'av.flv', ...low, '-tune', 'zerolatency', ...lowGop, '-threads', '1', '-c:a', 'copy', 'controls/av-low.flv']);
   writeFileSync(stamp, CONTROLS_VERSION);
 }
 
@@ -345,7 +352,10 @@ export function createMediaServer() {
   ensureRecordingFixtures();
   ensureFeatureFixtures();
   ensureControlsFixtures();
-  const flv = parseFlv(readFileSync(join(mediaDir, 'av.flv')));
+  const flvs = {
+    '': parseFlv(readFileSync(join(mediaDir, 'av.flv'))),
+    low: parseFlv(readFileSync(join(mediaDir, 'controls/av-low.flv'))),
+  };
   const vodSegs = readdirSync(join(mediaDir, 'vod'))
     .filter((f) => f.endsWith('.m2ts'))
     .sort();
@@ -363,7 +373,7 @@ export function createMediaServer() {
     return stats.get(id);
   };
 
-  function streamLiveFlv(req, res, { cutAfterMs = 0, stat = null, hiccupEveryMs = 0, clean = false } = {}) {
+  function streamLiveFlv(req, res, { cutAfterMs = 0, stat = null, hiccupEveryMs = 0, clean = false, flv = flvs[''] } = {}) {
     res.writeHead(200, {
       'content-type': 'video/x-flv',
       'cache-control': 'no-cache',
@@ -478,7 +488,11 @@ export function createMediaServer() {
       const s = statFor(id);
       s.requests += 1;
       s.lastUrl = req.url;
-      streamLiveFlv(req, res, { stat: s, hiccupEveryMs: Number(url.searchParams.get('hiccup') ?? 0) * 1000 });
+      streamLiveFlv(req, res, {
+        stat: s,
+        hiccupEveryMs: Number(url.searchParams.get('hiccup') ?? 0) * 1000,
+        flv: flvs[url.searchParams.get('q') ?? ''] ?? flvs[''],
+      });
     } else if (name === 'cut.flv' || name === 'end.flv') {
       // cut.flv breaks (the socket is destroyed), end.flv ends cleanly (the broadcast stopped)
       const clean = name === 'end.flv';
