@@ -37,6 +37,7 @@ export interface PlayerMedia extends HTMLElement {
   readonly sources: PlayUrl[] | null;
   readonly protocol: PlayEncode | null;
   readonly currentUrl: string | null;
+  readonly seekable: TimeRanges;
   requestUpdate(): void;
 }
 

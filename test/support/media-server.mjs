@@ -3,7 +3,8 @@
 //   /media/av.flv /media/audio.flv /media/av.mp4 /media/a.mp3 /media/vod/index.m3u8   files (VOD)
 //   /media/live.flv                 endless "live" FLV, paced by tag timestamps, GOP-cached start like a CDN;
 //                                   `?hiccup=N`: every N s the data stops for 3 s, then arrives in a burst
-//   /media/live.m3u8                live HLS: 6-segment sliding window over the VOD segments, time-based sequence
+//   /media/live.m3u8                live HLS: 6-segment sliding window over the VOD segments, time-based sequence;
+//                                   `?window=N`: N segments (1 s each) instead, a window to seek back in (DVR)
 //   /media/cut.flv?id=X&after=3&down=2   live FLV that is cut (socket destroyed) after `after` s, answers 404
 //                                   for `down` s, then streams again (per id)
 //   /media/end.flv?id=X&after=3&down=6   live FLV whose response ENDS cleanly after `after` s (a broadcast that
@@ -424,9 +425,8 @@ export function createMediaServer() {
     });
   }
 
-  function livePlaylist(endAfterMs = 0, firstAt = 0) {
+  function livePlaylist(endAfterMs = 0, firstAt = 0, W = 6) {
     const n = vodSegs.length;
-    const W = 6;
     const produced = Math.floor((Date.now() - t0) / segMs); // segments fully available
     const first = Math.max(0, produced - W);
     const discSeq = first >= 1 ? Math.floor((first - 1) / n) : 0;
@@ -527,7 +527,7 @@ export function createMediaServer() {
         'cache-control': 'no-cache',
         'access-control-allow-origin': '*',
       });
-      res.end(livePlaylist(endAfter, s.firstAt));
+      res.end(livePlaylist(endAfter, s.firstAt, Number(url.searchParams.get('window') ?? 6)));
     } else if (/^live\/seg-\d+\.m2ts$/.test(name)) {
       const m = Number(name.match(/\d+/)[0]);
       sendFile(res, join(mediaDir, 'vod', vodSegs[m % vodSegs.length]));
