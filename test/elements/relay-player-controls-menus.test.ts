@@ -255,6 +255,31 @@ describe('<relay-player controls> captions', () => {
   });
 });
 
+describe('<relay-player controls> menus: accessibility', () => {
+  for (const lang of ['en', 'zh-CN']) {
+    it(`has no axe violations with the speed and captions menus shown, closed and open (${lang})`, async () => {
+      await import('axe-core');
+      const axe = (window as unknown as { axe: typeof import('axe-core') }).axe;
+      const el = await player(
+        `<relay-player src="/media/rec.mp4" autoplay muted controls>${tracks}</relay-player>`,
+        640,
+        lang,
+      );
+      await until('playing', () => el.state === 'playing');
+      el.pause();
+      await control(el, 'rate-menu-button');
+      const button = await control(el, 'captions-menu-button');
+      const run = async () =>
+        (await axe.run(el, { resultTypes: ['violations'] })).violations.map((v) => `${v.id}: ${v.help}`);
+      expect(await run()).to.deep.equal([]);
+      await press(button);
+      await until('menu open', () => isOpen(part(el, 'captions-menu')!));
+      expect(await run()).to.deep.equal([]);
+      await sendKeys({ press: 'Escape' });
+    });
+  }
+});
+
 describe('<relay-player controls> menus at phone and desktop widths', () => {
   for (const width of [390, 1280]) {
     it(`open inside the viewport at ${width} px`, async () => {
