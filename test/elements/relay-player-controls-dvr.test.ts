@@ -3,7 +3,7 @@
  * the pointer and stays there, the LIVE badge becomes "Go to live", and pressing it returns to the edge.
  */
 import { expect, fixture, html } from '@open-wc/testing';
-import { executeServerCommand, sendKeys, sendMouse } from '@web/test-runner-commands';
+import { executeServerCommand, sendKeys, sendMouse, setViewport } from '@web/test-runner-commands';
 import '../../src/define.js';
 import type { RelayPlayer } from '../../src/elements/relay-player.js';
 import { sleep, until, uid } from '../support/until.js';
@@ -68,6 +68,28 @@ describe('<relay-player controls> live DVR (HLS live window)', () => {
     bar.focus();
     await sendKeys({ press: 'Home' });
     await until('at the window start', () => behind(el) > 15, 5000);
+  });
+
+  it('fits a 390 px phone with the DVR bar and "Go to live" (zh-CN)', async () => {
+    await setViewport({ width: 390, height: 800 });
+    try {
+      const host = await fixture<HTMLDivElement>(html`<div lang="zh-CN" style="width:374px"></div>`);
+      host.innerHTML = `<relay-player src="/media/live.m3u8?id=${uid('dvr-phone')}&window=30" autoplay muted controls></relay-player>`;
+      const el = host.querySelector('relay-player')!;
+      await until('live playing', () => el.state === 'playing' && el.currentTime > 0, 30000);
+      const bar = await until('DVR seek bar', async () => (await el.updateComplete, part(el, 'seek-bar')));
+      bar.focus();
+      await sendKeys({ press: 'Home' });
+      const goLive = await until('Go to live', async () => (await el.updateComplete, part(el, 'go-live')));
+      expect(goLive.textContent!.trim()).to.equal('回到直播');
+      expect(bar.getAttribute('aria-valuetext')).to.match(/^落后直播 \d+:\d\d$/);
+      const controls = part(el, 'controls')!;
+      expect(controls.scrollWidth, 'control bar content').to.be.at.most(controls.clientWidth + 1);
+      expect(document.documentElement.scrollWidth).to.be.at.most(390);
+      await executeServerCommand('player-screenshot', { name: 'relay-player-dvr-390' });
+    } finally {
+      await setViewport({ width: 800, height: 600 });
+    }
   });
 
   it('shows no seek bar for a short live window (6 s)', async () => {
