@@ -40,12 +40,26 @@ function place(list: HTMLElement, button: HTMLElement): void {
   list.style.left = `${Math.round(left)}px`;
 }
 
+/** While a list is open: it follows its button when the page scrolls or the window is resized. */
+const following = new WeakMap<HTMLElement, AbortController>();
+
 function onToggle(e: ToggleEvent): void {
   const list = e.target as HTMLElement;
   const button = list.previousElementSibling as HTMLElement;
   button.setAttribute('aria-expanded', String(e.newState === 'open'));
+  following.get(list)?.abort();
+  following.delete(list);
   if (e.newState !== 'open') return;
   place(list, button);
+  const ac = new AbortController();
+  following.set(list, ac);
+  const follow = (): void => {
+    // (a list taken out of the page with its player closes without a toggle event)
+    if (list.isConnected && list.matches(':popover-open')) place(list, button);
+    else ac.abort();
+  };
+  for (const type of ['scroll', 'resize'])
+    addEventListener(type, follow, { capture: true, passive: true, signal: ac.signal });
   const all = items(list);
   (all.find((i) => i.getAttribute('aria-checked') === 'true') ?? all[0])?.focus();
 }

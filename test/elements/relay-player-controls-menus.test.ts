@@ -303,6 +303,18 @@ describe('<relay-player controls> menus at phone and desktop widths', () => {
         expect(r.right).to.be.at.most(width);
         expect(r.top).to.be.at.least(0);
         await executeServerCommand('player-screenshot', { name: `relay-player-menu-${width}` });
+        // the open list follows its button when the page scrolls
+        const gap = () => list.getBoundingClientRect().top - button.getBoundingClientRect().top;
+        const before = gap();
+        const spacer = document.body.appendChild(document.createElement('div'));
+        spacer.style.height = '2000px';
+        try {
+          window.scrollBy(0, 30);
+          await until('scrolled', () => window.scrollY > 0);
+          await until('the list moved with its button', () => Math.abs(gap() - before) < 1);
+        } finally {
+          spacer.remove();
+        }
         await sendKeys({ press: 'Escape' });
       } finally {
         await setViewport({ width: 800, height: 600 });
