@@ -14,6 +14,11 @@ export type PlayEncode = (typeof PLAY_ENCODES)[number];
 export interface PlayUrl {
   encode?: PlayEncode;
   url: string;
+  /**
+   * A name for this rendition when the list has the same stream in several bitrates (`"1080p"`, `"超清"`): the
+   * player's quality menu then offers the labelled sources of the protocol playing.
+   */
+  quality?: string;
 }
 
 /** Recording file types. MP3 only for audio-only pushes. */

@@ -1,10 +1,14 @@
 import { css, html } from 'lit';
 import type { ControlContext } from './player-actions.js';
+import { captionsMenu, captionsStyles } from './player-captions-menu.js';
 import { liveBadge, liveBadgeStyles } from './player-live-badge.js';
+import { menuStyles } from './player-menu.js';
 import { playButton } from './player-play-button.js';
 import { qualityMenu, qualityMenuStyles } from './player-quality-menu.js';
+import { rateMenu } from './player-rate-menu.js';
 import { screenButtons } from './player-screen-buttons.js';
 import { seekBar, seekBarStyles } from './player-seek-bar.js';
+import { seekThumbnailStyles } from './player-seek-thumbnails.js';
 import { volumeControls, volumeStyles } from './player-volume.js';
 
 /** The control bar (`controls` attribute): one group of small controls, each from its own module. */
@@ -12,7 +16,7 @@ export function controlBar(ctx: ControlContext, status: string, hidden: boolean)
   return html`<div part="controls" role="group" aria-label=${ctx.m.controls} class=${hidden ? 'hidden' : ''}>
     ${playButton(ctx)} ${seekBar(ctx)} ${liveBadge(ctx)} ${volumeControls(ctx)}
     <span part="status" role="status" aria-live="polite">${status}</span>
-    ${qualityMenu(ctx)} ${screenButtons(ctx)}
+    ${captionsMenu(ctx)} ${rateMenu(ctx)} ${qualityMenu(ctx)} ${screenButtons(ctx)}
   </div>`;
 }
 
@@ -72,4 +76,7 @@ export const controlBarStyles = [
   liveBadgeStyles,
   volumeStyles,
   qualityMenuStyles,
+  menuStyles,
+  captionsStyles,
+  seekThumbnailStyles,
 ];

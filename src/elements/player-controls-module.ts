@@ -4,6 +4,7 @@
  */
 import type { CSSResult } from 'lit';
 import type { ControlContext } from './player-actions.js';
+import { syncTracks } from './player-captions-menu.js';
 import { controlBar, controlBarStyles } from './player-control-bar.js';
 import { handleShortcut } from './player-shortcuts.js';
 
@@ -11,7 +12,14 @@ export interface PlayerControlsModule {
   controlBar(ctx: ControlContext, status: string, hidden: boolean): unknown;
   styles: CSSResult[];
   handleShortcut(e: KeyboardEvent, ctx: ControlContext): boolean;
+  /** Mirrors the player's `<track>` children into its video (loaded for them even without `controls`). */
+  syncTracks(host: HTMLElement, video: HTMLVideoElement): void;
 }
 
-const playerControls: PlayerControlsModule = { controlBar, styles: controlBarStyles, handleShortcut };
+const playerControls: PlayerControlsModule = {
+  controlBar,
+  styles: controlBarStyles,
+  handleShortcut,
+  syncTracks,
+};
 export default playerControls;

@@ -11,6 +11,6 @@ export function playButton({ v, m, act }: ControlContext): unknown {
     ?disabled=${!v.hasInput}
     @click=${act.togglePlay}
   >
-    ${v.paused ? playIcon : pauseIcon}
+    ${v.paused ? playIcon() : pauseIcon()}
   </button>`;
 }

@@ -1,31 +1,61 @@
 import { css, html, nothing } from 'lit';
 import { format } from '../i18n/index.js';
 import type { QualityLevel } from '../player/engine.js';
+import { encodeOf } from '../player/protocol.js';
 import type { ControlContext } from './player-actions.js';
 
 const label = (l: QualityLevel | undefined): string =>
   !l ? '' : l.height ? `${l.height}p` : l.bitrate ? `${Math.round(l.bitrate / 1000)} kbps` : '?';
 
-/** Quality menu for adaptive (HLS) streams: Auto (showing the level playing) and each level, highest first. */
-export function qualityMenu({ v, m, act }: ControlContext): unknown {
+/** A `<select>` of `options` (value, label, selected), calling `pick` with the value chosen. */
+function select(
+  aria: string,
+  options: { value: string; label: string; selected: boolean }[],
+  pick: (value: string) => void,
+): unknown {
+  return html`<select
+    part="quality-menu"
+    aria-label=${aria}
+    @change=${(e: Event) => pick((e.target as HTMLSelectElement).value)}
+  >
+    ${options.map((o) => html`<option value=${o.value} .selected=${o.selected}>${o.label}</option>`)}
+  </select>`;
+}
+
+/**
+ * Quality menu. For adaptive (HLS) streams: Auto (showing the level playing) and each level, highest first. Else,
+ * for `sources` entries with a `quality` label (the same stream in several bitrates, FLV or HLS: Tencent's 清晰度):
+ * those of the protocol playing, in the page's order; choosing one loads it from where the viewer is.
+ */
+export function qualityMenu({ v, m, act, media }: ControlContext): unknown {
   const q = v.quality;
-  if (!q) return nothing;
+  if (!q) {
+    const named = (media.sources ?? []).filter((s) => s.quality && encodeOf(s) === media.protocol);
+    if (named.length < 2) return nothing;
+    const options = named.map((s) => ({
+      value: s.url,
+      label: s.quality!,
+      selected: s.url === media.currentUrl,
+    }));
+    return select(m.quality, options, act.playSource);
+  }
   const playing = label(q.levels[q.current]);
   const order = q.levels
     .map((l, i) => ({ l, i }))
     .sort((a, b) => b.l.height - a.l.height || b.l.bitrate - a.l.bitrate);
-  return html`<select
-    part="quality-menu"
-    aria-label=${m.quality}
-    @change=${(e: Event) => act.setQuality(Number((e.target as HTMLSelectElement).value))}
-  >
-    <option value="-1" .selected=${q.selected < 0}>
-      ${playing ? format(m.autoWith, { level: playing }) : m.auto}
-    </option>
-    ${order.map(({ l, i }) => html`<option value=${i} .selected=${q.selected === i}>${label(l)}</option>`)}
-  </select>`;
+  return select(
+    m.quality,
+    [
+      {
+        value: '-1',
+        label: playing ? format(m.autoWith, { level: playing }) : m.auto,
+        selected: q.selected < 0,
+      },
+      ...order.map(({ l, i }) => ({ value: String(i), label: label(l), selected: q.selected === i })),
+    ],
+    (value) => act.setQuality(Number(value)),
+  );
 }
-
 export const qualityMenuStyles = css`
   [part='quality-menu'] {
     font: inherit;

@@ -13,7 +13,7 @@ export function screenButtons({ v, screen, m, act }: ControlContext): unknown {
           aria-pressed=${screen.pip ? 'true' : 'false'}
           @click=${act.togglePip}
         >
-          ${pipIcon}
+          ${pipIcon()}
         </button>`
       : nothing
   }${
@@ -24,7 +24,7 @@ export function screenButtons({ v, screen, m, act }: ControlContext): unknown {
           aria-label=${screen.fullscreen ? m.exitFullscreen : m.fullscreen}
           @click=${act.toggleFullscreen}
         >
-          ${screen.fullscreen ? exitFullscreenIcon : fullscreenIcon}
+          ${screen.fullscreen ? exitFullscreenIcon() : fullscreenIcon()}
         </button>`
       : nothing
   }`;

@@ -1,6 +1,7 @@
 import { css, html, nothing } from 'lit';
 import { format } from '../i18n/index.js';
-import type { ControlContext, PlayerActions } from './player-actions.js';
+import type { ControlContext, PlayerMedia } from './player-actions.js';
+import { seekThumbnails, showThumbnail } from './player-seek-thumbnails.js';
 import type { ViewState } from '../player/view-state.js';
 
 /** Seconds moved by ←/→ (on the seek bar, and as player shortcuts) and by Page Up/Down. */
@@ -30,35 +31,65 @@ const keySteps: Record<string, number> = {
   PageUp: PAGE_STEP_S,
 };
 
+/** A live window at least this long (seconds) gets a seek bar (DVR): seek back inside it, then "Go to live". */
+export const DVR_MIN_S = 15;
+
+/**
+ * What the seek bar covers: a recording from 0 to its end, a live window (HLS DVR) from its oldest part to its
+ * edge; null when there is nothing to move around in.
+ */
+export function seekRange(v: ViewState, media: PlayerMedia): [number, number] | null {
+  if (canSeek(v)) return [0, v.duration];
+  const s = media.seekable;
+  if (!v.live || !s.length) return null;
+  const start = s.start(0);
+  const end = s.end(s.length - 1);
+  return end - start >= DVR_MIN_S ? [start, end] : null;
+}
+
 /** Keys the seek bar handles itself (the player's shortcuts leave them alone while it has focus). */
-function onKey(e: KeyboardEvent, v: ViewState, act: PlayerActions): void {
+function onKey(e: KeyboardEvent, v: ViewState, [min, max]: [number, number], ctx: ControlContext): void {
   const step = keySteps[e.key];
-  const to = e.key === 'Home' ? 0 : e.key === 'End' ? v.duration : step !== undefined ? v.time + step : null;
+  const to = e.key === 'Home' ? min : e.key === 'End' ? max : step !== undefined ? v.time + step : null;
   if (to === null) return;
   e.preventDefault();
   e.stopPropagation();
-  act.seek(Math.min(v.duration, Math.max(0, to)));
+  const time = Math.min(max, Math.max(min, to));
+  ctx.act.seek(time);
+  showThumbnail(ctx.media, e.currentTarget as HTMLInputElement, time, clock);
 }
 
-/** Seek bar (played and buffered ranges) and time display, for recordings only. */
-export function seekBar({ v, m, act }: ControlContext): unknown {
-  if (!canSeek(v)) return nothing;
-  const pct = (x: number): string => `${((Math.min(x, v.duration) / v.duration) * 100).toFixed(2)}%`;
+/**
+ * Seek bar (played and buffered ranges, thumbnails when the player has a thumbnails track) and time display, for
+ * recordings and for live windows long enough to seek back in (the time then says how far behind live).
+ */
+export function seekBar(ctx: ControlContext): unknown {
+  const { v, m, act, media } = ctx;
+  const range = seekRange(v, media);
+  if (!range) return nothing;
+  const [min, max] = range;
+  const pct = (x: number): string => `${(((Math.min(x, max) - min) / (max - min)) * 100).toFixed(2)}%`;
   const time = clock(v.time);
   const duration = clock(Math.round(v.duration));
+  const behind = `-${clock(max - v.time)}`;
+  const thumbs = seekThumbnails(media, clock);
   return html`<input
       part="seek-bar"
       type="range"
-      min="0"
-      max=${v.duration}
+      min=${min}
+      max=${max}
       step="any"
       .value=${String(v.time)}
       aria-label=${m.seek}
-      aria-valuetext=${format(m.timeOf, { time, duration })}
+      aria-valuetext=${v.live ? format(m.behindLive, { time: behind.slice(1) }) : format(m.timeOf, { time, duration })}
       style="--_played:${pct(v.time)};--_buffered:${pct(v.bufferedEnd)}"
       @input=${(e: Event) => act.seek(Number((e.target as HTMLInputElement).value))}
-      @keydown=${(e: KeyboardEvent) => onKey(e, v, act)}
-    /><span part="time" aria-hidden="true">${time} / ${duration}</span>`;
+      @keydown=${(e: KeyboardEvent) => onKey(e, v, range, ctx)}
+      @pointermove=${thumbs.move}
+      @pointerleave=${thumbs.hide}
+      @focus=${thumbs.focus}
+      @blur=${thumbs.hide}
+    />${thumbs.box}<span part="time" aria-hidden="true">${v.live ? behind : `${time} / ${duration}`}</span>`;
 }
 
 export const seekBarStyles = css`

@@ -12,7 +12,7 @@ export function volumeControls({ v, m, act }: ControlContext): unknown {
       aria-pressed=${silent ? 'true' : 'false'}
       @click=${act.toggleMute}
     >
-      ${silent ? mutedIcon : volumeIcon}</button
+      ${silent ? mutedIcon() : volumeIcon()}</button
     ><input
       part="volume"
       type="range"

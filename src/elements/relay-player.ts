@@ -67,10 +67,14 @@ const MEDIA_PROPS = ['muted', 'volume', 'currentTime', 'playbackRate'] as const;
  * when it comes back. HTTP-FLV is played with mpegts.js and HLS with hls.js (or the browser's own HLS without
  * Media Source Extensions); both are fetched only when first needed. RTMP cannot play in a browser and is skipped.
  *
- * With `controls`: play/pause, a seek bar with time and buffered range (recordings), a LIVE badge that becomes
- * "Go to live" when behind, mute and volume, quality (HLS levels), picture-in-picture and full screen; keyboard
+ * With `controls`: play/pause, a seek bar with time and buffered range (recordings, and HLS live windows of 15 s or
+ * more: seek back, then "Go to live"), thumbnails over it from a `<track kind="metadata" label="thumbnails">`
+ * (WebVTT sprite cues, `sprite.jpg#xywh=x,y,w,h`), a LIVE badge that becomes "Go to live" when behind, mute and
+ * volume, captions (the `<track>` children and an HLS stream's subtitle renditions), speed (recordings), quality
+ * (HLS levels, or `sources` entries with a `quality` label), picture-in-picture and full screen; keyboard
  * shortcuts while focus is inside (Space/K, F, M, ←/→); the bar fades while playing and comes back on pointer
- * or focus. Audio-only media gets a compact bar instead of a black box (`:state(audio-only)`).
+ * or focus. Audio-only media gets a compact bar instead of a black box (`:state(audio-only)`). `<track>` children
+ * (`kind` subtitles or captions, WebVTT) show on the video with or without `controls` (`default` shows one at once).
  *
  * @summary Multi-protocol live player: HTTP-FLV, HLS, MP4, MP3, with fallback, reconnect and live-edge chasing.
  *
@@ -86,7 +90,9 @@ const MEDIA_PROPS = ['muted', 'volume', 'currentTime', 'playbackRate'] as const;
  *   `ratechange`, `ended`, `emptied`, `error` (only when playback gave up).
  *
  * @attr src - One URL to play; the protocol is guessed from it (`.flv`, `.m3u8`, `.mp4`, `.mp3`, `rtmp:`).
- * @attr sources - JSON array of `{ "encode"?, "url" }` (or URL strings). Of `src` and `sources`, the one set last plays.
+ * @attr sources - JSON array of `{ "encode"?, "url", "quality"? }` (or URL strings). Of `src` and `sources`, the one
+ *   set last plays. Entries of one protocol with a `quality` label ("1080p", "超清") are the same stream in several
+ *   bitrates: the quality menu switches between them (a recording at the same time, a live stream at its edge).
  * @attr for - Id of a `<live-push-controls>`: plays its URLs when its push starts, shows ended when it stops.
  * @attr autoplay - Start at once; if the browser blocks sound, plays muted, else shows a play button.
  * @attr muted - Start muted (the `muted` property is the live value).
@@ -95,6 +101,9 @@ const MEDIA_PROPS = ['muted', 'volume', 'currentTime', 'playbackRate'] as const;
  * @attr latency - `low` (smallest delay, less buffer) or `normal` (default).
  * @attr resume-window - Seconds to keep checking for a broadcast that ended cleanly to come back (default 120).
  * @attr lang - Not set by the player: labels follow the nearest `lang` (`zh*` → Simplified Chinese, else English).
+ *
+ * @slot - `<track>` elements: subtitles or captions (WebVTT), and `kind="metadata" label="thumbnails"` for the seek
+ *   bar. Nothing else is shown.
  *
  * @csspart base - The wrapper.
  * @csspart video - The `<video>` element.
@@ -109,7 +118,13 @@ const MEDIA_PROPS = ['muted', 'volume', 'currentTime', 'playbackRate'] as const;
  * @csspart time - Current time / duration.
  * @csspart live-badge - LIVE, or the "Go to live" button.
  * @csspart volume - The volume slider.
- * @csspart quality-menu - The quality select (HLS with several levels).
+ * @csspart quality-menu - The quality select (HLS with several levels, or labelled sources).
+ * @csspart rate-menu-button - The speed menu's button (recordings); its list is `rate-menu`.
+ * @csspart captions-menu-button - The captions menu's button (when there are subtitle or caption tracks); its list
+ *   is `captions-menu`.
+ * @csspart menu - Each menu's list (a popover above the player; also `rate-menu`, `captions-menu`).
+ * @csspart menu-item - Each choice in a menu (`aria-checked` on the one in use).
+ * @csspart seek-thumbnail - The thumbnail (and its time) over the seek bar.
  * @csspart status - The state text (an `aria-live` region).
  * @csspart error - The error message.
  *
@@ -120,6 +135,7 @@ const MEDIA_PROPS = ['muted', 'volume', 'currentTime', 'playbackRate'] as const;
  * @cssprop --relay-player-seek-buffered - Buffered part of the seek bar.
  * @cssprop --relay-player-live-color - Background of the LIVE badge (default `#c4181f`).
  * @cssprop --relay-player-volume-width - Width of the volume slider (default `4.5em`).
+ * @cssprop --relay-player-menu-background - Background of the speed and captions menus.
  * @cssprop --relay-color-text - Text colour of overlays (default `#fff`).
  * @cssprop --relay-accent - Accent of buttons (default `#0a66c2`).
  * @cssprop --relay-radius - Corner radius (default `6px`).
@@ -254,7 +270,10 @@ export class RelayPlayer extends LitElement {
 
   /** One URL to play (protocol guessed from the URL). */
   @property() src: string | null = null;
-  /** Play URLs, tried lowest latency first. Set as a property, or as a JSON attribute `sources`. */
+  /**
+   * Play URLs, tried lowest latency first. Set as a property, or as a JSON attribute `sources`. Entries with a
+   * `quality` label are offered in the quality menu.
+   */
   @property({ attribute: false }) sources: PlayUrl[] | null = null;
   /** Id of a `<live-push-controls>` whose live push this player follows. */
   @property({ attribute: 'for' }) htmlFor: string | null = null;
@@ -509,10 +528,17 @@ export class RelayPlayer extends LitElement {
         if (this.#controls || !root.adoptedStyleSheets) return;
         root.adoptedStyleSheets = [...root.adoptedStyleSheets, ...mod.styles.map((s) => s.styleSheet!)];
         this.#controls = mod;
+        mod.syncTracks(this, this.video);
         this.requestUpdate();
       },
       () => undefined, // no controls file: the player still plays, with its overlay buttons
     );
+  }
+
+  /** `<track>` children (captions, thumbnails): the controls module copies them into the video. */
+  #onTracks(): void {
+    if (this.#controls) this.#controls.syncTracks(this, this.video);
+    else if (this.querySelector('track')) this.#loadControls();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -773,6 +799,7 @@ export class RelayPlayer extends LitElement {
       else void this.requestPictureInPicture().catch(() => undefined);
     },
     setQuality: (i) => this.#session?.setQuality(i),
+    playSource: (url) => this.#session?.switchTo(url),
   };
 
   #onUnmute(): void {
@@ -809,6 +836,7 @@ export class RelayPlayer extends LitElement {
             v: this.#view(),
             m,
             act: this.#actions,
+            media: this,
             screen: {
               canFullscreen: document.fullscreenEnabled,
               fullscreen: this._fullscreen,
@@ -826,13 +854,14 @@ export class RelayPlayer extends LitElement {
         @keydown=${(e: KeyboardEvent) => ctx && controls?.handleShortcut(e, ctx)}
       >
         ${video ?? html`<video part="video" playsinline></video>`}
+        <slot hidden @slotchange=${this.#onTracks}></slot>
         <div part="overlay">
           ${busy ? html`<div class="spinner" role="presentation"></div>` : nothing}
           ${placeholder ? html`<div part="placeholder" aria-hidden="true">${placeholder}</div>` : nothing}
           ${
             showPlay
               ? html`<button part="play-button" type="button" @click=${() => void this.play()}>
-                  ${playIcon} ${m.play}
+                  ${playIcon()} ${m.play}
                 </button>`
               : nothing
           }
@@ -851,7 +880,7 @@ export class RelayPlayer extends LitElement {
                 title=${m.mutedAutoplay}
                 @click=${this.#onUnmute}
               >
-                ${mutedIcon} ${m.unmute}
+                ${mutedIcon()} ${m.unmute}
               </button>`
             : nothing
         }

@@ -48,6 +48,12 @@ export const en = {
       NOT_FOUND: 'The stream was not found.',
       NETWORK_ERROR: 'The stream cannot be reached.',
     },
+    // player controls (issue 19): speed, captions, live DVR
+    speed: 'Speed',
+    normalSpeed: 'Normal',
+    captions: 'Captions',
+    captionsOff: 'Off',
+    behindLive: '{time} behind live',
   },
   push: {
     region: 'Live push controls',

@@ -47,6 +47,12 @@ export const zhCN: Messages = {
       NOT_FOUND: '未找到该流。',
       NETWORK_ERROR: '无法连接到该流。',
     },
+    // player controls (issue 19): speed, captions, live DVR
+    speed: '倍速',
+    normalSpeed: '正常',
+    captions: '字幕',
+    captionsOff: '关闭',
+    behindLive: '落后直播 {time}',
   },
   push: {
     region: '直播推流控制',

@@ -163,6 +163,28 @@ export class LiveSession {
     this.engine?.setQuality?.(index);
     this.listener.onQuality?.();
   }
+  /**
+   * Plays `url` (another source of the list: the same stream in another quality) in place of the one playing: a
+   * recording from the same time at the same speed, a live stream at its edge.
+   */
+  switchTo(url: string): void {
+    const index = this.candidates.findIndex((c) => c.source.url === url);
+    if (index < 0 || (index === this.index && this.engine)) return;
+    const { currentTime, playbackRate } = this.media;
+    const at = this.live ? 0 : currentTime;
+    void this.tryCandidate(index).then(() => {
+      const signal = this.attempt?.signal;
+      if (at && signal)
+        this.media.addEventListener(
+          'loadedmetadata',
+          () => {
+            this.media.currentTime = at;
+            this.media.playbackRate = playbackRate;
+          },
+          { once: true, signal },
+        );
+    });
+  }
 
   updateOptions(options: Partial<SessionOptions>): void {
     const latencyChanged = options.latency && options.latency !== this.opts.latency;
@@ -527,9 +549,10 @@ export class LiveSession {
       return;
     }
     const edge = engine.liveEdge();
-    // a paused live stream falls behind on purpose; chasing starts again when it plays
+    // a paused live stream falls behind on purpose; chasing starts again when it plays (a recording keeps the
+    // speed the viewer chose)
     if (edge === null || !this.sourceWorked || media.paused) {
-      if (media.playbackRate !== 1 && engine.kind !== 'hls.js') media.playbackRate = 1;
+      if (media.playbackRate !== 1 && engine.live && engine.kind !== 'hls.js') media.playbackRate = 1;
       return;
     }
     const behind = edge - media.currentTime;

@@ -38,8 +38,8 @@ function badSources(message: string): RelayError {
 }
 
 /**
- * Validates a `sources` value (parsed JSON or a property) into `PlayUrl[]`. Accepts an array of `{ encode?, url }`
- * objects or plain URL strings. Throws a `RelayError` (`BAD_SOURCES`) that says what is wrong.
+ * Validates a `sources` value (parsed JSON or a property) into `PlayUrl[]`. Accepts an array of
+ * `{ encode?, url, quality? }` objects or plain URL strings. Throws a `RelayError` (`BAD_SOURCES`) that says what is wrong.
  */
 export function normaliseSources(value: unknown): PlayUrl[] {
   if (!Array.isArray(value)) {
@@ -53,15 +53,18 @@ export function normaliseSources(value: unknown): PlayUrl[] {
     if (typeof item !== 'object' || item === null) {
       throw badSources(`sources[${i}] must be an object like { "encode": "flv", "url": "https://…" }.`);
     }
-    const { url, encode } = item as { url?: unknown; encode?: unknown };
+    const { url, encode, quality } = item as { url?: unknown; encode?: unknown; quality?: unknown };
     if (typeof url !== 'string' || !url.trim())
       throw badSources(`sources[${i}].url must be a non-empty string.`);
-    if (encode === undefined || encode === null || encode === '') return { url: url.trim() };
+    if (quality !== undefined && (typeof quality !== 'string' || !quality.trim()))
+      throw badSources(`sources[${i}].quality must be a non-empty string, such as "720p".`);
+    const named = quality ? { quality: quality.trim() } : {};
+    if (encode === undefined || encode === null || encode === '') return { url: url.trim(), ...named };
     const lower = typeof encode === 'string' ? encode.toLowerCase() : encode;
     if (!isPlayEncode(lower)) {
       throw badSources(`sources[${i}].encode "${String(encode)}" is not one of ${PLAY_ENCODES.join(', ')}.`);
     }
-    return { encode: lower, url: url.trim() };
+    return { encode: lower, url: url.trim(), ...named };
   });
 }
 

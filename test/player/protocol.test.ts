@@ -46,6 +46,19 @@ describe('protocol: sources input', () => {
       { url: 'https://a/b.m3u8' },
     ]);
   });
+  it('keeps a quality label, trimmed, and rejects one that is not a non-empty string', () => {
+    expect(
+      parseSourcesAttribute(
+        '[{"encode":"flv","url":"a.flv","quality":" 720p "},{"url":"b.flv","quality":"超清"}]',
+      ),
+    ).to.deep.equal([
+      { encode: 'flv', url: 'a.flv', quality: '720p' },
+      { url: 'b.flv', quality: '超清' },
+    ]);
+    const e = thrown(() => normaliseSources([{ url: 'a.flv', quality: 720 }]));
+    expect(e.code).to.equal('BAD_SOURCES');
+    expect(e.message).to.match(/sources\[0\]\.quality must be a non-empty string/);
+  });
   it('normalises encode case', () => {
     expect(normaliseSources([{ encode: 'FLV', url: 'x' }])).to.deep.equal([{ encode: 'flv', url: 'x' }]);
   });

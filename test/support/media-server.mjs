@@ -3,7 +3,8 @@
 //   /media/av.flv /media/audio.flv /media/av.mp4 /media/a.mp3 /media/vod/index.m3u8   files (VOD)
 //   /media/live.flv                 endless "live" FLV, paced by tag timestamps, GOP-cached start like a CDN;
 //                                   `?hiccup=N`: every N s the data stops for 3 s, then arrives in a burst
-//   /media/live.m3u8                live HLS: 6-segment sliding window over the VOD segments, time-based sequence
+//   /media/live.m3u8                live HLS: 6-segment sliding window over the VOD segments, time-based sequence;
+//                                   `?window=N`: N segments (1 s each) instead, a window to seek back in (DVR)
 //   /media/cut.flv?id=X&after=3&down=2   live FLV that is cut (socket destroyed) after `after` s, answers 404
 //                                   for `down` s, then streams again (per id)
 //   /media/end.flv?id=X&after=3&down=6   live FLV whose response ENDS cleanly after `after` s (a broadcast that
@@ -19,6 +20,12 @@
 //     hevc/index.m3u8               media playlist of HEVC + AAC in MPEG-TS (no master to declare the codec)
 //     ac3.m2ts                      one MPEG-TS segment of H.264 + AC-3
 //     cc/index.m3u8                 video with CEA-608 captions in its SEI (roll-up "HELLO"), undeclared
+//   /media/controls/…               for the player's controls (made from the recording):
+//     subs-en.vtt subs-zh.vtt       WebVTT subtitles of rec.mp4 ("One", "Two", "Three" / "一", "二", "三", 4 s each)
+//     subs.m3u8                     rec/ with two WebVTT subtitle renditions (EXT-X-MEDIA TYPE=SUBTITLES, en + zh)
+//     thumbs.jpg thumbs.vtt         a 4x3 sprite of 80x60 frames, one a second, and its WebVTT (`#xywh=`)
+//     rec-low.mp4                   the recording at 160x120 (a second quality of rec.mp4)
+//   /media/live.flv?q=low           the live FLV at 160x120, 80 kbit/s, on the same clock (a second quality)
 //   /media/stats?id=X               {"requests", "open", "endedAt", "lastUrl"} for the cut/end/live endpoints of that id
 //                                   (and for files asked for with ?id=X)
 //   anything else under /media/     404
@@ -195,6 +202,62 @@ function ensureFeatureFixtures() {
   writeFileSync(stamp, FEATURES_VERSION);
 }
 
+const CONTROLS_VERSION = '2';
+const vttTime = (s) => `00:${String(Math.floor(s / 60)).padStart(2, '0')}:${(s % 60).toFixed(3).padStart(6, '0')}`;
+/** Subtitles and seek thumbnails for the recording (see the header); their own stamp. */
+function ensureControlsFixtures() {
+  const stamp = join(mediaDir, 'VERSION-controls');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === CONTROLS_VERSION) return;
+  mkdirSync(join(mediaDir, 'controls/subs'), { recursive: true });
+  const vtt = (words, offset = '') =>
+    ['WEBVTT', ...(offset ? [offset] : []), '']
+      .concat(words.flatMap((w, i) => [`${vttTime(i * 4)} --> ${vttTime(i * 4 + 4)}`, w, '']))
+      .join('\n');
+  const en = ['One', 'Two', 'Three'];
+  const zh = ['一', '二', '三'];
+  writeFileSync(join(mediaDir, 'controls/subs-en.vtt'), vtt(en));
+  writeFileSync(join(mediaDir, 'controls/subs-zh.vtt'), vtt(zh));
+  // HLS WebVTT segments say where they sit on the MPEG-TS clock (X-TIMESTAMP-MAP): the video's first PTS
+  const start = Number(
+    execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=start_time', '-of', 'csv=p=0', 'rec/seg000.m2ts'], {
+      cwd: mediaDir,
+    }).toString(),
+  );
+  const map = `X-TIMESTAMP-MAP=MPEGTS:${Math.round(start * 90000)},LOCAL:00:00:00.000`;
+  for (const [lang, words] of [['en', en], ['zh', zh]]) {
+    writeFileSync(join(mediaDir, `controls/subs/${lang}.vtt`), vtt(words, map));
+    writeFileSync(
+      join(mediaDir, `controls/subs/${lang}.m3u8`),
+      ['#EXTM3U', '#EXT-X-TARGETDURATION:12', '#EXT-X-PLAYLIST-TYPE:VOD', '#EXTINF:12.0,', `${lang}.vtt`, '#EXT-X-ENDLIST', ''].join('\n'),
+    );
+  }
+  writeFileSync(
+    join(mediaDir, 'controls/subs.m3u8'),
+    [
+      '#EXTM3U',
+      '#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="English",LANGUAGE="en",DEFAULT=NO,AUTOSELECT=NO,URI="subs/en.m3u8"',
+      '#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="中文",LANGUAGE="zh",DEFAULT=NO,AUTOSELECT=NO,URI="subs/zh.m3u8"',
+      '#EXT-X-STREAM-INF:BANDWIDTH=420000,RESOLUTION=320x240,SUBTITLES="subs"',
+      '../rec/index.m3u8',
+      '',
+    ].join('\n'),
+  );
+  // one frame a second, 80x60, four to a row (video.js / media-chrome thumbnail tracks)
+  ff(['-i', 'rec.flv', '-vf', 'fps=1,scale=80:60,tile=4x3', '-frames:v', '1', '-q:v', '5', 'controls/thumbs.jpg']);
+  const cues = Array.from({ length: 12 }, (_, i) => [
+    `${vttTime(i)} --> ${vttTime(i + 1)}`,
+    `thumbs.jpg#xywh=${(i % 4) * 80},${Math.floor(i / 4) * 60},80,60`,
+    '',
+  ]);
+  writeFileSync(join(mediaDir, 'controls/thumbs.vtt'), ['WEBVTT', '', ...cues.flat()].join('\n'));
+  // second qualities: the same streams, smaller (same GOP, same timestamps)
+  const low = ['-vf', 'scale=160:120', '-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'baseline'];
+  const lowGop = ['-pix_fmt', 'yuv420p', '-g', '15', '-keyint_min', '15', '-sc_threshold', '0', '-b:v', '80k'];
+  ff(['-i', 'rec.flv', ...low, ...lowGop, '-threads', '1', '-c:a', 'copy', '-movflags', '+faststart', 'controls/rec-low.mp4']);
+  ff(['-i', 'av.flv', ...low, '-tune', 'zerolatency', ...lowGop, '-threads', '1', '-c:a', 'copy', 'controls/av-low.flv']);
+  writeFileSync(stamp, CONTROLS_VERSION);
+}
+
 /** `b` with odd parity in bit 7, as CEA-608 sends every byte. */
 const odd = (b) => {
   let ones = 0;
@@ -277,6 +340,8 @@ const TYPES = {
   '.mp3': 'audio/mpeg',
   '.m3u8': 'application/vnd.apple.mpegurl',
   '.m2ts': 'video/mp2t',
+  '.vtt': 'text/vtt',
+  '.jpg': 'image/jpeg',
 };
 
 /**
@@ -287,7 +352,11 @@ export function createMediaServer() {
   ensureFixtures();
   ensureRecordingFixtures();
   ensureFeatureFixtures();
-  const flv = parseFlv(readFileSync(join(mediaDir, 'av.flv')));
+  ensureControlsFixtures();
+  const flvs = {
+    '': parseFlv(readFileSync(join(mediaDir, 'av.flv'))),
+    low: parseFlv(readFileSync(join(mediaDir, 'controls/av-low.flv'))),
+  };
   const vodSegs = readdirSync(join(mediaDir, 'vod'))
     .filter((f) => f.endsWith('.m2ts'))
     .sort();
@@ -305,7 +374,7 @@ export function createMediaServer() {
     return stats.get(id);
   };
 
-  function streamLiveFlv(req, res, { cutAfterMs = 0, stat = null, hiccupEveryMs = 0, clean = false } = {}) {
+  function streamLiveFlv(req, res, { cutAfterMs = 0, stat = null, hiccupEveryMs = 0, clean = false, flv = flvs[''] } = {}) {
     res.writeHead(200, {
       'content-type': 'video/x-flv',
       'cache-control': 'no-cache',
@@ -356,9 +425,8 @@ export function createMediaServer() {
     });
   }
 
-  function livePlaylist(endAfterMs = 0, firstAt = 0) {
+  function livePlaylist(endAfterMs = 0, firstAt = 0, W = 6) {
     const n = vodSegs.length;
-    const W = 6;
     const produced = Math.floor((Date.now() - t0) / segMs); // segments fully available
     const first = Math.max(0, produced - W);
     const discSeq = first >= 1 ? Math.floor((first - 1) / n) : 0;
@@ -420,7 +488,11 @@ export function createMediaServer() {
       const s = statFor(id);
       s.requests += 1;
       s.lastUrl = req.url;
-      streamLiveFlv(req, res, { stat: s, hiccupEveryMs: Number(url.searchParams.get('hiccup') ?? 0) * 1000 });
+      streamLiveFlv(req, res, {
+        stat: s,
+        hiccupEveryMs: Number(url.searchParams.get('hiccup') ?? 0) * 1000,
+        flv: flvs[url.searchParams.get('q') ?? ''] ?? flvs[''],
+      });
     } else if (name === 'cut.flv' || name === 'end.flv') {
       // cut.flv breaks (the socket is destroyed), end.flv ends cleanly (the broadcast stopped)
       const clean = name === 'end.flv';
@@ -455,11 +527,11 @@ export function createMediaServer() {
         'cache-control': 'no-cache',
         'access-control-allow-origin': '*',
       });
-      res.end(livePlaylist(endAfter, s.firstAt));
+      res.end(livePlaylist(endAfter, s.firstAt, Number(url.searchParams.get('window') ?? 6)));
     } else if (/^live\/seg-\d+\.m2ts$/.test(name)) {
       const m = Number(name.match(/\d+/)[0]);
       sendFile(res, join(mediaDir, 'vod', vodSegs[m % vodSegs.length]));
-    } else if (/^((vod|rec|rec-low|features(\/\w+)?)\/)?[\w.-]+$/.test(name) && !name.startsWith('VERSION')) {
+    } else if (/^((vod|rec|rec-low|features(\/\w+)?|controls(\/\w+)?)\/)?[\w.-]+$/.test(name) && !name.startsWith('VERSION')) {
       if (id) statFor(id).requests += 1;
       sendFile(res, join(mediaDir, name), req.headers.range ?? null);
     } else {

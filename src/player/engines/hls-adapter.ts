@@ -159,6 +159,21 @@ export default function hlsAdapter(
 
   const { fail, silence } = failureReporter(callbacks);
 
+  const maxLatencyCount = low ? 5 : 8;
+  const maxSyncRate = low ? 1.5 : 1.2;
+  /**
+   * DVR: a viewer who seeks back inside a live window stays there (hls.js would jump back to the edge once further
+   * behind than its maximum latency, and speed up towards it); a seek near the edge again ("Go to live") ends it.
+   */
+  const onSeeking = (): void => {
+    const sync = hls?.liveSyncPosition;
+    if (!hls || !live || sync == null) return;
+    const back = media.currentTime < sync - 1;
+    hls.config.liveMaxLatencyDurationCount = back ? Infinity : maxLatencyCount;
+    hls.config.maxLiveSyncPlaybackRate = back ? 1 : maxSyncRate;
+  };
+  media.addEventListener('seeking', onSeeking);
+
   /** Moves to the full build: the light one cannot play what `why` names. */
   const upgrade = (url: string, why: string): void => {
     if (!light || upgrading || destroyed) return;
@@ -191,8 +206,10 @@ export default function hlsAdapter(
       maxBufferLength: low ? 10 : 20,
       maxMaxBufferLength: 30,
       liveSyncDurationCount: low ? 2 : 3,
-      liveMaxLatencyDurationCount: low ? 5 : 8,
-      maxLiveSyncPlaybackRate: low ? 1.5 : 1.2,
+      liveMaxLatencyDurationCount: maxLatencyCount,
+      maxLiveSyncPlaybackRate: maxSyncRate,
+      // a live window is the media's seekable range (what a DVR seek bar shows), its duration Infinity
+      liveDurationInfinity: true,
       lowLatencyMode: low,
       manifestLoadingMaxRetry: 1,
       levelLoadingMaxRetry: 2,
@@ -303,6 +320,7 @@ export default function hlsAdapter(
     destroy() {
       destroyed = true;
       silence();
+      media.removeEventListener('seeking', onSeeking);
       ahead.release();
       const h = hls;
       hls = null;
