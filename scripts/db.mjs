@@ -35,15 +35,15 @@ export function pgBinDir() {
 
 const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-/** The command line that runs a PostgreSQL binary: as the `postgres` user when we are root. */
-function command(bin, args) {
-  const file = join(pgBinDir(), bin);
-  return asRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
+/** Who runs the PostgreSQL binaries: the `postgres` user when we are root, else ourselves. */
+function owner() {
+  if (!asRoot) return {};
+  const id = (flag) => Number(execFileSync('id', [flag, 'postgres']).toString());
+  return { uid: id('-u'), gid: id('-g') };
 }
 
 function run(bin, args) {
-  const [file, argv] = command(bin, args);
-  execFileSync(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(join(pgBinDir(), bin), args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: tmpdir(), ...owner() });
 }
 
 /** A port the OS says is free on 127.0.0.1 right now. */
@@ -62,11 +62,8 @@ export function freePort() {
 function initCluster(dir) {
   if (existsSync(join(dir, 'PG_VERSION'))) return;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (asRoot) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
-    chownSync(dir, uid, gid);
-  }
+  const { uid, gid } = owner();
+  if (uid !== undefined) chownSync(dir, uid, gid);
   run('initdb', ['-D', dir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync']);
 }
 
@@ -114,8 +111,11 @@ export async function startCluster({ dir, port, detach = false } = {}) {
     ]);
     return { url, dataDir, stopCommand: stopCommandOf(dataDir, temporary) };
   }
-  const [file, argv] = command('postgres', serverArgs(dataDir, p));
-  const proc = spawn(file, argv, { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+  const proc = spawn(join(pgBinDir(), 'postgres'), serverArgs(dataDir, p), {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: tmpdir(),
+    ...owner(),
+  });
   let log = '';
   proc.stderr.setEncoding('utf8').on('data', (c) => (log = (log + c).slice(-20_000)));
   const exited = new Promise((res) => proc.once('exit', res));
@@ -147,9 +147,9 @@ export async function startCluster({ dir, port, detach = false } = {}) {
 }
 
 function stopCommandOf(dataDir, temporary) {
-  const [file, argv] = command('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+  const argv = [join(pgBinDir(), 'pg_ctl'), '-D', dataDir, '-m', 'fast', '-w', 'stop'];
   const q = (s) => `'${s.replaceAll("'", "'\\''")}'`;
-  const stop = [file, ...argv].map(q).join(' ');
+  const stop = (asRoot ? ['runuser', '-u', 'postgres', '--', ...argv] : argv).map(q).join(' ');
   return temporary ? `${stop}; rm -rf ${q(dataDir)}` : stop;
 }
 
