@@ -79,11 +79,14 @@ const SIGN_MESSAGES: Record<SignFailure, string> = {
 export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOptions): Promise<void> {
   if (!opts.callbackKey)
     throw new Error('receiver: a callbackKey (CALLBACK_KEY) is required to verify callbacks');
-  const store =
+  const store: RecordingStore =
     opts.store ??
     (opts.databaseUrl
       ? new PostgresRecordingStore(opts.databaseUrl, opts)
       : new SqliteRecordingStore(join(opts.dataDir, 'receiver.sqlite'), opts));
+  await store.open?.().catch((err: unknown) => {
+    fastify.log.warn(`receiver: the store is not ready yet (${String(err)}); answering 503 until it is`);
+  });
   const feed = new LiveFeed(store, opts.heartbeatMs ?? 15_000, opts.sse);
   const skew = opts.tExpirySkew ?? 30;
   const maxAhead = opts.tMaxAheadSeconds ?? 600;

@@ -89,7 +89,10 @@ export class PostgresRecordingStore implements RecordingStore {
     });
     // A pooled idle connection that breaks (server restart) is discarded by the pool; the next query reconnects.
     this.pool.on('error', () => {});
-    void this.ready().catch(() => {});
+  }
+
+  open(): Promise<void> {
+    return this.ready();
   }
 
   put(notification: StoredNotification): Promise<PutResult> {

@@ -75,6 +75,12 @@ export interface RecordingStore {
   latestSeq(filter?: RecordingFilter): Promise<number>;
   /** How many notifications are stored, by event type (for operators and tests). */
   counts(): Promise<Record<string, number>>;
+  /**
+   * Shared stores only: connects and brings the schema up to date. The receiver waits for it at start so that it
+   * listens with its tables in place; when it fails (database down), the receiver starts anyway, answers 503 and
+   * tries again on each request.
+   */
+  open?(): Promise<void>;
   /** Whether the store answers now (for `/readyz`). */
   health(): Promise<StoreHealth>;
   /**
