@@ -107,11 +107,16 @@ export async function openStore(kind: StoreKind): Promise<RecordingStore> {
   return new PostgresRecordingStore(await freshDatabase());
 }
 
-after(async () => {
+/** Closes the connections and stops the private cluster (after the tests of a file, or at the end of a bench). */
+export async function closeTestDatabases(): Promise<void> {
   for (const p of pools.values()) await p.end();
   pools.clear();
   await admin?.end();
   admin = null;
   const c = await cluster;
+  cluster = null;
   await c?.stop();
-});
+}
+
+// Under node:test (`--test` sets NODE_TEST_CONTEXT in each file's process): clean up after the file's tests.
+if (process.env.NODE_TEST_CONTEXT) after(closeTestDatabases);
