@@ -28,8 +28,12 @@ export function currentStore(): StoreKind {
 export function forEachStore(fn: (kind: StoreKind) => void): void {
   for (const kind of STORE_KINDS) {
     describe(`[${kind}]`, () => {
+      const previous = current;
       before(() => {
         current = kind;
+      });
+      after(() => {
+        current = previous;
       });
       fn(kind);
     });

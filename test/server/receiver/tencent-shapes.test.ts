@@ -172,7 +172,7 @@ test('a database of the previous version (integer record ids) is migrated: ids b
    INSERT INTO recordings VALUES (1, 'old', 777, 'mp4', 10, 20, 10, 5, 'http://h/old.mp4', 1);
    PRAGMA user_version = 1;`);
   db.close();
-  const r = await startReceiver({ key: KEY, dataDir });
+  const r = await startReceiver({ key: KEY, dataDir, store: 'sqlite' });
   try {
     const page = await list(r, '?recordId=777');
     assert.equal(page.recordings.length, 1);
