@@ -350,7 +350,7 @@ export class PostgresRecordingStore implements RecordingStore {
       void client.end().catch(() => {});
       if (this.closed) return;
       this.reconnectTimer = setTimeout(() => void this.listen(), this.reconnectDelay);
-      this.reconnectDelay = Math.min(this.reconnectDelay * 2, 5000);
+      this.reconnectDelay = Math.min(this.reconnectDelay * 2, 2000);
     };
     client.on('error', lost);
     client.on('end', lost);
