@@ -171,6 +171,11 @@ export class LiveFeed {
     try {
       do {
         this.pumpAgain = false;
+        if (this.clients.size === 0) {
+          // Nobody to send to (and nobody attaching): just move the cursor to the newest id, one cheap read.
+          this.cursor = await this.store.latestSeq();
+          continue;
+        }
         if (this.cursor === null) {
           // First read (or the store was down at start): no subscriber is behind the point it was told it is at.
           const latest = await this.store.latestSeq();

@@ -65,7 +65,10 @@ export class PostgresRecordingStore implements RecordingStore {
   private readonly groupCommit: boolean;
   private readonly maxBatch: number;
   private queue: Pending[] = [];
-  private writing = false;
+  /** The running batch loop, if any. */
+  private writing: Promise<void> | null = null;
+  /** Commits of `groupCommit: false`, each its own transaction. */
+  private readonly single = new Set<Promise<void>>();
   private closed = false;
   private migrated: Promise<void> | null = null;
   private readonly watchers = new Set<() => void>();
@@ -104,11 +107,12 @@ export class PostgresRecordingStore implements RecordingStore {
     return new Promise<PutResult>((resolve, reject) => {
       const p = { notification, resolve, reject };
       if (!this.groupCommit) {
-        void this.commit([p]);
+        const done = this.commit([p]).finally(() => this.single.delete(done));
+        this.single.add(done);
         return;
       }
       this.queue.push(p);
-      void this.drain();
+      this.writing ??= this.drain();
     });
   }
 
@@ -217,7 +221,8 @@ export class PostgresRecordingStore implements RecordingStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    while (this.writing || this.queue.length > 0) await this.drain();
+    await this.writing;
+    await Promise.all(this.single);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
     const listener = this.listener;
@@ -247,12 +252,10 @@ export class PostgresRecordingStore implements RecordingStore {
 
   /** One batch at a time: while it commits, new puts queue up for the next. */
   private async drain(): Promise<void> {
-    if (this.writing) return;
-    this.writing = true;
     try {
       while (this.queue.length > 0) await this.commit(this.queue.splice(0, this.maxBatch));
     } finally {
-      this.writing = false;
+      this.writing = null;
     }
   }
 
