@@ -2,7 +2,8 @@
 // (PostgreSQL 15 binaries in /usr/lib/postgresql/<version>/bin, or PG_BIN). Prints the DATABASE_URL to give the
 // receiver. PostgreSQL refuses to run as root: as root, the cluster is owned by and run as the `postgres` user.
 //
-//   npm run db                  cluster in data/postgres (kept between runs), foreground on port 5433 (PGPORT);
+//   npm run db                  cluster in data/postgres (kept between runs; as root, when the postgres user
+//                               cannot reach it: $TMPDIR/relay-widgets-postgres), foreground on port 5433 (PGPORT);
 //                               Ctrl-C stops it
 //   npm run db -- --temp        cluster in a new temporary directory, removed on exit, on a free port
 //   node scripts/db.mjs --detach   temporary cluster left running in the background (CI); prints shell lines:
@@ -13,7 +14,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The directory of `initdb`, `pg_ctl` and `postgres`: PG_BIN, else the newest /usr/lib/postgresql/<v>/bin. */
@@ -56,6 +57,17 @@ export function freePort() {
       s.close(() => res(port));
     });
   });
+}
+
+/** Whether the `postgres` user can reach `dir`'s parent (as root, a private checkout is often out of its reach). */
+function reachable(dir) {
+  if (!asRoot) return true;
+  try {
+    execFileSync('runuser', ['-u', 'postgres', '--', 'test', '-x', dirname(dir)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Creates the cluster in `dir` unless it exists (trust auth for the `postgres` superuser, loopback only). */
@@ -156,7 +168,9 @@ function stopCommandOf(dataDir, temporary) {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const temp = args.includes('--temp') || args.includes('--detach');
-  const dir = temp ? undefined : resolve('data/postgres');
+  let dir = temp ? undefined : resolve('data/postgres');
+  // Run as root, the cluster belongs to the postgres user: keep it where that user can reach it.
+  if (dir && !reachable(dir)) dir = join(tmpdir(), 'relay-widgets-postgres');
   const port = temp ? undefined : Number(process.env.PGPORT || 5433);
   try {
     if (args.includes('--detach')) {
