@@ -70,7 +70,11 @@ async function adminUrl(): Promise<string> {
 /** A fresh, empty database on the test cluster; its URL. */
 export async function freshDatabase(): Promise<string> {
   const base = await adminUrl();
-  admin ??= new pg.Pool({ connectionString: base, max: 2 });
+  if (!admin) {
+    admin = new pg.Pool({ connectionString: base, max: 2 });
+    // An idle connection ended by the server stopping at the end of the file is expected, not a failure.
+    admin.on('error', () => {});
+  }
   const name = `receiver_test_${process.pid}_${++counter}_${Date.now().toString(36)}`;
   await admin.query(`CREATE DATABASE ${name}`);
   const url = new URL(base);
@@ -98,6 +102,7 @@ export async function queryPostgres<T>(url: string, sql: string, params: unknown
   let pool = pools.get(url);
   if (!pool) {
     pool = new pg.Pool({ connectionString: url, max: 2, types });
+    pool.on('error', () => {});
     pools.set(url, pool);
   }
   let i = 0;
