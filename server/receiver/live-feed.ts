@@ -39,11 +39,16 @@ interface Client {
 /**
  * Server-sent events of newly stored recordings and recording statuses. Each message is `id: {seq}`,
  * `event: recording` / `event: status`, `data: Recording` / `data: RecordingStatus`; on connect (after any replay)
- * an `event: ready` carries the newest event id so that a client reconnecting with `Last-Event-ID` resumes without
- * gaps. Comment lines keep idle connections alive.
+ * an `event: ready` carries the newest event id matching the subscriber's filter (the newest of all without one),
+ * so that a client reconnecting with `Last-Event-ID` resumes without gaps. Comment lines keep idle connections alive.
  *
  * Bounded: subscribers are capped in total and per IP (`admit`), every event is serialised once into one buffer
  * shared by all subscribers, and a subscriber whose unread backlog passes `maxBufferedBytes` is disconnected.
+ *
+ * With a shared store (one that can `watch`, PostgreSQL), other instances store events too: the feed then keeps a
+ * cursor (the newest event id it delivered) and, whenever the store signals a change — a local commit, a `NOTIFY`
+ * from any instance, a reconnect of the notification channel — re-reads everything after the cursor in id order.
+ * `publish` only signals in that mode; the store is the one source of events.
  */
 export class LiveFeed {
   private readonly clients = new Set<Client>();
@@ -52,6 +57,13 @@ export class LiveFeed {
   private readonly limits: LiveFeedLimits;
   /** Subscribers dropped for falling behind (for operators and tests). */
   dropped = 0;
+  /** Shared-store mode: the newest event id read from the store (`null` until first read). */
+  private cursor: number | null = null;
+  private pumping = false;
+  private pumpAgain = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly unwatch: (() => void) | null = null;
+  private closed = false;
 
   constructor(
     private readonly store: RecordingStore,
@@ -59,6 +71,10 @@ export class LiveFeed {
     limits: Partial<LiveFeedLimits> = {},
   ) {
     this.limits = { ...DEFAULT_FEED_LIMITS, ...limits };
+    if (store.watch) {
+      this.unwatch = store.watch(() => void this.pump());
+      void this.pump();
+    }
   }
 
   get size(): number {
@@ -95,7 +111,7 @@ export class LiveFeed {
     this.heartbeat ??= setInterval(() => this.beat(), this.heartbeatMs);
 
     try {
-      let upTo = await this.store.latestSeq();
+      let upTo = await this.store.latestSeq(filter);
       if (lastEventId !== null) {
         for (const e of await this.replay(lastEventId, filter)) {
           this.write(client, e, frameOf(e));
@@ -113,23 +129,78 @@ export class LiveFeed {
     }
   }
 
-  /** Sends `event` to every matching subscriber, serialised once. */
+  /**
+   * A new event was stored: sends it to every matching subscriber, serialised once. With a shared store, reads
+   * the store from the cursor instead (the event arrives there, in id order with other instances' events).
+   */
   publish(event: FeedEvent): void {
-    let frame: Buffer | null = null;
-    for (const c of this.clients) {
-      if (!matches(c.filter, event.data)) continue;
-      if (c.pending) c.pending.push(event);
-      else this.write(c, event, (frame ??= frameOf(event)));
-    }
+    if (this.unwatch) void this.pump();
+    else this.deliver(event);
   }
 
   /** Ends every connection and the heartbeat. */
   close(): void {
+    this.closed = true;
+    this.unwatch?.();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     for (const c of this.clients) c.res.end();
     this.clients.clear();
     this.perIp.clear();
+  }
+
+  private deliver(event: FeedEvent): void {
+    let frame: Buffer | null = null;
+    for (const c of this.clients) {
+      if (!matches(c.filter, event.data)) continue;
+      if (c.pending) c.pending.push(event);
+      else if (event.seq > c.sentUpTo) this.write(c, event, (frame ??= frameOf(event)));
+    }
+  }
+
+  /** Shared-store mode: delivers every event after the cursor, in id order; one read at a time, re-run on demand. */
+  private async pump(): Promise<void> {
+    if (this.closed) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        if (this.clients.size === 0) {
+          // Nobody to send to (and nobody attaching): just move the cursor to the newest id, one cheap read.
+          this.cursor = await this.store.latestSeq();
+          continue;
+        }
+        if (this.cursor === null) {
+          // First read (or the store was down at start): no subscriber is behind the point it was told it is at.
+          const latest = await this.store.latestSeq();
+          const live = [...this.clients].filter((c) => !c.pending).map((c) => c.sentUpTo);
+          this.cursor = Math.min(latest, ...live);
+        }
+        let events: FeedEvent[];
+        do {
+          events = await this.replay(this.cursor, {});
+          for (const e of events) {
+            this.deliver(e);
+            this.cursor = e.seq;
+          }
+        } while (events.length === MAX_REPLAY);
+      } while (this.pumpAgain);
+    } catch {
+      // The store is unreachable: try again shortly (the store also signals when its channel reconnects).
+      if (!this.closed)
+        this.retryTimer ??= setTimeout(() => {
+          this.retryTimer = null;
+          void this.pump();
+        }, 1000);
+    } finally {
+      this.pumping = false;
+    }
   }
 
   private async replay(afterSeq: number, filter: RecordingFilter): Promise<FeedEvent[]> {

@@ -1,5 +1,6 @@
 // `npm run receiver` (= `node --import tsx server/receiver/main.ts`, one process): the callback receiver alone.
-// Settings: environment variables, all listed with their defaults in server/receiver/README.md (config.ts reads them).
+// Settings: environment variables, all listed with their defaults in server/receiver/README.md (config.ts reads them;
+// DATABASE_URL, which selects the PostgreSQL store instead of SQLite, is read here).
 import Fastify from 'fastify';
 import { createServer } from 'node:http';
 import { receiverConfigFromEnv, type ReceiverConfig } from './config.ts';
@@ -11,6 +12,14 @@ try {
 } catch (err) {
   console.error(`receiver: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
+}
+const databaseUrl = process.env.DATABASE_URL?.trim();
+if (databaseUrl) {
+  if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    console.error('receiver: DATABASE_URL must be a postgres:// (or postgresql://) URL.');
+    process.exit(1);
+  }
+  config.plugin.databaseUrl = databaseUrl;
 }
 if (config.plugin.allowedOrigins === '*') {
   console.warn('receiver: ALLOWED_ORIGINS=* lets every web site read the recordings API (local demo only).');

@@ -6,8 +6,9 @@ import { asNotification, NotificationError, RECORD_ID_PATTERN, toStored } from '
 import { verifyRelaySignature } from './relay-signature.ts';
 import { verifySign, type SignFailure } from '../shared/sign.ts';
 import { txVerify } from '../shared/tx-secret.ts';
+import { PostgresRecordingStore } from './postgres-store.ts';
 import { SqliteRecordingStore } from './sqlite-store.ts';
-import { decodeCursor, type RecordingFilter, type RecordingStore } from './store.ts';
+import { decodeCursor, StoreUnavailableError, type RecordingFilter, type RecordingStore } from './store.ts';
 import { userSigRoutes, type AuthorizeUserSig, type UserSigOptions } from './usersig.ts';
 import { bodyDeadline } from './body-deadline.ts';
 import { errorBody, HttpError } from './http-error.ts';
@@ -20,8 +21,13 @@ import { ErrorCodes } from '../../src/errors.ts';
 export type { AuthorizeUserSig };
 
 export interface ReceiverOptions {
-  /** Directory of the SQLite database (`receiver.sqlite`). Ignored when `store` is given. */
+  /** Directory of the SQLite database (`receiver.sqlite`). Ignored when `store` or `databaseUrl` is given. */
   dataDir: string;
+  /**
+   * `DATABASE_URL`: store in this PostgreSQL database (`postgres://user@host:port/db`) instead of SQLite, so that
+   * several receiver instances share one truth. The schema is created on first start.
+   */
+  databaseUrl?: string;
   /** The callback key configured in the cloud console: `sign = md5(callbackKey + t)`. */
   callbackKey: string;
   /**
@@ -87,7 +93,14 @@ const SIGN_MESSAGES: Record<SignFailure, string> = {
 export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOptions): Promise<void> {
   if (!opts.callbackKey)
     throw new Error('receiver: a callbackKey (CALLBACK_KEY) is required to verify callbacks');
-  const store = opts.store ?? new SqliteRecordingStore(join(opts.dataDir, 'receiver.sqlite'), opts);
+  const store: RecordingStore =
+    opts.store ??
+    (opts.databaseUrl
+      ? new PostgresRecordingStore(opts.databaseUrl, opts)
+      : new SqliteRecordingStore(join(opts.dataDir, 'receiver.sqlite'), opts));
+  await store.open?.().catch((err: unknown) => {
+    fastify.log.warn(`receiver: the store is not ready yet (${String(err)}); answering 503 until it is`);
+  });
   const feed = new LiveFeed(store, opts.heartbeatMs ?? 15_000, opts.sse);
   const skew = opts.tExpirySkew ?? 30;
   const maxAhead = opts.tMaxAheadSeconds ?? 600;
@@ -120,6 +133,19 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
   fastify.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
     if (err instanceof HttpError) {
       return reply.code(err.statusCode).send(errorBody(err.code, err.message, err.module));
+    }
+    if (err instanceof StoreUnavailableError) {
+      // Never a 200 without a commit: the sender retries, the unique identity keeps the retry exactly-once.
+      fastify.log.warn(err.message);
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .send(
+          errorBody(err.code, 'The recording store is unavailable; nothing was acknowledged, send it again.'),
+        );
+    }
+    if (err instanceof NotificationError) {
+      return reply.code(400).send(errorBody(err.code, `${err.message} It was not stored.`));
     }
     const status = err.statusCode ?? 500;
     if (status === 413) {
@@ -211,6 +237,16 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
       return { code: 0 };
     },
   );
+
+  // Liveness (the process answers) and readiness (the store answers: a load balancer sends callbacks elsewhere).
+  fastify.get('/healthz', async () => ({ ok: true }));
+  fastify.get('/readyz', async (_req, reply) => {
+    const health = await store.health();
+    if (health.ok) return { ready: true, store: health.backend };
+    return reply
+      .code(503)
+      .send(errorBody('STORE_UNAVAILABLE', `The ${health.backend} store is not ready: ${health.message}`));
+  });
 
   const preflight = (methods: string, headers: string, anyOk: boolean) => {
     return (req: FastifyRequest, reply: FastifyReply) => {

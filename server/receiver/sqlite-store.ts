@@ -10,6 +10,7 @@ import {
   type RecordingFilter,
   type RecordingPage,
   type RecordingStore,
+  type StoreHealth,
   type StoredStatus,
 } from './store.ts';
 
@@ -207,9 +208,31 @@ export class SqliteRecordingStore implements RecordingStore {
     }));
   }
 
-  async latestSeq(): Promise<number> {
-    const row = this.db.prepare('SELECT max(seq) AS seq FROM notifications').get() as { seq: number | null };
-    return row.seq ?? 0;
+  async latestSeq(filter?: RecordingFilter): Promise<number> {
+    if (!filter || (filter.recordId === undefined && filter.streamId === undefined)) {
+      const row = this.db.prepare('SELECT max(seq) AS seq FROM notifications').get() as {
+        seq: number | null;
+      };
+      return row.seq ?? 0;
+    }
+    const { where, params } = whereOf(filter);
+    const statusWhere = where.slice(1);
+    const row = this.db
+      .prepare(
+        `SELECT max(coalesce((SELECT max(seq) FROM recordings WHERE ${where.join(' AND ')}), 0),
+                    coalesce((SELECT max(seq) FROM statuses WHERE ${statusWhere.join(' AND ')}), 0)) AS seq`,
+      )
+      .get(params) as { seq: number };
+    return row.seq;
+  }
+
+  async health(): Promise<StoreHealth> {
+    try {
+      this.db.prepare('SELECT 1').get();
+      return { ok: true, backend: 'sqlite' };
+    } catch (err) {
+      return { ok: false, backend: 'sqlite', message: err instanceof Error ? err.message : String(err) };
+    }
   }
 
   async counts(): Promise<Record<string, number>> {

@@ -37,9 +37,27 @@ export interface PutResult {
   status: StoredStatus | null;
 }
 
+/** What `/readyz` reports about the store. */
+export interface StoreHealth {
+  ok: boolean;
+  backend: 'sqlite' | 'postgres';
+  /** Why the store is not ready (`ok: false`), for operators. */
+  message?: string;
+}
+
 /**
- * Where notifications are stored, exactly once per identity. SQLite now; a PostgreSQL implementation for a
- * multi-instance deployment only needs the same UNIQUE(identity) insert-or-ignore and the same ordering.
+ * The store cannot be reached right now (PostgreSQL down, restarting, out of connections): nothing was stored or
+ * it is unknown whether the transaction committed. The receiver answers `503` and the sender retries; the unique
+ * identity makes the retry exactly-once either way.
+ */
+export class StoreUnavailableError extends Error {
+  readonly code = 'STORE_UNAVAILABLE';
+}
+
+/**
+ * Where notifications are stored, exactly once per identity: SQLite (one process) or PostgreSQL (any number of
+ * receiver instances sharing one database). Event ids (`seq`) grow in commit order, so a reader that resumes after
+ * the last id it saw misses nothing.
  */
 export interface RecordingStore {
   /** Resolves only once the notification is durably committed (or known to be stored already). */
@@ -50,10 +68,26 @@ export interface RecordingStore {
   since(afterSeq: number, filter: RecordingFilter, limit: number): Promise<Recording[]>;
   /** Recording statuses (event 332) stored after event id `afterSeq`, oldest first. */
   statusesSince(afterSeq: number, filter: RecordingFilter, limit: number): Promise<StoredStatus[]>;
-  /** The newest event id stored. */
-  latestSeq(): Promise<number>;
+  /**
+   * The newest event id stored; with a filter, the newest recording or status event that matches it (what a
+   * subscriber with that filter has seen once it is up to date).
+   */
+  latestSeq(filter?: RecordingFilter): Promise<number>;
   /** How many notifications are stored, by event type (for operators and tests). */
   counts(): Promise<Record<string, number>>;
+  /**
+   * Shared stores only: connects and brings the schema up to date. The receiver waits for it at start so that it
+   * listens with its tables in place; when it fails (database down), the receiver starts anyway, answers 503 and
+   * tries again on each request.
+   */
+  open?(): Promise<void>;
+  /** Whether the store answers now (for `/readyz`). */
+  health(): Promise<StoreHealth>;
+  /**
+   * Shared stores only: calls `onChange` whenever any instance may have stored new events (and after a reconnect
+   * of the notification channel), so a live feed re-reads from its cursor. Returns the unsubscribe function.
+   */
+  watch?(onChange: () => void): () => void;
   /** Commits what is pending, then releases the database. */
   close(): Promise<void>;
 }

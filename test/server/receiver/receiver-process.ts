@@ -8,10 +8,13 @@ import Database from 'better-sqlite3';
 import { sign as computeSign } from '../../../server/shared/sign.ts';
 import type { RecordingStatus } from '../../../src/events.ts';
 import { startServerProcess } from '../../support/server-process.mjs';
+import { currentStore, databaseFor, databaseOf, queryPostgres, type StoreKind } from './stores.ts';
 
 export interface RunningReceiver {
   url: string;
+  /** Names its storage: the SQLite directory, or (on PostgreSQL) the key of its database — pass it to restart. */
   dataDir: string;
+  store: StoreKind;
   proc: ChildProcess;
   /** SIGTERM and wait for exit. */
   stop(): Promise<number | null>;
@@ -19,24 +22,42 @@ export interface RunningReceiver {
   kill9(): Promise<void>;
 }
 
+/**
+ * Starts a receiver on the store of the tests being run (`forEachStore`) or `opts.store`; the same `dataDir` means
+ * the same data (a restart, or a second instance on the same PostgreSQL database).
+ */
 export async function startReceiver(
-  opts: { key: string; dataDir?: string; env?: Record<string, string> } = { key: 'test-key' },
+  opts: { key: string; dataDir?: string; env?: Record<string, string>; store?: StoreKind } = {
+    key: 'test-key',
+  },
 ): Promise<RunningReceiver> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'receiver-test-'));
+  const store = opts.dataDir && databaseOf(opts.dataDir) ? 'postgres' : (opts.store ?? currentStore());
+  const env = await receiverEnv(dataDir, store);
   const receiver = await startServerProcess({
     script: 'server/receiver/main.ts',
     name: 'receiver',
-    env: { CALLBACK_KEY: opts.key, RECEIVER_PORT: '0', DATA_DIR: dataDir, ...opts.env },
+    env: { CALLBACK_KEY: opts.key, RECEIVER_PORT: '0', ...env, ...opts.env },
   });
   return {
     url: receiver.url,
     dataDir,
+    store,
     proc: receiver.proc,
     stop: () => receiver.stop(),
     async kill9() {
       await receiver.kill('SIGKILL');
     },
   };
+}
+
+/** The environment that puts a receiver's data in `dataDir` (SQLite) or in the database standing for it. */
+export async function receiverEnv(
+  dataDir: string,
+  store: StoreKind = currentStore(),
+): Promise<Record<string, string>> {
+  if (store === 'sqlite') return { DATA_DIR: dataDir, DATABASE_URL: '' };
+  return { DATA_DIR: dataDir, DATABASE_URL: await databaseFor(dataDir) };
 }
 
 /** A notification with a fresh `t` (10 minutes ahead, as the cloud sets it) and the matching `sign`. */
@@ -65,8 +86,13 @@ export async function postCallback(
   return { status: res.status, json };
 }
 
-/** Reads the receiver's database directly (read-only, alongside the running process). */
-export function queryDb<T>(dataDir: string, sql: string, ...params: unknown[]): T[] {
+/**
+ * Reads the receiver's database directly (alongside the running process): the SQLite file in `dataDir` read-only,
+ * or the PostgreSQL database standing for it. SQL with `?` placeholders, valid in both.
+ */
+export async function queryDb<T>(dataDir: string, sql: string, ...params: unknown[]): Promise<T[]> {
+  const url = databaseOf(dataDir);
+  if (url) return queryPostgres<T>(url, sql, params);
   const db = new Database(join(dataDir, 'receiver.sqlite'), { readonly: true, fileMustExist: true });
   try {
     return db.prepare(sql).all(...params) as T[];
@@ -75,8 +101,8 @@ export function queryDb<T>(dataDir: string, sql: string, ...params: unknown[]): 
   }
 }
 
-export function notificationCount(dataDir: string): number {
-  return queryDb<{ n: number }>(dataDir, 'SELECT count(*) AS n FROM notifications')[0].n;
+export async function notificationCount(dataDir: string): Promise<number> {
+  return (await queryDb<{ n: number }>(dataDir, 'SELECT count(*) AS n FROM notifications'))[0].n;
 }
 
 /** The real-shaped recording notification of push-model.md, with a chosen file id / stream / record id. */

@@ -17,6 +17,7 @@ import {
   startReceiver,
   type RunningReceiver,
 } from './receiver-process.ts';
+import { forEachStore } from './stores.ts';
 
 const KEY = 'tencent-shapes-key';
 
@@ -42,114 +43,116 @@ async function list(r: RunningReceiver, query: string): Promise<RecordingPage> {
   return (await res.json()) as RecordingPage;
 }
 
-describe('Tencent-shaped callbacks (real process)', () => {
-  let r: RunningReceiver;
-  before(async () => {
-    r = await startReceiver({ key: KEY });
-  });
-  after(async () => {
-    await r.stop();
-  });
+forEachStore(() => {
+  describe('Tencent-shaped callbacks (real process)', () => {
+    let r: RunningReceiver;
+    before(async () => {
+      r = await startReceiver({ key: KEY });
+    });
+    after(async () => {
+      await r.stop();
+    });
 
-  test('a TRTC recording with the string record id "meeting_42" is stored and found by that id', async () => {
-    const res = await postCallback(r.url, signed(KEY, trtcRecording('5285890812345678901', 'meeting_42')));
-    assert.deepEqual([res.status, res.json], [200, { code: 0 }]);
-    const page = await list(r, '?recordId=meeting_42');
-    assert.equal(page.recordings.length, 1);
-    assert.equal(page.recordings[0].recordId, 'meeting_42');
-    assert.equal(page.recordings[0].streamId, '1400188888_meeting42_alice_main');
-    assert.equal(page.recordings[0].fileFormat, 'mp4');
-    const stored = queryDb<{ record_id: unknown }>(
-      r.dataDir,
-      "SELECT record_id FROM recordings WHERE record_id = 'meeting_42'",
-    );
-    assert.deepEqual(stored, [{ record_id: 'meeting_42' }]);
-    // Strict filters: "0x10" is the record id "0x10", never 16; a malformed one is refused.
-    assert.equal((await list(r, '?recordId=0x10')).recordings.length, 0);
-    assert.equal((await fetch(`${r.url}/api/recordings?recordId=meeting_42&recordId=x`)).status, 400);
-    assert.equal((await fetch(`${r.url}/api/recordings?recordId=meeting%2042`)).status, 400);
-  });
+    test('a TRTC recording with the string record id "meeting_42" is stored and found by that id', async () => {
+      const res = await postCallback(r.url, signed(KEY, trtcRecording('5285890812345678901', 'meeting_42')));
+      assert.deepEqual([res.status, res.json], [200, { code: 0 }]);
+      const page = await list(r, '?recordId=meeting_42');
+      assert.equal(page.recordings.length, 1);
+      assert.equal(page.recordings[0].recordId, 'meeting_42');
+      assert.equal(page.recordings[0].streamId, '1400188888_meeting42_alice_main');
+      assert.equal(page.recordings[0].fileFormat, 'mp4');
+      const stored = await queryDb<{ record_id: unknown }>(
+        r.dataDir,
+        "SELECT record_id FROM recordings WHERE record_id = 'meeting_42'",
+      );
+      assert.deepEqual(stored, [{ record_id: 'meeting_42' }]);
+      // Strict filters: "0x10" is the record id "0x10", never 16; a malformed one is refused.
+      assert.equal((await list(r, '?recordId=0x10')).recordings.length, 0);
+      assert.equal((await fetch(`${r.url}/api/recordings?recordId=meeting_42&recordId=x`)).status, 400);
+      assert.equal((await fetch(`${r.url}/api/recordings?recordId=meeting%2042`)).status, 400);
+    });
 
-  test('"42" and 42 stay the text "42" (not a number) however the cloud sends them', async () => {
-    for (const [i, id] of [42, '42', '042'].entries()) {
-      const n = recordingNotification(`num-${i}`, { stream_id: 'numeric-ids', userdefinerecordid: id });
-      assert.equal((await postCallback(r.url, signed(KEY, n))).status, 200);
-    }
-    assert.deepEqual((await list(r, '?streamId=numeric-ids')).recordings.map((x) => x.recordId).sort(), [
-      '042',
-      '42',
-      '42',
-    ]);
-    assert.equal((await list(r, '?recordId=42')).recordings.length, 2);
-  });
-
-  test('a callback sent without a Content-Type (or as text/plain) is stored when its body is JSON', async () => {
-    const body = JSON.stringify(signed(KEY, trtcRecording('no-ctype-1', 'meeting_43')));
-    const res = await fetch(`${r.url}/callbacks/tencent`, { method: 'POST', body: new Blob([body]) });
-    assert.equal(res.headers.get('content-type')?.startsWith('application/json'), true);
-    assert.deepEqual([res.status, await res.json()], [200, { code: 0 }]);
-    const plain = await postCallback(
-      r.url,
-      signed(KEY, trtcRecording('no-ctype-2', 'meeting_43')),
-      'text/plain',
-    );
-    assert.equal(plain.status, 200);
-    assert.equal((await list(r, '?recordId=meeting_43')).recordings.length, 2);
-    // Not JSON at all: refused, nothing stored.
-    const count = notificationCount(r.dataDir);
-    const form = await postCallback(r.url, 'event_type=100&t=1', 'application/x-www-form-urlencoded');
-    assert.equal(form.status, 400);
-    assert.equal(notificationCount(r.dataDir), count);
-  });
-
-  test('a recording status (event 332) is stored as a status, sent live as event: status, never listed as a recording', async () => {
-    const sse = await SseReader.open(`${r.url}/api/recordings/events?streamId=2991615887188599295`);
-    try {
-      await sse.waitFor((m) => m.some((x) => x.event === 'ready'));
-      // The example body of Tencent's "recording status event notification" (record_detail is a JSON string).
-      const status = {
-        appid: 123456789,
-        appname: 'live',
-        domain: 'push.example.livepush.myqcloud.com',
-        event_time: 1700207929,
-        event_type: 332,
-        record_detail:
-          '{"file_format":2,"record_bps":0,"start_model":1,"record_content":1,"source_type":2,"codec_temp_id":0}',
-        record_event: 'record_start_failed',
-        seq: '3266441426274648065',
-        session_id: '2918085116267032069',
-        stream_id: '2991615887188599295',
-      };
-      assert.equal((await postCallback(r.url, signed(KEY, status))).status, 200);
-      assert.equal((await postCallback(r.url, signed(KEY, status, 500))).status, 200); // a retry: stored once
-      await sse.waitFor(() => sse.statuses().length === 1);
-      assert.deepEqual(sse.statuses()[0], {
-        streamId: '2991615887188599295',
-        recordId: null,
-        status: 'record_start_failed',
-        message: 'Recording could not start.',
-        time: 1700207929,
-      });
-      assert.equal((await list(r, '?streamId=2991615887188599295')).recordings.length, 0);
-      assert.equal(queryDb(r.dataDir, 'SELECT 1 FROM statuses').length, 1);
-
-      // A client that was away gets the status it missed when it resumes.
-      const lastId = sse.messages.find((m) => m.event === 'ready')?.id ?? '0';
-      const resumed = await SseReader.open(`${r.url}/api/recordings/events?streamId=2991615887188599295`, {
-        'Last-Event-ID': lastId,
-      });
-      try {
-        await resumed.waitFor((m) => m.some((x) => x.event === 'ready'));
-        assert.deepEqual(
-          resumed.statuses().map((s) => s.status),
-          ['record_start_failed'],
-        );
-      } finally {
-        resumed.close();
+    test('"42" and 42 stay the text "42" (not a number) however the cloud sends them', async () => {
+      for (const [i, id] of [42, '42', '042'].entries()) {
+        const n = recordingNotification(`num-${i}`, { stream_id: 'numeric-ids', userdefinerecordid: id });
+        assert.equal((await postCallback(r.url, signed(KEY, n))).status, 200);
       }
-    } finally {
-      sse.close();
-    }
+      assert.deepEqual((await list(r, '?streamId=numeric-ids')).recordings.map((x) => x.recordId).sort(), [
+        '042',
+        '42',
+        '42',
+      ]);
+      assert.equal((await list(r, '?recordId=42')).recordings.length, 2);
+    });
+
+    test('a callback sent without a Content-Type (or as text/plain) is stored when its body is JSON', async () => {
+      const body = JSON.stringify(signed(KEY, trtcRecording('no-ctype-1', 'meeting_43')));
+      const res = await fetch(`${r.url}/callbacks/tencent`, { method: 'POST', body: new Blob([body]) });
+      assert.equal(res.headers.get('content-type')?.startsWith('application/json'), true);
+      assert.deepEqual([res.status, await res.json()], [200, { code: 0 }]);
+      const plain = await postCallback(
+        r.url,
+        signed(KEY, trtcRecording('no-ctype-2', 'meeting_43')),
+        'text/plain',
+      );
+      assert.equal(plain.status, 200);
+      assert.equal((await list(r, '?recordId=meeting_43')).recordings.length, 2);
+      // Not JSON at all: refused, nothing stored.
+      const count = await notificationCount(r.dataDir);
+      const form = await postCallback(r.url, 'event_type=100&t=1', 'application/x-www-form-urlencoded');
+      assert.equal(form.status, 400);
+      assert.equal(await notificationCount(r.dataDir), count);
+    });
+
+    test('a recording status (event 332) is stored as a status, sent live as event: status, never listed as a recording', async () => {
+      const sse = await SseReader.open(`${r.url}/api/recordings/events?streamId=2991615887188599295`);
+      try {
+        await sse.waitFor((m) => m.some((x) => x.event === 'ready'));
+        // The example body of Tencent's "recording status event notification" (record_detail is a JSON string).
+        const status = {
+          appid: 123456789,
+          appname: 'live',
+          domain: 'push.example.livepush.myqcloud.com',
+          event_time: 1700207929,
+          event_type: 332,
+          record_detail:
+            '{"file_format":2,"record_bps":0,"start_model":1,"record_content":1,"source_type":2,"codec_temp_id":0}',
+          record_event: 'record_start_failed',
+          seq: '3266441426274648065',
+          session_id: '2918085116267032069',
+          stream_id: '2991615887188599295',
+        };
+        assert.equal((await postCallback(r.url, signed(KEY, status))).status, 200);
+        assert.equal((await postCallback(r.url, signed(KEY, status, 500))).status, 200); // a retry: stored once
+        await sse.waitFor(() => sse.statuses().length === 1);
+        assert.deepEqual(sse.statuses()[0], {
+          streamId: '2991615887188599295',
+          recordId: null,
+          status: 'record_start_failed',
+          message: 'Recording could not start.',
+          time: 1700207929,
+        });
+        assert.equal((await list(r, '?streamId=2991615887188599295')).recordings.length, 0);
+        assert.equal((await queryDb(r.dataDir, 'SELECT 1 FROM statuses')).length, 1);
+
+        // A client that was away gets the status it missed when it resumes.
+        const lastId = sse.messages.find((m) => m.event === 'ready')?.id ?? '0';
+        const resumed = await SseReader.open(`${r.url}/api/recordings/events?streamId=2991615887188599295`, {
+          'Last-Event-ID': lastId,
+        });
+        try {
+          await resumed.waitFor((m) => m.some((x) => x.event === 'ready'));
+          assert.deepEqual(
+            resumed.statuses().map((s) => s.status),
+            ['record_start_failed'],
+          );
+        } finally {
+          resumed.close();
+        }
+      } finally {
+        sse.close();
+      }
+    });
   });
 });
 
@@ -169,7 +172,7 @@ test('a database of the previous version (integer record ids) is migrated: ids b
    INSERT INTO recordings VALUES (1, 'old', 777, 'mp4', 10, 20, 10, 5, 'http://h/old.mp4', 1);
    PRAGMA user_version = 1;`);
   db.close();
-  const r = await startReceiver({ key: KEY, dataDir });
+  const r = await startReceiver({ key: KEY, dataDir, store: 'sqlite' });
   try {
     const page = await list(r, '?recordId=777');
     assert.equal(page.recordings.length, 1);
@@ -178,7 +181,7 @@ test('a database of the previous version (integer record ids) is migrated: ids b
     // The retry of the old notification is still a duplicate; new string ids sit next to the old ones.
     const retry = recordingNotification('old-1', { stream_id: 'old', userdefinerecordid: 777 });
     assert.equal((await postCallback(r.url, signed(KEY, retry))).status, 200);
-    assert.equal(notificationCount(dataDir), 1);
+    assert.equal(await notificationCount(dataDir), 1);
   } finally {
     await r.stop();
   }
