@@ -1,4 +1,5 @@
-import { ErrorCodes, type ErrorCode } from '../errors.js';
+import { ErrorCodes, type ErrorCode, type RelayError } from '../errors.js';
+import { originBlocked } from '../net/origin-check.js';
 import type { PlayerState, RelayPlayerErrorDetail, RelayPlayerFallbackDetail } from '../events.js';
 import type { PlayEncode, PlayUrl } from '../types.js';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
@@ -449,13 +450,22 @@ export class LiveSession {
     if (next) {
       void this.tryCandidate(this.index + 1);
     } else {
-      this.fatal(
-        ErrorCodes.ALL_SOURCES_FAILED,
+      const message =
         this.candidates.length === 1
           ? `The source could not be played: ${failure.message}`
-          : `None of the ${this.candidates.length} sources could be played; the last one failed: ${failure.message}`,
-        url,
-      );
+          : `None of the ${this.candidates.length} sources could be played; the last one failed: ${failure.message}`;
+      const fail = (blocked: RelayError | null): void =>
+        this.fatal(
+          blocked ? ErrorCodes.ORIGIN_NOT_ALLOWED : ErrorCodes.ALL_SOURCES_FAILED,
+          blocked?.message ?? message,
+          url,
+        );
+      if (failure.code !== ErrorCodes.NETWORK_ERROR || !url) return fail(null);
+      // no answer at all: the server may be up and this page's origin not allowed (the browser hides which)
+      const at = this.generation;
+      void originBlocked(url, MODULE).then((blocked) => {
+        if (at === this.generation && !this.destroyed) fail(blocked);
+      });
     }
   }
 
