@@ -24,6 +24,7 @@ const table: { [K in LazyModuleName]: () => Promise<LazyModules[K]> } = {
   'push-session': () => import('./push/push-session.js').then((m) => m.default),
   'player-controls': () => import('./elements/player-controls-module.js').then((m) => m.default),
   recordings: () => import('./recordings/recordings-module.js').then((m) => m.default),
+  'origin-check': () => import('./net/origin-check.js').then((m) => m.default),
 };
 
 export function defaultLazyLoader<K extends LazyModuleName>(name: K): Promise<LazyModules[K]> {

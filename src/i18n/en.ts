@@ -107,7 +107,6 @@ export const en = {
       CREDENTIALS_FAILED: 'No push credentials could be obtained.',
       SWITCH_UNSUPPORTED: 'The device cannot be switched during this push.',
       PUSH_AUTH_FAILED: 'The relay refused the push credentials.',
-      ORIGIN_NOT_ALLOWED: 'The relay does not allow this page.',
     },
   },
   recordings: {

@@ -105,7 +105,6 @@ export const zhCN: Messages = {
       CREDENTIALS_FAILED: '无法获取推流凭证。',
       SWITCH_UNSUPPORTED: '本次推流中无法切换设备。',
       PUSH_AUTH_FAILED: '中继服务器拒绝了推流凭证。',
-      ORIGIN_NOT_ALLOWED: '中继服务器不允许此页面使用它。',
     },
   },
   recordings: {

@@ -11,7 +11,7 @@ import { ErrorCodes, RelayError } from '../errors.js';
  * origin and `ALLOWED_ORIGINS` when the server is up but did not allow this page, else `null` (not reachable, or
  * the same origin, where no origin policy applies).
  */
-export async function originBlocked(url: string, module: string): Promise<RelayError | null> {
+export default async function originBlocked(url: string, module: string): Promise<RelayError | null> {
   const page = globalThis.location?.origin;
   let target: URL;
   try {

@@ -12,7 +12,7 @@
 import { ErrorCodes, RelayError } from '../errors.js';
 import { STREAM_ID } from './options.js';
 import { cancelledError, configString, type PushProviderConfig } from './provider.js';
-import { originBlocked } from '../net/origin-check.js';
+import originBlocked from '../net/origin-check.js';
 
 /** What a credentialed push carries: the stream it was minted for and the pair itself. */
 export interface PushCredentials {

@@ -6,7 +6,7 @@
 import { ErrorCodes, RelayError } from '../errors.js';
 import type { RelayErrorInfo } from '../types.js';
 import { cancelledError } from './provider.js';
-import { originBlocked } from '../net/origin-check.js';
+import originBlocked from '../net/origin-check.js';
 
 function isErrorInfo(v: unknown): v is RelayErrorInfo {
   if (typeof v !== 'object' || v === null) return false;

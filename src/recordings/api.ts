@@ -1,7 +1,7 @@
 import { ErrorCodes, RelayError } from '../errors.js';
 import type { Recording } from '../events.js';
 import { readRecording } from './recording.js';
-import { originBlocked } from '../net/origin-check.js';
+import originBlocked from '../net/origin-check.js';
 
 export const MODULE = 'recordings';
 
