@@ -93,13 +93,8 @@ async function open(origin: string, width: number): Promise<Page> {
 
 const shadowText = (page: Page, selector: string, part: string): Promise<string> =>
   page.evaluate(
-    (s, p) =>
-      (document.querySelector(s)?.shadowRoot?.querySelector(`[part~="${p}"]`)?.textContent ?? '')
-        .replace(/\s+/g, ' ')
-        .trim(),
-    selector,
-    part,
-  );
+    `(document.querySelector(${JSON.stringify(selector)})?.shadowRoot?.querySelector('[part~="${part}"]')?.textContent ?? '').replace(/\\s+/g, ' ').trim()`,
+  ) as Promise<string>;
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({
