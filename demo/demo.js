@@ -166,6 +166,8 @@ for (const s of snippets) {
     const win = frame.contentWindow;
     const doc = frame.contentDocument;
     if (!win || !doc?.documentElement) return;
+    // the language may have changed between building the srcdoc and its load
+    doc.documentElement.setAttribute('lang', frame.dataset.lang);
     const fit = () => (frame.style.height = `${doc.documentElement.scrollHeight + 2}px`);
     new win.ResizeObserver(fit).observe(doc.body);
     fit();
