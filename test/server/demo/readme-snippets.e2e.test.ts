@@ -216,3 +216,27 @@ for (const width of [390, 1280]) {
     }
   });
 }
+
+test('the CMS page the demo serves pushes as written (its credential-endpoint), then stops', async () => {
+  const page = await open(demo.base, 390);
+  try {
+    await page.goto(`${demo.base}/cms-embed.html`, { waitUntil: 'load' });
+    await page.locator('::-p-aria([name="Start"][role="button"])').click();
+    await waitInPage(
+      page,
+      'the push to be live',
+      "demoTest.events('live-push-started').length > 0" as never,
+      60_000,
+    );
+    assert.deepEqual(await page.evaluate("demoTest.events('live-push-error')"), []);
+    await page.locator('::-p-aria([name="Stop"][role="button"])').click();
+    await waitInPage(
+      page,
+      'the push to stop',
+      "demoTest.events('live-push-stopped').length > 0" as never,
+      60_000,
+    );
+  } finally {
+    await page.close();
+  }
+});
