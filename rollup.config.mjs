@@ -92,6 +92,8 @@ const lazyFiles = {
   'player-controls': 'src/elements/player-controls-module.ts',
   // <recording-list>'s data layer: fetched when a list connects (it shows its loading state meanwhile).
   recordings: 'src/recordings/recordings-module.ts',
+  // tells a blocked origin from an unreachable server: fetched when all of a player's sources failed unanswered.
+  'origin-check': 'src/net/origin-check.ts',
 };
 // Engine files wrap the libraries' own minified builds: no re-minifying 1 MB of third-party code.
 const prebuilt = new Set(['hls', 'hls-light', 'trtc']);

@@ -126,7 +126,8 @@ ${importMap}
 </script>` },
   { key: 'snippetCms', code: `<script src="${script}"></script>
 
-<live-push-controls id="cms-studio" endpoint="${origin}" encode="flv" record-file-types="mp4"></live-push-controls>
+<live-push-controls id="cms-studio" endpoint="${origin}" credential-endpoint="${origin}/api/credentials"
+                    encode="flv" record-file-types="mp4"></live-push-controls>
 <relay-player for="cms-studio" autoplay muted controls></relay-player>
 <recording-list endpoint="${origin}" player="cms-recording"></recording-list>
 <relay-player id="cms-recording" controls></relay-player>` },
@@ -160,6 +161,17 @@ for (const s of snippets) {
     for (const w of frame.contentDocument?.querySelectorAll('relay-player, live-push-controls, recording-list') ?? []) w.setAttribute('lang', lang);
   });
   frame.setAttribute('allow', 'camera; microphone; autoplay; clipboard-write');
+  // As tall as what the snippet shows (a push form, two players and a list are taller than any fixed height).
+  frame.addEventListener('load', () => {
+    const win = frame.contentWindow;
+    const doc = frame.contentDocument;
+    if (!win || !doc?.documentElement) return;
+    // the language may have changed between building the srcdoc and its load
+    doc.documentElement.setAttribute('lang', frame.dataset.lang);
+    const fit = () => (frame.style.height = `${doc.documentElement.scrollHeight + 2}px`);
+    new win.ResizeObserver(fit).observe(doc.body);
+    fit();
+  });
   frame.loading = 'lazy';
   // Filled in when the Embed view is first shown: each live snippet holds a stream or an event-stream open, and a
   // browser has only six HTTP/1.1 connections per host for the whole page (the Studio needs its own).

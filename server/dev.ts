@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { relayPlugin } from './relay/plugin.ts';
 import { receiverPlugin } from './receiver/plugin.ts';
 import { push, type Pusher } from './relay/test-source.ts';
-import { devSecurity } from './relay/dev-credentials.ts';
+import { devSecurity } from './dev-credentials.ts';
+import { describeCallback, firstFreePort } from './dev-log.ts';
 import { parseAllowedOrigins } from './relay/http/cors.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -66,8 +67,12 @@ if (rtmpPort !== null && !(await portFree(rtmpPort))) {
   rtmpPort = null;
 }
 
-// Push auth and play anti-leech on, with keys made now; the demo page asks POST /api/credentials (same origin only).
-const security = devSecurity();
+// Push auth and play anti-leech on, with keys made now; the demo pages and the README's snippets ask
+// POST /api/credentials (pages on loopback origins only; a deployment mints credentials in its own backend).
+const loopbackHost = ['127.0.0.1', 'localhost', '::1'].includes(host);
+const security = devSecurity(
+  loopbackHost ? null : `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+);
 // Pages of other origins that may use the relay and the receiver (e.g. a CMS page): none unless listed.
 const allowedOrigins = parseAllowedOrigins(process.env.ALLOWED_ORIGINS);
 
@@ -75,18 +80,11 @@ const app = Fastify({
   logger: process.env.LOG_LEVEL ? { level: process.env.LOG_LEVEL } : { level: 'info', stream: shortLog },
 });
 
-// One line per callback the receiver gets (what a site's backend would see), with the answer it gave.
-const eventNames: Record<number, string> = {
-  0: 'push ended',
-  1: 'push started',
-  100: 'recording ready',
-  332: 'recording status',
-};
+// One line per callback the receiver gets (what a site's backend would see), with the answer it gave:
+// `event 100 mp4 (stream s1) → 200`.
 app.addHook('onResponse', async (req, reply) => {
   if (req.method !== 'POST' || !req.url.startsWith('/callbacks/')) return;
-  const body = (req.body ?? {}) as { event_type?: number; stream_id?: string };
-  const what = eventNames[body.event_type ?? -1] ?? `event ${String(body.event_type)}`;
-  say(`callback delivered: ${what} (stream ${body.stream_id ?? '?'}) → ${reply.statusCode}`);
+  say(`${describeCallback(req.body)} → ${reply.statusCode}`);
 });
 
 // The relay calls back into the receiver mounted on this same server, as the cloud would call a site's backend.
@@ -137,7 +135,10 @@ try {
   address = await app.listen({ port, host });
 } catch (err) {
   if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-    console.error(`  port ${port} is in use: set PORT=… (e.g. PORT=${port + 1} npm start)`);
+    const free = await firstFreePort(port + 1, portFree);
+    console.error(
+      `  port ${port} is in use: set PORT=…${free === null ? '' : ` (e.g. PORT=${free} npm start; ${free} is free now)`}`,
+    );
     await app.close().catch(() => undefined);
     process.exit(1);
   }
@@ -180,13 +181,19 @@ if (process.env.DEMO_STREAM !== '0') {
 }
 
 let closing = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (closing) return;
-    closing = true;
-    void (pusher?.stop() ?? Promise.resolve())
-      .catch(() => undefined)
-      .then(() => app.close())
-      .then(() => process.exit(0));
-  });
+/** Stops the test stream's ffmpeg, then the relay (its ffmpegs, recordings finalised) and the receiver. */
+function shutdown(): void {
+  if (closing) return;
+  closing = true;
+  void (pusher?.stop() ?? Promise.resolve())
+    .catch(() => undefined)
+    .then(() => app.close())
+    .then(() => process.exit(0));
 }
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, shutdown);
+// Started by scripts/start.mjs (npm start): when that process goes, even by SIGKILL, this one goes too.
+const parent = process.ppid;
+if (process.env.RELAY_DEV_WATCH_PARENT === '1')
+  setInterval(() => {
+    if (process.ppid !== parent) shutdown();
+  }, 500).unref();

@@ -5,6 +5,7 @@ import type { PushSession } from './push/push-session.js';
 import type { PlayerControlsModule } from './elements/player-controls-module.js';
 import type { RecordingsModule } from './recordings/recordings-module.js';
 import type hlsAdapter from './player/engines/hls-adapter.js';
+import type originBlocked from './net/origin-check.js';
 import { defaultLazyLoader } from './lazy-modules-esm.js';
 
 /**
@@ -40,6 +41,8 @@ export interface LazyModules {
   'player-controls': PlayerControlsModule;
   /** `<recording-list>`'s data layer (reading, live updates, takes), fetched when a list connects. */
   recordings: RecordingsModule;
+  /** Tells a request blocked by the origin policy from an unreachable server; fetched when a player's sources all fail. */
+  'origin-check': typeof originBlocked;
 }
 export type LazyModuleName = keyof LazyModules;
 type Loader<K extends LazyModuleName> = () => Promise<LazyModules[K]>;

@@ -22,6 +22,15 @@ import type { PushSession, PushSessionListener } from '../push/push-session.js';
 import { RELAY_ENCODES, RECORD_FILE_TYPES, type PlayUrl, type RelayErrorInfo } from '../types.js';
 import { themeStyles } from './theme.js';
 
+/**
+ * "Copy" as an SVG (a glyph such as ⧉ is in few fonts and shows as an empty box). Drawn here rather than taken
+ * from icons.ts, which would bring the player's icons into every page's script with it. (The button's
+ * aria-label names it.)
+ */
+const copyIcon = html`<svg viewBox="0 0 24 24" width="1.2em" height="1.2em" fill="currentColor">
+  <path d="M8 8h13v13H8zm2 2v9h9v-9zM3 3h13v3h-2V5H5v9h1v2H3z" />
+</svg>`;
+
 export { STOP_REASON_DISCONNECTED, STOP_REASON_REQUESTED };
 
 function formatElapsed(totalSeconds: number): string {
@@ -679,7 +688,7 @@ export class LivePushControls extends LitElement {
                           aria-label=${format(t.copy, { encode: (u.encode ?? '').toUpperCase() })}
                           @click=${() => void this.#copy(u)}
                         >
-                          ⧉
+                          ${copyIcon}
                         </button>
                       </li>`,
                   )}

@@ -1,4 +1,5 @@
-import { ErrorCodes, type ErrorCode } from '../errors.js';
+import { ErrorCodes, type ErrorCode, type RelayError } from '../errors.js';
+import { loadLazyModule } from '../lazy-modules.js';
 import type { PlayerState, RelayPlayerErrorDetail, RelayPlayerFallbackDetail } from '../events.js';
 import type { PlayEncode, PlayUrl } from '../types.js';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
@@ -471,13 +472,25 @@ export class LiveSession {
     if (next) {
       void this.tryCandidate(this.index + 1);
     } else {
-      this.fatal(
-        ErrorCodes.ALL_SOURCES_FAILED,
+      const message =
         this.candidates.length === 1
           ? `The source could not be played: ${failure.message}`
-          : `None of the ${this.candidates.length} sources could be played; the last one failed: ${failure.message}`,
-        url,
-      );
+          : `None of the ${this.candidates.length} sources could be played; the last one failed: ${failure.message}`;
+      const fail = (blocked?: RelayError | null): void =>
+        this.fatal(
+          (blocked?.code as ErrorCode | undefined) ?? ErrorCodes.ALL_SOURCES_FAILED,
+          blocked?.message ?? message,
+          url,
+        );
+      if (failure.code !== ErrorCodes.NETWORK_ERROR) return fail();
+      // no answer at all: the server may be up and this page's origin not allowed (the browser hides which)
+      const at = this.generation;
+      void loadLazyModule('origin-check')
+        .then(
+          (originBlocked) => originBlocked(cand.source.url, MODULE),
+          () => null,
+        )
+        .then((blocked) => at === this.generation && !this.destroyed && fail(blocked));
     }
   }
 

@@ -12,6 +12,7 @@
 import { ErrorCodes, RelayError } from '../errors.js';
 import { STREAM_ID } from './options.js';
 import { cancelledError, configString, type PushProviderConfig } from './provider.js';
+import originBlocked from '../net/origin-check.js';
 
 /** What a credentialed push carries: the stream it was minted for and the pair itself. */
 export interface PushCredentials {
@@ -42,9 +43,12 @@ async function fetchCredentials(
     });
   } catch (err) {
     if (signal?.aborted) throw cancelledError();
-    throw failed(
-      `The credential endpoint ${url} cannot be reached. Check credential-endpoint and your server.`,
-      err,
+    throw (
+      (await originBlocked(url, 'push')) ??
+      failed(
+        `The credential endpoint ${url} cannot be reached. Check credential-endpoint and your server.`,
+        err,
+      )
     );
   }
   if (!res.ok) {

@@ -6,6 +6,7 @@
 import { ErrorCodes, RelayError } from '../errors.js';
 import type { RelayErrorInfo } from '../types.js';
 import { cancelledError } from './provider.js';
+import originBlocked from '../net/origin-check.js';
 
 function isErrorInfo(v: unknown): v is RelayErrorInfo {
   if (typeof v !== 'object' || v === null) return false;
@@ -39,11 +40,14 @@ export async function requestJson<T>(url: string, req: JsonRequest = {}): Promis
     });
   } catch (err) {
     if (req.signal?.aborted) throw cancelledError();
-    throw new RelayError(
-      module,
-      ErrorCodes.BACKEND_UNREACHABLE,
-      `Cannot reach ${what}. Check that it is running and that the address is right, then try again.`,
-      { cause: err },
+    throw (
+      (await originBlocked(url, module)) ??
+      new RelayError(
+        module,
+        ErrorCodes.BACKEND_UNREACHABLE,
+        `Cannot reach ${what}. Check that it is running and that the address is right, then try again.`,
+        { cause: err },
+      )
     );
   }
   let body: unknown = null;

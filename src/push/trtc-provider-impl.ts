@@ -273,9 +273,13 @@ export class TrtcPushProvider extends BasePushProvider {
       this.#userSig(sdkAppId, userId, signal),
     ]).catch((err: unknown) => {
       if (isRelayError(err)) throw err;
-      throw new RelayError('trtc', ErrorCodes.ENGINE_LOAD_FAILED, 'The TRTC SDK could not be loaded.', {
-        cause: err,
-      });
+      throw new RelayError(
+        'trtc',
+        ErrorCodes.ENGINE_LOAD_FAILED,
+        `The TRTC SDK could not be loaded (${err instanceof Error ? err.message : String(err)}). With a bundler: ` +
+          "npm install trtc-js-sdk, then setLazyModuleLoader('trtc', () => import('trtc-js-sdk')).",
+        { cause: err },
+      );
     });
     check();
     const system = await TRTC.checkSystemRequirements();

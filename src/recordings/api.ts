@@ -1,6 +1,7 @@
 import { ErrorCodes, RelayError } from '../errors.js';
 import type { Recording } from '../events.js';
 import { readRecording } from './recording.js';
+import originBlocked from '../net/origin-check.js';
 
 export const MODULE = 'recordings';
 
@@ -61,13 +62,16 @@ export async function fetchRecordings(
     res = await fetch(url, { signal, headers: { accept: 'application/json' } });
   } catch (err) {
     if (signal?.aborted) throw err;
-    throw new RelayError(
-      MODULE,
-      ErrorCodes.LIST_FAILED,
-      `The recordings service at ${baseUrl(endpoint)} cannot be reached.`,
-      {
-        cause: err,
-      },
+    throw (
+      (await originBlocked(url, MODULE)) ??
+      new RelayError(
+        MODULE,
+        ErrorCodes.LIST_FAILED,
+        `The recordings service at ${baseUrl(endpoint)} cannot be reached.`,
+        {
+          cause: err,
+        },
+      )
     );
   }
   let body: unknown;

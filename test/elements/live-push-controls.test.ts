@@ -259,6 +259,22 @@ describe('<live-push-controls> error paths', () => {
     await el.stop();
   });
 
+  it('draws the copy buttons beside the play URLs as an icon, not a font glyph that may be missing', async () => {
+    const { el } = await pusher(`${stubs.stubUrl}/ok`);
+    await el.start();
+    await el.updateComplete;
+    const buttons = [...el.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part="copy-button"]')];
+    expect(buttons.length).to.be.greaterThan(0);
+    for (const b of buttons) {
+      expect(b.textContent!.trim(), 'no text glyph').to.equal('');
+      const box = b.querySelector('svg')!.getBoundingClientRect();
+      expect(box.width, 'icon width').to.be.greaterThan(12);
+      expect(box.height, 'icon height').to.be.greaterThan(12);
+      expect(b.getAttribute('aria-label')).to.match(/copy/i);
+    }
+    await el.stop();
+  });
+
   it('stops with DEVICE_LOST when the camera goes away while live', async () => {
     await fetch(`${stubs.stubUrl}/reset`, { method: 'POST' });
     const { el, rec } = await pusher(`${stubs.stubUrl}/ok`);

@@ -156,12 +156,14 @@ test('a page that loads hls.js its own way plays HLS with only the small engine 
     <relay-player id="own" muted autoplay src="${hls}"></relay-player></body></html>`;
   const page = await chromium.browser.newPage();
   await page.goto(`${b}/`, { waitUntil: 'load' });
-  await page.waitForFunction(playing('own'), { timeout: 90_000, polling: 250 }).catch(async (err: unknown) => {
-    const state = await page.evaluate(
-      `(() => { const p = document.getElementById('own'); return JSON.stringify({ state: p.state, error: p.error }); })()`,
-    );
-    throw new Error(`the player did not play: ${String(err)} ${String(state)}\n${relay.output()}`);
-  });
+  await page
+    .waitForFunction(playing('own'), { timeout: 90_000, polling: 250 })
+    .catch(async (err: unknown) => {
+      const state = await page.evaluate(
+        `(() => { const p = document.getElementById('own'); return JSON.stringify({ state: p.state, error: p.error }); })()`,
+      );
+      throw new Error(`the player did not play: ${String(err)} ${String(state)}\n${relay.output()}`);
+    });
   assert.equal(await page.evaluate(`document.getElementById('own').engine`), 'hls.js');
   assert.ok(served.includes('relay-widgets-hls-adapter.js'), served.join(', '));
   assert.ok(!served.includes('relay-widgets-hls.js'), `hls.js was fetched twice: ${served.join(', ')}`);

@@ -104,6 +104,14 @@ async function waitForView(view: (typeof views)[number]): Promise<void> {
         60_000,
       );
     }
+    // Nothing of a snippet is cut off: each frame grows to what it shows (the CMS one is a form, two players, a list).
+    await waitInPage(
+      page,
+      'every Embed frame to be as tall as its snippet',
+      `[...document.querySelectorAll('#snippets iframe')].every((f) => {
+        const d = f.contentDocument; return !!d && f.clientHeight >= d.documentElement.scrollHeight; })` as never,
+      10_000,
+    );
     await page.evaluate('window.scrollTo(0, 0)');
   }
 }

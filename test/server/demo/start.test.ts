@@ -53,6 +53,31 @@ test('a busy PORT: one line naming the port and the fix, exit code 1, no stack t
   }
 });
 
+test('a busy PORT whose next port is busy too: the port it suggests is one that is free', async () => {
+  const busy = await occupy();
+  // the next port, taken if nobody has it (if somebody has, it is busy all the same)
+  const next = createServer();
+  await new Promise<void>((r) => {
+    next.once('error', () => r());
+    next.listen(busy.port + 1, '127.0.0.1', r);
+  });
+  try {
+    const { out, code } = await runDev({ PORT: String(busy.port), RTMP_PORT: 'off' });
+    assert.equal(code, 1, out);
+    const suggested = Number(/e\.g\. PORT=(\d+) npm start/.exec(out)?.[1]);
+    assert.ok(suggested > busy.port + 1, out);
+    const probe = createServer();
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(suggested, '127.0.0.1', resolve);
+    });
+    probe.close();
+  } finally {
+    busy.server.close();
+    next.close();
+  }
+});
+
 test('a busy RTMP port: RTMP is off with one line, and the demo starts anyway', async () => {
   const rtmp = await occupy();
   const http = await occupy();

@@ -50,18 +50,18 @@ describe('a captured (t, sign) pair', () => {
     // What the cloud sent (from 127.0.0.1), seen by an eavesdropper who replays it from 127.0.0.2.
     const genuine = signed(KEY, recordingNotification('captured-1', { stream_id: 'captured' }));
     assert.equal((await postCallback(r.url, genuine)).status, 200);
-    const before = notificationCount(r.dataDir);
+    const before = await notificationCount(r.dataDir);
     const forged = { ...genuine, file_id: 'forged-1', record_file_id: 'forged-1', video_url: PHISHING };
     const json = { 'content-type': 'application/json' };
     const replay = await post(r, forged, json, '127.0.0.2');
     assert.deepEqual([replay.status, replay.code], [409, 'SIGN_REUSED'], replay.body);
-    assert.equal(notificationCount(r.dataDir), before);
+    assert.equal(await notificationCount(r.dataDir), before);
     assert.deepEqual(await listed(r, 'captured'), [genuine.video_url]);
     // A retry of the very same body (from any address, keys in another order) is answered 200, stored once.
     const reordered = JSON.stringify(Object.fromEntries(Object.entries(genuine).reverse()));
     assert.equal((await post(r, reordered, json, '127.0.0.2')).status, 200);
     assert.equal((await postCallback(r.url, genuine)).status, 200);
-    assert.equal(notificationCount(r.dataDir), before);
+    assert.equal(await notificationCount(r.dataDir), before);
   });
 
   test("a relay-signed callback's pair, replayed without its X-Relay-Signature, carries no new body either", async () => {
@@ -143,7 +143,7 @@ describe('callbacks posted by web pages', () => {
     const tab = await browser.newPage();
     try {
       await tab.goto(pageUrl);
-      const before = notificationCount(r.dataDir);
+      const before = await notificationCount(r.dataDir);
       // The body is validly signed (as with a public default key): only the browser origin gives it away.
       const bodies = ['text/plain', 'application/x-www-form-urlencoded', ''].map((type, i) => ({
         type,
@@ -166,14 +166,14 @@ describe('callbacks posted by web pages', () => {
         bodies,
       );
       assert.deepEqual(await listed(r, 'from-page'), []);
-      assert.equal(notificationCount(r.dataDir), before);
+      assert.equal(await notificationCount(r.dataDir), before);
     } finally {
       await tab.close();
     }
   });
 
   test('a foreign Origin is refused whatever the type (403); a listed one may not send CORS-simple types (415)', async () => {
-    const before = notificationCount(r.dataDir);
+    const before = await notificationCount(r.dataDir);
     const body = () =>
       signed(KEY, recordingNotification(`origin-${Math.random()}`, { stream_id: 'origins' }));
     for (const type of ['application/json', 'text/plain', 'multipart/form-data; boundary=x', '']) {
@@ -193,14 +193,14 @@ describe('callbacks posted by web pages', () => {
       const res = await post(r, body(), headers);
       assert.deepEqual([res.status, res.code], [415, 'UNSUPPORTED_CONTENT_TYPE'], type);
     }
-    assert.equal(notificationCount(r.dataDir), before);
+    assert.equal(await notificationCount(r.dataDir), before);
   });
 
   test("Tencent's documented bodies, sent server to server without a Content-Type, are all stored", async () => {
     const fixtures = JSON.parse(
       readFileSync(new URL('../relay/fixtures/tencent-callbacks.json', import.meta.url), 'utf8'),
     ) as { samples: { name: string; body: Record<string, unknown> }[] };
-    const before = notificationCount(r.dataDir);
+    const before = await notificationCount(r.dataDir);
     for (const { name, body } of fixtures.samples) {
       const fields = { ...body };
       delete fields.t;
@@ -208,6 +208,6 @@ describe('callbacks posted by web pages', () => {
       const res = await post(r, signed(KEY, fields), {});
       assert.equal(res.status, 200, `${name}: ${res.body}`);
     }
-    assert.equal(notificationCount(r.dataDir), before + fixtures.samples.length);
+    assert.equal(await notificationCount(r.dataDir), before + fixtures.samples.length);
   });
 });
