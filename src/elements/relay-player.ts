@@ -75,7 +75,7 @@ const MEDIA_PROPS = ['muted', 'volume', 'currentTime', 'playbackRate'] as const;
  * @summary Multi-protocol live player: HTTP-FLV, HLS, MP4, MP3, with fallback, reconnect and live-edge chasing.
  *
  * @fires relay-player-state - `{ state, protocol, url }` on every state change (`idle`, `loading`, `playing`,
- *   `waiting`, `reconnecting`, `error`, `ended`).
+ *   `paused` (the viewer paused), `waiting`, `reconnecting`, `error`, `ended`).
  * @fires relay-player-fallback - `{ from, to, reason }` when a source is skipped (RTMP, unsupported) or fails
  *   and the next one is tried; `to` is `null` when none is left.
  * @fires relay-player-error - `{ module, code, message, url, fatal }`; `fatal: true` means the player stopped
@@ -137,7 +137,7 @@ export class RelayPlayer extends LitElement {
         border-radius: var(--_radius);
         overflow: hidden;
         color: var(--relay-color-text, #fff);
-        container-type: inline-size;
+        line-height: normal;
       }
       :host(:state(audio-only)) {
         aspect-ratio: auto;
@@ -150,6 +150,10 @@ export class RelayPlayer extends LitElement {
         position: static;
         background: none;
         opacity: 1;
+        contain-intrinsic-inline-size: 20em;
+      }
+      [part='controls'] {
+        container-type: inline-size;
       }
       :host(:state(inactive)) [part='base'] {
         cursor: none;
@@ -163,6 +167,10 @@ export class RelayPlayer extends LitElement {
       video {
         object-fit: contain;
         background: transparent;
+        /* The box's size like a <video>'s: it fills a block column, and where the page asks its content (a flex
+           row, media-chrome's inline-block controller) it is 640 px wide, or narrower when there is less room. */
+        contain: size;
+        contain-intrinsic-size: 640px 360px;
       }
       [part='base']:focus-visible {
         outline: 2px solid var(--_accent);
@@ -314,7 +322,7 @@ export class RelayPlayer extends LitElement {
     }));
   }
 
-  /** Current state: `idle`, `loading`, `playing`, `waiting`, `reconnecting`, `error` or `ended`. */
+  /** Current state: `idle`, `loading`, `playing`, `paused`, `waiting`, `reconnecting`, `error` or `ended`. */
   get state(): PlayerState {
     return this._state;
   }
@@ -349,9 +357,7 @@ export class RelayPlayer extends LitElement {
   }
   /** True unless the viewer asked to play (a reconnect or a load in progress does not pause). */
   get paused(): boolean {
-    const s = this.#session;
-    if (!s?.wantsPlay) return true;
-    return this.video.paused && !s.reconnecting && this._state !== 'loading' && this._state !== 'waiting';
+    return this.#session?.paused ?? true;
   }
   get ended(): boolean {
     return this._state === 'ended';
@@ -788,7 +794,8 @@ export class RelayPlayer extends LitElement {
     const err = this._error;
     const errText = err ? ((m.errors as Record<string, string>)[err.code] ?? m.errors.generic) : '';
     const hasInput = this.#hasInput();
-    const showPlay = st !== 'error' && (this._needsPress || (st === 'idle' && this.paused && hasInput));
+    const showPlay =
+      st !== 'error' && (this._needsPress || ((st === 'idle' || st === 'paused') && this.paused && hasInput));
     const placeholder =
       st === 'ended' && !this.#video?.ended
         ? m.broadcastEnded

@@ -127,6 +127,16 @@ export class LiveSession {
   get wantsPlay(): boolean {
     return this.wantPlay;
   }
+  /**
+   * The one definition of "paused" (the element's `paused`, its play button's icon and what a press does): the
+   * viewer did not ask to play, or nothing plays (stopped, failed, ended), or the media is paused for a reason
+   * other than bridging a break or loading.
+   */
+  get paused(): boolean {
+    const s = this._state;
+    if (!this.wantPlay || s === 'idle' || s === 'paused' || s === 'error' || s === 'ended') return true;
+    return this.media.paused && !this.isReconnecting && s !== 'loading' && s !== 'waiting';
+  }
   /** True while a break is being bridged (the media's own pause/emptied events then mean nothing). */
   get reconnecting(): boolean {
     return this.isReconnecting;
@@ -313,7 +323,7 @@ export class LiveSession {
       if (this._state === 'playing') this.setState('waiting');
     });
     on('pause', () => {
-      if (!this.wantPlay && this.sourceWorked && !this.media.ended) this.setState('idle');
+      if (!this.wantPlay && this.sourceWorked && !this.media.ended) this.setState('paused');
     });
     on('ended', () => {
       if (engine.live)
