@@ -411,6 +411,85 @@ describe('<relay-player> methods and moves', () => {
   });
 });
 
+describe('<relay-player> loop, preload and crossorigin', () => {
+  it('with `loop` plays a recording again from the start instead of ending; a live stream ignores it', async () => {
+    const { el, rec } = await mount({ src: '/media/av.mp4?loop', autoplay: true, muted: true, loop: true });
+    await seesPlayback(el);
+    el.currentTime = el.duration - 0.5;
+    await until('back at the start', () => el.currentTime > 0 && el.currentTime < 2 && !el.paused);
+    await seesPlayback(el);
+    expect(el.state).to.equal('playing');
+    expect(rec.states.map((s) => s.state)).to.not.include('ended');
+
+    const live = await mount({
+      src: `/media/live.flv?id=${uid('loop')}`,
+      autoplay: true,
+      muted: true,
+      loop: '',
+    });
+    await seesPlayback(live.el);
+    expect(live.el.media!.loop, 'no loop on a live stream').to.equal(false);
+  });
+
+  it('with `preload="metadata"` a recording shows its duration before play, and plays on a press', async () => {
+    const id = uid('preload');
+    const { el } = await mount({ src: `/media/rec.mp4?id=${id}`, preload: 'metadata', muted: true });
+    await until('duration known before play', () => Math.abs(el.duration - 12) < 0.5);
+    await until('idle, waiting for a press', () => el.state === 'idle');
+    expect(el.paused).to.equal(true);
+    expect(el.currentTime).to.equal(0);
+    expect((await stats(id)).requests).to.be.above(0);
+    await press(
+      await until('play button', async () => {
+        await el.updateComplete;
+        return el.shadowRoot!.querySelector('button[part=play-button]');
+      }),
+    );
+    await seesPlayback(el);
+  });
+
+  it('with `preload="auto"` never fetches a live stream before play', async () => {
+    const id = uid('preload-live');
+    const { el } = await mount({ src: `/media/live.flv?id=${id}`, preload: 'auto', muted: true });
+    await sleep(800);
+    expect(el.state).to.equal('idle');
+    expect((await stats(id)).requests).to.equal(0);
+  });
+
+  it('with `crossorigin` a recording from another origin (with CORS) can be read by a canvas', async () => {
+    // localhost and 127.0.0.1 are two origins on the same test server, which answers with CORS headers
+    const other = `${location.protocol}//${location.hostname === '127.0.0.1' ? 'localhost' : '127.0.0.1'}:${location.port}`;
+    const readPixels = (video: HTMLVideoElement): string => {
+      const c = document.createElement('canvas');
+      c.width = 8;
+      c.height = 8;
+      const g = c.getContext('2d')!;
+      g.drawImage(video, 0, 0, 8, 8);
+      try {
+        g.getImageData(0, 0, 1, 1);
+        return 'readable';
+      } catch (err) {
+        return (err as Error).name;
+      }
+    };
+    const cors = await mount({
+      src: `${other}/media/rec.mp4?cors`,
+      crossorigin: 'anonymous',
+      autoplay: true,
+      muted: true,
+    });
+    await seesPlayback(cors.el);
+    expect(cors.el.media!.crossOrigin).to.equal('anonymous');
+    expect(readPixels(cors.el.media!)).to.equal('readable');
+
+    const plain = await mount({ src: `${other}/media/rec.mp4?plain`, autoplay: true, muted: true });
+    await seesPlayback(plain.el);
+    expect(readPixels(plain.el.media!), 'without crossorigin the canvas is tainted').to.equal(
+      'SecurityError',
+    );
+  });
+});
+
 describe('<relay-player> autoplay and UI', () => {
   it('without autoplay shows a play button, loads nothing, and plays when it is pressed', async () => {
     const id = uid('press');
