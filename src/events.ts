@@ -30,6 +30,7 @@ export const PLAYER_STATES = [
   'reconnecting',
   'error',
   'ended',
+  'paused',
 ] as const;
 export type PlayerState = (typeof PLAYER_STATES)[number];
 

@@ -14,7 +14,7 @@ import {
 import { format, labelsFor, playerLabels, resolveLang, type Messages } from '../i18n/index.js';
 import { mutedIcon, playIcon } from './icons.js';
 import type { EngineKind, LatencyMode } from '../player/engine.js';
-import { LiveSession, type AutoplayOutcome } from '../player/live-session.js';
+import { LiveSession, type AutoplayOutcome, type SessionOptions } from '../player/live-session.js';
 import { forwardMediaEvents, type MediaEventType } from '../player/media-events.js';
 import { normaliseSources, parseSourcesAttribute } from '../player/protocol.js';
 import { readViewState } from '../player/view-state.js';
@@ -79,7 +79,7 @@ const MEDIA_PROPS = ['muted', 'volume', 'currentTime', 'playbackRate'] as const;
  * @summary Multi-protocol live player: HTTP-FLV, HLS, MP4, MP3, with fallback, reconnect and live-edge chasing.
  *
  * @fires relay-player-state - `{ state, protocol, url }` on every state change (`idle`, `loading`, `playing`,
- *   `waiting`, `reconnecting`, `error`, `ended`).
+ *   `paused` (the viewer paused), `waiting`, `reconnecting`, `error`, `ended`).
  * @fires relay-player-fallback - `{ from, to, reason }` when a source is skipped (RTMP, unsupported) or fails
  *   and the next one is tried; `to` is `null` when none is left.
  * @fires relay-player-error - `{ module, code, message, url, fatal }`; `fatal: true` means the player stopped
@@ -98,6 +98,11 @@ const MEDIA_PROPS = ['muted', 'volume', 'currentTime', 'playbackRate'] as const;
  * @attr muted - Start muted (the `muted` property is the live value).
  * @attr controls - Show the player's control bar.
  * @attr poster - Image shown before the first frame.
+ * @attr loop - Play a recording again from the start when it ends (a live stream has no end).
+ * @attr preload - `none` (default: nothing is fetched before play), `metadata` or `auto`: a recording (MP4, MP3)
+ *   loads its duration and first frame; for FLV and HLS only the engine's code is fetched, never the live stream.
+ * @attr crossorigin - `anonymous` or `use-credentials`, as on `<video>` (with `use-credentials` the FLV engine's
+ *   requests send cookies too).
  * @attr latency - `low` (smallest delay, less buffer) or `normal` (default).
  * @attr resume-window - Seconds to keep checking for a broadcast that ended cleanly to come back (default 120).
  * @attr lang - Not set by the player: labels follow the nearest `lang` (`zh*` → Simplified Chinese, else English).
@@ -153,7 +158,7 @@ export class RelayPlayer extends LitElement {
         border-radius: var(--_radius);
         overflow: hidden;
         color: var(--relay-color-text, #fff);
-        container-type: inline-size;
+        line-height: normal;
       }
       :host(:state(audio-only)) {
         aspect-ratio: auto;
@@ -166,6 +171,10 @@ export class RelayPlayer extends LitElement {
         position: static;
         background: none;
         opacity: 1;
+        contain-intrinsic-inline-size: 20em;
+      }
+      [part='controls'] {
+        container-type: inline-size;
       }
       :host(:state(inactive)) [part='base'] {
         cursor: none;
@@ -179,6 +188,10 @@ export class RelayPlayer extends LitElement {
       video {
         object-fit: contain;
         background: transparent;
+        /* The box's size like a <video>'s: it fills a block column, and where the page asks its content (a flex
+           row, media-chrome's inline-block controller) it is 640 px wide, or narrower when there is less room. */
+        contain: size;
+        contain-intrinsic-size: 640px 360px;
       }
       [part='base']:focus-visible {
         outline: 2px solid var(--_accent);
@@ -282,6 +295,12 @@ export class RelayPlayer extends LitElement {
   @property({ type: Boolean, attribute: 'muted' }) defaultMuted = false;
   @property({ type: Boolean }) controls = false;
   @property() poster: string | null = null;
+  /** Play a recording again from the start when it ends (live streams have no end). */
+  @property({ type: Boolean }) loop = false;
+  /** `none` (default), `metadata` or `auto`: what a recording loads before play; live streams only fetch code. */
+  @property() preload: 'none' | 'metadata' | 'auto' | null = null;
+  /** `anonymous` or `use-credentials` (FLV requests then send cookies), as on `<video>`. */
+  @property({ attribute: 'crossorigin' }) crossOrigin: 'anonymous' | 'use-credentials' | null = null;
   @property() latency: LatencyMode = 'normal';
   /** Seconds to keep checking quietly for a broadcast that ended cleanly to come back. */
   @property({ type: Number, attribute: 'resume-window' }) resumeWindow = 120;
@@ -333,7 +352,7 @@ export class RelayPlayer extends LitElement {
     }));
   }
 
-  /** Current state: `idle`, `loading`, `playing`, `waiting`, `reconnecting`, `error` or `ended`. */
+  /** Current state: `idle`, `loading`, `playing`, `paused`, `waiting`, `reconnecting`, `error` or `ended`. */
   get state(): PlayerState {
     return this._state;
   }
@@ -368,9 +387,7 @@ export class RelayPlayer extends LitElement {
   }
   /** True unless the viewer asked to play (a reconnect or a load in progress does not pause). */
   get paused(): boolean {
-    const s = this.#session;
-    if (!s?.wantsPlay) return true;
-    return this.video.paused && !s.reconnecting && this._state !== 'loading' && this._state !== 'waiting';
+    return this.#session?.paused ?? true;
   }
   get ended(): boolean {
     return this._state === 'ended';
@@ -505,9 +522,7 @@ export class RelayPlayer extends LitElement {
       else video.removeAttribute('poster');
     }
     video.setAttribute('aria-label', this.#messages().region);
-    if (changed.has('autoplay') || changed.has('latency') || changed.has('resumeWindow')) {
-      this.#session.updateOptions(this.#sessionOptions());
-    }
+    this.#session.updateOptions(this.#sessionOptions());
     if (
       this.#freshSession ||
       changed.has('src') ||
@@ -554,12 +569,15 @@ export class RelayPlayer extends LitElement {
     this.requestUpdate();
   }
 
-  #sessionOptions(): { autoplay: boolean; latency: LatencyMode; resumeWindowMs: number } {
+  #sessionOptions(): Partial<SessionOptions> {
     const seconds = Number.isFinite(this.resumeWindow) && this.resumeWindow >= 0 ? this.resumeWindow : 120;
     return {
       autoplay: this.autoplay,
       latency: this.latency === 'low' ? 'low' : 'normal',
       resumeWindowMs: seconds * 1000,
+      loop: this.loop,
+      preload: this.preload,
+      crossOrigin: this.crossOrigin,
     };
   }
 
@@ -815,7 +833,7 @@ export class RelayPlayer extends LitElement {
     const err = this._error;
     const errText = err ? ((m.errors as Record<string, string>)[err.code] ?? m.errors.generic) : '';
     const hasInput = this.#hasInput();
-    const showPlay = st !== 'error' && (this._needsPress || (st === 'idle' && this.paused && hasInput));
+    const showPlay = st !== 'error' && (this._needsPress || ((st === 'idle' || st === 'paused') && hasInput));
     const placeholder =
       st === 'ended' && !this.#video?.ended
         ? m.broadcastEnded

@@ -37,6 +37,7 @@ export const en = {
       reconnecting: 'Connection lost, reconnecting…',
       error: 'Cannot play',
       ended: 'Ended',
+      paused: 'Paused',
     },
     errors: {
       generic: 'This stream cannot be played.',

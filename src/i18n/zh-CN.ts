@@ -36,6 +36,7 @@ export const zhCN: Messages = {
       reconnecting: '连接中断，正在重连…',
       error: '无法播放',
       ended: '已结束',
+      paused: '已暂停',
     },
     errors: {
       generic: '此流无法播放。',

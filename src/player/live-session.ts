@@ -33,6 +33,16 @@ export interface SessionOptions {
   latency: LatencyMode;
   /** Start playing as soon as a source loads. Without it the session waits for `play()` before loading. */
   autoplay: boolean;
+  /**
+   * Before `play()` without autoplay: `none` loads nothing; `metadata` / `auto` load a recording (MP4, MP3) to its
+   * first frame and duration, and only fetch the engine's code for FLV and HLS (a live stream is never fetched
+   * before play: it would only fall behind).
+   */
+  preload?: 'none' | 'metadata' | 'auto' | null;
+  /** Play a recording again from the start when it ends (a live stream has no end and ignores it). */
+  loop?: boolean;
+  /** `crossorigin` of the media element: `anonymous`, `use-credentials` (engines send cookies too) or none. */
+  crossOrigin?: 'anonymous' | 'use-credentials' | null;
   /** A source that shows no frame within this time falls back to the next one. */
   startupTimeoutMs: number;
   /** No progress for this long while playing counts as a break (reconnect). */
@@ -128,6 +138,17 @@ export class LiveSession {
   get wantsPlay(): boolean {
     return this.wantPlay;
   }
+  /**
+   * The one definition of "paused" (the element's `paused`, its play button's icon and what a press does): the
+   * viewer did not ask to play, or the media is paused for a reason other than bridging a break or loading (a
+   * stopped, failed or ended source has no media playing).
+   */
+  get paused(): boolean {
+    const s = this._state;
+    return (
+      !this.wantPlay || (this.media.paused && !this.isReconnecting && s !== 'loading' && s !== 'waiting')
+    );
+  }
   /** True while a break is being bridged (the media's own pause/emptied events then mean nothing). */
   get reconnecting(): boolean {
     return this.isReconnecting;
@@ -195,6 +216,15 @@ export class LiveSession {
       autoplay: this.opts.autoplay,
       ...options,
     };
+    this.applyMedia();
+  }
+
+  /** `loop` for recordings only; `crossorigin` on the element (set before a load, as the element reads it then). */
+  private applyMedia(): void {
+    const m = this.media;
+    m.loop = !!(this.opts.loop && this.engine && !this.engine.live);
+    // unset (undefined) removes the attribute, as null does: the IDL attribute is nullable
+    m.crossOrigin = this.opts.crossOrigin as string | null;
   }
 
   /** Plays `sources` from scratch (any previous source is torn down). */
@@ -217,7 +247,10 @@ export class LiveSession {
       return;
     }
     this.wantPlay = this.opts.autoplay;
-    if (this.wantPlay) void this.tryCandidate(0);
+    const first = playable[0]!.engine;
+    const preload = this.opts.preload && this.opts.preload !== 'none';
+    if (preload) preloadEngine(first);
+    if (this.wantPlay || (preload && first === 'native')) void this.tryCandidate(0);
     else this.setState('idle');
   }
 
@@ -308,7 +341,10 @@ export class LiveSession {
             if (gen === this.generation && this.wantPlay) void this.requestPlay(true);
           },
         },
-        { latency: this.opts.latency, url: cand.source.url },
+        {
+          latency: this.opts.latency,
+          url: cand.source.url,
+        },
       );
     } catch (err) {
       if (gen !== this.generation) return;
@@ -328,6 +364,11 @@ export class LiveSession {
     const on = (type: string, fn: () => void): void =>
       this.media.addEventListener(type, fn, { signal: ac.signal });
     on('loadeddata', () => this.onSourceWorks());
+    on('loadedmetadata', () => {
+      this.applyMedia(); // live or not is known now
+      // preloaded, not played: metadata is all that comes (`preload="metadata"`)
+      if (!this.wantPlay) this.onSourceWorks();
+    });
     on('playing', () => {
       this.onSourceWorks();
       this.setState('playing');
@@ -336,7 +377,7 @@ export class LiveSession {
       if (this._state === 'playing') this.setState('waiting');
     });
     on('pause', () => {
-      if (!this.wantPlay && this.sourceWorked && !this.media.ended) this.setState('idle');
+      if (!this.wantPlay && this.sourceWorked && !this.media.ended) this.setState('paused');
     });
     on('ended', () => {
       if (engine.live)
@@ -363,6 +404,7 @@ export class LiveSession {
         message: `Nothing could be shown within ${Math.round(this.opts.startupTimeoutMs / 1000)} s.`,
       });
     }, this.opts.startupTimeoutMs);
+    this.applyMedia();
     this.lastTime = this.media.currentTime;
     this.lastProgressAt = Date.now();
     this.tickTimer = setInterval(() => this.tick(), TICK_MS);

@@ -44,7 +44,7 @@ export function readViewState(
   for (let i = 0; i < b.length; i++) if (b.start(i) <= t + 0.5) bufferedEnd = b.end(i);
   const behind = session?.behindLive() ?? null;
   const live = session?.live ?? false;
-  const paused = !(session?.wantsPlay ?? false) || state === 'idle' || state === 'error' || state === 'ended';
+  const paused = session?.paused ?? true;
   return {
     state,
     hasInput,

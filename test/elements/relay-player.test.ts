@@ -1,5 +1,5 @@
 import { expect, fixture, html } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { sendKeys, sendMouse } from '@web/test-runner-commands';
 import '../../src/define.js';
 import { setLazyModuleLoader } from '../../src/lazy-modules.js';
 import { defaultLazyLoader } from '../../src/lazy-modules-esm.js';
@@ -17,6 +17,16 @@ async function controlsShown(el: RelayPlayer): Promise<void> {
     'controls',
     async () => (await el.updateComplete, el.shadowRoot!.querySelector('[part=controls]')),
   );
+}
+
+/** Presses the centre of `target` with the real mouse, as a viewer does. */
+async function press(target: Element): Promise<void> {
+  const r = target.getBoundingClientRect();
+  expect(r.width * r.height, 'something to press').to.be.above(0);
+  await sendMouse({
+    type: 'click',
+    position: [Math.round(r.x + r.width / 2), Math.round(r.y + r.height / 2)],
+  });
 }
 
 function shadowText(el: HTMLElement, selector: string): string | null {
@@ -150,12 +160,13 @@ describe('<relay-player> playback with real media', () => {
     expect(el.media!.duration).to.satisfy((d: number) => d === Infinity || d > 0);
   });
 
-  it('plays an MP4 recording natively', async () => {
-    const { el } = await mount({ src: '/media/av.mp4?x=1', autoplay: true, muted: true });
-    await seesPlayback(el);
+  it('plays an MP4 recording natively, going loading → playing once (no waiting flicker at the start)', async () => {
+    const { el, rec } = await mount({ src: '/media/av.mp4?x=1', autoplay: true, muted: true });
+    await seesPlayback(el, 2);
     expect(el.media!.videoWidth).to.equal(320);
     expect(el.engine).to.equal('native');
     expect(el.protocol).to.equal('mp4');
+    expect(rec.states.map((s) => s.state)).to.deep.equal(['loading', 'playing']);
   });
 
   it('plays when a script sets `sources` before adding the player to the page', async () => {
@@ -391,12 +402,91 @@ describe('<relay-player> methods and moves', () => {
       await seesPlayback(el);
       expect(el.engine).to.equal('native');
       el.pause();
-      await until('idle after pause', () => el.state === 'idle');
+      await until('paused after pause', () => el.state === 'paused');
       await el.updateComplete;
       expect(el.shadowRoot!.querySelector('button[part=play-button]')).to.not.equal(null);
     } finally {
       other.remove();
     }
+  });
+});
+
+describe('<relay-player> loop, preload and crossorigin', () => {
+  it('with `loop` plays a recording again from the start instead of ending; a live stream ignores it', async () => {
+    const { el, rec } = await mount({ src: '/media/av.mp4?loop', autoplay: true, muted: true, loop: true });
+    await seesPlayback(el);
+    el.currentTime = el.duration - 0.5;
+    await until('back at the start', () => el.currentTime > 0 && el.currentTime < 2 && !el.paused);
+    await seesPlayback(el);
+    expect(el.state).to.equal('playing');
+    expect(rec.states.map((s) => s.state)).to.not.include('ended');
+
+    const live = await mount({
+      src: `/media/live.flv?id=${uid('loop')}`,
+      autoplay: true,
+      muted: true,
+      loop: '',
+    });
+    await seesPlayback(live.el);
+    expect(live.el.media!.loop, 'no loop on a live stream').to.equal(false);
+  });
+
+  it('with `preload="metadata"` a recording shows its duration before play, and plays on a press', async () => {
+    const id = uid('preload');
+    const { el } = await mount({ src: `/media/rec.mp4?id=${id}`, preload: 'metadata', muted: true });
+    await until('duration known before play', () => Math.abs(el.duration - 12) < 0.5);
+    await until('idle, waiting for a press', () => el.state === 'idle');
+    expect(el.paused).to.equal(true);
+    expect(el.currentTime).to.equal(0);
+    expect((await stats(id)).requests).to.be.above(0);
+    await press(
+      await until('play button', async () => {
+        await el.updateComplete;
+        return el.shadowRoot!.querySelector('button[part=play-button]');
+      }),
+    );
+    await seesPlayback(el);
+  });
+
+  it('with `preload="auto"` never fetches a live stream before play', async () => {
+    const id = uid('preload-live');
+    const { el } = await mount({ src: `/media/live.flv?id=${id}`, preload: 'auto', muted: true });
+    await sleep(800);
+    expect(el.state).to.equal('idle');
+    expect((await stats(id)).requests).to.equal(0);
+  });
+
+  it('with `crossorigin` a recording from another origin (with CORS) can be read by a canvas', async () => {
+    // localhost and 127.0.0.1 are two origins on the same test server, which answers with CORS headers
+    const other = `${location.protocol}//${location.hostname === '127.0.0.1' ? 'localhost' : '127.0.0.1'}:${location.port}`;
+    const readPixels = (video: HTMLVideoElement): string => {
+      const c = document.createElement('canvas');
+      c.width = 8;
+      c.height = 8;
+      const g = c.getContext('2d')!;
+      g.drawImage(video, 0, 0, 8, 8);
+      try {
+        g.getImageData(0, 0, 1, 1);
+        return 'readable';
+      } catch (err) {
+        return (err as Error).name;
+      }
+    };
+    const cors = await mount({
+      src: `${other}/media/rec.mp4?cors`,
+      crossorigin: 'anonymous',
+      autoplay: true,
+      muted: true,
+    });
+    await seesPlayback(cors.el);
+    expect(cors.el.media!.crossOrigin).to.equal('anonymous');
+    expect(readPixels(cors.el.media!)).to.equal('readable');
+
+    const plain = await mount({ src: `${other}/media/rec.mp4?plain`, autoplay: true, muted: true });
+    await seesPlayback(plain.el);
+    expect(readPixels(plain.el.media!), 'without crossorigin the canvas is tainted').to.equal(
+      'SecurityError',
+    );
   });
 });
 
@@ -411,7 +501,7 @@ describe('<relay-player> autoplay and UI', () => {
     expect(btn!.textContent).to.match(/Play/);
     await sleep(500);
     expect((await stats(id)).requests).to.equal(0);
-    btn!.click();
+    await press(btn!);
     await seesPlayback(el);
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('button[part=play-button]')).to.equal(null);
@@ -467,8 +557,36 @@ describe('<relay-player> autoplay and UI', () => {
     expect(el.state).to.equal('idle');
     const btn = el.shadowRoot!.querySelector<HTMLButtonElement>('button[part=play-button]');
     expect(btn).to.not.equal(null);
-    btn!.click();
+    await press(btn!);
     await seesPlayback(el);
+  });
+
+  it('pauses to a `paused` state (not `idle`) when the bar is pressed, and plays again from there', async () => {
+    const { el, rec } = await mount({
+      src: '/media/rec.mp4?pause',
+      autoplay: true,
+      muted: true,
+      controls: true,
+    });
+    await controlsShown(el);
+    await seesPlayback(el);
+    const toggle = () => el.shadowRoot!.querySelector<HTMLButtonElement>('button[part~=play-toggle]')!;
+    expect(toggle().getAttribute('aria-label')).to.equal('Pause');
+    await press(toggle());
+    await until('paused', () => el.state === 'paused');
+    await el.updateComplete;
+    expect(el.paused).to.equal(true);
+    expect(el.media!.paused).to.equal(true);
+    expect(toggle().getAttribute('aria-label'), 'the icon and the press agree').to.equal('Play');
+    expect(shadowText(el, '[part=status]')).to.equal('Paused');
+    expect(rec.states.at(-1)!.state).to.equal('paused');
+    const t = el.currentTime;
+    await press(toggle());
+    await until('playing again', () => el.state === 'playing' && !el.paused);
+    await seesPlayback(el);
+    expect(el.currentTime).to.be.above(t);
+    await el.updateComplete;
+    expect(toggle().getAttribute('aria-label')).to.equal('Pause');
   });
 
   it('announces state in an aria-live region, in English or Simplified Chinese', async () => {

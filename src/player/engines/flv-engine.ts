@@ -28,7 +28,8 @@ export async function createFlvEngine(
     },
     load(url: string) {
       player = mpegts.createPlayer(
-        { type: 'flv', isLive: true, url },
+        // cookies as the media element would send them (`crossorigin="use-credentials"`)
+        { type: 'flv', isLive: true, url, withCredentials: media.crossOrigin === 'use-credentials' },
         {
           enableWorker: false,
           enableStashBuffer: !low,
