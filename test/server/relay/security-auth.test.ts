@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import Fastify from 'fastify';
 import { ffprobe } from '../../../server/relay/relay/ffmpeg.ts';
-import { devSecurity } from '../../../server/relay/dev-credentials.ts';
+import { devSecurity } from '../../../server/dev-credentials.ts';
 import { relayPlugin } from '../../../server/relay/plugin.ts';
 import { callbackSink, push, sleep, tempDir, waitFor, type Pusher } from './support.ts';
 import {
