@@ -16,9 +16,14 @@ import type { Page } from 'puppeteer-core';
 import {
   assertBuilt,
   ensureArtifactsDir,
+  firstEvent,
   launchChromium,
+  newDemoTab,
   root,
   startDemoServer,
+  startPush,
+  stopPush,
+  waitForWidgets,
   waitInPage,
   type DemoServer,
   type TestBrowser,
@@ -75,19 +80,10 @@ after(async () => {
   blocked?.server.close();
 });
 
-const helpers = readFileSync(new URL('./page-helpers.js', import.meta.url), 'utf8');
-
 async function open(origin: string, width: number): Promise<Page> {
-  const page = await chromium.browser.newPage();
-  await page.setViewport({ width, height: 900 });
-  await page.evaluateOnNewDocument(helpers);
+  const page = await newDemoTab(chromium, width);
   await page.goto(`${origin}/`, { waitUntil: 'load' });
-  await waitInPage(
-    page,
-    'the widgets to be defined',
-    "['live-push-controls','relay-player','recording-list'].every((n) => customElements.get(n))" as never,
-    30_000,
-  );
+  await waitForWidgets(page);
   return page;
 }
 
@@ -106,16 +102,7 @@ async function shot(page: Page, name: string): Promise<void> {
 test('the README snippet on a page of another (listed) origin pushes, plays the push, lists and plays a recording', async () => {
   const page = await open(allowed.origin, 1280);
   try {
-    await page.locator('::-p-aria([name="Start"][role="button"])').click();
-    await waitInPage(
-      page,
-      'the push to be live',
-      "demoTest.events('live-push-started').length > 0" as never,
-      60_000,
-    );
-    const started = (
-      (await page.evaluate("demoTest.events('live-push-started')")) as { detail: { streamId: string } }[]
-    )[0].detail;
+    const started = await startPush(page);
     // the <relay-player for="studio"> plays the relayed stream
     await waitInPage(
       page,
@@ -125,13 +112,7 @@ test('the README snippet on a page of another (listed) origin pushes, plays the 
     );
     await shot(page, 'readme-snippet-live-1280');
     await new Promise((r) => setTimeout(r, 2000));
-    await page.locator('::-p-aria([name="Stop"][role="button"])').click();
-    await waitInPage(
-      page,
-      'the push to stop',
-      "demoTest.events('live-push-stopped').length > 0" as never,
-      60_000,
-    );
+    await stopPush(page);
 
     // the recordings of record id 123456 arrive in the list, and a real press on one plays it in #viewer
     const chip = `(() => [...document.querySelector('recording-list').shadowRoot.querySelectorAll('[part~="take"][data-stream=${JSON.stringify(started.streamId)}] [part~="select"]')])()`;
@@ -178,37 +159,41 @@ test('the README snippet on a page of another (listed) origin pushes, plays the 
   }
 });
 
+/**
+ * Waits for the widget's `event`, checks it says ORIGIN_NOT_ALLOWED and that the widget's `part` names the blocked
+ * page's origin and ALLOWED_ORIGINS; returns that text.
+ */
+async function shownNotAllowed(
+  page: Page,
+  event: string,
+  what: string,
+  timeout: number,
+  selector: string,
+  part: string,
+): Promise<string> {
+  const error = await firstEvent<{ code: string }>(page, event, what, timeout);
+  assert.equal(error.code, 'ORIGIN_NOT_ALLOWED');
+  const shown = await shadowText(page, selector, part);
+  assert.match(shown, new RegExp(`${blocked.origin}.*ALLOWED_ORIGINS`));
+  return shown;
+}
+
 for (const width of [390, 1280]) {
   test(`the README snippet on an origin not in ALLOWED_ORIGINS says ORIGIN_NOT_ALLOWED, naming it (${width} px)`, async () => {
     const page = await open(blocked.origin, width);
     try {
       // the list finds out on its own
-      await waitInPage(
-        page,
-        'the list to fail',
-        "demoTest.events('recording-error').length > 0" as never,
-        30_000,
-      );
-      const listError = (
-        (await page.evaluate("demoTest.events('recording-error')")) as { detail: { code: string } }[]
-      )[0];
-      assert.equal(listError.detail.code, 'ORIGIN_NOT_ALLOWED');
-      const listText = await shadowText(page, 'recording-list', 'status');
-      assert.match(listText, new RegExp(`${blocked.origin}.*ALLOWED_ORIGINS`));
+      await shownNotAllowed(page, 'recording-error', 'the list to fail', 30_000, 'recording-list', 'status');
 
       await page.locator('::-p-aria([name="Start"][role="button"])').click();
-      await waitInPage(
+      const shown = await shownNotAllowed(
         page,
+        'live-push-error',
         'the push to fail',
-        "demoTest.events('live-push-error').length > 0" as never,
         60_000,
+        'live-push-controls',
+        'message',
       );
-      const pushError = (
-        (await page.evaluate("demoTest.events('live-push-error')")) as { detail: { code: string } }[]
-      )[0];
-      assert.equal(pushError.detail.code, 'ORIGIN_NOT_ALLOWED');
-      const shown = await shadowText(page, 'live-push-controls', 'message');
-      assert.match(shown, new RegExp(`${blocked.origin}.*ALLOWED_ORIGINS`));
       assert.doesNotMatch(shown, /cannot be reached/);
       await shot(page, `readme-snippet-blocked-${width}`);
     } finally {
@@ -221,21 +206,9 @@ test('the CMS page the demo serves pushes as written (its credential-endpoint), 
   const page = await open(demo.base, 390);
   try {
     await page.goto(`${demo.base}/cms-embed.html`, { waitUntil: 'load' });
-    await page.locator('::-p-aria([name="Start"][role="button"])').click();
-    await waitInPage(
-      page,
-      'the push to be live',
-      "demoTest.events('live-push-started').length > 0" as never,
-      60_000,
-    );
+    await startPush(page);
     assert.deepEqual(await page.evaluate("demoTest.events('live-push-error')"), []);
-    await page.locator('::-p-aria([name="Stop"][role="button"])').click();
-    await waitInPage(
-      page,
-      'the push to stop',
-      "demoTest.events('live-push-stopped').length > 0" as never,
-      60_000,
-    );
+    await stopPush(page);
   } finally {
     await page.close();
   }

@@ -11,12 +11,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { ensureArtifactsDir, waitInPage, useDemo } from './support.ts';
+import { ensureArtifactsDir, newDemoTab, useDemo, waitForWidgets, waitInPage } from './support.ts';
 
-const helpers = readFileSync(new URL('./page-helpers.js', import.meta.url), 'utf8');
 const widths = [
   { name: 'desktop', width: 1280, height: 800 },
   { name: 'phone', width: 390, height: 844 },
@@ -124,17 +122,10 @@ describe('demo views render and fit', () => {
           const started = Date.now();
           // A fresh tab per shot, as a person opening the link (same-tab navigations between live pages stall
           // headless Chromium's connection pool).
-          page = await demo.chromium.browser.newPage();
+          page = await newDemoTab(demo.chromium, size.width, size.height);
           t.after(() => page.close());
-          await page.setViewport({ width: size.width, height: size.height });
-          await page.evaluateOnNewDocument(helpers);
           await page.goto(`${demo.server.base}/#${view}`, { waitUntil: 'load', timeout: 60_000 });
-          await waitInPage(
-            page,
-            'the widgets to be defined',
-            "['live-push-controls','relay-player','recording-list'].every((n) => customElements.get(n))" as never,
-            30_000,
-          );
+          await waitForWidgets(page);
           await page.select('#lang', lang); // as a person would, with the page's language picker
           assert.equal(await page.evaluate('document.documentElement.lang'), lang);
           assert.equal(

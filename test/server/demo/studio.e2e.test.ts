@@ -8,10 +8,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ElementHandle, Page } from 'puppeteer-core';
-import { ensureArtifactsDir, root, waitInPage, useDemo } from './support.ts';
+import {
+  ensureArtifactsDir,
+  newDemoTab,
+  root,
+  startPush,
+  stopPush,
+  useDemo,
+  waitForWidgets,
+  waitInPage,
+} from './support.ts';
 
 interface VideoInfo {
   currentTime: number;
@@ -33,13 +42,9 @@ interface ListedRecording {
   selected: boolean;
 }
 
-const helpers = readFileSync(new URL('./page-helpers.js', import.meta.url), 'utf8');
-
 let page: Page;
 const demo = useDemo({}, async ({ chromium }) => {
-  page = await chromium.browser.newPage();
-  await page.setViewport({ width: 1280, height: 800 });
-  await page.evaluateOnNewDocument(helpers);
+  page = await newDemoTab(chromium, 1280, 800);
 });
 
 const video = (id: string): Promise<VideoInfo | null> =>
@@ -80,12 +85,7 @@ test('Studio: push FLV + HLS/FLV/MP4 recording, watch the relay, stop, play the 
   };
   try {
     await page.goto(`${demo.server.base}/`, { waitUntil: 'load' });
-    await waitInPage(
-      page,
-      'the widgets to be defined',
-      "['live-push-controls','relay-player','recording-list'].every((n) => customElements.get(n))" as never,
-      30_000,
-    );
+    await waitForWidgets(page);
     lap('page ready');
 
     // The choices the issue asks for, made in the element's own UI (reached by role and label).
@@ -104,14 +104,7 @@ test('Studio: push FLV + HLS/FLV/MP4 recording, watch the relay, stop, play the 
     );
     assert.deepEqual(options, { encode: 'flv', record: ['hls', 'flv', 'mp4'] });
 
-    await page.locator('::-p-aria([name="Start"][role="button"])').click();
-    await waitInPage(
-      page,
-      'the push to be live',
-      "demoTest.events('live-push-started').length > 0" as never,
-      60_000,
-    );
-    const started = (await events('live-push-started'))[0]?.detail as { streamId: string; urls: unknown[] };
+    const started = await startPush(page);
     assert.ok(started.streamId, 'live-push-started carries the stream id');
     assert.equal(await page.evaluate('demoTest.pushState()'), 'Live');
     lap('push live');
@@ -138,14 +131,7 @@ test('Studio: push FLV + HLS/FLV/MP4 recording, watch the relay, stop, play the 
 
     // Record a few seconds more, then Stop.
     await new Promise((r) => setTimeout(r, 4000));
-    await page.locator('::-p-aria([name="Stop"][role="button"])').click();
-    await waitInPage(
-      page,
-      'the push to stop',
-      "demoTest.events('live-push-stopped').length > 0" as never,
-      60_000,
-    );
-    const stopped = (await events('live-push-stopped'))[0]?.detail as { streamId: string; reason: string };
+    const stopped = await stopPush(page);
     assert.deepEqual(stopped, { streamId: started.streamId, reason: 'stopped' });
     lap('stopped');
 

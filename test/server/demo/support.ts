@@ -3,7 +3,7 @@
  * with a fresh data directory, and Debian's Chromium driven by puppeteer-core with a fake camera and microphone.
  */
 import { after, before } from 'node:test';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +38,8 @@ export function assertBuilt(): void {
   }
 }
 
-async function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 right now (for a child process that must be told its port). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -151,4 +152,44 @@ export function useDemo(
     await demo.server?.stop();
   });
   return demo;
+}
+
+/** `page-helpers.js`: injected into a demo page before its scripts, it defines `window.demoTest`. */
+export const pageHelpers = readFileSync(new URL('./page-helpers.js', import.meta.url), 'utf8');
+
+/** A new tab `width` wide (`height` 900 unless given) with `demoTest` injected into every page it loads. */
+export async function newDemoTab(chromium: TestBrowser, width: number, height = 900): Promise<Page> {
+  const page = await chromium.browser.newPage();
+  await page.setViewport({ width, height });
+  await page.evaluateOnNewDocument(pageHelpers);
+  return page;
+}
+
+/** Waits until the page has defined the three widgets. */
+export function waitForWidgets(page: Page): Promise<void> {
+  return waitInPage(
+    page,
+    'the widgets to be defined',
+    "['live-push-controls','relay-player','recording-list'].every((n) => customElements.get(n))" as never,
+    30_000,
+  );
+}
+
+/** Waits until a widget of the page fired `name` (`page-helpers.js` logs it) and returns the first such event's detail. */
+export async function firstEvent<T>(page: Page, name: string, what: string, timeout = 60_000): Promise<T> {
+  await waitInPage(page, what, `demoTest.events(${JSON.stringify(name)}).length > 0` as never, timeout);
+  const events = (await page.evaluate(`demoTest.events(${JSON.stringify(name)})`)) as { detail: T }[];
+  return events[0].detail;
+}
+
+/** Presses Start (found by role and name, as a person finds it) and waits for the push to be live. */
+export async function startPush(page: Page): Promise<{ streamId: string; urls: unknown[] }> {
+  await page.locator('::-p-aria([name="Start"][role="button"])').click();
+  return firstEvent(page, 'live-push-started', 'the push to be live');
+}
+
+/** Presses Stop and waits for the push to stop. */
+export async function stopPush(page: Page): Promise<{ streamId: string; reason: string }> {
+  await page.locator('::-p-aria([name="Stop"][role="button"])').click();
+  return firstEvent(page, 'live-push-stopped', 'the push to stop');
 }
