@@ -33,20 +33,21 @@ async function ask(origin: string | null, body: unknown, cookie?: string): Promi
   return { status: res.status, headers: res.headers, body: (await res.json()) as Answer['body'] };
 }
 
+/** A browser's CORS preflight for `POST /api/credentials` from `origin`, with the request headers it names. */
+function preflight(origin: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${server.base}/api/credentials`, {
+    method: 'OPTIONS',
+    headers: { origin, 'access-control-request-method': 'POST', ...headers },
+  });
+}
+
 test('a page on another loopback port gets credentials it can read (CORS with cookies) and push with', async () => {
   const page = 'http://127.0.0.1:5173';
-  const preflight = await fetch(`${server.base}/api/credentials`, {
-    method: 'OPTIONS',
-    headers: {
-      origin: page,
-      'access-control-request-method': 'POST',
-      'access-control-request-headers': 'content-type',
-    },
-  });
-  assert.equal(preflight.status, 204);
-  assert.equal(preflight.headers.get('access-control-allow-origin'), page);
-  assert.equal(preflight.headers.get('access-control-allow-credentials'), 'true');
-  assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /content-type/);
+  const allowed = await preflight(page, { 'access-control-request-headers': 'content-type' });
+  assert.equal(allowed.status, 204);
+  assert.equal(allowed.headers.get('access-control-allow-origin'), page);
+  assert.equal(allowed.headers.get('access-control-allow-credentials'), 'true');
+  assert.match(allowed.headers.get('access-control-allow-headers') ?? '', /content-type/);
 
   const a = await ask(page, { streamId: 'readme_cam' });
   assert.equal(a.status, 200, JSON.stringify(a.body));
@@ -84,9 +85,6 @@ test('a page on a non-loopback origin, or a request without an Origin, gets no c
     assert.equal(r.headers.get('access-control-allow-origin'), null);
     assert.equal(r.body.txSecret, undefined);
   }
-  const preflight = await fetch(`${server.base}/api/credentials`, {
-    method: 'OPTIONS',
-    headers: { origin: 'http://example.com', 'access-control-request-method': 'POST' },
-  });
-  assert.equal(preflight.headers.get('access-control-allow-origin'), null);
+  const refused = await preflight('http://example.com');
+  assert.equal(refused.headers.get('access-control-allow-origin'), null);
 });

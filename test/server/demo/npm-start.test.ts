@@ -6,10 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertBuilt, root } from './support.ts';
+import { assertBuilt, freePort, root } from './support.ts';
 
 /** Every process below `pid`, with its command line. */
 function descendants(pid: number): { pid: number; cmd: string }[] {
@@ -49,14 +48,6 @@ const alive = (pid: number): boolean => {
     return false;
   }
 };
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 async function startNpm(): Promise<{ npm: ChildProcess; base: string; out: () => string; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'relay-npm-start-'));
