@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { api, relayProcess, tempDir } from '../test/server/relay/support.ts';
 import { ensureBuild, launchChromium, median, root, sleep } from './player-support.ts';
+import { openIngest } from './relay-support.ts';
 
 const SECONDS = Number(process.argv[2] ?? 15);
 const W = 320;
@@ -90,15 +91,7 @@ const page = (src: string, latency: string) => `<!doctype html><meta charset="ut
 ensureBuild();
 const data = tempDir('player-glass-');
 const relay = await relayProcess({ DATA_DIR: data.dir });
-const created = await api<{ streamId: string; ingest: { url: string } }>(
-  relay.base,
-  'POST',
-  '/api/streams',
-  {},
-);
-const id = created.body.streamId;
-const ws = new WebSocket(created.body.ingest.url);
-await new Promise((r) => ws.once('open', r));
+const { id, ws } = await openIngest(relay.base);
 const stopEncoder = startEncoder((c) => ws.readyState === WebSocket.OPEN && ws.send(c));
 await sleep(1500);
 await api(relay.base, 'POST', `/api/streams/${id}/relay`, { encode: 'flv' });

@@ -1,5 +1,5 @@
 /**
- * Shared pieces of the relay benches: CPU of a process tree, a node-media-server peer (the baseline: a plain RTMP →
+ * Shared pieces of the relay benches: a stream's ingest WebSocket, CPU of a process tree, a node-media-server peer (the baseline: a plain RTMP →
  * HTTP-FLV fan-out server), recorded 720p clips replayed in real time as MediaRecorder-like pushes, and FLV
  * viewers that only count what they receive.
  */
@@ -7,9 +7,18 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { api } from '../test/server/relay/support.ts';
 import { startServerProcess } from '../test/support/server-process.mjs';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Creates a stream on the relay at `base` and opens its ingest WebSocket, for an encoder's WebM to go into. */
+export async function openIngest(base: string): Promise<{ id: string; ws: WebSocket }> {
+  const created = await api<{ streamId: string; ingest: { url: string } }>(base, 'POST', '/api/streams', {});
+  const ws = new WebSocket(created.body.ingest.url);
+  await new Promise((r) => ws.once('open', r));
+  return { id: created.body.streamId, ws };
+}
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

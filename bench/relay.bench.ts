@@ -16,7 +16,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { WebSocket } from 'ws';
 import { api, relayProcess, tempDir } from '../test/server/relay/support.ts';
-import { loadAverage, median, p90, sleep, startNms, treeCpuSeconds } from './relay-support.ts';
+import { loadAverage, median, openIngest, p90, sleep, startNms, treeCpuSeconds } from './relay-support.ts';
 
 const CODEC = process.argv[2] === 'vp8' ? 'vp8' : 'h264';
 
@@ -172,15 +172,7 @@ async function main(): Promise<void> {
   const data = tempDir('relay-bench-');
   const relay = await relayProcess({ DATA_DIR: data.dir });
   try {
-    const created = await api<{ streamId: string; ingest: { url: string } }>(
-      relay.base,
-      'POST',
-      '/api/streams',
-      {},
-    );
-    const id = created.body.streamId;
-    const ws = new WebSocket(created.body.ingest.url);
-    await new Promise((r) => ws.once('open', r));
+    const { id, ws } = await openIngest(relay.base);
     const enc = startEncoder();
     let pushStart = 0;
     const firstChunk = new Promise<void>((resolve) =>
