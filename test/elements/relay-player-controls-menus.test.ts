@@ -40,6 +40,24 @@ async function press(node: HTMLElement): Promise<void> {
 const control = (el: RelayPlayer, name: string) =>
   until(name, async () => (await el.updateComplete, part(el, name)));
 
+/**
+ * A player of `markup` that played a moment, then paused (and sought to `at` s when given), with its `name` menu
+ * (`rate`, `captions`): the button once rendered, and the list.
+ */
+async function pausedWithMenu(
+  markup: string,
+  name: string,
+  at?: number,
+  timeout?: number,
+): Promise<{ el: RelayPlayer; button: HTMLElement; list: HTMLElement }> {
+  const el = await player(markup);
+  await until('playing', () => el.state === 'playing' && el.currentTime > 0.2, timeout);
+  el.pause();
+  if (at !== undefined) el.currentTime = at;
+  const button = await control(el, `${name}-menu-button`);
+  return { el, button, list: part(el, `${name}-menu`)! };
+}
+
 const isOpen = (list: HTMLElement) => list.matches(':popover-open');
 
 /** Seconds of media played per wall-clock second over `ms`. */
@@ -52,12 +70,11 @@ async function speedOver(el: RelayPlayer, ms: number): Promise<number> {
 
 describe('<relay-player controls> playback speed', () => {
   it('a recording plays at 2× chosen with the pointer, then at 1.25× chosen with the keyboard', async () => {
-    const el = await player('<relay-player src="/media/rec.mp4" autoplay muted controls></relay-player>');
-    await until('playing', () => el.state === 'playing' && el.currentTime > 0.2);
-    el.pause();
-    el.currentTime = 0;
-    const button = await control(el, 'rate-menu-button');
-    const list = part(el, 'rate-menu')!;
+    const { el, button, list } = await pausedWithMenu(
+      '<relay-player src="/media/rec.mp4" autoplay muted controls></relay-player>',
+      'rate',
+      0,
+    );
     expect(button.getAttribute('aria-label')).to.equal('Speed 1×');
     expect(button.getAttribute('aria-haspopup')).to.equal('menu');
     expect(isOpen(list)).to.equal(false);
@@ -150,14 +167,11 @@ const showing = (el: RelayPlayer): string[] =>
 
 describe('<relay-player controls> captions', () => {
   it('shows the <track> children chosen from the captions menu, by pointer and by keyboard, and turns them off', async () => {
-    const el = await player(
+    const { el, button, list } = await pausedWithMenu(
       `<relay-player src="/media/rec.mp4" autoplay muted controls>${tracks}</relay-player>`,
+      'captions',
+      1,
     );
-    await until('playing', () => el.state === 'playing' && el.currentTime > 0.2);
-    el.pause();
-    el.currentTime = 1;
-    const button = await control(el, 'captions-menu-button');
-    const list = part(el, 'captions-menu')!;
     expect(button.getAttribute('aria-label')).to.equal('Captions');
     expect(items(list)).to.deep.equal([
       { label: 'Off', checked: true },
@@ -230,13 +244,12 @@ describe('<relay-player controls> captions', () => {
   });
 
   it("lists an HLS stream's subtitle renditions and shows the one chosen", async () => {
-    const el = await player(
+    const { el, button, list } = await pausedWithMenu(
       '<relay-player src="/media/controls/subs.m3u8" autoplay muted controls></relay-player>',
+      'captions',
+      undefined,
+      30000,
     );
-    await until('playing', () => el.state === 'playing' && el.currentTime > 0.2, 30000);
-    el.pause();
-    const button = await control(el, 'captions-menu-button');
-    const list = part(el, 'captions-menu')!;
     await until('both renditions listed', async () => {
       await el.updateComplete;
       return (

@@ -4,21 +4,11 @@
  * column. Each must show a box of the video's shape, and play when a real pointer presses play.
  */
 import { expect, fixture, html } from '@open-wc/testing';
-import { executeServerCommand, sendMouse } from '@web/test-runner-commands';
+import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/define.js';
 import type { RelayPlayer } from '../../src/elements/relay-player.js';
-import { seesPlayback } from '../support/player.js';
+import { pressCentre, seesPlayback } from '../support/player.js';
 import { until } from '../support/until.js';
-
-/** Presses the centre of `target` with the real mouse (the page, not the element, decides who gets it). */
-async function pressCentre(target: Element): Promise<void> {
-  const r = target.getBoundingClientRect();
-  expect(r.width * r.height, 'the control has an area to press').to.be.above(0);
-  await sendMouse({
-    type: 'click',
-    position: [Math.round(r.x + r.width / 2), Math.round(r.y + r.height / 2)],
-  });
-}
 
 async function screenshot(name: string): Promise<void> {
   await executeServerCommand('player-screenshot', { name });

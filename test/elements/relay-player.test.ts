@@ -1,11 +1,11 @@
 import { expect, fixture, html } from '@open-wc/testing';
-import { sendKeys, sendMouse } from '@web/test-runner-commands';
+import { sendKeys } from '@web/test-runner-commands';
 import '../../src/define.js';
 import { setLazyModuleLoader } from '../../src/lazy-modules.js';
 import { defaultLazyLoader } from '../../src/lazy-modules-esm.js';
 import type { RelayPlayer } from '../../src/elements/relay-player.js';
 import { sleep, until, uid } from '../support/until.js';
-import { enforceAutoplayPolicy, mount, record, seesPlayback } from '../support/player.js';
+import { enforceAutoplayPolicy, mount, pressCentre, record, seesPlayback } from '../support/player.js';
 
 async function stats(id: string): Promise<{ requests: number; open: number }> {
   return (await fetch(`/media/stats?id=${id}`)).json();
@@ -17,16 +17,6 @@ async function controlsShown(el: RelayPlayer): Promise<void> {
     'controls',
     async () => (await el.updateComplete, el.shadowRoot!.querySelector('[part=controls]')),
   );
-}
-
-/** Presses the centre of `target` with the real mouse, as a viewer does. */
-async function press(target: Element): Promise<void> {
-  const r = target.getBoundingClientRect();
-  expect(r.width * r.height, 'something to press').to.be.above(0);
-  await sendMouse({
-    type: 'click',
-    position: [Math.round(r.x + r.width / 2), Math.round(r.y + r.height / 2)],
-  });
 }
 
 function shadowText(el: HTMLElement, selector: string): string | null {
@@ -439,7 +429,7 @@ describe('<relay-player> loop, preload and crossorigin', () => {
     expect(el.paused).to.equal(true);
     expect(el.currentTime).to.equal(0);
     expect((await stats(id)).requests).to.be.above(0);
-    await press(
+    await pressCentre(
       await until('play button', async () => {
         await el.updateComplete;
         return el.shadowRoot!.querySelector('button[part=play-button]');
@@ -501,7 +491,7 @@ describe('<relay-player> autoplay and UI', () => {
     expect(btn!.textContent).to.match(/Play/);
     await sleep(500);
     expect((await stats(id)).requests).to.equal(0);
-    await press(btn!);
+    await pressCentre(btn!);
     await seesPlayback(el);
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('button[part=play-button]')).to.equal(null);
@@ -557,7 +547,7 @@ describe('<relay-player> autoplay and UI', () => {
     expect(el.state).to.equal('idle');
     const btn = el.shadowRoot!.querySelector<HTMLButtonElement>('button[part=play-button]');
     expect(btn).to.not.equal(null);
-    await press(btn!);
+    await pressCentre(btn!);
     await seesPlayback(el);
   });
 
@@ -572,7 +562,7 @@ describe('<relay-player> autoplay and UI', () => {
     await seesPlayback(el);
     const toggle = () => el.shadowRoot!.querySelector<HTMLButtonElement>('button[part~=play-toggle]')!;
     expect(toggle().getAttribute('aria-label')).to.equal('Pause');
-    await press(toggle());
+    await pressCentre(toggle());
     await until('paused', () => el.state === 'paused');
     await el.updateComplete;
     expect(el.paused).to.equal(true);
@@ -581,7 +571,7 @@ describe('<relay-player> autoplay and UI', () => {
     expect(shadowText(el, '[part=status]')).to.equal('Paused');
     expect(rec.states.at(-1)!.state).to.equal('paused');
     const t = el.currentTime;
-    await press(toggle());
+    await pressCentre(toggle());
     await until('playing again', () => el.state === 'playing' && !el.paused);
     await seesPlayback(el);
     expect(el.currentTime).to.be.above(t);

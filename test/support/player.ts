@@ -1,5 +1,6 @@
 // <relay-player> test helpers shared by the player's test files.
-import { fixture, html } from '@open-wc/testing';
+import { expect, fixture, html } from '@open-wc/testing';
+import { sendMouse } from '@web/test-runner-commands';
 import type { RelayPlayer } from '../../src/elements/relay-player.js';
 import type {
   RelayPlayerErrorDetail,
@@ -32,6 +33,17 @@ export async function mount(attrs: Record<string, string | true>, props: Partial
   host.append(el);
   await el.updateComplete;
   return { el, rec };
+}
+
+/** Presses the centre of `target` with the real mouse, as a viewer does (the page, not the element, decides who
+ * gets it). */
+export async function pressCentre(target: Element): Promise<void> {
+  const r = target.getBoundingClientRect();
+  expect(r.width * r.height, 'something to press').to.be.above(0);
+  await sendMouse({
+    type: 'click',
+    position: [Math.round(r.x + r.width / 2), Math.round(r.y + r.height / 2)],
+  });
 }
 
 /** A viewer sees the picture move: time advances by `seconds` while playing. */
