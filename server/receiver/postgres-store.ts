@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { ErrorCodes } from '../../src/errors.ts';
 import { isWebUrl, NotificationError, type StoredNotification } from './notification.ts';
 import {
   insertRecordings,
@@ -82,7 +83,7 @@ export class PostgresRecordingStore implements RecordingStore {
     if (this.closed) return Promise.reject(new Error('The recording store is closed.'));
     const nul = nulField(notification);
     if (nul) {
-      return Promise.reject(new NotificationError('BAD_BODY', `"${nul}" contains a NUL character.`));
+      return Promise.reject(new NotificationError(ErrorCodes.BAD_BODY, `"${nul}" contains a NUL character.`));
     }
     return new Promise<PutResult>((resolve, reject) => {
       const p = { notification, resolve, reject };
