@@ -68,6 +68,8 @@ export const ErrorCodes = {
   BAD_QUERY: 'BAD_QUERY',
   /** 500: the notification could not be stored; send it again. */
   STORE_FAILED: 'STORE_FAILED',
+  /** 503 with `Retry-After`: the recording store (PostgreSQL) cannot be reached; nothing was acknowledged, retry. */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   /** 421: a `Host` this receiver does not serve (DNS rebinding); see `RECEIVER_HOSTS`. */
   HOST_NOT_ALLOWED: 'HOST_NOT_ALLOWED',
   /** 415: a browser's CORS-simple body (text/plain, form) on a callback, or a non-JSON UserSig request. */

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { ErrorCodes } from '../../src/errors.ts';
 import type { Recording, RecordingFilter, RecordingStatus, RecordingStore } from './store.ts';
 
 /** Most events replayed to a client that resumes with `Last-Event-ID`. */
@@ -25,7 +26,7 @@ export type FeedEvent =
   | { seq: number; kind: 'status'; data: RecordingStatus };
 
 /** Why a subscriber was not admitted. */
-export type AdmitFailure = 'SSE_TOO_MANY_CLIENTS' | 'SSE_TOO_MANY_FROM_IP';
+export type AdmitFailure = typeof ErrorCodes.SSE_TOO_MANY_CLIENTS | typeof ErrorCodes.SSE_TOO_MANY_FROM_IP;
 
 interface Client {
   res: ServerResponse;
@@ -83,8 +84,8 @@ export class LiveFeed {
 
   /** Whether one more subscriber from `ip` fits; `null` when it does. */
   admit(ip: string): AdmitFailure | null {
-    if (this.clients.size >= this.limits.maxClients) return 'SSE_TOO_MANY_CLIENTS';
-    if ((this.perIp.get(ip) ?? 0) >= this.limits.maxClientsPerIp) return 'SSE_TOO_MANY_FROM_IP';
+    if (this.clients.size >= this.limits.maxClients) return ErrorCodes.SSE_TOO_MANY_CLIENTS;
+    if ((this.perIp.get(ip) ?? 0) >= this.limits.maxClientsPerIp) return ErrorCodes.SSE_TOO_MANY_FROM_IP;
     return null;
   }
 

@@ -245,7 +245,12 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
     if (health.ok) return { ready: true, store: health.backend };
     return reply
       .code(503)
-      .send(errorBody('STORE_UNAVAILABLE', `The ${health.backend} store is not ready: ${health.message}`));
+      .send(
+        errorBody(
+          ErrorCodes.STORE_UNAVAILABLE,
+          `The ${health.backend} store is not ready: ${health.message}`,
+        ),
+      );
   });
 
   const preflight = (methods: string, headers: string, anyOk: boolean) => {
@@ -325,7 +330,7 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
       lastEventId = Number(lastRaw);
     }
     const full = feed.admit(req.ip);
-    if (full === 'SSE_TOO_MANY_FROM_IP') {
+    if (full === ErrorCodes.SSE_TOO_MANY_FROM_IP) {
       reply.header('retry-after', '30');
       throw new HttpError(429, full, 'Too many live subscriptions from this address; close one and retry.');
     }

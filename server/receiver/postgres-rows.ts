@@ -1,101 +1,66 @@
-// The PostgreSQL store's rows: how recordings and statuses are written in batches and read back, which input
-// PostgreSQL cannot hold, and which errors mean "the database is unavailable" (503) rather than a bug (500).
+// The PostgreSQL store's rows: how recordings and statuses are written in batches, how a filter becomes `$n`
+// conditions, which input PostgreSQL cannot hold, and which errors mean "the database is unavailable" (503) rather than a bug (500).
 import type pg from 'pg';
 import { isWebUrl, type StoredNotification } from './notification.ts';
-import { StoreUnavailableError, type Recording, type RecordingFilter } from './store.ts';
-
-export interface RecordingRow {
-  seq: string;
-  stream_id: string;
-  record_id: string | null;
-  file_format: string;
-  start_time: number;
-  end_time: number;
-  duration: number;
-  file_size: number;
-  url: string;
-}
-
-export interface StatusRow {
-  seq: string;
-  stream_id: string;
-  record_id: string | null;
-  status: string;
-  message: string;
-  time: number;
-}
+import { filterConditions } from './store-rows.ts';
+import { StoreUnavailableError, type RecordingFilter } from './store.ts';
 
 export function whereOf(filter: RecordingFilter): { where: string[]; params: unknown[] } {
-  const where = ['web'];
   const params: unknown[] = [];
-  if (filter.recordId !== undefined) {
-    params.push(filter.recordId);
-    where.push(`record_id = $${params.length}`);
-  }
-  if (filter.streamId !== undefined) {
-    params.push(filter.streamId);
-    where.push(`stream_id = $${params.length}`);
-  }
-  return { where, params };
+  const where = filterConditions(filter, (_name, value) => `$${params.push(value)}`);
+  return { where: ['web', ...where], params };
 }
 
-export async function insertRecordings(
+type Batch = { seq: number; n: StoredNotification }[];
+type Column<T> = [name: string, type: string, value: (v: T) => unknown];
+
+/** The columns after `seq` that both tables have. */
+const KEY_COLUMNS: Column<{ streamId: string; recordId: string | null }>[] = [
+  ['stream_id', 'text', (v) => v.streamId],
+  ['record_id', 'text', (v) => v.recordId],
+];
+
+const RECORDING_COLUMNS: Column<NonNullable<StoredNotification['recording']>>[] = [
+  ...KEY_COLUMNS,
+  ['file_format', 'text', (r) => r.fileFormat],
+  ['start_time', 'float8', (r) => r.startTime],
+  ['end_time', 'float8', (r) => r.endTime],
+  ['duration', 'float8', (r) => r.duration],
+  ['file_size', 'float8', (r) => r.fileSize],
+  ['url', 'text', (r) => r.url],
+  ['web', 'bool', (r) => isWebUrl(r.url)],
+];
+
+const STATUS_COLUMNS: Column<NonNullable<StoredNotification['status']>>[] = [
+  ...KEY_COLUMNS,
+  ['status', 'text', (s) => s.status],
+  ['message', 'text', (s) => s.message],
+  ['time', 'float8', (s) => s.time],
+];
+
+/** One multi-row insert: `seq` and `columns`, each passed as one array and turned into rows by `unnest`. */
+async function insertColumns<T>(
   client: pg.PoolClient,
-  rows: { seq: number; n: StoredNotification }[],
+  table: string,
+  columns: Column<T>[],
+  rows: Batch,
+  pick: (n: StoredNotification) => T,
 ): Promise<void> {
-  const col = <T>(f: (r: NonNullable<StoredNotification['recording']>) => T) =>
-    rows.map(({ n }) => f(n.recording!));
+  const items = rows.map(({ seq, n }) => ({ seq, value: pick(n) }));
+  const names = ['seq', ...columns.map(([name]) => name)];
+  const arrays = ['bigint', ...columns.map(([, type]) => type)].map((type, i) => `$${i + 1}::${type}[]`);
   await client.query(
-    `INSERT INTO recordings (seq, stream_id, record_id, file_format, start_time, end_time, duration, file_size, url, web)
-     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[],
-                          $7::float8[], $8::float8[], $9::text[], $10::bool[])`,
-    [
-      rows.map((r) => r.seq),
-      col((r) => r.streamId),
-      col((r) => r.recordId),
-      col((r) => r.fileFormat),
-      col((r) => r.startTime),
-      col((r) => r.endTime),
-      col((r) => r.duration),
-      col((r) => r.fileSize),
-      col((r) => r.url),
-      col((r) => isWebUrl(r.url)),
-    ],
+    `INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')})`,
+    [items.map((r) => r.seq), ...columns.map(([, , value]) => items.map((r) => value(r.value)))],
   );
 }
 
-export async function insertStatuses(
-  client: pg.PoolClient,
-  rows: { seq: number; n: StoredNotification }[],
-): Promise<void> {
-  const col = <T>(f: (s: NonNullable<StoredNotification['status']>) => T) =>
-    rows.map(({ n }) => f(n.status!));
-  await client.query(
-    `INSERT INTO statuses (seq, stream_id, record_id, status, message, time)
-     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[])`,
-    [
-      rows.map((r) => r.seq),
-      col((s) => s.streamId),
-      col((s) => s.recordId),
-      col((s) => s.status),
-      col((s) => s.message),
-      col((s) => s.time),
-    ],
-  );
+export function insertRecordings(client: pg.PoolClient, rows: Batch): Promise<void> {
+  return insertColumns(client, 'recordings', RECORDING_COLUMNS, rows, (n) => n.recording!);
 }
 
-export function toRecording(r: RecordingRow): Recording {
-  return {
-    id: String(r.seq),
-    streamId: r.stream_id,
-    recordId: r.record_id,
-    fileFormat: r.file_format,
-    startTime: r.start_time,
-    endTime: r.end_time,
-    duration: r.duration,
-    fileSize: r.file_size,
-    url: r.url,
-  };
+export function insertStatuses(client: pg.PoolClient, rows: Batch): Promise<void> {
+  return insertColumns(client, 'statuses', STATUS_COLUMNS, rows, (n) => n.status!);
 }
 
 /** PostgreSQL text cannot hold NUL; such a notification is refused (400) before it can fail a whole batch. */

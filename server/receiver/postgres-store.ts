@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { ErrorCodes } from '../../src/errors.ts';
 import { isWebUrl, NotificationError, type StoredNotification } from './notification.ts';
 import {
   insertRecordings,
@@ -6,24 +7,14 @@ import {
   isConnectionError,
   messageOf,
   nulField,
-  toRecording,
   unavailable,
   whereOf,
-  type RecordingRow,
-  type StatusRow,
 } from './postgres-rows.ts';
 import { migratePostgres, WRITE_LOCK } from './postgres-schema.ts';
-import {
-  encodeCursor,
-  type PutResult,
-  type Recording,
-  type RecordingCursor,
-  type RecordingFilter,
-  type RecordingPage,
-  type RecordingStore,
-  type StoreHealth,
-  type StoredStatus,
-} from './store.ts';
+import { isFiltered, toPage, toRecording, toStoredStatus } from './store-rows.ts';
+import type { RecordingRow, StatusRow } from './store-rows.ts';
+import type { PutResult, Recording, RecordingCursor, RecordingFilter } from './store.ts';
+import type { RecordingPage, RecordingStore, StoreHealth, StoredStatus } from './store.ts';
 
 /** The channel of `NOTIFY`: its payload is only the newest event id of a commit; readers re-read by cursor. */
 const CHANNEL = 'receiver_events';
@@ -92,7 +83,7 @@ export class PostgresRecordingStore implements RecordingStore {
     if (this.closed) return Promise.reject(new Error('The recording store is closed.'));
     const nul = nulField(notification);
     if (nul) {
-      return Promise.reject(new NotificationError('BAD_BODY', `"${nul}" contains a NUL character.`));
+      return Promise.reject(new NotificationError(ErrorCodes.BAD_BODY, `"${nul}" contains a NUL character.`));
     }
     return new Promise<PutResult>((resolve, reject) => {
       const p = { notification, resolve, reject };
@@ -119,52 +110,24 @@ export class PostgresRecordingStore implements RecordingStore {
        ORDER BY start_time DESC, seq DESC LIMIT $${params.length}`,
       params,
     );
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      recordings: page.map(toRecording),
-      next:
-        rows.length > limit && last
-          ? encodeCursor({ startTime: last.start_time, seq: Number(last.seq) })
-          : null,
-      lastEventId: String(await this.latestSeq()),
-    };
+    return toPage(rows, limit, await this.latestSeq());
   }
 
   async since(afterSeq: number, filter: RecordingFilter, limit: number): Promise<Recording[]> {
     const { where, params } = whereOf(filter);
-    params.push(afterSeq, limit);
-    const rows = await this.query<RecordingRow>(
-      `SELECT * FROM recordings WHERE ${where.join(' AND ')} AND seq > $${params.length - 1}
-       ORDER BY seq ASC LIMIT $${params.length}`,
-      params,
+    return (await this.rowsSince<RecordingRow>('recordings', where, params, afterSeq, limit)).map(
+      toRecording,
     );
-    return rows.map(toRecording);
   }
 
   async statusesSince(afterSeq: number, filter: RecordingFilter, limit: number): Promise<StoredStatus[]> {
     const { where, params } = whereOf(filter);
     where[0] = 'TRUE'; // statuses have no "web" flag
-    params.push(afterSeq, limit);
-    const rows = await this.query<StatusRow>(
-      `SELECT * FROM statuses WHERE ${where.join(' AND ')} AND seq > $${params.length - 1}
-       ORDER BY seq ASC LIMIT $${params.length}`,
-      params,
-    );
-    return rows.map((r) => ({
-      seq: Number(r.seq),
-      status: {
-        streamId: r.stream_id,
-        recordId: r.record_id,
-        status: r.status,
-        message: r.message,
-        time: r.time,
-      },
-    }));
+    return (await this.rowsSince<StatusRow>('statuses', where, params, afterSeq, limit)).map(toStoredStatus);
   }
 
   async latestSeq(filter?: RecordingFilter): Promise<number> {
-    if (!filter || (filter.recordId === undefined && filter.streamId === undefined)) {
+    if (!isFiltered(filter)) {
       const rows = await this.query<{ seq: string | null }>('SELECT max(seq) AS seq FROM notifications');
       return Number(rows[0]?.seq ?? 0);
     }
@@ -229,6 +192,22 @@ export class PostgresRecordingStore implements RecordingStore {
       throw unavailable(err);
     });
     return this.migrated;
+  }
+
+  /** Rows of `table` that match `where` with event ids after `afterSeq`, oldest first. */
+  private rowsSince<R extends pg.QueryResultRow>(
+    table: 'recordings' | 'statuses',
+    where: string[],
+    params: unknown[],
+    afterSeq: number,
+    limit: number,
+  ): Promise<R[]> {
+    params.push(afterSeq, limit);
+    return this.query<R>(
+      `SELECT * FROM ${table} WHERE ${where.join(' AND ')} AND seq > $${params.length - 1}
+       ORDER BY seq ASC LIMIT $${params.length}`,
+      params,
+    );
   }
 
   private async query<R extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<R[]> {

@@ -3,7 +3,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isWebUrl, type StoredNotification } from './notification.ts';
 import {
-  encodeCursor,
   type PutResult,
   type Recording,
   type RecordingCursor,
@@ -13,6 +12,8 @@ import {
   type StoreHealth,
   type StoredStatus,
 } from './store.ts';
+import { filterConditions, isFiltered, toPage, toRecording, toStoredStatus } from './store-rows.ts';
+import type { RecordingRow, StatusRow } from './store-rows.ts';
 
 /** Schema migrations, applied in order; `PRAGMA user_version` records how many ran. Append only. */
 const MIGRATIONS: string[] = [
@@ -72,27 +73,6 @@ const MIGRATIONS: string[] = [
    CREATE INDEX statuses_by_record ON statuses(record_id, seq);
    CREATE INDEX statuses_by_stream ON statuses(stream_id, seq);`,
 ];
-
-interface RecordingRow {
-  seq: number;
-  stream_id: string;
-  record_id: string | null;
-  file_format: string;
-  start_time: number;
-  end_time: number;
-  duration: number;
-  file_size: number;
-  url: string;
-}
-
-interface StatusRow {
-  seq: number;
-  stream_id: string;
-  record_id: string | null;
-  status: string;
-  message: string;
-  time: number;
-}
 
 interface Pending {
   notification: StoredNotification;
@@ -172,13 +152,7 @@ export class SqliteRecordingStore implements RecordingStore {
         `SELECT * FROM recordings WHERE ${where.join(' AND ')} ORDER BY start_time DESC, seq DESC LIMIT @limit`,
       )
       .all({ ...params, limit: limit + 1 }) as RecordingRow[];
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      recordings: page.map(toRecording),
-      next: rows.length > limit && last ? encodeCursor({ startTime: last.start_time, seq: last.seq }) : null,
-      lastEventId: String(await this.latestSeq()),
-    };
+    return toPage(rows, limit, await this.latestSeq());
   }
 
   async since(afterSeq: number, filter: RecordingFilter, limit: number): Promise<Recording[]> {
@@ -196,20 +170,11 @@ export class SqliteRecordingStore implements RecordingStore {
     const rows = this.db
       .prepare(`SELECT * FROM statuses WHERE ${where.join(' AND ')} ORDER BY seq ASC LIMIT @limit`)
       .all({ ...params, after: afterSeq, limit }) as StatusRow[];
-    return rows.map((r) => ({
-      seq: r.seq,
-      status: {
-        streamId: r.stream_id,
-        recordId: r.record_id,
-        status: r.status,
-        message: r.message,
-        time: r.time,
-      },
-    }));
+    return rows.map(toStoredStatus);
   }
 
   async latestSeq(filter?: RecordingFilter): Promise<number> {
-    if (!filter || (filter.recordId === undefined && filter.streamId === undefined)) {
+    if (!isFiltered(filter)) {
       const row = this.db.prepare('SELECT max(seq) AS seq FROM notifications').get() as {
         seq: number | null;
       };
@@ -297,29 +262,10 @@ export class SqliteRecordingStore implements RecordingStore {
 }
 
 function whereOf(filter: RecordingFilter): { where: string[]; params: Record<string, string | number> } {
-  const where = ['web = 1'];
   const params: Record<string, string | number> = {};
-  if (filter.recordId !== undefined) {
-    where.push('record_id = @recordId');
-    params.recordId = filter.recordId;
-  }
-  if (filter.streamId !== undefined) {
-    where.push('stream_id = @streamId');
-    params.streamId = filter.streamId;
-  }
-  return { where, params };
-}
-
-function toRecording(r: RecordingRow): Recording {
-  return {
-    id: String(r.seq),
-    streamId: r.stream_id,
-    recordId: r.record_id,
-    fileFormat: r.file_format,
-    startTime: r.start_time,
-    endTime: r.end_time,
-    duration: r.duration,
-    fileSize: r.file_size,
-    url: r.url,
-  };
+  const where = filterConditions(filter, (name, value) => {
+    params[name] = value;
+    return `@${name}`;
+  });
+  return { where: ['web = 1', ...where], params };
 }

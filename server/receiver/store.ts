@@ -1,3 +1,4 @@
+import { ErrorCodes } from '../../src/errors.ts';
 import type { Recording, RecordingStatus, StoredNotification } from './notification.ts';
 
 export type { Recording, RecordingStatus };
@@ -51,7 +52,7 @@ export interface StoreHealth {
  * identity makes the retry exactly-once either way.
  */
 export class StoreUnavailableError extends Error {
-  readonly code = 'STORE_UNAVAILABLE';
+  readonly code = ErrorCodes.STORE_UNAVAILABLE;
 }
 
 /**

@@ -1,21 +1,14 @@
 // The receiver under the attacks of issue 12, against the real process: each refused with a clear code, and nothing
 // stored, changed or lost (legitimate traffic keeps working during and after).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { connect } from 'node:net';
 import { request } from 'node:http';
 import { relaySignature } from '../../../server/receiver/relay-signature.ts';
 import { sign as computeSign } from '../../../server/shared/sign.ts';
 import { txSign } from '../../../server/shared/tx-secret.ts';
-import {
-  notificationCount,
-  postCallback,
-  recordingNotification,
-  signed,
-  SseReader,
-  startReceiver,
-  type RunningReceiver,
-} from './receiver-process.ts';
+import { notificationCount, postCallback, recordingNotification, signed } from './receiver-process.ts';
+import { SseReader, startReceiver, suiteReceiver } from './receiver-process.ts';
 import { forEachStore } from './stores.ts';
 
 const KEY = 'attack-test-key';
@@ -46,13 +39,7 @@ function getFrom(url: string, localAddress: string, headers: Record<string, stri
 
 forEachStore(() => {
   describe('callback forgery and malformed bodies', () => {
-    let r: RunningReceiver;
-    before(async () => {
-      r = await startReceiver({ key: KEY });
-    });
-    after(async () => {
-      await r.stop();
-    });
+    const r = suiteReceiver({ key: KEY });
 
     const body = (t: number, extra: Record<string, unknown> = {}) => ({
       ...recordingNotification(`forged-${t}`, { stream_id: 'forged', ...extra }),

@@ -8,25 +8,21 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { relaySignature } from '../../../server/receiver/relay-signature.ts';
-import type { RecordingPage } from '../../../server/receiver/store.ts';
 import { chromiumArgs, chromiumPath } from '../../support/chromium.mjs';
 import { rawRequest } from './raw-request.ts';
 import {
+  listRecordings,
   notificationCount,
   postCallback,
   recordingNotification,
-  signed,
-  startReceiver,
-  type RunningReceiver,
 } from './receiver-process.ts';
+import { signed, startReceiver, suiteReceiver, type RunningReceiver } from './receiver-process.ts';
 
 const KEY = 'forgery-test-key';
 const PHISHING = 'https://phishing.example/login.mp4';
 
 async function listed(r: RunningReceiver, streamId: string): Promise<string[]> {
-  const res = await fetch(`${r.url}/api/recordings?streamId=${streamId}&limit=100`);
-  assert.equal(res.status, 200);
-  return ((await res.json()) as RecordingPage).recordings.map((x) => x.url);
+  return (await listRecordings(r, `?streamId=${streamId}&limit=100`)).recordings.map((x) => x.url);
 }
 
 const post = (r: RunningReceiver, body: unknown, headers: Record<string, string>, localAddress?: string) =>
@@ -38,13 +34,7 @@ const post = (r: RunningReceiver, body: unknown, headers: Record<string, string>
   });
 
 describe('a captured (t, sign) pair', () => {
-  let r: RunningReceiver;
-  before(async () => {
-    r = await startReceiver({ key: KEY });
-  });
-  after(async () => {
-    await r.stop();
-  });
+  const r = suiteReceiver({ key: KEY });
 
   test('carries no new body from another address (409 SIGN_REUSED, nothing listed); the same body resent still passes', async () => {
     // What the cloud sent (from 127.0.0.1), seen by an eavesdropper who replays it from 127.0.0.2.
@@ -91,13 +81,7 @@ describe('a captured (t, sign) pair', () => {
 });
 
 describe('a receiver for the local relay (RECEIVER_REQUIRE_RELAY_SIGNATURE=1)', () => {
-  let r: RunningReceiver;
-  before(async () => {
-    r = await startReceiver({ key: KEY, env: { RECEIVER_REQUIRE_RELAY_SIGNATURE: '1' } });
-  });
-  after(async () => {
-    await r.stop();
-  });
+  const r = suiteReceiver({ key: KEY, env: { RECEIVER_REQUIRE_RELAY_SIGNATURE: '1' } });
 
   test('refuses a validly signed callback without X-Relay-Signature (401 SIGN_MISSING); a relay-signed one is stored', async () => {
     const forged = signed(

@@ -4,13 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { receiverConfigFromEnv } from '../../../server/receiver/config.ts';
 import { rawRequest } from './raw-request.ts';
-import {
-  postCallback,
-  recordingNotification,
-  signed,
-  startReceiver,
-  type RunningReceiver,
-} from './receiver-process.ts';
+import { postCallback, recordingNotification, signed, startReceiver } from './receiver-process.ts';
+import type { RunningReceiver } from './receiver-process.ts';
 
 const KEY = 'host-test-key';
 

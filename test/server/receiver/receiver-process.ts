@@ -1,12 +1,15 @@
 // Starts the real receiver (`server/receiver/main.ts`) as a child process on an ephemeral port, for tests.
 import type { ChildProcess } from 'node:child_process';
 import { request, type Agent } from 'node:http';
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sign as computeSign } from '../../../server/shared/sign.ts';
-import type { RecordingStatus } from '../../../src/events.ts';
+import type { RecordingPage } from '../../../server/receiver/store.ts';
+import type { Recording, RecordingStatus } from '../../../src/events.ts';
 import { startServerProcess } from '../../support/server-process.mjs';
 import { currentStore, databaseFor, databaseOf, queryPostgres, type StoreKind } from './stores.ts';
 
@@ -22,15 +25,18 @@ export interface RunningReceiver {
   kill9(): Promise<void>;
 }
 
+export interface ReceiverOptions {
+  key: string;
+  dataDir?: string;
+  env?: Record<string, string>;
+  store?: StoreKind;
+}
+
 /**
  * Starts a receiver on the store of the tests being run (`forEachStore`) or `opts.store`; the same `dataDir` means
  * the same data (a restart, or a second instance on the same PostgreSQL database).
  */
-export async function startReceiver(
-  opts: { key: string; dataDir?: string; env?: Record<string, string>; store?: StoreKind } = {
-    key: 'test-key',
-  },
-): Promise<RunningReceiver> {
+export async function startReceiver(opts: ReceiverOptions = { key: 'test-key' }): Promise<RunningReceiver> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'receiver-test-'));
   const store = opts.dataDir && databaseOf(opts.dataDir) ? 'postgres' : (opts.store ?? currentStore());
   const env = await receiverEnv(dataDir, store);
@@ -49,6 +55,47 @@ export async function startReceiver(
       await receiver.kill('SIGKILL');
     },
   };
+}
+
+/**
+ * The receiver of the enclosing `describe`: started before its tests, stopped after them. Its fields may be read
+ * from the tests and hooks that run after the start.
+ */
+export function suiteReceiver(opts: ReceiverOptions): RunningReceiver {
+  let running: RunningReceiver | null = null;
+  before(async () => {
+    running = await startReceiver(opts);
+  });
+  after(async () => {
+    await running?.stop();
+  });
+  const get = (): RunningReceiver => {
+    if (!running) throw new Error('The suite receiver starts in the before hook; it is not running yet.');
+    return running;
+  };
+  return {
+    get url() {
+      return get().url;
+    },
+    get dataDir() {
+      return get().dataDir;
+    },
+    get store() {
+      return get().store;
+    },
+    get proc() {
+      return get().proc;
+    },
+    stop: () => get().stop(),
+    kill9: () => get().kill9(),
+  };
+}
+
+/** `GET /api/recordings{query}`, which must answer 200; the page. */
+export async function listRecordings(r: RunningReceiver, query = ''): Promise<RecordingPage> {
+  const res = await fetch(`${r.url}/api/recordings${query}`);
+  assert.equal(res.status, 200, await res.clone().text());
+  return (await res.json()) as RecordingPage;
 }
 
 /** The environment that puts a receiver's data in `dataDir` (SQLite) or in the database standing for it. */
@@ -105,6 +152,18 @@ export async function notificationCount(dataDir: string): Promise<number> {
   return (await queryDb<{ n: number }>(dataDir, 'SELECT count(*) AS n FROM notifications'))[0].n;
 }
 
+/** The recording (without its `id`) that `recordingNotification` describes, unless `extra` changes it. */
+export const REFERENCE_RECORDING: Omit<Recording, 'id'> = {
+  streamId: 'test_1966232762_user_627052',
+  recordId: null,
+  fileFormat: 'hls',
+  startTime: 1506308695,
+  endTime: 1506308756,
+  duration: 63,
+  fileSize: 1349,
+  url: 'http://example.vod2.myqcloud.com/abc/playlist.m3u8',
+};
+
 /** The real-shaped recording notification of push-model.md, with a chosen file id / stream / record id. */
 export function recordingNotification(
   fileId: string,
@@ -151,6 +210,17 @@ export class SseReader {
     r.status = res.status;
     r.headers = res.headers;
     if (res.body) void r.pump(res.body);
+    return r;
+  }
+
+  /** Opens the feed, reads up to its `ready` event (what a resuming subscriber is replayed), and closes it. */
+  static async untilReady(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
+    const r = await SseReader.open(url, headers);
+    try {
+      await r.waitFor((m) => m.some((x) => x.event === 'ready'));
+    } finally {
+      r.close();
+    }
     return r;
   }
 

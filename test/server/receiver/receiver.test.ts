@@ -1,60 +1,26 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { RecordingPage } from '../../../server/receiver/store.ts';
-import {
-  notificationCount,
-  postCallback,
-  queryDb,
-  recordingNotification,
-  signed,
-  SseReader,
-  startReceiver,
-  type RunningReceiver,
-} from './receiver-process.ts';
+import { describe, test } from 'node:test';
+import type { Recording } from '../../../src/events.ts';
+import { listRecordings, postCallback, queryDb, REFERENCE_RECORDING } from './receiver-process.ts';
+import { notificationCount, recordingNotification, signed, SseReader } from './receiver-process.ts';
+import { startReceiver, suiteReceiver } from './receiver-process.ts';
 import { forEachStore } from './stores.ts';
 
 const KEY = 'receiver-test-key';
 const ORIGIN = 'http://allowed.example';
 
-type Page = RecordingPage;
-
-async function list(r: RunningReceiver, query = ''): Promise<Page> {
-  const res = await fetch(`${r.url}/api/recordings${query}`);
-  assert.equal(res.status, 200);
-  return (await res.json()) as Page;
-}
-
 forEachStore(() => {
   describe('callback receiver (real process)', () => {
-    let r: RunningReceiver;
-    before(async () => {
-      r = await startReceiver({ key: KEY, env: { ALLOWED_ORIGINS: `${ORIGIN},http://other.allowed` } });
-    });
-    after(async () => {
-      await r.stop();
-    });
+    const r = suiteReceiver({ key: KEY, env: { ALLOWED_ORIGINS: `${ORIGIN},http://other.allowed` } });
 
     test('a real-shaped recording notification is acknowledged with {"code":0} and listed', async () => {
       const res = await postCallback(r.url, signed(KEY, recordingNotification('9031868223267109922')));
       assert.equal(res.status, 200);
       assert.deepEqual(res.json, { code: 0 });
-      const page = await list(r, '?streamId=test_1966232762_user_627052');
+      const page = await listRecordings(r, '?streamId=test_1966232762_user_627052');
       assert.equal(page.recordings.length, 1);
       const rec = page.recordings[0];
-      assert.deepEqual(
-        { ...rec, id: undefined },
-        {
-          id: undefined,
-          streamId: 'test_1966232762_user_627052',
-          recordId: null,
-          fileFormat: 'hls',
-          startTime: 1506308695,
-          endTime: 1506308756,
-          duration: 63,
-          fileSize: 1349,
-          url: 'http://example.vod2.myqcloud.com/abc/playlist.m3u8',
-        },
-      );
+      assert.deepEqual({ ...rec, id: undefined }, { id: undefined, ...REFERENCE_RECORDING });
     });
 
     test('the record id comes from userdefinerecordid or from recordId / record_id in stream_param', async () => {
@@ -66,9 +32,9 @@ forEachStore(() => {
       const c = recordingNotification('rid-c', { stream_id: 'rid', stream_param: 'record_id=777' });
       const d = recordingNotification('rid-d', { stream_id: 'rid', stream_param: 'record_id=778' });
       for (const n of [a, b, c, d]) assert.equal((await postCallback(r.url, signed(KEY, n))).status, 200);
-      const page = await list(r, '?recordId=777');
+      const page = await listRecordings(r, '?recordId=777');
       assert.deepEqual(page.recordings.map((x) => x.recordId).sort(), ['777', '777', '777']);
-      assert.equal((await list(r, '?recordId=778')).recordings.length, 1);
+      assert.equal((await listRecordings(r, '?recordId=778')).recordings.length, 1);
     });
 
     test('stream start/end, screenshot and unknown event types are stored raw, once each', async () => {
@@ -108,7 +74,7 @@ forEachStore(() => {
         (await queryDb(r.dataDir, "SELECT 1 FROM notifications WHERE identity = '100:seq-dup'")).length,
         1,
       );
-      assert.equal((await list(r, '?streamId=seqdup')).recordings.length, 1);
+      assert.equal((await listRecordings(r, '?streamId=seqdup')).recordings.length, 1);
     });
 
     test('50 concurrent deliveries of one notification all get 200 and it is stored once', async () => {
@@ -121,7 +87,7 @@ forEachStore(() => {
         (await queryDb(r.dataDir, "SELECT 1 FROM notifications WHERE identity = '100:conc-dup'")).length,
         1,
       );
-      assert.equal((await list(r, '?streamId=concdup')).recordings.length, 1);
+      assert.equal((await listRecordings(r, '?streamId=concdup')).recordings.length, 1);
     });
 
     test('50 concurrent distinct notifications are all stored', async () => {
@@ -131,7 +97,7 @@ forEachStore(() => {
         ),
       );
       assert.deepEqual(new Set(results.map((x) => x.status)), new Set([200]));
-      assert.equal((await list(r, '?streamId=concmany&limit=100')).recordings.length, 50);
+      assert.equal((await listRecordings(r, '?streamId=concmany&limit=100')).recordings.length, 50);
     });
 
     test('bad sign, expired t, missing sign, malformed JSON, huge body: refused, nothing stored', async () => {
@@ -175,7 +141,7 @@ forEachStore(() => {
         (await queryDb(r.dataDir, "SELECT 1 FROM recordings WHERE stream_id = 'nonweb'")).length,
         3,
       );
-      assert.equal((await list(r, '?streamId=nonweb')).recordings.length, 0);
+      assert.equal((await listRecordings(r, '?streamId=nonweb')).recordings.length, 0);
     });
 
     test('pages go newest first with a cursor, without gaps or repeats', async () => {
@@ -187,11 +153,11 @@ forEachStore(() => {
         });
         assert.equal((await postCallback(r.url, signed(KEY, n))).status, 200);
       }
-      const seen: Page['recordings'] = [];
+      const seen: Recording[] = [];
       let cursor: string | null = '';
       let pages = 0;
       while (cursor !== null) {
-        const page = await list(
+        const page = await listRecordings(
           r,
           `?streamId=paged&limit=10${cursor ? `&before=${encodeURIComponent(cursor)}` : ''}`,
         );
@@ -242,37 +208,27 @@ forEachStore(() => {
           start_time: 1,
         });
         await postCallback(r.url, signed(KEY, missed));
-        const resumed = await SseReader.open(`${r.url}/api/recordings/events?recordId=9001`, {
+        const resumed = await SseReader.untilReady(`${r.url}/api/recordings/events?recordId=9001`, {
           'Last-Event-ID': lastId,
         });
-        try {
-          await resumed.waitFor((m) => m.some((x) => x.event === 'ready'));
-          assert.equal(resumed.recordings().length, 1);
-          assert.ok(Number(resumed.recordings()[0].id) > Number(lastId));
-        } finally {
-          resumed.close();
-        }
+        assert.equal(resumed.recordings().length, 1);
+        assert.ok(Number(resumed.recordings()[0].id) > Number(lastId));
       } finally {
         sse.close();
       }
     });
 
     test('a page read tells which event id to subscribe after, so nothing falls between list and live', async () => {
-      const page = await list(r, '?streamId=gap');
+      const page = await listRecordings(r, '?streamId=gap');
       const n = recordingNotification('gap-1', { stream_id: 'gap' });
       await postCallback(r.url, signed(KEY, n)); // stored after the read, before the subscription
-      const sse = await SseReader.open(
+      const sse = await SseReader.untilReady(
         `${r.url}/api/recordings/events?streamId=gap&lastEventId=${page.lastEventId}`,
       );
-      try {
-        await sse.waitFor((m) => m.some((x) => x.event === 'ready'));
-        assert.deepEqual(
-          sse.recordings().map((x) => x.streamId),
-          ['gap'],
-        );
-      } finally {
-        sse.close();
-      }
+      assert.deepEqual(
+        sse.recordings().map((x) => x.streamId),
+        ['gap'],
+      );
     });
 
     test('CORS: only configured origins may read the recordings API', async () => {
@@ -338,7 +294,7 @@ forEachStore(() => {
       try {
         assert.equal((await postCallback(again.url, signed(KEY, n, 30))).status, 200);
         assert.equal(await notificationCount(again.dataDir), 1);
-        assert.equal((await list(again, '?streamId=restart')).recordings.length, 1);
+        assert.equal((await listRecordings(again, '?streamId=restart')).recordings.length, 1);
       } finally {
         await again.stop();
       }

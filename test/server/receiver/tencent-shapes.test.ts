@@ -1,21 +1,18 @@
 // What real Tencent callbacks look like, end to end through the real receiver process: TRTC's string record ids,
 // bodies without a JSON content type, recording status events (332), and databases written by the previous version.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { RecordingPage } from '../../../server/receiver/store.ts';
+import { listRecordings, notificationCount, postCallback, queryDb } from './receiver-process.ts';
 import {
-  notificationCount,
-  postCallback,
-  queryDb,
   recordingNotification,
   signed,
   SseReader,
   startReceiver,
-  type RunningReceiver,
+  suiteReceiver,
 } from './receiver-process.ts';
 import { forEachStore } from './stores.ts';
 
@@ -37,26 +34,14 @@ function trtcRecording(fileId: string, recordId: string): Record<string, unknown
   });
 }
 
-async function list(r: RunningReceiver, query: string): Promise<RecordingPage> {
-  const res = await fetch(`${r.url}/api/recordings${query}`);
-  assert.equal(res.status, 200, await res.clone().text());
-  return (await res.json()) as RecordingPage;
-}
-
 forEachStore(() => {
   describe('Tencent-shaped callbacks (real process)', () => {
-    let r: RunningReceiver;
-    before(async () => {
-      r = await startReceiver({ key: KEY });
-    });
-    after(async () => {
-      await r.stop();
-    });
+    const r = suiteReceiver({ key: KEY });
 
     test('a TRTC recording with the string record id "meeting_42" is stored and found by that id', async () => {
       const res = await postCallback(r.url, signed(KEY, trtcRecording('5285890812345678901', 'meeting_42')));
       assert.deepEqual([res.status, res.json], [200, { code: 0 }]);
-      const page = await list(r, '?recordId=meeting_42');
+      const page = await listRecordings(r, '?recordId=meeting_42');
       assert.equal(page.recordings.length, 1);
       assert.equal(page.recordings[0].recordId, 'meeting_42');
       assert.equal(page.recordings[0].streamId, '1400188888_meeting42_alice_main');
@@ -67,7 +52,7 @@ forEachStore(() => {
       );
       assert.deepEqual(stored, [{ record_id: 'meeting_42' }]);
       // Strict filters: "0x10" is the record id "0x10", never 16; a malformed one is refused.
-      assert.equal((await list(r, '?recordId=0x10')).recordings.length, 0);
+      assert.equal((await listRecordings(r, '?recordId=0x10')).recordings.length, 0);
       assert.equal((await fetch(`${r.url}/api/recordings?recordId=meeting_42&recordId=x`)).status, 400);
       assert.equal((await fetch(`${r.url}/api/recordings?recordId=meeting%2042`)).status, 400);
     });
@@ -77,12 +62,11 @@ forEachStore(() => {
         const n = recordingNotification(`num-${i}`, { stream_id: 'numeric-ids', userdefinerecordid: id });
         assert.equal((await postCallback(r.url, signed(KEY, n))).status, 200);
       }
-      assert.deepEqual((await list(r, '?streamId=numeric-ids')).recordings.map((x) => x.recordId).sort(), [
-        '042',
-        '42',
-        '42',
-      ]);
-      assert.equal((await list(r, '?recordId=42')).recordings.length, 2);
+      assert.deepEqual(
+        (await listRecordings(r, '?streamId=numeric-ids')).recordings.map((x) => x.recordId).sort(),
+        ['042', '42', '42'],
+      );
+      assert.equal((await listRecordings(r, '?recordId=42')).recordings.length, 2);
     });
 
     test('a callback sent without a Content-Type (or as text/plain) is stored when its body is JSON', async () => {
@@ -96,7 +80,7 @@ forEachStore(() => {
         'text/plain',
       );
       assert.equal(plain.status, 200);
-      assert.equal((await list(r, '?recordId=meeting_43')).recordings.length, 2);
+      assert.equal((await listRecordings(r, '?recordId=meeting_43')).recordings.length, 2);
       // Not JSON at all: refused, nothing stored.
       const count = await notificationCount(r.dataDir);
       const form = await postCallback(r.url, 'event_type=100&t=1', 'application/x-www-form-urlencoded');
@@ -132,23 +116,19 @@ forEachStore(() => {
           message: 'Recording could not start.',
           time: 1700207929,
         });
-        assert.equal((await list(r, '?streamId=2991615887188599295')).recordings.length, 0);
+        assert.equal((await listRecordings(r, '?streamId=2991615887188599295')).recordings.length, 0);
         assert.equal((await queryDb(r.dataDir, 'SELECT 1 FROM statuses')).length, 1);
 
         // A client that was away gets the status it missed when it resumes.
         const lastId = sse.messages.find((m) => m.event === 'ready')?.id ?? '0';
-        const resumed = await SseReader.open(`${r.url}/api/recordings/events?streamId=2991615887188599295`, {
-          'Last-Event-ID': lastId,
-        });
-        try {
-          await resumed.waitFor((m) => m.some((x) => x.event === 'ready'));
-          assert.deepEqual(
-            resumed.statuses().map((s) => s.status),
-            ['record_start_failed'],
-          );
-        } finally {
-          resumed.close();
-        }
+        const resumed = await SseReader.untilReady(
+          `${r.url}/api/recordings/events?streamId=2991615887188599295`,
+          { 'Last-Event-ID': lastId },
+        );
+        assert.deepEqual(
+          resumed.statuses().map((s) => s.status),
+          ['record_start_failed'],
+        );
       } finally {
         sse.close();
       }
@@ -174,7 +154,7 @@ test('a database of the previous version (integer record ids) is migrated: ids b
   db.close();
   const r = await startReceiver({ key: KEY, dataDir, store: 'sqlite' });
   try {
-    const page = await list(r, '?recordId=777');
+    const page = await listRecordings(r, '?recordId=777');
     assert.equal(page.recordings.length, 1);
     assert.equal(page.recordings[0].recordId, '777');
     assert.equal(page.recordings[0].url, 'http://h/old.mp4');

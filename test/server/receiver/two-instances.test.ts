@@ -7,16 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort, startCluster } from '../../../scripts/db.mjs';
-import {
-  postCallback,
-  postKeepAlive,
-  queryDb,
-  recordingNotification,
-  signed,
-  SseReader,
-  startReceiver,
-  type RunningReceiver,
-} from './receiver-process.ts';
+import { postCallback, postKeepAlive, queryDb, recordingNotification, signed } from './receiver-process.ts';
+import { SseReader, startReceiver, type RunningReceiver } from './receiver-process.ts';
 import { STORE_KINDS } from './stores.ts';
 
 const KEY = 'two-instance-key';
