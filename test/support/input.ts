@@ -1,0 +1,44 @@
+// Real input for element tests: press what a person presses, where a person can press it.
+import { sendMouse } from '@web/test-runner-commands';
+
+/** The innermost element the pointer lands on at viewport point (x, y), looking through open shadow roots. */
+export function hitAt(x: number, y: number): Element | null {
+  let hit = document.elementFromPoint(x, y);
+  while (hit?.shadowRoot) {
+    const inner = hit.shadowRoot.elementFromPoint(x, y);
+    if (!inner || inner === hit) break;
+    hit = inner;
+  }
+  return hit;
+}
+
+/** `node` is `target` or inside it, across shadow boundaries (a slotted child is inside its light-DOM parent). */
+function within(target: Element, node: Node | null): boolean {
+  for (let n = node; n; n = n instanceof ShadowRoot ? n.host : n.parentNode) if (n === target) return true;
+  return false;
+}
+
+function nameOf(node: Element | null): string {
+  if (!node) return 'nothing';
+  const part = node.getAttribute('part');
+  return `<${node.localName}${node.id ? `#${node.id}` : ''}${part ? ` part="${part}"` : ''}>`;
+}
+
+/**
+ * A real pointer click (`sendMouse`) at the middle of `target`, scrolled into view first. Throws instead of
+ * clicking when `target` has no box (0×0, `display: none`) or another box covers its middle, because a person
+ * could not press it there either.
+ */
+export async function pressCentre(target: Element): Promise<void> {
+  target.scrollIntoView({ block: 'center', inline: 'center' });
+  await new Promise((r) => requestAnimationFrame(r));
+  const r = target.getBoundingClientRect();
+  if (r.width < 1 || r.height < 1)
+    throw new Error(`${nameOf(target)} has no box to press (${r.width}×${r.height})`);
+  const x = Math.round(r.left + r.width / 2);
+  const y = Math.round(r.top + r.height / 2);
+  const hit = hitAt(x, y);
+  if (!within(target, hit))
+    throw new Error(`${nameOf(target)} is covered at its middle (${x}, ${y}) by ${nameOf(hit)}`);
+  await sendMouse({ type: 'click', position: [x, y] });
+}
