@@ -10,6 +10,7 @@ import type { LivePushControls } from '../../src/elements/live-push-controls.js'
 import { setLazyModuleLoader } from '../../src/lazy-modules.js';
 import type { RelayErrorInfo } from '../../src/types.js';
 import { TrtcNetworkDouble } from '../push/trtc-network-double.js';
+import { pressCentre } from '../support/input.js';
 
 function box(el: LivePushControls, type: string): HTMLInputElement {
   return el.shadowRoot!.querySelector<HTMLInputElement>(`input[name="record"][value="${type}"]`)!;
@@ -48,7 +49,7 @@ describe('<live-push-controls provider="trtc">', () => {
     await el.updateComplete;
     expect(box(el, 'mp3').disabled).to.equal(false);
     expect(describedBy(el, box(el, 'mp3'))).to.contain('pureAudioPushMode 2');
-    box(el, 'mp3').click();
+    await pressCentre(box(el, 'mp3'));
     const live = await el.start();
     expect(net.clients[0].config.pureAudioPushMode).to.equal(2);
     expect(live.urls[0].url).to.equal('https://play.example.com/live/1400000001_8_alice_main.flv');
