@@ -8,6 +8,7 @@ import { executeServerCommand, sendKeys, sendMouse, setViewport } from '@web/tes
 import '../../src/define.js';
 import type { RelayPlayer } from '../../src/elements/relay-player.js';
 import type { RelayPlayerErrorDetail, RelayPlayerStateDetail } from '../../src/events.js';
+import { pressCentre } from '../support/input.js';
 import { until, uid } from '../support/until.js';
 
 const part = (el: HTMLElement, name: string) =>
@@ -102,7 +103,7 @@ describe('<relay-player controls> buttons and shortcuts', () => {
     const el = await player('<relay-player src="/media/rec.mp4" muted controls></relay-player>');
     const toggle = () => part(el, 'play-toggle') as HTMLButtonElement;
     expect(toggle().getAttribute('aria-label')).to.equal('Play');
-    toggle().click();
+    await pressCentre(toggle());
     await until('playing', () => el.state === 'playing');
     await el.updateComplete;
     expect(toggle().getAttribute('aria-label')).to.equal('Pause');
@@ -344,7 +345,7 @@ describe('<relay-player> inside media-chrome', () => {
     const muteButton = host.querySelector('media-mute-button')!;
     await until('media-chrome sees a paused player', () => playButton.hasAttribute('mediapaused'));
 
-    (playButton as HTMLElement).click();
+    await pressCentre(playButton);
     await until('playing through media-chrome', () => el.state === 'playing' && !el.paused);
     await until('the play button reflects it', () => !playButton.hasAttribute('mediapaused'));
     await until(
@@ -353,7 +354,7 @@ describe('<relay-player> inside media-chrome', () => {
     );
 
     // media-chrome's time range moved to 8 s (its own input, as a drag sets it)
-    (playButton as HTMLElement).click();
+    await pressCentre(playButton);
     await until('paused through media-chrome', () => el.paused && playButton.hasAttribute('mediapaused'));
     const range = timeRange.shadowRoot!.querySelector<HTMLInputElement>('input[type=range]')!;
     range.value = String((8 / 12) * Number(range.max || 1000));
@@ -369,7 +370,7 @@ describe('<relay-player> inside media-chrome', () => {
     );
 
     const wasMuted = el.muted;
-    (muteButton as HTMLElement).click();
+    await pressCentre(muteButton);
     await until('mute toggled', () => el.muted === !wasMuted);
     await until(
       'the mute button reflects it',
