@@ -8,7 +8,7 @@ import { executeServerCommand, sendKeys, sendMouse, setViewport } from '@web/tes
 import '../../src/define.js';
 import type { RelayPlayer } from '../../src/elements/relay-player.js';
 import type { RelayPlayerErrorDetail, RelayPlayerStateDetail } from '../../src/events.js';
-import { pressCentre } from '../support/input.js';
+import { centreOf, pressCentre } from '../support/input.js';
 import { until, uid } from '../support/until.js';
 
 const part = (el: HTMLElement, name: string) =>
@@ -344,6 +344,8 @@ describe('<relay-player> inside media-chrome', () => {
     const timeRange = host.querySelector('media-time-range')!;
     const muteButton = host.querySelector('media-mute-button')!;
     await until('media-chrome sees a paused player', () => playButton.hasAttribute('mediapaused'));
+    // the viewer sees the player inside the controller: it has a box and nothing covers its middle
+    await centreOf(el);
 
     await pressCentre(playButton);
     await until('playing through media-chrome', () => el.state === 'playing' && !el.paused);

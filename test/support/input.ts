@@ -25,11 +25,10 @@ function nameOf(node: Element | null): string {
 }
 
 /**
- * A real pointer click (`sendMouse`) at the middle of `target`, scrolled into view first. Throws instead of
- * clicking when `target` has no box (0×0, `display: none`) or another box covers its middle, because a person
- * could not press it there either.
+ * Where a person would press `target`: the middle of its box, scrolled into view. Throws when `target` has no box
+ * (0×0, `display: none`) or another box covers its middle, because a person could not press it (or see it) there.
  */
-export async function pressCentre(target: Element): Promise<void> {
+export async function centreOf(target: Element): Promise<[number, number]> {
   target.scrollIntoView({ block: 'center', inline: 'center' });
   await new Promise((r) => requestAnimationFrame(r));
   const r = target.getBoundingClientRect();
@@ -40,5 +39,10 @@ export async function pressCentre(target: Element): Promise<void> {
   const hit = hitAt(x, y);
   if (!within(target, hit))
     throw new Error(`${nameOf(target)} is covered at its middle (${x}, ${y}) by ${nameOf(hit)}`);
-  await sendMouse({ type: 'click', position: [x, y] });
+  return [x, y];
+}
+
+/** A real pointer click (`sendMouse`) at the middle of `target`, refused as `centreOf` says. */
+export async function pressCentre(target: Element): Promise<void> {
+  await sendMouse({ type: 'click', position: await centreOf(target) });
 }
