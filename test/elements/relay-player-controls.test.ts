@@ -355,13 +355,11 @@ describe('<relay-player> inside media-chrome', () => {
       () => Math.abs(Number(timeRange.getAttribute('mediaduration')) - 12) < 0.5,
     );
 
-    // media-chrome's time range moved to 8 s (its own input, as a drag sets it)
+    // a real pointer click on media-chrome's time range at 8 s (8/12 of its width)
     await pressCentre(playButton);
     await until('paused through media-chrome', () => el.paused && playButton.hasAttribute('mediapaused'));
     const range = timeRange.shadowRoot!.querySelector<HTMLInputElement>('input[type=range]')!;
-    range.value = String((8 / 12) * Number(range.max || 1000));
-    range.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
-    range.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+    await pressCentre(range, 8 / 12);
     await until('seeked to ~8 s', () => Math.abs(el.currentTime - 8) < 1).catch((e: Error) => {
       const attrs = [...timeRange.attributes].map((a) => `${a.name}=${a.value}`).join(' ');
       throw new Error(`${e.message}: at ${el.currentTime}; range ${range.value}/${range.max}; ${attrs}`);

@@ -25,24 +25,24 @@ function nameOf(node: Element | null): string {
 }
 
 /**
- * Where a person would press `target`: the middle of its box, scrolled into view. Throws when `target` has no box
- * (0×0, `display: none`) or another box covers its middle, because a person could not press it (or see it) there.
+ * Where a person would press `target`: the middle of its box (or `across` its width, 0…1, on a slider), scrolled
+ * into view. Throws when `target` has no box (0×0, `display: none`) or another box covers that point, because a
+ * person could not press it (or see it) there.
  */
-export async function centreOf(target: Element): Promise<[number, number]> {
+export async function centreOf(target: Element, across = 0.5): Promise<[number, number]> {
   target.scrollIntoView({ block: 'center', inline: 'center' });
   await new Promise((r) => requestAnimationFrame(r));
   const r = target.getBoundingClientRect();
   if (r.width < 1 || r.height < 1)
     throw new Error(`${nameOf(target)} has no box to press (${r.width}×${r.height})`);
-  const x = Math.round(r.left + r.width / 2);
+  const x = Math.round(r.left + r.width * across);
   const y = Math.round(r.top + r.height / 2);
   const hit = hitAt(x, y);
-  if (!within(target, hit))
-    throw new Error(`${nameOf(target)} is covered at its middle (${x}, ${y}) by ${nameOf(hit)}`);
+  if (!within(target, hit)) throw new Error(`${nameOf(target)} is covered at (${x}, ${y}) by ${nameOf(hit)}`);
   return [x, y];
 }
 
-/** A real pointer click (`sendMouse`) at the middle of `target`, refused as `centreOf` says. */
-export async function pressCentre(target: Element): Promise<void> {
-  await sendMouse({ type: 'click', position: await centreOf(target) });
+/** A real pointer click (`sendMouse`) at the middle of `target` (or `across` it), refused as `centreOf` says. */
+export async function pressCentre(target: Element, across = 0.5): Promise<void> {
+  await sendMouse({ type: 'click', position: await centreOf(target, across) });
 }
