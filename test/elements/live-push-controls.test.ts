@@ -123,8 +123,9 @@ describe('<live-push-controls> error paths', () => {
   it('refuses a record id with characters TRTC does not allow, typed in the field', async () => {
     const { el, rec } = await pusher(`${stubs.stubUrl}/ok`, 'record-file-types="mp4"');
     const input = el.shadowRoot!.querySelector<HTMLInputElement>('input[name="record-id"]')!;
-    input.value = 'class 12.5';
-    input.dispatchEvent(new Event('input'));
+    expect(input.value).to.equal('');
+    await pressCentre(input);
+    await sendKeys({ type: 'class 12.5' });
     await el.start().catch(() => undefined);
     expect(rec.errors.map((e) => e.code)).to.deep.equal(['INVALID_RECORD_ID']);
     await el.updateComplete;
