@@ -4,6 +4,7 @@
  * switched while live.
  */
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
 import '../../src/register.js';
 import '../../src/lazy-modules-esm.js';
 import type { LivePushControls } from '../../src/elements/live-push-controls.js';
@@ -75,8 +76,10 @@ describe('<live-push-controls provider="trtc">', () => {
     await waitUntil(() => select.options.length > 1, 'the camera list did not fill in');
     expect(select.disabled).to.equal(false);
     const before = net.clients[0].published!.getVideoTrack();
-    select.value = select.options[1].value;
-    select.dispatchEvent(new Event('change'));
+    // a keyboard user on the picker: ArrowDown moves to the next camera (a pointer would open the native popup)
+    expect(select.selectedIndex).to.equal(0);
+    select.focus();
+    await sendKeys({ press: 'ArrowDown' });
     await waitUntil(
       () => net.clients[0].published!.getVideoTrack() !== before,
       'the camera was not switched',
