@@ -7,6 +7,7 @@ import '../../src/define.js';
 import type { LivePushControls } from '../../src/elements/live-push-controls.js';
 import type { RecordingList } from '../../src/elements/recording-list.js';
 import type { RelayPlayer } from '../../src/elements/relay-player.js';
+import { pressCentre } from '../support/input.js';
 
 interface ReceiverInfo {
   url: string;
@@ -96,7 +97,11 @@ for (const lang of langs) {
 
       it('bad options shown inline', async () => {
         const el = await fixture<LivePushControls>(
-          html`<live-push-controls lang=${lang} endpoint=${relayUrl} record-id="not a valid id!"></live-push-controls>`,
+          html`<live-push-controls
+            lang=${lang}
+            endpoint=${relayUrl}
+            record-id="not a valid id!"
+          ></live-push-controls>`,
         );
         await el.start().catch(() => undefined);
         await el.updateComplete;
@@ -176,7 +181,7 @@ for (const lang of langs) {
           },
         );
         await expect(el).to.be.accessible();
-        el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="select"]')!.click();
+        await pressCentre(el.shadowRoot!.querySelector<HTMLButtonElement>('[part~="select"]')!);
         await el.updateComplete;
         expect(part(el, 'selected'), 'selection shown').to.not.equal(null);
         await expect(el).to.be.accessible();

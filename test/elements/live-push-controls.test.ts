@@ -8,6 +8,7 @@ import '../../src/register.js';
 // The providers' implementations are lazy modules; this registers their loaders.
 import '../../src/lazy-modules-esm.js';
 import { setLazyModuleLoader } from '../../src/lazy-modules.js';
+import { pressCentre } from '../support/input.js';
 import { rejection } from '../support/until.js';
 import type { LivePushControls } from '../../src/elements/live-push-controls.js';
 import type { LivePushStartedDetail, LivePushStoppedDetail, PushState } from '../../src/events.js';
@@ -108,7 +109,7 @@ describe('<live-push-controls> error paths', () => {
   it('refuses MP3 recording for a camera push before contacting the relay, with an inline message', async () => {
     await fetch(`${stubs.stubUrl}/reset`, { method: 'POST' });
     const { el, rec } = await pusher(`${stubs.stubUrl}/ok`, 'record-file-types="hls,mp3"');
-    startButton(el).click();
+    await pressCentre(startButton(el));
     await waitUntil(() => rec.errors.length === 1);
     await el.updateComplete;
     expect(rec.errors[0].code).to.equal('MP3_REQUIRES_AUDIO_ONLY');
@@ -122,8 +123,9 @@ describe('<live-push-controls> error paths', () => {
   it('refuses a record id with characters TRTC does not allow, typed in the field', async () => {
     const { el, rec } = await pusher(`${stubs.stubUrl}/ok`, 'record-file-types="mp4"');
     const input = el.shadowRoot!.querySelector<HTMLInputElement>('input[name="record-id"]')!;
-    input.value = 'class 12.5';
-    input.dispatchEvent(new Event('input'));
+    expect(input.value).to.equal('');
+    await pressCentre(input);
+    await sendKeys({ type: 'class 12.5' });
     await el.start().catch(() => undefined);
     expect(rec.errors.map((e) => e.code)).to.deep.equal(['INVALID_RECORD_ID']);
     await el.updateComplete;
@@ -137,7 +139,7 @@ describe('<live-push-controls> error paths', () => {
       Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
     const { el, rec } = await pusher(`${stubs.stubUrl}/ok`);
     try {
-      startButton(el).click();
+      await pressCentre(startButton(el));
       await settle(el, 'error');
     } finally {
       navigator.mediaDevices.getUserMedia = original;
@@ -146,7 +148,7 @@ describe('<live-push-controls> error paths', () => {
     expect(message(el)).to.contain('denied');
     expect(startButton(el).disabled).to.equal(false);
 
-    startButton(el).click();
+    await pressCentre(startButton(el));
     await settle(el, 'live');
     expect(rec.started).to.have.length(1);
     await el.stop();
@@ -201,8 +203,8 @@ describe('<live-push-controls> error paths', () => {
   it('starts once when Start is clicked twice and start() is called again while starting', async () => {
     await fetch(`${stubs.stubUrl}/reset`, { method: 'POST' });
     const { el, rec } = await pusher(`${stubs.stubUrl}/slow`);
-    startButton(el).click();
-    startButton(el).click();
+    await pressCentre(startButton(el));
+    await pressCentre(startButton(el));
     const again = el.start();
     await el.updateComplete;
     expect(startButton(el).disabled, 'Start is disabled while starting').to.equal(true);
@@ -222,7 +224,7 @@ describe('<live-push-controls> error paths', () => {
     const started = el.start();
     await settle(el, 'starting');
     await new Promise((r) => setTimeout(r, 300));
-    stopButton(el).click();
+    await pressCentre(stopButton(el));
     const err = await started.then(
       () => null,
       (e: RelayErrorInfo) => e,
@@ -351,7 +353,7 @@ describe('<live-push-controls> before its push code has arrived', () => {
     expect(el.state).to.equal('idle');
     expect(el.live).to.equal(null);
     const started = el.start();
-    startButton(el).click();
+    await pressCentre(startButton(el));
     code.arrive();
     const live = await started;
     await settle(el, 'live');

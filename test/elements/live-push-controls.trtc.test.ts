@@ -4,12 +4,14 @@
  * switched while live.
  */
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
 import '../../src/register.js';
 import '../../src/lazy-modules-esm.js';
 import type { LivePushControls } from '../../src/elements/live-push-controls.js';
 import { setLazyModuleLoader } from '../../src/lazy-modules.js';
 import type { RelayErrorInfo } from '../../src/types.js';
 import { TrtcNetworkDouble } from '../push/trtc-network-double.js';
+import { pressCentre } from '../support/input.js';
 
 function box(el: LivePushControls, type: string): HTMLInputElement {
   return el.shadowRoot!.querySelector<HTMLInputElement>(`input[name="record"][value="${type}"]`)!;
@@ -48,7 +50,7 @@ describe('<live-push-controls provider="trtc">', () => {
     await el.updateComplete;
     expect(box(el, 'mp3').disabled).to.equal(false);
     expect(describedBy(el, box(el, 'mp3'))).to.contain('pureAudioPushMode 2');
-    box(el, 'mp3').click();
+    await pressCentre(box(el, 'mp3'));
     const live = await el.start();
     expect(net.clients[0].config.pureAudioPushMode).to.equal(2);
     expect(live.urls[0].url).to.equal('https://play.example.com/live/1400000001_8_alice_main.flv');
@@ -74,8 +76,10 @@ describe('<live-push-controls provider="trtc">', () => {
     await waitUntil(() => select.options.length > 1, 'the camera list did not fill in');
     expect(select.disabled).to.equal(false);
     const before = net.clients[0].published!.getVideoTrack();
-    select.value = select.options[1].value;
-    select.dispatchEvent(new Event('change'));
+    // a keyboard user on the picker: ArrowDown moves to the next camera (a pointer would open the native popup)
+    expect(select.selectedIndex).to.equal(0);
+    select.focus();
+    await sendKeys({ press: 'ArrowDown' });
     await waitUntil(
       () => net.clients[0].published!.getVideoTrack() !== before,
       'the camera was not switched',

@@ -5,6 +5,7 @@ import { setLazyModuleLoader } from '../../src/lazy-modules.js';
 import type { RecordingList } from '../../src/elements/recording-list.js';
 import type { Recording } from '../../src/events.js';
 import type { PlayUrl, RelayErrorInfo } from '../../src/types.js';
+import { pressCentre } from '../support/input.js';
 
 interface ReceiverInfo {
   url: string;
@@ -222,7 +223,7 @@ describe('<recording-list> against the real receiver', () => {
       ></recording-list>`,
     );
     while (moreButton(fresh)) {
-      moreButton(fresh)!.click();
+      await pressCentre(moreButton(fresh)!);
       await waitUntil(() => !moreButton(fresh)?.disabled, 'page loaded');
     }
     expect(takeOrder(fresh), 'same order when paged in twos').to.deep.equal(live);
@@ -241,7 +242,7 @@ describe('<recording-list> against the real receiver', () => {
       ></recording-list>`,
     );
     expect(takes(el)).to.have.length(2);
-    moreButton(el)!.click();
+    await pressCentre(moreButton(el)!);
     await waitUntil(() => takes(el).length === 4, 'second page');
     moreButton(el)!.focus();
     await sendKeys({ press: 'Enter' });
@@ -289,9 +290,7 @@ describe('<recording-list> against the real receiver', () => {
     await waitUntil(() => chips(el).length === 2, 'listed', { timeout: 10_000 });
     const player = host.querySelector<HTMLElement & { sources?: PlayUrl[] | null }>('#viewer')!;
     const selected = oneEvent(el, 'recording-select');
-    chips(el)
-      .find((c) => shown(c).startsWith('MP4'))!
-      .click();
+    await pressCentre(chips(el).find((c) => shown(c).startsWith('MP4'))!);
     const ev = (await selected) as CustomEvent<{ recording: Recording }>;
     expect(ev.detail.recording).to.include({ streamId: stream, fileFormat: 'mp4' });
     expect(ev.bubbles && ev.composed).to.equal(true);
@@ -302,9 +301,7 @@ describe('<recording-list> against the real receiver', () => {
     expect(statusText(el)).to.match(new RegExp(`^Selected: MP4, ${stream}, `));
     const video = () => player.shadowRoot?.querySelector('video') ?? null;
     await waitUntil(() => (video()?.currentTime ?? 0) > 0.3, 'recording plays', { timeout: 15_000 });
-    chips(el)
-      .find((c) => shown(c).startsWith('FLV'))!
-      .click();
+    await pressCentre(chips(el).find((c) => shown(c).startsWith('FLV'))!);
     expect(player.sources).to.deep.equal([{ encode: 'flv', url: mediaUrl('av.flv') }]);
   });
 
@@ -351,7 +348,7 @@ describe('<recording-list> against the real receiver', () => {
     const el = host.querySelector('recording-list')!;
     await waitUntil(() => chips(el).length === 1, 'listed', { timeout: 10_000 });
     el.addEventListener('recording-select', (e) => e.preventDefault());
-    chips(el)[0]!.click();
+    await pressCentre(chips(el)[0]!);
     expect((host.querySelector('#p2') as HTMLElement & { sources?: unknown }).sources).to.equal(undefined);
   });
 
@@ -380,7 +377,7 @@ describe('<recording-list> against the real receiver', () => {
     setLazyModuleLoader('recordings', () =>
       import('../../src/recordings/recordings-module.js').then((m) => m.default),
     );
-    shadow(el).querySelector<HTMLButtonElement>('[part="retry"]')!.click();
+    await pressCentre(shadow(el).querySelector<HTMLButtonElement>('[part="retry"]')!);
     await waitUntil(() => takes(el).length > 0, 'takes shown after retry', { timeout: 10_000 });
     expect(shadow(el).querySelector('[part="retry"]')).to.equal(null);
   });

@@ -8,6 +8,7 @@ import { executeServerCommand, sendKeys, sendMouse, setViewport } from '@web/tes
 import '../../src/define.js';
 import type { RelayPlayer } from '../../src/elements/relay-player.js';
 import type { RelayPlayerErrorDetail, RelayPlayerStateDetail } from '../../src/events.js';
+import { centreOf, pressCentre } from '../support/input.js';
 import { until, uid } from '../support/until.js';
 
 const part = (el: HTMLElement, name: string) =>
@@ -102,7 +103,7 @@ describe('<relay-player controls> buttons and shortcuts', () => {
     const el = await player('<relay-player src="/media/rec.mp4" muted controls></relay-player>');
     const toggle = () => part(el, 'play-toggle') as HTMLButtonElement;
     expect(toggle().getAttribute('aria-label')).to.equal('Play');
-    toggle().click();
+    await pressCentre(toggle());
     await until('playing', () => el.state === 'playing');
     await el.updateComplete;
     expect(toggle().getAttribute('aria-label')).to.equal('Pause');
@@ -197,14 +198,14 @@ describe('<relay-player> quality levels (two-level HLS)', () => {
     expect(labels()[0]).to.match(/^Auto \((240|120)p\)$/);
     expect(menu.value).to.equal('-1');
     const low = [...menu.options].find((o) => o.textContent!.trim() === '120p')!;
-    menu.value = low.value;
-    menu.dispatchEvent(new Event('change'));
+    // a keyboard user on the menu: End picks the last level (a pointer would open the native popup)
+    menu.focus();
+    await sendKeys({ press: 'End' });
     await until('the 160x120 level on screen', () => el.videoHeight === 120, 20000);
     await el.updateComplete;
     expect(menu.value).to.equal(low.value);
     expect(el.getStats().bitrate).to.be.within(30_000, 400_000);
-    menu.value = '-1';
-    menu.dispatchEvent(new Event('change'));
+    await sendKeys({ press: 'Home' });
     await el.updateComplete;
     await until('Auto again', async () => (await el.updateComplete, menu.value === '-1'));
   });
@@ -343,8 +344,10 @@ describe('<relay-player> inside media-chrome', () => {
     const timeRange = host.querySelector('media-time-range')!;
     const muteButton = host.querySelector('media-mute-button')!;
     await until('media-chrome sees a paused player', () => playButton.hasAttribute('mediapaused'));
+    // the viewer sees the player inside the controller: it has a box and nothing covers its middle
+    await centreOf(el);
 
-    (playButton as HTMLElement).click();
+    await pressCentre(playButton);
     await until('playing through media-chrome', () => el.state === 'playing' && !el.paused);
     await until('the play button reflects it', () => !playButton.hasAttribute('mediapaused'));
     await until(
@@ -352,13 +355,11 @@ describe('<relay-player> inside media-chrome', () => {
       () => Math.abs(Number(timeRange.getAttribute('mediaduration')) - 12) < 0.5,
     );
 
-    // media-chrome's time range moved to 8 s (its own input, as a drag sets it)
-    (playButton as HTMLElement).click();
+    // a real pointer click on media-chrome's time range at 8 s (8/12 of its width)
+    await pressCentre(playButton);
     await until('paused through media-chrome', () => el.paused && playButton.hasAttribute('mediapaused'));
     const range = timeRange.shadowRoot!.querySelector<HTMLInputElement>('input[type=range]')!;
-    range.value = String((8 / 12) * Number(range.max || 1000));
-    range.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
-    range.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+    await pressCentre(range, 8 / 12);
     await until('seeked to ~8 s', () => Math.abs(el.currentTime - 8) < 1).catch((e: Error) => {
       const attrs = [...timeRange.attributes].map((a) => `${a.name}=${a.value}`).join(' ');
       throw new Error(`${e.message}: at ${el.currentTime}; range ${range.value}/${range.max}; ${attrs}`);
@@ -369,7 +370,7 @@ describe('<relay-player> inside media-chrome', () => {
     );
 
     const wasMuted = el.muted;
-    (muteButton as HTMLElement).click();
+    await pressCentre(muteButton);
     await until('mute toggled', () => el.muted === !wasMuted);
     await until(
       'the mute button reflects it',
