@@ -205,6 +205,11 @@ export class LiveFeed {
   }
 
   private async replay(afterSeq: number, filter: RecordingFilter): Promise<FeedEvent[]> {
+    // The two reads below may run on two pooled connections, i.e. in two snapshots: a status committed between
+    // them could be read while a smaller recording id committed just before it is not, and the cursor would pass
+    // that recording. Ids commit in order (see the stores), so every id up to a newest id read first is visible
+    // to both reads; anything newer is read on the next pump (its commit signals one).
+    const upTo = await this.store.latestSeq();
     const [recordings, statuses] = await Promise.all([
       this.store.since(afterSeq, filter, MAX_REPLAY),
       this.store.statusesSince(afterSeq, filter, MAX_REPLAY),
@@ -213,7 +218,10 @@ export class LiveFeed {
       ...recordings.map((r) => ({ seq: Number(r.id), kind: 'recording' as const, data: r })),
       ...statuses.map((s) => ({ seq: s.seq, kind: 'status' as const, data: s.status })),
     ];
-    return events.sort((a, b) => a.seq - b.seq).slice(0, MAX_REPLAY);
+    return events
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, MAX_REPLAY)
+      .filter((e) => e.seq <= upTo);
   }
 
   private write(c: Client, e: FeedEvent, frame: Buffer): void {

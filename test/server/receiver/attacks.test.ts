@@ -192,7 +192,8 @@ forEachStore(() => {
         assert.equal(full.status, 503);
         assert.equal(codeOf(JSON.parse(full.body)), 'SSE_TOO_MANY_CLIENTS');
 
-        // The admitted subscribers get every event.
+        // The admitted subscribers get every event stored after their `ready` (the point the feed is complete from).
+        for (const s of readers) await s.waitFor((m) => m.some((x) => x.event === 'ready'));
         for (let i = 0; i < 5; i++) {
           const n = recordingNotification(`flood-${i}`, { stream_id: 'flood' });
           assert.equal((await postCallback(r.url, signed(KEY, n))).status, 200);
