@@ -15,7 +15,7 @@ import { errorBody, HttpError } from './http-error.ts';
 import { OriginPolicy } from './origin-policy.ts';
 import { HostPolicy } from './host-policy.ts';
 import { SignReplayGuard } from './sign-replay.ts';
-import { redactingLogSerializers } from './log-redaction.ts';
+import { redactingLogSerializers } from '../shared/redact.ts';
 import { ErrorCodes } from '../../src/errors.ts';
 
 export type { AuthorizeUserSig };

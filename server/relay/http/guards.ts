@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCodes } from '../../../src/errors.ts';
 import { ID_SOURCE } from '../../../src/contract/ids.ts';
 import { HttpError, errorBody, relayError } from '../../shared/http-error.ts';
-import { redact } from '../../shared/redact.ts';
+import { redact, redactingLogSerializers } from '../../shared/redact.ts';
 import { RelayAuth, isLoopback, signPlaylist } from './auth.ts';
 import { canonicalPath } from './canonical-path.ts';
 import {
@@ -53,13 +53,7 @@ export function installGuards(fastify: FastifyInstance, o: GuardOptions): void {
   fastify.addHook('onRoute', (route) => {
     route.logSerializers = {
       ...route.logSerializers,
-      req: (req: FastifyRequest) => ({
-        method: req.method,
-        url: redact(req.url),
-        host: req.host,
-        remoteAddress: req.ip,
-        remotePort: req.socket?.remotePort,
-      }),
+      req: redactingLogSerializers.req,
     };
   });
 

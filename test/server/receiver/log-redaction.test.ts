@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { redactCredentials } from '../../../server/receiver/log-redaction.ts';
+import { redact as redactCredentials } from '../../../server/shared/redact.ts';
 import { startServerProcess } from '../../support/server-process.mjs';
 import { recordingNotification, signed } from './receiver-process.ts';
 
