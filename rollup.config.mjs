@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 // scripts (IIFE), so that every one of them loads from any host without CORS headers:
 //  - dist/relay-widgets.js: every element; dist/relay-player.js: <relay-player> only. No engines inside;
 //  - dist/relay-widgets-{name}.js, one per lazy module (`lazyFiles` below): added as a <script> by the first two on
-//    first use (src/lazy-modules-classic.ts), each storing its default export in the shared registry.
+//    first use (src/lazy/classic.ts), each storing its default export in the shared registry.
 // ES2022 for the script-tag files: native #private fields instead of WeakMap helpers (~0.9 KB gzip). Every
 // evergreen browser runs it (Chrome/Edge 94+, Firefox 93+, Safari 15.4+); the ES module build keeps tsconfig's.
 const ts = () =>
@@ -26,12 +26,12 @@ const ts = () =>
   });
 const src = (path) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
 
-// Script-tag builds load lazy modules by <script>, not by the bundler-style import() of lazy-modules-esm.ts.
+// Script-tag builds load lazy modules by <script>, not by the bundler-style import() of src/lazy/esm.ts.
 const classicLazyLoader = {
   name: 'classic-lazy-loader',
   resolveId: (id, importer) =>
-    id === './lazy-modules-esm.js' && importer === src('lazy-modules.ts')
-      ? src('lazy-modules-classic.ts')
+    id === './esm.js' && importer === src('lazy/registry.ts')
+      ? src('lazy/classic.ts')
       : null,
 };
 // terser keeps template literals as they are: the indentation of our Lit templates ended up in the script-tag files.
@@ -75,7 +75,7 @@ const plugins = (min = true) => [
 ];
 
 // Lazy module name → entry whose default export it is. Adding a lazy module is one line here (plus its type in
-// src/lazy-modules.ts and its import() in src/lazy-modules-esm.ts). Built to dist/relay-widgets-{name}.js.
+// src/lazy/registry.ts and its import() in src/src/lazy/esm.ts). Built to dist/relay-widgets-{name}.js.
 const lazyFiles = {
   hls: 'src/engines/hls.ts',
   // hls.js's light build: what the HLS engine starts with (src/player/engines/hls-features.ts says when not)
@@ -104,10 +104,10 @@ const prebuiltFiles = {
 };
 const usePrebuilt = { name: 'use-prebuilt', resolveId: (id) => prebuiltFiles[id] ?? null };
 
-// The entry of a lazy file: its module's default export, stored under its name (see lazy-modules-classic.ts).
+// The entry of a lazy file: its module's default export, stored under its name (see src/lazy/classic.ts).
 const REGISTRY = '__relayWidgetsLazy';
 // Companions: more lazy modules in the same file (loaded with it, registered under their own names; the classic
-// loader's RIDES_WITH in src/lazy-modules-classic.ts must list them). The hls.js engine's adapter rides with
+// loader's RIDES_WITH in src/lazy/classic.ts must list them). The hls.js engine's adapter rides with
 // both builds of hls.js, and has its own file too (`lazyFiles`) for pages that load hls.js their own way.
 const companions = { hls: ['hls-adapter'], 'hls-light': ['hls-adapter'] };
 const lazyEntry = (name, file) => ({

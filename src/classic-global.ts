@@ -3,7 +3,7 @@
  * a bundler: `RelayWidgets.addTranslation('ja', {...})`, `RelayWidgets.setLazyModuleLoader(...)`.
  */
 import { addTranslation } from './i18n/index.js';
-import { setLazyModuleLoader } from './lazy-modules.js';
+import { setLazyModuleLoader } from './lazy/registry.js';
 
 export const RelayWidgets = { addTranslation, setLazyModuleLoader };
 

@@ -12,8 +12,9 @@ import {
   type LivePushStoppedDetail,
   type PushState,
 } from '../events.js';
-import { format, labelsFor, pushLabels, resolveLang, type Messages } from '../i18n/index.js';
-import { loadLazyModule } from '../lazy-modules.js';
+import { format, pushLabels, type Messages } from '../i18n/index.js';
+import { LangController } from '../i18n/lang-controller.js';
+import { loadLazyModule } from '../lazy/registry.js';
 import '../push/builtin-providers.js';
 import type { DeviceOption } from '../push/media.js';
 import { formatRecordFileTypes, parseRecordFileTypes } from '../push/options.js';
@@ -291,6 +292,7 @@ export class LivePushControls extends LitElement {
    * The headless push state machine (lazy module `push-session`), fetched when the element connects; `null` until
    * it has arrived. The reads below never wait for it; calls made before it arrives run, in order, once it has.
    */
+  readonly #i18n = new LangController(this, pushLabels);
   #session: PushSession | null = null;
   #sessionLoading: Promise<PushSession> | null = null;
   /** Counts disconnections: a call still waiting for the session when the element left is not carried out. */
@@ -473,7 +475,7 @@ export class LivePushControls extends LitElement {
   // ——— view ———
 
   #t(): Messages['push'] {
-    return labelsFor(pushLabels, resolveLang(this));
+    return this.#i18n.messages;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

@@ -3,16 +3,10 @@ import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { toErrorInfo, ErrorCodes, isRelayError } from '../errors.js';
 import { RecordingEvents, relayEvent, type Recording, type RecordingSelectDetail } from '../events.js';
-import {
-  format,
-  labelsFor,
-  normaliseLang,
-  recordingLabels,
-  resolveLang,
-  type Lang,
-  type Messages,
-} from '../i18n/index.js';
-import { loadLazyModule } from '../lazy-modules.js';
+import { format, recordingLabels, type Lang, type Messages } from '../i18n/index.js';
+import { LangController } from '../i18n/lang-controller.js';
+import { playIn } from '../links/links.js';
+import { loadLazyModule } from '../lazy/registry.js';
 import { MODULE, type RecordingFilter, type RecordingPage } from '../recordings/api.js';
 import { encodeForRecording, formatLabel, formatStartTime } from '../recordings/format.js';
 import type {
@@ -23,7 +17,7 @@ import type {
 import { RECORD_ID_PATTERN } from '../recordings/recording.js';
 import type { RecordingsModule } from '../recordings/recordings-module.js';
 import type { Take } from '../recordings/takes.js';
-import type { PlayUrl, RelayErrorInfo } from '../types.js';
+import type { RelayErrorInfo } from '../types.js';
 import { themeStyles } from './theme.js';
 
 type ListStatus = 'idle' | 'loading' | 'ready' | 'error';
@@ -260,6 +254,7 @@ export class RecordingList extends LitElement {
   @property({ attribute: 'page-size', type: Number }) pageSize = DEFAULT_PAGE_SIZE;
   /** Language of the labels (`en`, `zh-CN`); inherited from the page when unset. */
   @property() override lang = '';
+  private readonly i18n = new LangController(this, recordingLabels);
 
   /** The recording files loaded, newest first, in a fixed order (read-only). */
   @state() recordings: Recording[] = [];
@@ -636,18 +631,8 @@ export class RecordingList extends LitElement {
 
   private playInPlayer(recording: Recording): void {
     if (!this.player) return;
-    const root = this.getRootNode() as Document | ShadowRoot;
-    const target =
-      (typeof root.getElementById === 'function' ? root.getElementById(this.player) : null) ??
-      document.getElementById(this.player);
-    if (!target) return;
-    if (target instanceof HTMLMediaElement) {
-      target.src = recording.url;
-      return;
-    }
     const encode = encodeForRecording(recording.fileFormat, recording.url);
-    const sources: PlayUrl[] = [encode ? { encode, url: recording.url } : { url: recording.url }];
-    (target as HTMLElement & { sources?: PlayUrl[] }).sources = sources;
+    playIn(this, this.player, encode ? { encode, url: recording.url } : { url: recording.url });
   }
 
   private stop(): void {
@@ -685,11 +670,11 @@ export class RecordingList extends LitElement {
   }
 
   private resolvedLang(): Lang {
-    return this.lang ? normaliseLang(this.lang) : resolveLang(this);
+    return this.i18n.lang;
   }
 
   private messages(): Messages['recordings'] {
-    return labelsFor(recordingLabels, this.resolvedLang());
+    return this.i18n.messages;
   }
 }
 

@@ -2,16 +2,14 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { ErrorCodes, RelayError, toErrorInfo } from '../errors.js';
 import {
-  LivePushEvents,
   RelayPlayerEvents,
   relayEvent,
-  type LivePushStartedDetail,
   type PlayerState,
   type RelayPlayerErrorDetail,
   type RelayPlayerFallbackDetail,
   type RelayPlayerStateDetail,
 } from '../events.js';
-import { format, labelsFor, playerLabels, resolveLang, type Messages } from '../i18n/index.js';
+import { format, playerLabels, type Messages } from '../i18n/index.js';
 import { mutedIcon, playIcon } from './icons.js';
 import type { EngineKind, LatencyMode } from '../player/engine.js';
 import { LiveSession, type AutoplayOutcome, type SessionOptions } from '../player/live-session.js';
@@ -19,8 +17,9 @@ import { forwardMediaEvents, type MediaEventType } from '../player/media-events.
 import { normaliseSources, parseSourcesAttribute } from '../player/protocol.js';
 import { readViewState } from '../player/view-state.js';
 import type { PlayEncode, PlayUrl } from '../types.js';
-import { LangWatch } from './lang-watch.js';
-import { loadLazyModule } from '../lazy-modules.js';
+import { LangController } from '../i18n/lang-controller.js';
+import { followProducer } from '../links/links.js';
+import { loadLazyModule } from '../lazy/registry.js';
 import type { ControlContext, PlayerActions } from './player-actions.js';
 import { AutoHide } from './player-auto-hide.js';
 import type { PlayerControlsModule } from './player-controls-module.js';
@@ -322,7 +321,8 @@ export class RelayPlayer extends LitElement {
   #session: LiveSession | null = null;
   #pushUrls: PlayUrl[] | null = null;
   #inputError: RelayError | null = null;
-  #docListeners: AbortController | null = null;
+  #unfollow: (() => void) | null = null;
+  readonly #i18n = new LangController(this, playerLabels);
   #mediaListeners: AbortController | null = null;
   /** Set when a session was just created and has not been given its inputs yet. */
   #freshSession = false;
@@ -335,7 +335,6 @@ export class RelayPlayer extends LitElement {
 
   constructor() {
     super();
-    new LangWatch(this);
     // media properties a script set before the tag was defined: re-apply them through the accessors
     for (const key of MEDIA_PROPS) {
       if (Object.prototype.hasOwnProperty.call(this, key)) {
@@ -472,8 +471,8 @@ export class RelayPlayer extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#docListeners?.abort();
-    this.#docListeners = null;
+    this.#unfollow?.();
+    this.#unfollow = null;
     this.#listeningFor = null;
     this.#mediaListeners?.abort();
     this.#mediaListeners = null;
@@ -718,9 +717,9 @@ export class RelayPlayer extends LitElement {
 
   #listenForPush(): void {
     const id = this.htmlFor;
-    if (this.#docListeners && this.#listeningFor === id) return;
-    this.#docListeners?.abort();
-    this.#docListeners = null;
+    if (this.#unfollow && this.#listeningFor === id) return;
+    this.#unfollow?.();
+    this.#unfollow = null;
     this.#listeningFor = id;
     if (this.#pushUrls) {
       // following another producer now (or none): its stream is not ours any more
@@ -728,57 +727,38 @@ export class RelayPlayer extends LitElement {
       this.#restartInputs();
     }
     if (!id) return;
-    const ac = new AbortController();
-    this.#docListeners = ac;
-    // a producer that is already live (it started before this player appeared) is followed at once
-    const producer = document.getElementById(id) as (Element & { live?: { urls?: unknown } | null }) | null;
-    if (producer?.live?.urls) {
-      try {
-        this.#pushUrls = normaliseSources(producer.live.urls);
-        this.#restartInputs();
-      } catch {
-        // malformed: wait for its next live-push-started
-      }
-    }
-    const fromProducer = (e: Event): boolean => {
-      // the producer itself, or (when it dispatches from inside its shadow root) its host as seen from here
-      const origin = e.composedPath()[0];
-      return (
-        (e.target instanceof Element && e.target.id === id) || (origin instanceof Element && origin.id === id)
-      );
-    };
-    document.addEventListener(
-      LivePushEvents.STARTED,
-      (e) => {
-        if (!fromProducer(e)) return;
+    let initial = true;
+    this.#unfollow = followProducer(this, id, {
+      started: (urls) => {
+        // a producer that is already live (it started before this player appeared) is followed at once
+        const already = initial;
         try {
-          this.#pushUrls = normaliseSources((e as CustomEvent<LivePushStartedDetail>).detail?.urls);
+          this.#pushUrls = normaliseSources(urls);
         } catch (err) {
+          // malformed at follow time: wait for its next live-push-started
+          if (already) return;
           const info = toErrorInfo(err, MODULE, ErrorCodes.BAD_SOURCES);
           this.dispatchEvent(
             relayEvent<RelayPlayerErrorDetail>(RelayPlayerEvents.ERROR, { ...info, url: null, fatal: false }),
           );
           return;
         }
-        this.#startInputs();
+        if (already) this.#restartInputs();
+        else this.#startInputs();
       },
-      { signal: ac.signal },
-    );
-    document.addEventListener(
-      LivePushEvents.STOPPED,
-      (e) => {
-        if (!fromProducer(e) || !this.#pushUrls) return;
+      stopped: () => {
+        if (!this.#pushUrls) return;
         this.#pushUrls = null;
         this._needsPress = false;
         // the producer said so: the broadcast ended (its next start plays again)
         this.#session?.end();
       },
-      { signal: ac.signal },
-    );
+    });
+    initial = false;
   }
 
   #messages(): Messages['player'] {
-    return labelsFor(playerLabels, resolveLang(this));
+    return this.#i18n.messages;
   }
 
   #setCustomState(name: string, on: boolean): void {

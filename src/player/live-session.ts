@@ -1,5 +1,5 @@
 import { ErrorCodes, type ErrorCode, type RelayError } from '../errors.js';
-import { loadLazyModule } from '../lazy-modules.js';
+import { loadLazyModule } from '../lazy/registry.js';
 import type { PlayerState, RelayPlayerErrorDetail, RelayPlayerFallbackDetail } from '../events.js';
 import type { PlayEncode, PlayUrl } from '../types.js';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';

@@ -9,7 +9,7 @@
  * is fetched through it, and tests inject fakes into it): it comes in the {@link ProviderKit}.
  */
 import { ErrorCodes, RelayError } from '../errors.js';
-import { loadLazyModule } from '../lazy-modules.js';
+import { loadLazyModule } from '../lazy/registry.js';
 import {
   PushProviderEvents,
   cancelledError,

@@ -6,8 +6,8 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../src/register.js';
 // The providers' implementations are lazy modules; this registers their loaders.
-import '../../src/lazy-modules-esm.js';
-import { setLazyModuleLoader } from '../../src/lazy-modules.js';
+import '../../src/lazy/esm.js';
+import { setLazyModuleLoader } from '../../src/lazy/registry.js';
 import { pressCentre } from '../support/input.js';
 import { rejection } from '../support/until.js';
 import type { LivePushControls } from '../../src/elements/live-push-controls.js';

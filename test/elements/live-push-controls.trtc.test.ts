@@ -6,9 +6,9 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../src/register.js';
-import '../../src/lazy-modules-esm.js';
+import '../../src/lazy/esm.js';
 import type { LivePushControls } from '../../src/elements/live-push-controls.js';
-import { setLazyModuleLoader } from '../../src/lazy-modules.js';
+import { setLazyModuleLoader } from '../../src/lazy/registry.js';
 import type { RelayErrorInfo } from '../../src/types.js';
 import { TrtcNetworkDouble } from '../push/trtc-network-double.js';
 import { pressCentre } from '../support/input.js';

@@ -5,12 +5,12 @@
  */
 import { expect, waitUntil } from '@open-wc/testing';
 import type { LivePushStartedDetail, PushState } from '../../src/events.js';
-import { setLazyModuleLoader } from '../../src/lazy-modules.js';
+import { setLazyModuleLoader } from '../../src/lazy/registry.js';
 import '../../src/push/builtin-providers.js';
 import { createPushProvider } from '../../src/push/provider.js';
 import { PushSession, type PushRequest } from '../../src/push/push-session.js';
 import type { RelayErrorInfo } from '../../src/types.js';
-import '../../src/lazy-modules-esm.js';
+import '../../src/lazy/esm.js';
 import { RealRtcError, TRTC_CODES, TrtcNetworkDouble } from './trtc-network-double.js';
 import { rejection } from '../support/until.js';
 

@@ -7,12 +7,12 @@ import { expect } from '@open-wc/testing';
 import TRTC from 'trtc-js-sdk';
 import type { RtcError } from 'trtc-js-sdk';
 import type { RelayErrorInfo } from '../../src/types.js';
-import { setLazyModuleLoader } from '../../src/lazy-modules.js';
+import { setLazyModuleLoader } from '../../src/lazy/registry.js';
 import { validatePushOptions, type PushOptionsInput } from '../../src/push/options.js';
 import { PushProviderEvents, createPushProvider, type PushProvider } from '../../src/push/provider.js';
 import '../../src/push/trtc-provider.js';
 // The providers' implementations are lazy modules; this registers their loaders (the SDK's is replaced below).
-import '../../src/lazy-modules-esm.js';
+import '../../src/lazy/esm.js';
 import { RealRtcError, TRTC_CODES, TrtcNetworkDouble } from './trtc-network-double.js';
 import { rejection } from '../support/until.js';
 

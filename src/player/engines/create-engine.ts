@@ -2,7 +2,7 @@ import type { EngineCallbacks, EngineKind, EngineOptions, PlaybackEngine } from 
 import { createFlvEngine } from './flv-engine.js';
 import { createHlsJsEngine, createNativeHlsEngine, hlsModule } from './hls-engine.js';
 import { createNativeEngine } from './native-engine.js';
-import { loadLazyModule } from '../../lazy-modules.js';
+import { loadLazyModule } from '../../lazy/registry.js';
 
 /** Starts loading the third-party code of `kind` (kept for `createEngine`; a failure is reported there). */
 export function preloadEngine(kind: EngineKind): void {

@@ -1,5 +1,5 @@
 import { ErrorCodes } from '../../errors.js';
-import { loadLazyModule } from '../../lazy-modules.js';
+import { loadLazyModule } from '../../lazy/registry.js';
 import {
   bufferedLatency,
   failureReporter,

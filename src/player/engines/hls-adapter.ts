@@ -9,7 +9,7 @@ import type {
   PlaylistLoaderContext,
 } from 'hls.js';
 import { ErrorCodes } from '../../errors.js';
-import type { LazyModules } from '../../lazy-modules.js';
+import type { LazyModules } from '../../lazy/registry.js';
 import { playlistNeedsFullHls, segmentNeedsFullHls } from './hls-features.js';
 import {
   failureReporter,

@@ -1,4 +1,4 @@
-import { hasOwnLoader, loadLazyModule, type LazyModules } from '../../lazy-modules.js';
+import { hasOwnLoader, loadLazyModule, type LazyModules } from '../../lazy/registry.js';
 import type { EngineCallbacks, EngineOptions, PlaybackEngine } from '../engine.js';
 import type { EarlyPlaylist, HlsHead } from './hls-adapter.js';
 import { playlistNeedsFullHls } from './hls-features.js';

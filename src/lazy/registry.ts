@@ -1,22 +1,22 @@
 import type HlsType from 'hls.js';
 import type MpegtsType from 'mpegts.js';
-import type { LazyProviderModule } from './push/lazy-provider.js';
-import type { PushSession } from './push/push-session.js';
-import type { PlayerControlsModule } from './elements/player-controls-module.js';
-import type { RecordingsModule } from './recordings/recordings-module.js';
-import type hlsAdapter from './player/engines/hls-adapter.js';
-import type originBlocked from './net/origin-check.js';
-import { defaultLazyLoader } from './lazy-modules-esm.js';
+import type { LazyProviderModule } from '../push/lazy-provider.js';
+import type { PushSession } from '../push/push-session.js';
+import type { PlayerControlsModule } from '../elements/player-controls-module.js';
+import type { RecordingsModule } from '../recordings/recordings-module.js';
+import type hlsAdapter from '../player/engines/hls-adapter.js';
+import type originBlocked from '../net/origin-check.js';
+import { defaultLazyLoader } from './esm.js';
 
 /**
  * Third-party engines and push providers are never in the script every page loads: they are fetched on first use.
  * How depends on the build, and is decided by `defaultLazyLoader`:
- *  - bundler users (`dist/esm`): `lazy-modules-esm.ts`, bare `import()`s their bundler splits into chunks;
- *  - `<script src>` users (`dist/relay-*.js`): rollup swaps in `lazy-modules-classic.ts`, which adds a classic
+ *  - bundler users (`dist/esm`): `lazy/esm.ts`, bare `import()`s their bundler splits into chunks;
+ *  - `<script src>` users (`dist/relay-*.js`): rollup swaps in `lazy/classic.ts`, which adds a classic
  *    `<script>` for `relay-widgets-{name}.js` next to the script that loaded the widgets (no CORS needed).
  * `setLazyModuleLoader` overrides one module (tests inject fakes; a page may self-host an engine).
  *
- * Adding a lazy module: a line here, a line in `lazy-modules-esm.ts`'s table and a line in rollup.config.mjs's
+ * Adding a lazy module: a line here, a line in `lazy/esm.ts`'s table and a line in rollup.config.mjs's
  * `lazyFiles`.
  */
 export interface LazyModules {

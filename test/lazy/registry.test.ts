@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
-import { loadLazyModule, setLazyModuleLoader } from '../src/lazy-modules.js';
-import { addTranslation, messagesFor, normaliseLang } from '../src/i18n/index.js';
+import { loadLazyModule, setLazyModuleLoader } from '../../src/lazy/registry.js';
+import { addTranslation, messagesFor, normaliseLang } from '../../src/i18n/index.js';
 
 describe('lazy modules', () => {
   it('loads hls.js and mpegts.js on demand, once, with no loader set up by the page', async () => {
@@ -41,7 +41,7 @@ describe('addTranslation', () => {
 
   it('relabels an element on the page whose lang is that language', async () => {
     addTranslation('fr', { player: { region: 'Lecteur en direct' } });
-    await import('../src/define.js');
+    await import('../../src/define.js');
     const el = document.createElement('relay-player') as HTMLElement & { updateComplete: Promise<unknown> };
     el.setAttribute('lang', 'fr-FR');
     document.body.append(el);
@@ -57,7 +57,7 @@ describe('addTranslation', () => {
       push: { region: 'Live-Übertragung' },
       recordings: { region: 'Aufnahmen' },
     });
-    await import('../src/define.js');
+    await import('../../src/define.js');
     const regions: Record<string, string | null | undefined> = {};
     for (const tag of ['relay-player', 'live-push-controls', 'recording-list']) {
       const el = document.createElement(tag) as HTMLElement & { updateComplete: Promise<unknown> };

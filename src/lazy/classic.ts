@@ -1,7 +1,7 @@
-import type { LazyModuleName, LazyModules } from './lazy-modules.js';
+import type { LazyModuleName, LazyModules } from './registry.js';
 
 /**
- * For the script-tag builds (rollup puts this file in place of `lazy-modules-esm.ts`): lazy module `name` is the
+ * For the script-tag builds (rollup puts this file in place of `lazy/esm.ts`): lazy module `name` is the
  * classic script `relay-widgets-{name}.js` in the folder of the script that loaded the widgets, added as a
  * `<script>` element, the way TCPlayer loads its engines. A classic script needs no CORS headers (a dynamic
  * `import()` of another origin does), so the files work from any static host or CDN. Each file stores its export
