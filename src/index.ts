@@ -17,7 +17,7 @@ export { LivePushControls } from './elements/live-push-controls.js';
 export * from './push/options.js';
 export * from './push/provider.js';
 export { buildPlayUrls } from './push/play-urls.js';
-export { RecordingList } from './elements/recording-list.js';
+export { RecordingList } from './elements/recording-list/recording-list.js';
 export { encodeForRecording, formatDuration, formatSize } from './recordings/format.js';
 export { RelayPlayer, type RelayPlayerStats } from './elements/relay-player.js';
 export { classifyUrl, encodeOf, normaliseSources, parseSourcesAttribute } from './player/protocol.js';

@@ -3,7 +3,7 @@
  */
 import { defineOnce } from './register-once.js';
 import { LivePushControls } from './elements/live-push-controls.js';
-import { RecordingList } from './elements/recording-list.js';
+import { RecordingList } from './elements/recording-list/recording-list.js';
 import './register-player.js';
 
 defineOnce('live-push-controls', LivePushControls);

@@ -19,7 +19,7 @@ import type {
   RelayPlayerStateDetail,
 } from '../index.js';
 import { LivePushControls as LivePushControlsElement } from '../elements/live-push-controls.js';
-import { RecordingList as RecordingListElement } from '../elements/recording-list.js';
+import { RecordingList as RecordingListElement } from '../elements/recording-list/recording-list.js';
 import { RelayPlayer as RelayPlayerElement } from '../elements/relay-player.js';
 
 /** `<live-push-controls>` as a React component. */

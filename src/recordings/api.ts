@@ -4,6 +4,8 @@ import { readRecording } from './recording.js';
 import originBlocked from '../net/origin-check.js';
 
 export const MODULE = 'recordings';
+/** Files per page when the page does not say (`page-size`). */
+export const DEFAULT_PAGE_SIZE = 20;
 
 /** Which recordings to show, and the read key that allows it (`docs/contracts.md` "Credentials": `readSecret`/`readTime`). */
 export interface RecordingFilter {

@@ -2,7 +2,7 @@ import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/t
 import { sendKeys, setViewport } from '@web/test-runner-commands';
 import '../../src/define.js';
 import { setLazyModuleLoader } from '../../src/lazy/registry.js';
-import type { RecordingList } from '../../src/elements/recording-list.js';
+import type { RecordingList } from '../../src/elements/recording-list/recording-list.js';
 import type { Recording } from '../../src/events.js';
 import type { PlayUrl, RelayErrorInfo } from '../../src/types.js';
 import { pressCentre } from '../support/input.js';

@@ -7,7 +7,7 @@ import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../src/define.js';
 import originBlocked from '../../src/net/origin-check.js';
 import type { RelayPlayer } from '../../src/elements/relay-player.js';
-import type { RecordingList } from '../../src/elements/recording-list.js';
+import type { RecordingList } from '../../src/elements/recording-list/recording-list.js';
 import type { RelayErrorInfo } from '../../src/types.js';
 
 const otherName = location.hostname === '127.0.0.1' ? 'localhost' : '127.0.0.1';

@@ -11,7 +11,7 @@ import { html } from 'lit';
 // the shim is installed by @lit-labs/ssr; the element modules are loaded after it
 const { RelayPlayer } = await import('../../../src/elements/relay-player.ts');
 const { LivePushControls } = await import('../../../src/elements/live-push-controls.ts');
-const { RecordingList } = await import('../../../src/elements/recording-list.ts');
+const { RecordingList } = await import('../../../src/elements/recording-list/recording-list.ts');
 await import('../../../src/register.ts');
 
 test('there is no DOM here (the test would prove nothing otherwise)', () => {
