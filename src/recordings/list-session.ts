@@ -21,9 +21,8 @@ import {
   type LiveUpdatesState,
 } from './live-updates.js';
 import { RECORD_ID_PATTERN } from './recording.js';
-import { groupTakes, mergeRecordings, type Take } from './takes.js';
-
-export type ListStatus = 'idle' | 'loading' | 'ready' | 'error';
+import { EMPTY_LIST, type ListSnapshot } from './list-snapshot.js';
+import { groupTakes, mergeRecordings } from './takes.js';
 
 /** What to list: the element's attributes, as the page wrote them (checked by {@link listFilter}). */
 export interface ListQuery {
@@ -35,25 +34,6 @@ export interface ListQuery {
   readTime?: string | null;
   /** Files per page, clamped to 1–100 (default 20). */
   pageSize?: number;
-}
-
-/** Everything a view shows, replaced (never changed in place) at every change. */
-export interface ListSnapshot {
-  readonly status: ListStatus;
-  /** The files loaded, newest first, in a fixed order. */
-  readonly recordings: Recording[];
-  /** The same files grouped into takes (one push/record session of a stream each), newest first. */
-  readonly takes: Take[];
-  /** Cursor of the next (older) page, `null` when there is none. */
-  readonly next: string | null;
-  /** True while an older page is being read. */
-  readonly loadingMore: boolean;
-  /** The live-updates connection. */
-  readonly live: LiveUpdatesState;
-  /** Why the status is `error` (also kept when a failure kept the list: `READ_AUTH_FAILED` while listening). */
-  readonly error: RelayErrorInfo | null;
-  /** The latest recording status of the streams that sent one (`event: status`), newest first, at most three. */
-  readonly statuses: LiveRecordingStatus[];
 }
 
 export interface ListSessionListener {
@@ -77,17 +57,6 @@ export interface ListSessionOptions {
 
 /** Status lines kept at most (the streams with the latest `event: status`). */
 const MAX_STATUS_LINES = 3;
-
-const IDLE: ListSnapshot = Object.freeze({
-  status: 'idle',
-  recordings: [],
-  takes: [],
-  next: null,
-  loadingMore: false,
-  live: 'closed',
-  error: null,
-  statuses: [],
-});
 
 /** The filter the query asks for, or a message saying which attribute is wrong. */
 export function listFilter(query: ListQuery): RecordingFilter | string {
@@ -127,7 +96,7 @@ interface Run {
 export class ListSession {
   readonly #listener: ListSessionListener;
   readonly #options: ListSessionOptions;
-  #snapshot: ListSnapshot = IDLE;
+  #snapshot: ListSnapshot = EMPTY_LIST;
   #run: Run | null = null;
   #liveUpdates: RecordingLiveUpdates | null = null;
   #liveLostReported = false;
@@ -150,7 +119,7 @@ export class ListSession {
   reload(query: ListQuery): void {
     this.#stop();
     const filter = listFilter(query);
-    this.#snapshot = IDLE;
+    this.#snapshot = EMPTY_LIST;
     if (typeof filter === 'string') {
       this.#fail({ module: MODULE, code: ErrorCodes.LIST_FAILED, message: filter });
       return;
@@ -191,7 +160,7 @@ export class ListSession {
   /** Ends everything at once: aborts the requests, closes live updates, empties the list. Usable again afterwards. */
   release(): void {
     this.#stop();
-    this.#set(IDLE);
+    this.#set(EMPTY_LIST);
   }
 
   async #loadFirstPage(run: Run): Promise<void> {

@@ -10,29 +10,13 @@ import { playIn } from '../../links/links.js';
 import { DEFAULT_PAGE_SIZE, MODULE } from '../../recordings/api.js';
 import { encodeForRecording, formatLabel, formatStartTime } from '../../recordings/format.js';
 import type { LiveRecordingStatus } from '../../recordings/live-updates.js';
-import type {
-  ListQuery,
-  ListSession,
-  ListSessionListener,
-  ListSnapshot,
-} from '../../recordings/list-session.js';
+import type { ListQuery, ListSession, ListSessionListener } from '../../recordings/list-session.js';
+import { EMPTY_LIST, type ListSnapshot } from '../../recordings/list-snapshot.js';
 import type { RecordingsModule } from '../../recordings/recordings-module.js';
 import type { Take } from '../../recordings/takes.js';
 import type { RelayErrorInfo } from '../../types.js';
 import { themeStyles } from '../theme.js';
 import { recordingListStyles } from './recording-list.styles.js';
-
-/** What the list shows before its session is there (the data layer is being fetched, or could not be). */
-const WAITING: ListSnapshot = {
-  status: 'loading',
-  recordings: [],
-  takes: [],
-  next: null,
-  loadingMore: false,
-  live: 'closed',
-  error: null,
-  statuses: [],
-};
 
 /**
  * Lists the recordings a callback receiver has stored, one entry per take (one push/record session of a stream)
@@ -205,8 +189,8 @@ export class RecordingList extends LitElement {
     if (this.#session) return this.#session.snapshot;
     const { error } = this.#data;
     if (error)
-      return { ...WAITING, status: 'error', error: toErrorInfo(error, MODULE, ErrorCodes.LIST_FAILED) };
-    return this.isConnected ? WAITING : { ...WAITING, status: 'idle' };
+      return { ...EMPTY_LIST, status: 'error', error: toErrorInfo(error, MODULE, ErrorCodes.LIST_FAILED) };
+    return this.isConnected ? { ...EMPTY_LIST, status: 'loading' } : EMPTY_LIST;
   }
 
   #query(): ListQuery {
