@@ -30,15 +30,7 @@ export type LivePushControlsProps = Partial<
 export type RecordingListProps = Partial<
   Pick<
     RecordingList,
-    | 'endpoint'
-    | 'lang'
-    | 'pageSize'
-    | 'player'
-    | 'readSecret'
-    | 'readTime'
-    | 'recordId'
-    | 'recordings'
-    | 'streamId'
+    'endpoint' | 'lang' | 'pageSize' | 'player' | 'readSecret' | 'readTime' | 'recordId' | 'streamId'
   >
 >;
 /** Properties of `<relay-player>` settable from a template. */

@@ -7,7 +7,7 @@ import { format, recordingLabels, type Lang, type Messages } from '../../i18n/in
 import { LangController } from '../../i18n/lang-controller.js';
 import { LazyFeature } from '../../lazy/lazy-feature.js';
 import { playIn } from '../../links/links.js';
-import { DEFAULT_PAGE_SIZE, MODULE } from '../../recordings/api.js';
+import { MODULE } from '../../recordings/api.js';
 import { encodeForRecording, formatLabel, formatStartTime } from '../../recordings/format.js';
 import type { LiveRecordingStatus } from '../../recordings/live-updates.js';
 import type { ListQuery, ListSession, ListSessionListener } from '../../recordings/list-session.js';
@@ -88,7 +88,7 @@ export class RecordingList extends LitElement {
   /** Id of the player element that plays a selected recording. */
   @property() player: string | null = null;
   /** Files fetched per page. */
-  @property({ attribute: 'page-size', type: Number }) pageSize = DEFAULT_PAGE_SIZE;
+  @property({ attribute: 'page-size', type: Number }) pageSize = 20;
   /** Language of the labels (`en`, `zh-CN`); inherited from the page when unset. */
   @property() override lang = '';
   readonly #i18n = new LangController(this, recordingLabels);
@@ -122,10 +122,9 @@ export class RecordingList extends LitElement {
   /** Reloads the list from the first page and restarts live updates. */
   reload(): void {
     const reload = ++this.#reloads;
-    this.#session?.release();
     this.announcement = '';
     this.requestUpdate();
-    if (!this.isConnected) return;
+    if (!this.isConnected) return this.#session?.release();
     if (this.#session) return this.#session.reload(this.#query());
     this.#data.load().then(
       (data) => {
