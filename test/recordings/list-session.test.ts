@@ -87,25 +87,27 @@ class NetWatch {
   }
 }
 
+// Every test: a fresh session and watch, released and restored after it.
+let r: Report;
+let net: NetWatch;
+beforeEach(() => {
+  net = new NetWatch();
+  r = new Report();
+});
+afterEach(() => {
+  r.session.release();
+  net.restore();
+});
+
 const streamsOf = (s: ListSnapshot) => [...new Set(s.recordings.map((r) => r.streamId))];
 
 describe('list session (headless) against the real receiver', () => {
   let info: ReceiverInfo;
-  let r: Report;
-  let net: NetWatch;
   const list = (query: Omit<ListQuery, 'endpoint'>): void =>
     r.session.reload({ endpoint: info.url, ...query });
 
   before(async () => {
     info = await receiverInfo();
-  });
-  beforeEach(() => {
-    net = new NetWatch();
-    r = new Report();
-  });
-  afterEach(() => {
-    r.session.release();
-    net.restore();
   });
 
   it('does nothing until asked: constructing one sends no request and opens no connection', async () => {
@@ -254,17 +256,6 @@ describe('list session (headless) against the real receiver', () => {
 });
 
 describe('list session (headless) against other backends', () => {
-  let r: Report;
-  let net: NetWatch;
-  beforeEach(() => {
-    net = new NetWatch();
-    r = new Report();
-  });
-  afterEach(() => {
-    r.session.release();
-    net.restore();
-  });
-
   it('an interrupted live connection is reported once, resumed, and misses nothing', async () => {
     const endpoint = await backend([row({})]);
     r.session.reload({ endpoint });
