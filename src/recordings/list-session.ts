@@ -151,9 +151,7 @@ export class ListSession {
         loadingMore: false,
       });
     } catch (err) {
-      if (signal.aborted) return;
-      this.#set({ loadingMore: false });
-      this.#fail(toErrorInfo(err, MODULE, ErrorCodes.LIST_FAILED), true);
+      if (!signal.aborted) this.#fail(toErrorInfo(err, MODULE, ErrorCodes.LIST_FAILED), true);
     }
   }
 

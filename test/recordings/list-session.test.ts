@@ -151,6 +151,30 @@ describe('list session (headless) against the real receiver', () => {
     expect(r.errors).to.deep.equal([]);
   });
 
+  it('an older page that cannot be read is LIST_FAILED, and the list already shown stays', async () => {
+    const stream = uid('more');
+    await notify(uid('f'), { stream_id: stream });
+    await notify(uid('f'), { stream_id: stream, start_time: 1_700_000_600 });
+    list({ streamId: stream, pageSize: 1 });
+    await r.until('first page', (s) => s.status === 'ready' && s.next !== null);
+    const restarted = fetch('/receiver-support/restart?downMs=1500', { method: 'POST' });
+    await waitUntil(
+      () =>
+        fetch(`${info.url}/api/recordings?limit=1`).then(
+          () => false,
+          () => true,
+        ),
+      'receiver down',
+    );
+    await r.session.loadMore();
+    expect(r.now).to.include({ status: 'error', loadingMore: false, live: 'closed' });
+    expect(r.now.error).to.include({ module: 'recordings', code: 'LIST_FAILED' });
+    expect(r.now.error!.message).to.contain(info.url);
+    expect(r.now.recordings.map((x) => x.startTime)).to.deep.equal([1_700_000_600]);
+    expect(r.errors.at(-1)).to.deep.equal(r.now.error);
+    await restarted;
+  });
+
   it('follows live updates: a file stored later joins its take and is reported as added, once', async () => {
     const stream = uid('live');
     await notify(uid('f'), { stream_id: stream, file_format: 'mp4', start_time: 1_700_000_000 });
