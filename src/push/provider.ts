@@ -70,8 +70,8 @@ export type PushProviderFactory = (config: PushProviderConfig) => PushProvider;
 export interface PushProviderAttribute {
   /** The attribute, kebab-case (`sdk-app-id`). */
   readonly name: string;
-  /** How the provider reads the (string) value: as text, a number, or a URL resolved against the page. */
-  readonly type: 'string' | 'number' | 'url';
+  /** How the provider reads the (string) value: as text (the default), a number, or a URL resolved against the page. */
+  readonly type?: 'number' | 'url';
   /** A start fails without it (for alternatives, such as `user-sig` / `sig-endpoint`, neither is). */
   readonly required?: boolean;
 }
@@ -119,11 +119,9 @@ export function pushProviderSpec(name: string): PushProviderSpec {
   return registry.get(name.toLowerCase())?.spec ?? DEFAULT_PROVIDER_SPEC;
 }
 
-/** The attributes every registered provider reads, each once. */
+/** The attributes the registered providers read (a name two providers share comes twice). */
 export function pushProviderAttributes(): PushProviderAttribute[] {
-  const all = new Map<string, PushProviderAttribute>();
-  for (const { spec } of registry.values()) for (const a of spec.attributes) all.set(a.name, a);
-  return [...all.values()];
+  return [...registry.values()].flatMap((e) => e.spec.attributes);
 }
 
 /** Names of the registered providers. */

@@ -16,8 +16,8 @@ export class PushSessionHandle {
   #releases = 0;
 
   /**
-   * `load` fetches the session's code (once; a later call after a failure fetches again), `create` makes the
-   * session from it, `onError` reports a failure to fetch it.
+   * `load` fetches the session's code (once; a later call after a failure fetches again; it rejects with an
+   * `Error`, as `LazyFeature.load` does), `create` makes the session from it, `onError` reports a failure to fetch it.
    */
   constructor(
     private readonly load: () => Promise<typeof PushSession>,
@@ -29,12 +29,12 @@ export class PushSessionHandle {
   fetch(): Promise<PushSession> {
     this.#arriving ??= this.load().then(
       (Session) => (this.session = this.create(Session)),
-      (err: unknown) => {
+      (err: Error) => {
         this.#arriving = null;
         throw new RelayError(
           'push',
           ErrorCodes.ENGINE_LOAD_FAILED,
-          `The push controls could not be loaded (${err instanceof Error ? err.message : String(err)}).`,
+          `The push controls could not be loaded (${err.message}).`,
           { cause: err },
         );
       },
@@ -68,12 +68,12 @@ export class PushSessionHandle {
   }
 
   /**
-   * Runs `call` on the session if there is one: at once, or once it has arrived (after the calls made before, so a
-   * start still waiting for the session runs first, then is stopped). Nothing to do when none is coming.
+   * Runs `call` on the session if there is one: at once, or once it has arrived, in order with the calls made
+   * through {@link run} (a start waiting for the session runs, then is stopped). Nothing to do when none is coming.
    */
-  async ifThere(call: (session: PushSession) => void | Promise<void>): Promise<void> {
-    const session = this.session ?? (await this.#arriving?.catch(() => null));
-    if (session) await call(session);
+  ifThere(call: (session: PushSession) => void | Promise<void>): Promise<void> {
+    if (this.session) return Promise.resolve(call(this.session));
+    return this.#arriving ? this.#arriving.then(call, () => undefined) : Promise.resolve();
   }
 
   /** The host left the page: the session lets go of everything, and calls still waiting for it are dropped. */

@@ -16,7 +16,7 @@ import { LangController } from '../../i18n/lang-controller.js';
 import { LazyFeature } from '../../lazy/lazy-feature.js';
 import '../../push/builtin-providers.js';
 import { controlsState } from '../../push/controls-state.js';
-import { ElapsedClock, formatElapsed } from '../../push/elapsed.js';
+import { formatElapsed } from '../../push/elapsed.js';
 import type { DeviceOption } from '../../push/media.js';
 import { formatRecordFileTypes, parseRecordFileTypes } from '../../push/options.js';
 import {
@@ -160,13 +160,11 @@ export class LivePushControls extends LitElement {
   @state() private _notice = '';
 
   readonly #i18n = new LangController(this, pushLabels);
-  readonly #clock = new ElapsedClock(() => this.requestUpdate());
 
   /** What the headless push state machine reports, turned into this element's state and DOM events. */
   readonly #listener: PushSessionListener = {
     onState: (state) => {
       this._state = state;
-      this.#clock.follow(state);
       this.dispatchEvent(relayEvent<LivePushStateDetail>(LivePushEvents.STATE, { state }));
     },
     onMedia: (media) => {
@@ -178,7 +176,6 @@ export class LivePushControls extends LitElement {
     },
     onStopped: (streamId, reason) => {
       this._live = null;
-      this.#clock.stop();
       this.dispatchEvent(relayEvent<LivePushStoppedDetail>(LivePushEvents.STOPPED, { streamId, reason }));
     },
     onError: (info) => {
@@ -189,6 +186,7 @@ export class LivePushControls extends LitElement {
       this._cameras = cameras;
       this._mics = mics;
     },
+    onElapsed: () => this.requestUpdate(),
   };
   /**
    * The headless push state machine: its code is the lazy module `push-session`, fetched when the element
@@ -417,7 +415,7 @@ export class LivePushControls extends LitElement {
             this._live
               ? html` ·
                   <span class="elapsed"
-                    >${format(t.elapsed, { time: formatElapsed(this.#clock.seconds) })}</span
+                    >${format(t.elapsed, { time: formatElapsed(this.#push.session?.elapsed ?? 0) })}</span
                   >`
               : nothing
           }${this._notice ? html` · <span class="notice">${this._notice}</span>` : nothing}

@@ -11,8 +11,8 @@ import { registerLazyPushProvider } from '../lazy-provider.js';
 registerLazyPushProvider('local', 'local-provider', {
   attributes: [
     { name: 'endpoint', type: 'url' },
-    { name: 'tx-secret', type: 'string' },
-    { name: 'tx-time', type: 'string' },
+    { name: 'tx-secret' },
+    { name: 'tx-time' },
     { name: 'credential-endpoint', type: 'url' },
   ],
   capabilities: { chooseRecordFormats: true, audioOnly: true, recordId: true, switchDevicesLive: false },

@@ -13,11 +13,11 @@ import { registerLazyPushProvider } from '../lazy-provider.js';
 registerLazyPushProvider('trtc', 'trtc-provider', {
   attributes: [
     { name: 'sdk-app-id', type: 'number', required: true },
-    { name: 'user-id', type: 'string', required: true },
-    { name: 'user-sig', type: 'string' },
+    { name: 'user-id', required: true },
+    { name: 'user-sig' },
     { name: 'sig-endpoint', type: 'url' },
-    { name: 'room-id', type: 'string', required: true },
-    { name: 'play-domain', type: 'string', required: true },
+    { name: 'room-id', required: true },
+    { name: 'play-domain', required: true },
   ],
   capabilities: { chooseRecordFormats: false, audioOnly: true, recordId: true, switchDevicesLive: true },
 });
