@@ -70,7 +70,7 @@ export type PushProviderFactory = (config: PushProviderConfig) => PushProvider;
 export interface PushProviderAttribute {
   /** The attribute, kebab-case (`sdk-app-id`). */
   readonly name: string;
-  /** How the provider reads the (string) value: as text (the default), a number, or a URL resolved against the page. */
+  /** How the provider reads the (string) value: as text (the default), a number, or a URL (against the page). */
   readonly type?: 'number' | 'url';
   /** A start fails without it (for alternatives, such as `user-sig` / `sig-endpoint`, neither is). */
   readonly required?: boolean;
@@ -78,7 +78,7 @@ export interface PushProviderAttribute {
 
 /** What a backend lets the page choose; the element asks these instead of naming providers. */
 export interface PushProviderCapabilities {
-  /** The browser chooses the recorded file types (HLS/FLV/MP4); false when the backend decides (Tencent's template). */
+  /** The browser chooses the recorded file types (HLS/FLV/MP4); false when the backend does (Tencent's template). */
   readonly chooseRecordFormats: boolean;
   /** It can push the microphone alone. */
   readonly audioOnly: boolean;
