@@ -16,6 +16,17 @@ function relayWidgetsPlugin() {
       for (const mod of customElementsManifest.modules) {
         for (const decl of mod.declarations ?? []) {
           if (!decl.customElement || !decl.tagName) continue;
+          // Attributes made at run time from a spec (the push providers' attributes) are documented with `@attr`
+          // and typed by a `declare`d field of the camel-cased name: link the two, as a decorator would.
+          for (const attr of decl.attributes ?? []) {
+            const field = decl.members?.find(
+              (m) => m.kind === 'field' && m.name === attr.name.replace(/-([a-z])/g, (_, c) => c.toUpperCase()),
+            );
+            if (attr.fieldName || !field) continue;
+            attr.fieldName = field.name;
+            attr.type ??= field.type;
+            field.attribute ??= attr.name;
+          }
           for (const ev of decl.events ?? []) {
             const detail = detailTypes[ev.name];
             if (detail) ev.type = { text: `CustomEvent<${detail}>`, references: [{ name: detail, module: 'src/events.ts' }] };

@@ -84,8 +84,8 @@ const lazyFiles = {
   'hls-adapter': 'src/player/engines/hls-adapter.ts',
   mpegts: 'src/engines/mpegts.ts',
   trtc: 'src/engines/trtc.ts',
-  'local-provider': 'src/push/local-provider-impl.ts',
-  'trtc-provider': 'src/push/trtc-provider-impl.ts',
+  'local-provider': 'src/push/providers/local-provider-impl.ts',
+  'trtc-provider': 'src/push/providers/trtc-provider-impl.ts',
   // <live-push-controls>' state machine (camera, option checks, start/stop): fetched when one connects.
   'push-session': 'src/push/push-session.ts',
   // <relay-player>'s built-in controls: fetched the first time a player shows them (`controls`).

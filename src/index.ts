@@ -13,7 +13,7 @@ export {
   type LazyModuleName,
 } from './lazy/registry.js';
 export { addTranslation, type Messages, type PartialMessages } from './i18n/index.js';
-export { LivePushControls } from './elements/live-push-controls.js';
+export { LivePushControls } from './elements/live-push-controls/live-push-controls.js';
 export * from './push/options.js';
 export * from './push/provider.js';
 export { buildPlayUrls } from './push/play-urls.js';

@@ -17,6 +17,7 @@ import {
   type PushProvider,
   type PushProviderConfig,
   type PushProviderFactory,
+  type PushProviderSpec,
   type PushResult,
 } from './provider.js';
 import type { PushOptions } from './options.js';
@@ -114,7 +115,11 @@ class LazyPushProvider extends EventTarget implements PushProvider {
   }
 }
 
-/** Registers provider `name` whose implementation is the lazy module `module`. */
-export function registerLazyPushProvider(name: string, module: LazyProviderName): void {
-  registerPushProvider(name, (config) => new LazyPushProvider(name, module, config));
+/** Registers provider `name` whose implementation is the lazy module `module`, with its spec. */
+export function registerLazyPushProvider(
+  name: string,
+  module: LazyProviderName,
+  spec: PushProviderSpec,
+): void {
+  registerPushProvider(name, (config) => new LazyPushProvider(name, module, config), spec);
 }

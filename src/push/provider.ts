@@ -3,8 +3,9 @@
  *
  * A provider turns `(options, media)` into a live relay and back. It reports what happens after `start()` has
  * resolved (the ingest dropped, the cloud kicked the client out) through its events, so the element never needs
- * to know which backend it talks to. Adding a backend = a new file calling {@link registerPushProvider}, plus one
- * import line in `builtin-providers.ts`; the element does not change.
+ * to know which backend it talks to. Adding a backend = a new file in `providers/` calling
+ * {@link registerPushProvider} with its {@link PushProviderSpec} (the attributes it reads, what it lets the page
+ * choose), plus one import line in `builtin-providers.ts`; the element does not change: it asks the spec.
  */
 import { ErrorCodes, RelayError } from '../errors.js';
 import type { PlayUrl, RelayErrorInfo } from '../types.js';
@@ -61,11 +62,66 @@ export interface PushProvider extends EventTarget {
 
 export type PushProviderFactory = (config: PushProviderConfig) => PushProvider;
 
-const registry = new Map<string, PushProviderFactory>();
+/**
+ * An attribute of `<live-push-controls>` a provider reads. Its config key, and the element's property, is the
+ * camel-cased name (`sdk-app-id` → `sdkAppId`). The element documents it (`@attr`, the manifest);
+ * `test/push/provider-spec.test.ts` checks the two lists agree.
+ */
+export interface PushProviderAttribute {
+  /** The attribute, kebab-case (`sdk-app-id`). */
+  readonly name: string;
+  /** How the provider reads the (string) value: as text (the default), a number, or a URL (against the page). */
+  readonly type?: 'number' | 'url';
+  /** A start fails without it (for alternatives, such as `user-sig` / `sig-endpoint`, neither is). */
+  readonly required?: boolean;
+}
 
-/** Makes a provider available under `name` (lower-case). Replaces a previous registration of that name. */
-export function registerPushProvider(name: string, factory: PushProviderFactory): void {
-  registry.set(name.toLowerCase(), factory);
+/** What a backend lets the page choose; the element asks these instead of naming providers. */
+export interface PushProviderCapabilities {
+  /** The browser chooses the recorded file types (HLS/FLV/MP4); false when the backend does (Tencent's template). */
+  readonly chooseRecordFormats: boolean;
+  /** It can push the microphone alone. */
+  readonly audioOnly: boolean;
+  /** It tags recordings with the page's record id. */
+  readonly recordId: boolean;
+  /** It can swap the camera or microphone of a live push (`replaceTrack`). */
+  readonly switchDevicesLive: boolean;
+}
+
+/** What a provider declares when it registers: the attributes it reads and its capabilities. */
+export interface PushProviderSpec {
+  readonly attributes: readonly PushProviderAttribute[];
+  readonly capabilities: PushProviderCapabilities;
+}
+
+/** The spec of a provider registered without one (a page's own provider reads whatever attributes it likes). */
+export const DEFAULT_PROVIDER_SPEC: PushProviderSpec = {
+  attributes: [],
+  capabilities: { chooseRecordFormats: true, audioOnly: true, recordId: true, switchDevicesLive: false },
+};
+
+const registry = new Map<string, { factory: PushProviderFactory; spec: PushProviderSpec }>();
+
+/**
+ * Makes a provider available under `name` (lower-case), with the attributes it reads and its capabilities.
+ * Replaces a previous registration of that name.
+ */
+export function registerPushProvider(
+  name: string,
+  factory: PushProviderFactory,
+  spec: PushProviderSpec = DEFAULT_PROVIDER_SPEC,
+): void {
+  registry.set(name.toLowerCase(), { factory, spec });
+}
+
+/** The spec of provider `name`; {@link DEFAULT_PROVIDER_SPEC} for a name nobody registered (yet). */
+export function pushProviderSpec(name: string): PushProviderSpec {
+  return registry.get(name.toLowerCase())?.spec ?? DEFAULT_PROVIDER_SPEC;
+}
+
+/** The attributes the registered providers read (a name two providers share comes twice). */
+export function pushProviderAttributes(): PushProviderAttribute[] {
+  return [...registry.values()].flatMap((e) => e.spec.attributes);
 }
 
 /** Names of the registered providers. */
@@ -75,15 +131,15 @@ export function pushProviderNames(): string[] {
 
 /** Creates a provider by name; throws `PROVIDER_UNKNOWN` for a name nobody registered. */
 export function createPushProvider(name: string, config: PushProviderConfig): PushProvider {
-  const factory = registry.get(name.toLowerCase());
-  if (!factory) {
+  const entry = registry.get(name.toLowerCase());
+  if (!entry) {
     throw new RelayError(
       'push',
       ErrorCodes.PROVIDER_UNKNOWN,
       `No push provider is called "${name}". Use one of: ${pushProviderNames().join(', ')}.`,
     );
   }
-  return factory(config);
+  return entry.factory(config);
 }
 
 /** Base class with the event plumbing every provider shares. */

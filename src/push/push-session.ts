@@ -1,8 +1,7 @@
 /**
  * The push session: camera preview, start/stop of a push through a {@link PushProvider}, their races, device
- * switches and device loss — everything `<live-push-controls>` does that is not rendering. Headless (no DOM
- * besides `navigator.mediaDevices` once used), so it is tested without the element, as
- * `src/player/live-session.ts` is for the player.
+ * switches, device loss and the elapsed time — everything `<live-push-controls>` does that is not rendering.
+ * Headless (no DOM besides `navigator.mediaDevices` once used), so it is tested without the element.
  *
  * It reports through a {@link PushSessionListener}; the element turns those calls into DOM events and renders.
  * Constructing one touches nothing (safe in server-side rendering); `release()` leaves nothing running.
@@ -27,48 +26,21 @@ import {
   openTrack,
   watchDevices,
   watchTracks,
-  type DeviceOption,
 } from './media.js';
-import { validatePushOptions, type PushOptions, type PushOptionsInput } from './options.js';
-import {
-  PushProviderEvents,
-  type createPushProvider,
-  type PushProvider,
-  type PushProviderConfig,
-} from './provider.js';
+import { validatePushOptions, type PushOptions } from './options.js';
+import { ElapsedClock } from './elapsed.js';
+import { PushProviderEvents, type PushProvider } from './provider.js';
+import type {
+  CreatePushProvider,
+  DeviceChoice,
+  PushRequest,
+  PushSessionListener,
+} from './push-session-types.js';
 
-export interface PushSessionListener {
-  /** Every state change (`idle`, `previewing`, `starting`, `live`, `stopping`, `error`). */
-  onState(state: PushState): void;
-  /** The preview stream changed (opened, closed, a device switched); `null` when the camera is off. */
-  onMedia(media: MediaStream | null): void;
-  /** The push went live. */
-  onStarted(live: LivePushStartedDetail): void;
-  /** A push that went live ended; `reason` is `stopped`, `disconnected` or the error code that ended it. */
-  onStopped(streamId: string, reason: string): void;
-  /** Every failure (bad options, camera, backend), already shaped as `{ module, code, message }`. */
-  onError(info: RelayErrorInfo): void;
-  /** Cameras and microphones (after access was granted the labels are filled in). */
-  onDevices?(cameras: DeviceOption[], mics: DeviceOption[]): void;
-}
+export type { CreatePushProvider, DeviceChoice, PushRequest, PushSessionListener };
 
-/** What a start needs from the page: which backend, its configuration, and the loose push options. */
-export interface PushRequest {
-  provider: string;
-  config: PushProviderConfig;
-  options: PushOptionsInput;
-}
-
-/** The devices to open: ids (empty = the default device) and whether the camera is off (audio-only). */
-export interface DeviceChoice {
-  cameraId: string;
-  micId: string;
-  audioOnly: boolean;
-}
-
-function cancelled(): RelayError {
-  return new RelayError('push', ErrorCodes.START_CANCELLED, 'Stopped before going live.');
-}
+const cancelled = (): RelayError =>
+  new RelayError('push', ErrorCodes.START_CANCELLED, 'Stopped before going live.');
 
 function errorInfo(err: unknown, fallbackCode: string): RelayErrorInfo {
   if (isRelayError(err)) return err.toJSON();
@@ -78,9 +50,6 @@ function errorInfo(err: unknown, fallbackCode: string): RelayErrorInfo {
   }
   return toErrorInfo(err, 'push', fallbackCode);
 }
-
-/** Creates a provider by its registered name: `createPushProvider` of `provider.ts`. */
-export type CreatePushProvider = typeof createPushProvider;
 
 export class PushSession {
   readonly #listener: PushSessionListener;
@@ -98,6 +67,7 @@ export class PushSession {
   #unwatchTracks: (() => void) | null = null;
   #unwatchDevices: (() => void) | null = null;
   #switching = false;
+  readonly #clock = new ElapsedClock(() => this.#listener.onElapsed?.(this.#clock.seconds));
 
   constructor(listener: PushSessionListener, createProvider: CreatePushProvider) {
     this.#listener = listener;
@@ -118,6 +88,10 @@ export class PushSession {
   /** The last error reported, or `null` (cleared by the next preview or start). */
   get error(): RelayErrorInfo | null {
     return this.#error;
+  }
+  /** Whole seconds since the push went live (held while stopping, 0 otherwise). */
+  get elapsed(): number {
+    return this.#clock.seconds;
   }
   get choice(): Readonly<DeviceChoice> {
     return this.#choice;
@@ -454,6 +428,7 @@ export class PushSession {
   #setState(state: PushState): void {
     if (state === this.#state) return;
     this.#state = state;
+    this.#clock.follow(state);
     this.#listener.onState(state);
   }
 

@@ -18,7 +18,7 @@ import type {
   RelayPlayerFallbackDetail,
   RelayPlayerStateDetail,
 } from '../index.js';
-import { LivePushControls as LivePushControlsElement } from '../elements/live-push-controls.js';
+import { LivePushControls as LivePushControlsElement } from '../elements/live-push-controls/live-push-controls.js';
 import { RecordingList as RecordingListElement } from '../elements/recording-list/recording-list.js';
 import { RelayPlayer as RelayPlayerElement } from '../elements/relay-player.js';
 

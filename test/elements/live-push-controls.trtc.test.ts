@@ -7,7 +7,7 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../src/register.js';
 import '../../src/lazy/esm.js';
-import type { LivePushControls } from '../../src/elements/live-push-controls.js';
+import type { LivePushControls } from '../../src/elements/live-push-controls/live-push-controls.js';
 import { setLazyModuleLoader } from '../../src/lazy/registry.js';
 import type { RelayErrorInfo } from '../../src/types.js';
 import { TrtcNetworkDouble } from '../push/trtc-network-double.js';

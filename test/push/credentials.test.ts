@@ -6,7 +6,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/register.js';
 import '../../src/lazy/esm.js';
-import type { LivePushControls } from '../../src/elements/live-push-controls.js';
+import type { LivePushControls } from '../../src/elements/live-push-controls/live-push-controls.js';
 import { validatePushOptions } from '../../src/push/options.js';
 import { createPushProvider } from '../../src/push/provider.js';
 import { rejection } from '../support/until.js';

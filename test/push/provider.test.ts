@@ -2,7 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/register.js';
 // The providers' implementations are lazy modules; this registers their loaders (the SDK's network is replaced below).
 import '../../src/lazy/esm.js';
-import type { LivePushControls } from '../../src/elements/live-push-controls.js';
+import type { LivePushControls } from '../../src/elements/live-push-controls/live-push-controls.js';
 import { setLazyModuleLoader } from '../../src/lazy/registry.js';
 import type { PushOptions } from '../../src/push/options.js';
 import {

@@ -12,7 +12,7 @@ import { PushSession, type PushRequest } from '../../src/push/push-session.js';
 import type { RelayErrorInfo } from '../../src/types.js';
 import '../../src/lazy/esm.js';
 import { RealRtcError, TRTC_CODES, TrtcNetworkDouble } from './trtc-network-double.js';
-import { rejection } from '../support/until.js';
+import { rejection, sleep, until } from '../support/until.js';
 
 /** Everything the session reports, in order. */
 class Report {
@@ -21,6 +21,7 @@ class Report {
   started: LivePushStartedDetail[] = [];
   stopped: { streamId: string; reason: string }[] = [];
   media: (MediaStream | null)[] = [];
+  elapsed: number[] = [];
   readonly session = new PushSession(
     {
       onState: (s) => this.states.push(s),
@@ -28,6 +29,7 @@ class Report {
       onStarted: (l) => this.started.push(l),
       onStopped: (streamId, reason) => this.stopped.push({ streamId, reason }),
       onMedia: (m) => this.media.push(m),
+      onElapsed: (s) => this.elapsed.push(s),
     },
     createPushProvider,
   );
@@ -78,6 +80,18 @@ describe('push session (headless)', () => {
     r.session.stopPreview();
     expect(media.getTracks().every((t) => t.readyState === 'ended')).to.equal(true);
     expect(r.session.state).to.equal('idle');
+  });
+
+  it('counts the seconds a push has been live, and is back at zero once it stopped', async () => {
+    await r.session.start(trtc());
+    expect(r.session.elapsed).to.equal(0);
+    await until('two seconds live', () => r.elapsed.length >= 2);
+    expect(r.elapsed.slice(0, 2)).to.deep.equal([1, 2]);
+    await r.session.stop();
+    expect(r.session.elapsed).to.equal(0);
+    const reported = r.elapsed.length;
+    await sleep(1100);
+    expect(r.elapsed.length).to.equal(reported);
   });
 
   it('a second start while starting is the same start; while live it answers the running push', async () => {

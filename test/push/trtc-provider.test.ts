@@ -10,7 +10,7 @@ import type { RelayErrorInfo } from '../../src/types.js';
 import { setLazyModuleLoader } from '../../src/lazy/registry.js';
 import { validatePushOptions, type PushOptionsInput } from '../../src/push/options.js';
 import { PushProviderEvents, createPushProvider, type PushProvider } from '../../src/push/provider.js';
-import '../../src/push/trtc-provider.js';
+import '../../src/push/providers/trtc-provider.js';
 // The providers' implementations are lazy modules; this registers their loaders (the SDK's is replaced below).
 import '../../src/lazy/esm.js';
 import { RealRtcError, TRTC_CODES, TrtcNetworkDouble } from './trtc-network-double.js';

@@ -10,7 +10,7 @@ import { html } from 'lit';
 
 // the shim is installed by @lit-labs/ssr; the element modules are loaded after it
 const { RelayPlayer } = await import('../../../src/elements/relay-player.ts');
-const { LivePushControls } = await import('../../../src/elements/live-push-controls.ts');
+const { LivePushControls } = await import('../../../src/elements/live-push-controls/live-push-controls.ts');
 const { RecordingList } = await import('../../../src/elements/recording-list/recording-list.ts');
 await import('../../../src/register.ts');
 

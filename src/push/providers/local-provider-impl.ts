@@ -13,19 +13,19 @@
  * This module is fetched on the first local start (lazy module `local-provider`, see `lazy-provider.ts`);
  * `local-provider.ts` registers the small shell that loads it.
  */
-import { ErrorCodes, RelayError, toErrorInfo } from '../errors.js';
-import type { PlayUrl } from '../types.js';
-import { resolvePushCredentials, withCredentials, type PushCredentials } from './credentials.js';
-import { requestJson } from './http.js';
-import type { LazyProviderModule } from './lazy-provider.js';
-import type { PushOptions } from './options.js';
+import { ErrorCodes, RelayError, toErrorInfo } from '../../errors.js';
+import type { PlayUrl } from '../../types.js';
+import { resolvePushCredentials, withCredentials, type PushCredentials } from '../credentials.js';
+import { requestJson } from '../http.js';
+import type { LazyProviderModule } from '../lazy-provider.js';
+import type { PushOptions } from '../options.js';
 import {
   BasePushProvider,
   cancelledError,
   configString,
   type PushProviderConfig,
   type PushResult,
-} from './provider.js';
+} from '../provider.js';
 
 /** MediaRecorder timeslice: small, so the relay sees data (and a keyframe) quickly. */
 const TIMESLICE_MS = 250;

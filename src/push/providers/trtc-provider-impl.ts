@@ -29,18 +29,18 @@
  */
 import type TRTCNamespace from 'trtc-js-sdk';
 import type { Client, ClientConfig, LocalStream, RtcError } from 'trtc-js-sdk';
-import { ErrorCodes, RelayError, isRelayError } from '../errors.js';
-import type { LazyProviderModule, ProviderKit } from './lazy-provider.js';
-import { requestJson } from './http.js';
-import { STREAM_ID, type PushOptions } from './options.js';
-import { buildPlayUrls } from './play-urls.js';
+import { ErrorCodes, RelayError, isRelayError } from '../../errors.js';
+import type { LazyProviderModule, ProviderKit } from '../lazy-provider.js';
+import { requestJson } from '../http.js';
+import { STREAM_ID, type PushOptions } from '../options.js';
+import { buildPlayUrls } from '../play-urls.js';
 import {
   BasePushProvider,
   cancelledError,
   configString,
   type PushProviderConfig,
   type PushResult,
-} from './provider.js';
+} from '../provider.js';
 
 type TRTC = typeof TRTCNamespace;
 /** trtc-js-sdk's numeric error codes (its `index.d.ts` `ErrorCode`) mapped to ours. */

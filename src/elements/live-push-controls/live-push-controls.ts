@@ -1,6 +1,5 @@
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { ErrorCodes, RelayError } from '../errors.js';
 import {
   LivePushEvents,
   relayEvent,
@@ -11,41 +10,29 @@ import {
   type LivePushStateDetail,
   type LivePushStoppedDetail,
   type PushState,
-} from '../events.js';
-import { format, pushLabels, type Messages } from '../i18n/index.js';
-import { LangController } from '../i18n/lang-controller.js';
-import { loadLazyModule } from '../lazy/registry.js';
-import '../push/builtin-providers.js';
-import type { DeviceOption } from '../push/media.js';
-import { formatRecordFileTypes, parseRecordFileTypes } from '../push/options.js';
-import { createPushProvider, type PushProviderConfig } from '../push/provider.js';
-import type { PushSession, PushSessionListener } from '../push/push-session.js';
-import { RELAY_ENCODES, RECORD_FILE_TYPES, type PlayUrl, type RelayErrorInfo } from '../types.js';
-import { themeStyles } from './theme.js';
-
-/**
- * "Copy" as an SVG (a glyph such as ⧉ is in few fonts and shows as an empty box). Drawn here rather than taken
- * from icons.ts, which would bring the player's icons into every page's script with it. (The button's
- * aria-label names it.)
- */
-const copyIcon = html`<svg viewBox="0 0 24 24" width="1.2em" height="1.2em" fill="currentColor">
-  <path d="M8 8h13v13H8zm2 2v9h9v-9zM3 3h13v3h-2V5H5v9h1v2H3z" />
-</svg>`;
+} from '../../events.js';
+import { format, pushLabels } from '../../i18n/index.js';
+import { LangController } from '../../i18n/lang-controller.js';
+import { LazyFeature } from '../../lazy/lazy-feature.js';
+import '../../push/builtin-providers.js';
+import { controlsState } from '../../push/controls-state.js';
+import { formatElapsed } from '../../push/elapsed.js';
+import type { DeviceOption } from '../../push/media.js';
+import { formatRecordFileTypes, parseRecordFileTypes } from '../../push/options.js';
+import {
+  createPushProvider,
+  pushProviderAttributes,
+  pushProviderSpec,
+  type PushProviderConfig,
+} from '../../push/provider.js';
+import { attributeKey, pushRequest } from '../../push/push-request.js';
+import type { PushSessionListener } from '../../push/push-session.js';
+import { PushSessionHandle } from '../../push/session-handle.js';
+import { RELAY_ENCODES, type PlayUrl, type RelayErrorInfo } from '../../types.js';
+import { playUrlList, recordChoices } from './live-push-controls.parts.js';
+import { livePushControlsStyles } from './live-push-controls.styles.js';
 
 export { STOP_REASON_DISCONNECTED, STOP_REASON_REQUESTED };
-
-function formatElapsed(totalSeconds: number): string {
-  const h = Math.floor(totalSeconds / 3600);
-  const m = Math.floor((totalSeconds % 3600) / 60);
-  const s = totalSeconds % 60;
-  const mm = String(m).padStart(2, '0');
-  const ss = String(s).padStart(2, '0');
-  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
-}
-
-function camelCase(attr: string): string {
-  return attr.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-}
 
 /**
  * Pushes the camera and microphone to a relay backend, optionally recording, and shows the play URLs.
@@ -56,11 +43,12 @@ function camelCase(attr: string): string {
  * ```
  *
  * The options follow the relay model: a relay protocol (`encode`), recording file types (none, or any of
- * HLS/FLV/MP4; MP3 only when audio-only), a record id. They are checked before any backend is called. With
+ * HLS/FLV/MP4; MP3 only when audio-only), a record id. They are checked before any backend is called.
+ * Backends are push providers (`provider="local"`, the default, or `"trtc"`; `src/push/providers/`), each
+ * declaring the attributes it reads and what it lets the page choose; the element asks them. With
  * `provider="trtc"` the application's recording template in Tencent's console decides the file types: the
- * HLS/FLV/MP4 boxes are disabled and say so; MP3 on an audio-only push asks Tencent to record it.
- * With `provider="trtc"` the camera and microphone can be switched while live.
- * Backends are push providers (`provider="local"`, the default, or `"trtc"`); each reads its own attributes.
+ * HLS/FLV/MP4 boxes are disabled and say so; MP3 on an audio-only push asks Tencent to record it. With
+ * `provider="trtc"` the camera and microphone can be switched while live.
  * The camera, option checks and start/stop are fetched when the element connects (the script-tag build's
  * `relay-widgets-push-session.js`); `preview()`, `start()` and `stop()` called before that wait for it.
  *
@@ -115,100 +103,18 @@ function camelCase(attr: string): string {
  * @tag live-push-controls
  */
 export class LivePushControls extends LitElement {
-  static override styles = [
-    themeStyles,
-    css`
-      section {
-        display: grid;
-        gap: var(--_gap);
-      }
-      video {
-        width: 100%;
-        aspect-ratio: 16 / 9;
-        background: var(--relay-preview-bg, #000);
-        border-radius: var(--_radius);
-        object-fit: contain;
-      }
-      fieldset {
-        border: 1px solid color-mix(in srgb, currentColor 25%, transparent);
-        border-radius: var(--_radius);
-        margin: 0;
-        display: flex;
-        flex-wrap: wrap;
-        gap: var(--_gap);
-        align-items: center;
-      }
-      .row {
-        display: flex;
-        flex-wrap: wrap;
-        gap: var(--_gap);
-        align-items: center;
-      }
-      button {
-        font: inherit;
-        padding: 0.35em 0.9em;
-        border-radius: var(--_radius);
-        border: 1px solid currentColor;
-        background: transparent;
-        color: inherit;
-        cursor: pointer;
-      }
-      button:disabled {
-        opacity: 0.5;
-        cursor: default;
-      }
-      button:focus-visible,
-      input:focus-visible,
-      select:focus-visible {
-        outline: 2px solid var(--_accent);
-        outline-offset: 2px;
-      }
-      [part='start-button'] {
-        background: var(--_accent);
-        border-color: var(--_accent);
-        color: #fff;
-      }
-      [part='stop-button'] {
-        border-color: var(--_danger);
-        color: var(--_danger);
-      }
-      [part='message'] {
-        color: var(--_danger);
-        margin: 0;
-      }
-      [part='message'] small {
-        display: block;
-      }
-      [part='status'] {
-        margin: 0;
-      }
-      ul {
-        list-style: none;
-        padding: 0;
-        margin: 0;
-        display: grid;
-        gap: calc(var(--_gap) / 2);
-      }
-      [part='url'] {
-        display: flex;
-        gap: var(--_gap);
-        align-items: center;
-      }
-      code {
-        overflow-wrap: anywhere;
-        flex: 1;
-      }
-      .hint {
-        font-size: 0.85em;
-        opacity: 0.8;
-      }
-    `,
-  ];
+  static override styles = livePushControlsStyles;
+
+  /**
+   * The attributes the providers declare (`endpoint`, `sdk-app-id`, …) are properties too (`endpoint`,
+   * `sdkAppId`, …: strings, not reflected), made from the providers' specs (typed below).
+   */
+  static override properties: PropertyDeclarations = Object.fromEntries(
+    pushProviderAttributes().map((a) => [attributeKey(a.name), { attribute: a.name }]),
+  );
 
   /** Push backend name from the provider registry (`local`, `trtc`, …). */
   @property({ reflect: true }) provider = 'local';
-  /** Base URL of the local relay. */
-  @property() endpoint?: string;
   /** Relay protocol: `rtmp`, `hls` or `flv`. */
   @property({ reflect: true }) encode = 'flv';
   /** Recording file types (attribute: comma-separated or `none`). Unknown names are reported on start. */
@@ -229,42 +135,36 @@ export class LivePushControls extends LitElement {
   @property({ type: Boolean, reflect: true, attribute: 'hide-ui' }) hideUi = false;
   /** Stream id to ask the backend for. */
   @property({ attribute: 'stream-id' }) streamId?: string;
-  /** TRTC SDKAppID. */
-  @property({ attribute: 'sdk-app-id' }) sdkAppId?: string;
-  /** TRTC user id. */
-  @property({ attribute: 'user-id' }) userId?: string;
-  /** TRTC UserSig issued by your server. Not reflected. */
-  @property({ attribute: 'user-sig' }) userSig?: string;
-  /** URL on your server that issues a UserSig. */
-  @property({ attribute: 'sig-endpoint' }) sigEndpoint?: string;
-  /** TRTC room id. */
-  @property({ attribute: 'room-id' }) roomId?: string;
-  /** CDN play domain (TRTC). */
-  @property({ attribute: 'play-domain' }) playDomain?: string;
+  /** Base URL of the local relay (provider `local`). */ declare endpoint?: string;
+  /** TRTC SDKAppID. */ declare sdkAppId?: string;
+  /** TRTC user id. */ declare userId?: string;
+  /** TRTC UserSig issued by your server. Not reflected. */ declare userSig?: string;
+  /** URL on your server that issues a UserSig. */ declare sigEndpoint?: string;
+  /** TRTC room id. */ declare roomId?: string;
+  /** CDN play domain (TRTC). */ declare playDomain?: string;
   /** Local relay push auth: `txSecret` minted by your server for `stream-id` (see `tx-time`). Not reflected. */
-  @property({ attribute: 'tx-secret' }) txSecret?: string;
+  declare txSecret?: string;
   /** Local relay push auth: `txTime`, the upper-case hex unix expiry `tx-secret` was minted with. */
-  @property({ attribute: 'tx-time' }) txTime?: string;
+  declare txTime?: string;
   /** Local relay push auth: URL on your server that answers POST `{ streamId? }` with `{ streamId, txSecret, txTime }`. */
-  @property({ attribute: 'credential-endpoint' }) credentialEndpoint?: string;
+  declare credentialEndpoint?: string;
   /** Extra provider configuration, merged over the attributes (for values a page does not want in the DOM). */
   @property({ attribute: false }) providerConfig: PushProviderConfig = {};
 
   @state() private _state: PushState = 'idle';
   @state() private _error: RelayErrorInfo | null = null;
   @state() private _live: LivePushStartedDetail | null = null;
-  @state() private _elapsed = 0;
   @state() private _media: MediaStream | null = null;
   @state() private _cameras: DeviceOption[] = [];
   @state() private _mics: DeviceOption[] = [];
   @state() private _notice = '';
 
+  readonly #i18n = new LangController(this, pushLabels);
+
   /** What the headless push state machine reports, turned into this element's state and DOM events. */
   readonly #listener: PushSessionListener = {
     onState: (state) => {
       this._state = state;
-      if (state === 'live') this.#startTimer();
-      else if (state !== 'stopping') this.#stopTimer();
       this.dispatchEvent(relayEvent<LivePushStateDetail>(LivePushEvents.STATE, { state }));
     },
     onMedia: (media) => {
@@ -276,7 +176,6 @@ export class LivePushControls extends LitElement {
     },
     onStopped: (streamId, reason) => {
       this._live = null;
-      this.#stopTimer();
       this.dispatchEvent(relayEvent<LivePushStoppedDetail>(LivePushEvents.STOPPED, { streamId, reason }));
     },
     onError: (info) => {
@@ -287,18 +186,25 @@ export class LivePushControls extends LitElement {
       this._cameras = cameras;
       this._mics = mics;
     },
+    onElapsed: () => this.requestUpdate(),
   };
   /**
-   * The headless push state machine (lazy module `push-session`), fetched when the element connects; `null` until
-   * it has arrived. The reads below never wait for it; calls made before it arrives run, in order, once it has.
+   * The headless push state machine: its code is the lazy module `push-session`, fetched when the element
+   * connects; `session` is `null` until it has arrived. The reads below never wait for it; calls made before it
+   * arrives run, in order, once it has.
    */
-  readonly #i18n = new LangController(this, pushLabels);
-  #session: PushSession | null = null;
-  #sessionLoading: Promise<PushSession> | null = null;
-  /** Counts disconnections: a call still waiting for the session when the element left is not carried out. */
-  #disconnects = 0;
-  #timer: ReturnType<typeof setInterval> | null = null;
-  #startedAt = 0;
+  readonly #code = new LazyFeature(this, 'push-session');
+  readonly #push = new PushSessionHandle(
+    () => this.#code.load(),
+    (Session) => {
+      const session = new Session(this.#listener, createPushProvider);
+      void session.setChoice({ audioOnly: this.audioOnly });
+      if (this.isConnected) session.watchDevices();
+      this.requestUpdate();
+      return session;
+    },
+    this.#listener.onError,
+  );
 
   /** Current state (also announced by `live-push-state`). */
   get state(): PushState {
@@ -322,73 +228,14 @@ export class LivePushControls extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.#session) this.#session.watchDevices();
+    if (this.#push.session) this.#push.session.watchDevices();
     // Fetched now so that Start does not wait for it; a failure is reported by the first call that needs it.
-    else this.#loadSession().catch(() => undefined);
+    else this.#push.fetch().catch(() => undefined);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#disconnects += 1;
-    this.#session?.release();
-  }
-
-  /** The session, fetched and created once. Rejects with `ENGINE_LOAD_FAILED` (module `push`); a later call retries. */
-  #loadSession(): Promise<PushSession> {
-    this.#sessionLoading ??= loadLazyModule('push-session').then(
-      (Session) => {
-        const session = new Session(this.#listener, createPushProvider);
-        void session.setChoice({ audioOnly: this.audioOnly });
-        if (this.isConnected) session.watchDevices();
-        this.#session = session;
-        this.requestUpdate();
-        return session;
-      },
-      (err: unknown) => {
-        this.#sessionLoading = null;
-        throw new RelayError(
-          'push',
-          ErrorCodes.ENGINE_LOAD_FAILED,
-          `The push controls could not be loaded (${err instanceof Error ? err.message : String(err)}).`,
-          { cause: err },
-        );
-      },
-    );
-    return this.#sessionLoading;
-  }
-
-  /**
-   * Runs `call` on the session if there is one: at once, or once it has arrived (after the calls made before, so a
-   * start still waiting for the session runs first, then is stopped). Nothing to do when it never came.
-   */
-  async #ifSession(call: (session: PushSession) => void | Promise<void>): Promise<void> {
-    const session = this.#session ?? (await this.#sessionLoading?.catch(() => null));
-    if (session) await call(session);
-  }
-
-  /**
-   * Runs `call` on the session, at once when it is there, else once it has arrived (in the order of the calls);
-   * not at all when the element left the page meanwhile (`START_CANCELLED`). A session that cannot be fetched is
-   * reported like any failure.
-   */
-  #withSession<T>(call: (session: PushSession) => Promise<T>): Promise<T> {
-    if (this.#session) return call(this.#session);
-    const disconnects = this.#disconnects;
-    return this.#loadSession().then(
-      (session) => {
-        if (this.#disconnects !== disconnects)
-          throw new RelayError(
-            'push',
-            ErrorCodes.START_CANCELLED,
-            'The element left the page before it was ready.',
-          );
-        return call(session);
-      },
-      (err: RelayError) => {
-        this.#listener.onError(err.toJSON());
-        throw err;
-      },
-    );
+    this.#push.release();
   }
 
   /**
@@ -397,12 +244,12 @@ export class LivePushControls extends LitElement {
    */
   preview(): Promise<void> {
     this._error = null;
-    return this.#withSession((session) => session.preview());
+    return this.#push.run((session) => session.preview());
   }
 
   /** Turns the camera off (only when not live). */
   stopPreview(): void {
-    void this.#ifSession((session) => session.stopPreview());
+    void this.#push.ifThere((session) => session.stopPreview());
   }
 
   /**
@@ -412,22 +259,12 @@ export class LivePushControls extends LitElement {
    * A `stop()` during the start makes it reject with `START_CANCELLED`.
    */
   start(): Promise<LivePushStartedDetail> {
-    if (!this.#session?.busy) {
+    if (!this.#push.session?.busy) {
       this._error = null;
       this._notice = '';
     }
-    const request = {
-      provider: this.provider,
-      config: this.#providerConfig(),
-      options: {
-        encode: this.encode,
-        recordFileTypes: this.recordFileTypes,
-        recordId: this.recordId,
-        audioOnly: this.audioOnly,
-        streamId: this.streamId,
-      },
-    };
-    return this.#withSession((session) => session.start(request));
+    const request = pushRequest(this);
+    return this.#push.run((session) => session.start(request));
   }
 
   /**
@@ -435,68 +272,18 @@ export class LivePushControls extends LitElement {
    * recordings are finalised; the camera preview stays on. Never rejects.
    */
   stop(): Promise<void> {
-    return this.#ifSession((session) => session.stop());
-  }
-
-  #providerConfig(): PushProviderConfig {
-    const fromAttributes: Record<string, string> = {};
-    for (const attr of Array.from(this.attributes)) fromAttributes[camelCase(attr.name)] = attr.value;
-    const fromProperties: Record<string, string | undefined> = {
-      endpoint: this.endpoint,
-      sdkAppId: this.sdkAppId,
-      userId: this.userId,
-      userSig: this.userSig,
-      sigEndpoint: this.sigEndpoint,
-      roomId: this.roomId,
-      playDomain: this.playDomain,
-      txSecret: this.txSecret,
-      txTime: this.txTime,
-      credentialEndpoint: this.credentialEndpoint,
-    };
-    const defined = Object.fromEntries(Object.entries(fromProperties).filter(([, v]) => v != null));
-    return { ...fromAttributes, ...defined, ...this.providerConfig };
-  }
-
-  #startTimer(): void {
-    this.#stopTimer();
-    this.#startedAt = Date.now();
-    this._elapsed = 0;
-    this.#timer = setInterval(() => {
-      this._elapsed = Math.floor((Date.now() - this.#startedAt) / 1000);
-    }, 1000);
-  }
-
-  #stopTimer(): void {
-    if (this.#timer !== null) clearInterval(this.#timer);
-    this.#timer = null;
-    this._elapsed = 0;
+    return this.#push.ifThere((session) => session.stop());
   }
 
   // ——— view ———
 
-  #t(): Messages['push'] {
-    return this.#i18n.messages;
-  }
-
   protected override willUpdate(changed: PropertyValues<this>): void {
     // The preview reopens without the camera (or with it) when audio-only changes.
-    if (changed.has('audioOnly')) void this.#session?.setChoice({ audioOnly: this.audioOnly });
-  }
-
-  /** With Tencent Cloud the console's recording template decides HLS/FLV/MP4: those boxes are disabled. */
-  get #typesByTemplate(): boolean {
-    return this.provider.toLowerCase() === 'trtc';
-  }
-
-  #toggleRecord(type: string, on: boolean): void {
-    const set = new Set(this.recordFileTypes);
-    if (on) set.add(type);
-    else set.delete(type);
-    this.recordFileTypes = RECORD_FILE_TYPES.filter((t) => set.has(t));
+    if (changed.has('audioOnly')) void this.#push.session?.setChoice({ audioOnly: this.audioOnly });
   }
 
   async #copy(u: PlayUrl): Promise<void> {
-    const t = this.#t();
+    const t = this.#i18n.messages;
     const label = (u.encode ?? '').toUpperCase();
     try {
       await navigator.clipboard.writeText(u.url);
@@ -512,7 +299,7 @@ export class LivePushControls extends LitElement {
    */
   #devicePicker(name: string, label: string, kind: 'audio' | 'video'): unknown {
     const devices = kind === 'video' ? this._cameras : this._mics;
-    const session = this.#session;
+    const session = this.#push.session;
     const selected = kind === 'video' ? session?.choice.cameraId : session?.choice.micId;
     return html`<label
       >${label}
@@ -521,12 +308,13 @@ export class LivePushControls extends LitElement {
         ?disabled=${session ? !session.canSwitchDevices : false}
         @change=${(e: Event) => {
           const id = (e.target as HTMLSelectElement).value;
-          void this.#withSession((s) => s.setChoice(kind === 'video' ? { cameraId: id } : { micId: id }))
+          void this.#push
+            .run((s) => s.setChoice(kind === 'video' ? { cameraId: id } : { micId: id }))
             .catch(() => undefined)
             .then(() => this.requestUpdate());
         }}
       >
-        <option value="">${this.#t().defaultDevice}</option>
+        <option value="">${this.#i18n.messages.defaultDevice}</option>
         ${devices.map(
           (d) => html`<option value=${d.deviceId} ?selected=${d.deviceId === selected}>${d.label}</option>`,
         )}
@@ -536,11 +324,10 @@ export class LivePushControls extends LitElement {
 
   override render(): unknown {
     if (this.hideUi) return html`<slot></slot>`;
-    const t = this.#t();
-    const busy = this._state === 'starting' || this._state === 'stopping';
-    const locked = busy || this._state === 'live';
+    const t = this.#i18n.messages;
+    const { locked, canStop, camera } = controlsState(this._state, this._media !== null);
+    const caps = pushProviderSpec(this.provider).capabilities;
     const errors = t.errors as Record<string, string>;
-    const stateText = t.states[this._state];
     return html`
       <section role="region" aria-label=${t.region}>
         ${
@@ -564,7 +351,7 @@ export class LivePushControls extends LitElement {
               type="checkbox"
               name="audio-only"
               .checked=${this.audioOnly}
-              ?disabled=${locked}
+              ?disabled=${locked || !caps.audioOnly}
               @change=${(e: Event) => (this.audioOnly = (e.target as HTMLInputElement).checked)}
             />
             ${t.audioOnly}</label
@@ -583,41 +370,9 @@ export class LivePushControls extends LitElement {
               )}
             </select></label
           >
-          <fieldset>
-            <legend>${t.record}</legend>
-            ${RECORD_FILE_TYPES.map(
-              (type) =>
-                html`<label
-                  ><input
-                    type="checkbox"
-                    name="record"
-                    value=${type}
-                    .checked=${this.recordFileTypes.includes(type)}
-                    ?disabled=${locked || (type === 'mp3' ? !this.audioOnly : this.#typesByTemplate)}
-                    aria-describedby=${
-                      type === 'mp3' ? 'mp3-hint' : this.#typesByTemplate ? 'template-hint' : 'record-hint'
-                    }
-                    @change=${(e: Event) => this.#toggleRecord(type, (e.target as HTMLInputElement).checked)}
-                  />
-                  ${type.toUpperCase()}</label
-                >`,
-            )}
-            <span class="hint" id="record-hint"
-              >${
-                this.recordFileTypes.length
-                  ? format(t.recordSelected, {
-                      types: this.recordFileTypes.map((r) => r.toUpperCase()).join(', '),
-                    })
-                  : t.recordNone
-              }</span
-            >
-            <span class="hint" id="mp3-hint">${this.#typesByTemplate ? t.trtcMp3Hint : t.mp3Hint}</span>
-            ${
-              this.#typesByTemplate
-                ? html`<span class="hint" id="template-hint">${t.trtcRecordHint}</span>`
-                : nothing
-            }
-          </fieldset>
+          ${recordChoices(t, this.recordFileTypes, this.audioOnly, locked, caps, (types) => {
+            this.recordFileTypes = types;
+          })}
           <label
             >${t.recordId}
             <input
@@ -625,7 +380,7 @@ export class LivePushControls extends LitElement {
               size="10"
               aria-describedby="record-id-hint"
               .value=${this.recordId == null ? '' : String(this.recordId)}
-              ?disabled=${locked}
+              ?disabled=${locked || !caps.recordId}
               @input=${(e: Event) => {
                 const v = (e.target as HTMLInputElement).value;
                 this.recordId = v === '' ? null : v;
@@ -642,18 +397,13 @@ export class LivePushControls extends LitElement {
           >
             ${t.start}
           </button>
-          <button
-            part="stop-button"
-            type="button"
-            ?disabled=${!(this._state === 'live' || this._state === 'starting')}
-            @click=${() => void this.stop()}
-          >
+          <button part="stop-button" type="button" ?disabled=${!canStop} @click=${() => void this.stop()}>
             ${t.stop}
           </button>
           ${
-            this._media && !locked
+            camera === 'off'
               ? html`<button type="button" @click=${() => this.stopPreview()}>${t.cameraOff}</button>`
-              : !this._media && !locked
+              : camera === 'on'
                 ? html`<button type="button" @click=${() => void this.preview().catch(() => undefined)}>
                     ${t.cameraOn}
                   </button>`
@@ -661,10 +411,12 @@ export class LivePushControls extends LitElement {
           }
         </div>
         <p part="status" role="status" aria-live="polite">
-          <span class="state">${stateText}</span>${
+          <span class="state">${t.states[this._state]}</span>${
             this._live
               ? html` ·
-                  <span class="elapsed">${format(t.elapsed, { time: formatElapsed(this._elapsed) })}</span>`
+                  <span class="elapsed"
+                    >${format(t.elapsed, { time: formatElapsed(this.#push.session?.elapsed ?? 0) })}</span
+                  >`
               : nothing
           }${this._notice ? html` · <span class="notice">${this._notice}</span>` : nothing}
         </p>
@@ -675,29 +427,7 @@ export class LivePushControls extends LitElement {
               </p>`
             : nothing
         }
-        ${
-          this._live && this._live.urls.length > 0
-            ? html`<div>
-                <h3 class="hint" id="urls-title">${t.urls}</h3>
-                <ul part="urls" aria-labelledby="urls-title">
-                  ${this._live.urls.map(
-                    (u) =>
-                      html`<li part="url" data-encode=${u.encode ?? ''}>
-                        <code>${u.url}</code>
-                        <button
-                          part="copy-button"
-                          type="button"
-                          aria-label=${format(t.copy, { encode: (u.encode ?? '').toUpperCase() })}
-                          @click=${() => void this.#copy(u)}
-                        >
-                          ${copyIcon}
-                        </button>
-                      </li>`,
-                  )}
-                </ul>
-              </div>`
-            : nothing
-        }
+        ${playUrlList(t, this._live?.urls ?? [], (u) => void this.#copy(u))}
         <slot></slot>
       </section>
     `;
