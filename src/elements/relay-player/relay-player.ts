@@ -1,6 +1,6 @@
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { ErrorCodes, RelayError, toErrorInfo } from '../errors.js';
+import { LitElement, html, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
+import { ErrorCodes, RelayError, toErrorInfo } from '../../errors.js';
 import {
   RelayPlayerEvents,
   relayEvent,
@@ -8,22 +8,22 @@ import {
   type RelayPlayerErrorDetail,
   type RelayPlayerFallbackDetail,
   type RelayPlayerStateDetail,
-} from '../events.js';
-import { format, playerLabels, type Messages } from '../i18n/index.js';
-import { mutedIcon, playIcon } from './icons.js';
-import type { EngineKind, LatencyMode } from '../player/engine.js';
-import { LiveSession, type AutoplayOutcome, type SessionOptions } from '../player/live-session.js';
-import { forwardMediaEvents, type MediaEventType } from '../player/media-events.js';
-import { normaliseSources, parseSourcesAttribute } from '../player/protocol.js';
-import { readViewState } from '../player/view-state.js';
-import type { PlayEncode, PlayUrl } from '../types.js';
-import { LangController } from '../i18n/lang-controller.js';
-import { followProducer } from '../links/links.js';
-import { loadLazyModule } from '../lazy/registry.js';
-import type { ControlContext, PlayerActions } from './player-actions.js';
-import { AutoHide } from './player-auto-hide.js';
-import type { PlayerControlsModule } from './player-controls-module.js';
-import { themeStyles } from './theme.js';
+} from '../../events.js';
+import { playerLabels } from '../../i18n/index.js';
+import { LangController } from '../../i18n/lang-controller.js';
+import { LazyFeature } from '../../lazy/lazy-feature.js';
+import { followProducer } from '../../links/links.js';
+import type { ControlContext, PlayerActions } from '../../player/controls/player-actions.js';
+import type { AutoHide } from '../../player/controls/player-auto-hide.js';
+import type { EngineKind, LatencyMode } from '../../player/engine.js';
+import { forwardMediaEvents, type MediaEventType } from '../../player/media-events.js';
+import { normaliseSources, parseSourcesAttribute } from '../../player/protocol.js';
+import { LiveSession, type PlayerSnapshot, type SessionOptions } from '../../player/session/live-session.js';
+import { isAudioOnly } from '../../player/view-state.js';
+import type { PlayEncode, PlayUrl } from '../../types.js';
+import { themeStyles } from '../theme.js';
+import { overlay, statusText, type OverlayInput } from './overlay.js';
+import { relayPlayerStyles } from './relay-player.styles.js';
 
 const MODULE = 'player';
 
@@ -147,138 +147,7 @@ const MEDIA_PROPS = ['muted', 'volume', 'currentTime', 'playbackRate'] as const;
  * @tag relay-player
  */
 export class RelayPlayer extends LitElement {
-  static override styles = [
-    themeStyles,
-    css`
-      :host {
-        position: relative;
-        aspect-ratio: var(--relay-player-aspect-ratio, 16 / 9);
-        background: var(--relay-player-background, #000);
-        border-radius: var(--_radius);
-        overflow: hidden;
-        color: var(--relay-color-text, #fff);
-        line-height: normal;
-      }
-      :host(:state(audio-only)) {
-        aspect-ratio: auto;
-        min-height: 3em;
-      }
-      :host(:state(audio-only)) video {
-        display: none;
-      }
-      :host(:state(audio-only)) [part='controls'] {
-        position: static;
-        background: none;
-        opacity: 1;
-        contain-intrinsic-inline-size: 20em;
-      }
-      [part='controls'] {
-        container-type: inline-size;
-      }
-      :host(:state(inactive)) [part='base'] {
-        cursor: none;
-      }
-      [part='base'],
-      video {
-        width: 100%;
-        height: 100%;
-        display: block;
-      }
-      video {
-        object-fit: contain;
-        background: transparent;
-        /* The box's size like a <video>'s: it fills a block column, and where the page asks its content (a flex
-           row, media-chrome's inline-block controller) it is 640 px wide, or narrower when there is less room. */
-        contain: size;
-        contain-intrinsic-size: 640px 360px;
-      }
-      [part='base']:focus-visible {
-        outline: 2px solid var(--_accent);
-        outline-offset: -2px;
-      }
-      [part='overlay'] {
-        position: absolute;
-        inset: 0;
-        display: flex;
-        flex-direction: column;
-        align-items: center;
-        justify-content: center;
-        gap: 0.5em;
-        pointer-events: none;
-        text-align: center;
-        padding: 1em;
-      }
-      [part='overlay'] > * {
-        pointer-events: auto;
-      }
-      button {
-        font: inherit;
-        color: inherit;
-        background: var(--_accent);
-        border: 0;
-        border-radius: var(--_radius);
-        padding: 0.5em 1em;
-        cursor: pointer;
-      }
-      .icon {
-        vertical-align: -0.125em;
-      }
-      button:focus-visible,
-      input:focus-visible,
-      select:focus-visible {
-        outline: 2px solid var(--relay-color-text, #fff);
-        outline-offset: 2px;
-      }
-      [part='play-button'] {
-        font-size: 1.25em;
-        padding: 0.6em 1.4em;
-      }
-      [part='unmute-button'] {
-        position: absolute;
-        top: 0.5em;
-        left: 0.5em;
-      }
-      [part='status'],
-      [part='placeholder'] {
-        font-size: 0.875em;
-        text-shadow: 0 1px 2px #000;
-      }
-      [part='placeholder'] {
-        font-size: 1em;
-        opacity: 0.85;
-      }
-      .visually-hidden {
-        position: absolute;
-        width: 1px;
-        height: 1px;
-        overflow: hidden;
-        clip: rect(0 0 0 0);
-        white-space: nowrap;
-      }
-      [part='error'] {
-        max-width: 32em;
-        text-shadow: 0 1px 2px #000;
-      }
-      .spinner {
-        width: 2em;
-        height: 2em;
-        border: 3px solid rgb(255 255 255 / 0.3);
-        border-top-color: var(--relay-color-text, #fff);
-        border-radius: 50%;
-        animation: spin 1s linear infinite;
-      }
-      @keyframes spin {
-        to {
-          transform: rotate(360deg);
-        }
-      }
-      @media (prefers-reduced-motion: reduce) {
-        .spinner {
-          animation: none;
-        }
-      }
-    `,
-  ];
+  static override styles = [themeStyles, relayPlayerStyles];
 
   /** One URL to play (protocol guessed from the URL). */
   @property() src: string | null = null;
@@ -307,17 +176,9 @@ export class RelayPlayer extends LitElement {
   /** The raw `sources` attribute (parsed into `sources`). */
   @property({ attribute: 'sources' }) private sourcesAttr: string | null = null;
 
-  @state() private _state: PlayerState = 'idle';
-  @state() private _protocol: PlayEncode | null = null;
-  @state() private _url: string | null = null;
-  @state() private _error: RelayPlayerErrorDetail | null = null;
-  @state() private _needsPress = false;
-  @state() private _mutedByAutoplay = false;
-  @state() private _pip = false;
-  @state() private _fullscreen = false;
-
   /** Created on first use, not in the constructor: the element can be constructed without a DOM (SSR). */
   #video: HTMLVideoElement | null = null;
+  /** What plays, and the one owner of the playback state this element renders (its snapshot). */
   #session: LiveSession | null = null;
   #pushUrls: PlayUrl[] | null = null;
   #inputError: RelayError | null = null;
@@ -327,11 +188,15 @@ export class RelayPlayer extends LitElement {
   /** Set when a session was just created and has not been given its inputs yet. */
   #freshSession = false;
   #listeningFor: string | null = null;
-  #reconnects = 0;
   #internals: ElementInternals | null = null;
-  /** The lazily loaded controls, once their styles are in this shadow root. */
-  #controls: PlayerControlsModule | null = null;
-  readonly #autoHide = new AutoHide(this, () => this.#view().state === 'playing' && !this.#view().audioOnly);
+  /** The built-in controls, fetched on first use (`controls`, or `<track>` children). */
+  readonly #controls = new LazyFeature(this, 'player-controls');
+  /** Their styles are in this shadow root (they render only then). */
+  #controlsStyled = false;
+  /** Fades the bar while playing (it comes with the controls). */
+  #autoHide: AutoHide | null = null;
+  /** What the controls' presses do (they come with the controls). */
+  #actions: PlayerActions | null = null;
 
   constructor() {
     super();
@@ -351,17 +216,22 @@ export class RelayPlayer extends LitElement {
     }));
   }
 
+  /** The session's snapshot (an idle one before the element is connected). */
+  get #snap(): PlayerSnapshot {
+    return this.#session?.snapshot ?? IDLE;
+  }
+
   /** Current state: `idle`, `loading`, `playing`, `paused`, `waiting`, `reconnecting`, `error` or `ended`. */
   get state(): PlayerState {
-    return this._state;
+    return this.#snap.state;
   }
   /** Protocol of the source being played (`flv`, `hls`, `mp4`, `mp3`), or `null`. */
   get protocol(): PlayEncode | null {
-    return this._protocol;
+    return this.#snap.protocol;
   }
   /** URL being played, or `null`. */
   get currentUrl(): string | null {
-    return this._url;
+    return this.#snap.url;
   }
   /** Engine in use: `mpegts`, `hls.js`, `native-hls`, `native`, or `null` when none is loaded. */
   get engine(): EngineKind | null {
@@ -376,8 +246,7 @@ export class RelayPlayer extends LitElement {
 
   /** Starts or resumes playback (loads the first source if nothing is loaded yet). */
   play(): Promise<void> {
-    this._needsPress = false;
-    if (this._state === 'error') this.reload();
+    if (this.state === 'error') this.reload();
     this.#session?.play();
     return Promise.resolve();
   }
@@ -386,10 +255,10 @@ export class RelayPlayer extends LitElement {
   }
   /** True unless the viewer asked to play (a reconnect or a load in progress does not pause). */
   get paused(): boolean {
-    return this.#session?.paused ?? true;
+    return this.#snap.paused;
   }
   get ended(): boolean {
-    return this._state === 'ended';
+    return this.state === 'ended';
   }
   get currentTime(): number {
     return this.#video?.currentTime ?? 0;
@@ -443,7 +312,7 @@ export class RelayPlayer extends LitElement {
   }
   /** Set only when playback gave up for good (the `error` state); a reconnect or a fallback leaves it `null`. */
   get error(): RelayPlayerMediaError | null {
-    const e = this._error;
+    const e = this.#snap.error;
     return e ? { code: e.code === ErrorCodes.BAD_SOURCES ? 4 : 2, message: e.message } : null;
   }
   requestPictureInPicture(): Promise<PictureInPictureWindow> {
@@ -452,9 +321,27 @@ export class RelayPlayer extends LitElement {
 
   /** Tears the current source down and starts again from the best source. */
   reload(): void {
-    this._error = null;
     this.#session?.reload();
   }
+
+  /**
+   * Live statistics for dashboards: `latency` (seconds behind the newest media received), `bitrate` (bit/s of
+   * the stream playing: for HLS the playing level's fragments, for FLV the download rate), `droppedFrames` /
+   * `totalFrames` (from the video element), `reconnects` (since the current input was set). Fields the engine
+   * cannot tell are `null`.
+   */
+  getStats(): RelayPlayerStats {
+    const q = this.#video?.getVideoPlaybackQuality?.();
+    const playing = this.#session?.engineKind != null;
+    return {
+      ...(this.#session?.engineStats() ?? { latency: null, bitrate: null }),
+      droppedFrames: playing && q ? q.droppedVideoFrames : null,
+      totalFrames: playing && q ? q.totalVideoFrames : null,
+      reconnects: this.#snap.reconnects,
+    };
+  }
+
+  // ---------------------------------------------------------------- lifecycle
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -476,40 +363,20 @@ export class RelayPlayer extends LitElement {
     this.#listeningFor = null;
     this.#mediaListeners?.abort();
     this.#mediaListeners = null;
-    this.#session?.destroy();
+    this.#session?.release();
     this.#session = null;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    // The field initialiser's undefined → null is not an attribute change: it must not wipe a `sources`
-    // property set by a script before the first update.
-    const attrKey = 'sourcesAttr' as keyof RelayPlayer;
-    const attrChanged =
-      changed.has(attrKey) && (changed.get(attrKey) !== undefined || this.sourcesAttr !== null);
-    // Last one set wins (embed helper): a new `src` replaces earlier `sources`, new `sources` an earlier `src`.
-    const srcSet = changed.has('src') && this.src !== null;
-    const sourcesSet = attrChanged || (changed.has('sources') && this.sources !== null);
-    if (srcSet && !sourcesSet) this.sources = null;
-    else if (sourcesSet && !srcSet) this.src = null;
-    if (attrChanged) {
-      this.#inputError = null;
-      if (this.sourcesAttr === null) this.sources = null;
-      else {
-        try {
-          this.sources = parseSourcesAttribute(this.sourcesAttr);
-        } catch (err) {
-          this.#inputError = err as RelayError;
-          this.sources = null;
-        }
-      }
-    } else if (changed.has('sources') && this.sources !== null) {
-      this.#inputError = null;
-      try {
-        this.sources = normaliseSources(this.sources);
-      } catch (err) {
-        this.#inputError = err as RelayError;
-        this.sources = null;
-      }
+    this.#readInputs(changed);
+    const controls = this.#controls.value;
+    const root = this.renderRoot as ShadowRoot;
+    if (controls && !this.#controlsStyled && root.adoptedStyleSheets) {
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, ...controls.styles.map((s) => s.styleSheet!)];
+      this.#controlsStyled = true;
+      controls.syncTracks(this, this.video);
+      this.#autoHide = new controls.AutoHide(this, () => this.state === 'playing' && !this.#audioOnly());
+      this.#actions = controls.playerActions(this, () => this.#session);
     }
     // without a session (not connected, or rendered on a server) there is no media element to configure
     if (!this.#session) return;
@@ -520,7 +387,7 @@ export class RelayPlayer extends LitElement {
       if (this.poster) video.poster = this.poster;
       else video.removeAttribute('poster');
     }
-    video.setAttribute('aria-label', this.#messages().region);
+    video.setAttribute('aria-label', this.#i18n.messages.region);
     this.#session.updateOptions(this.#sessionOptions());
     if (
       this.#freshSession ||
@@ -534,38 +401,47 @@ export class RelayPlayer extends LitElement {
     }
   }
 
-  /** Fetches the built-in controls on first use and adopts their styles into this shadow root. */
-  #loadControls(): void {
-    void loadLazyModule('player-controls').then(
-      (mod) => {
-        const root = this.renderRoot as ShadowRoot;
-        if (this.#controls || !root.adoptedStyleSheets) return;
-        root.adoptedStyleSheets = [...root.adoptedStyleSheets, ...mod.styles.map((s) => s.styleSheet!)];
-        this.#controls = mod;
-        mod.syncTracks(this, this.video);
-        this.requestUpdate();
-      },
-      () => undefined, // no controls file: the player still plays, with its overlay buttons
-    );
+  /** `src`, `sources` and the `sources` attribute: the one set last wins; a malformed list is kept as an error. */
+  #readInputs(changed: PropertyValues<this>): void {
+    // The field initialiser's undefined → null is not an attribute change: it must not wipe a `sources`
+    // property set by a script before the first update.
+    const attrKey = 'sourcesAttr' as keyof RelayPlayer;
+    const attrChanged =
+      changed.has(attrKey) && (changed.get(attrKey) !== undefined || this.sourcesAttr !== null);
+    // Last one set wins (embed helper): a new `src` replaces earlier `sources`, new `sources` an earlier `src`.
+    const srcSet = changed.has('src') && this.src !== null;
+    const sourcesSet = attrChanged || (changed.has('sources') && this.sources !== null);
+    if (srcSet && !sourcesSet) this.sources = null;
+    else if (sourcesSet && !srcSet) this.src = null;
+    if (!attrChanged && !(changed.has('sources') && this.sources !== null)) return;
+    this.#inputError = null;
+    try {
+      if (attrChanged)
+        this.sources = this.sourcesAttr === null ? null : parseSourcesAttribute(this.sourcesAttr);
+      else this.sources = normaliseSources(this.sources!);
+    } catch (err) {
+      this.#inputError = err as RelayError;
+      this.sources = null;
+    }
   }
 
   /** `<track>` children (captions, thumbnails): the controls module copies them into the video. */
   #onTracks(): void {
-    if (this.#controls) this.#controls.syncTracks(this, this.video);
+    const controls = this.#controls.value;
+    if (controls && this.#controlsStyled) controls.syncTracks(this, this.video);
     else if (this.querySelector('track')) this.#loadControls();
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
-    if (this.controls && !this.#controls) this.#loadControls();
-    if (changed.has('htmlFor') && this.isConnected) this.#listenForPush();
-    this.#setCustomState('audio-only', this.#view().audioOnly);
-    this.#setCustomState('inactive', this.controls && this.#autoHide.hidden);
+  #loadControls(): void {
+    // no controls file: the player still plays, with its overlay buttons
+    this.#controls.load().catch(() => undefined);
   }
 
-  /** Restarts from the inputs on the next update. */
-  #restartInputs(): void {
-    this.#freshSession = true;
-    this.requestUpdate();
+  protected override updated(changed: PropertyValues<this>): void {
+    if (this.controls && !this.#controls.value) this.#loadControls();
+    if (changed.has('htmlFor') && this.isConnected) this.#listenForPush();
+    this.#setCustomState('audio-only', this.#audioOnly());
+    this.#setCustomState('inactive', this.controls && !!this.#autoHide?.hidden);
   }
 
   #sessionOptions(): Partial<SessionOptions> {
@@ -585,45 +461,24 @@ export class RelayPlayer extends LitElement {
     this.#mediaListeners?.abort();
     const ac = new AbortController();
     this.#mediaListeners = ac;
+    const signal = ac.signal;
     const rerender = (): void => this.requestUpdate();
-    for (const t of [
-      'play',
-      'pause',
-      'playing',
-      'volumechange',
-      'timeupdate',
-      'progress',
-      'durationchange',
-      'seeking',
-      'seeked',
-    ])
-      video.addEventListener(t, rerender, { signal: ac.signal });
-    video.addEventListener('volumechange', () => !video.muted && (this._mutedByAutoplay = false), {
-      signal: ac.signal,
-    });
-    video.addEventListener('enterpictureinpicture', () => (this._pip = true), { signal: ac.signal });
-    video.addEventListener('leavepictureinpicture', () => (this._pip = false), { signal: ac.signal });
-    this.addEventListener(
-      'fullscreenchange',
-      () => (this._fullscreen = document.fullscreenElement === this),
-      {
-        signal: ac.signal,
-      },
-    );
-    forwardMediaEvents(video, this, (type) => this.#skipMediaEvent(type), ac.signal);
+    for (const t of ['play', 'pause', 'playing', 'volumechange', 'timeupdate', 'progress', 'durationchange'])
+      video.addEventListener(t, rerender, { signal });
+    for (const t of ['seeking', 'seeked', 'enterpictureinpicture', 'leavepictureinpicture'])
+      video.addEventListener(t, rerender, { signal });
+    this.addEventListener('fullscreenchange', rerender, { signal });
+    forwardMediaEvents(video, this, (type) => this.#skipMediaEvent(type), signal);
     const session = new LiveSession(
       video,
       {
-        onState: (s, protocol, url) => this.#onState(s, protocol, url),
+        onChange: (now, before) => this.#onChange(now, before),
         onFallback: (d) =>
           this.dispatchEvent(relayEvent<RelayPlayerFallbackDetail>(RelayPlayerEvents.FALLBACK, d)),
         onError: (d) => {
-          if (d.fatal) this._error = d;
           this.dispatchEvent(relayEvent<RelayPlayerErrorDetail>(RelayPlayerEvents.ERROR, d));
           if (d.fatal) this.dispatchEvent(new Event('error'));
         },
-        onAutoplay: (o) => this.#onAutoplay(o),
-        onQuality: rerender,
       },
       this.#sessionOptions(),
     );
@@ -642,7 +497,7 @@ export class RelayPlayer extends LitElement {
     if (!s) return false;
     if (type === 'pause') return s.wantsPlay && !this.video.ended;
     if (type === 'ended') return s.live;
-    if (type === 'emptied' || type === 'abort') return s.reconnecting || this._state === 'waiting';
+    if (type === 'emptied' || type === 'abort') return s.reconnecting || s.state === 'waiting';
     return false;
   }
 
@@ -655,66 +510,26 @@ export class RelayPlayer extends LitElement {
   #startInputs(): void {
     const session = this.#session;
     if (!session) return;
-    this._error = null;
-    this._needsPress = false;
-    if (this.#inputError && !this.#pushUrls) {
-      session.stop();
-      const info = this.#inputError.toJSON();
-      const detail: RelayPlayerErrorDetail = { ...info, url: null, fatal: true };
-      this._error = detail;
-      this.#onState('error', null, null);
-      this.dispatchEvent(relayEvent<RelayPlayerErrorDetail>(RelayPlayerEvents.ERROR, detail));
-      return;
-    }
-    const list = this.#inputList();
-    this.#reconnects = 0;
-    session.start(list);
-    if (list.length && !this.autoplay && session.state === 'idle') this._needsPress = true;
+    if (this.#inputError && !this.#pushUrls) session.fail(this.#inputError.toJSON());
+    else session.start(this.#inputList());
   }
 
-  /**
-   * Live statistics for dashboards: `latency` (seconds behind the newest media received), `bitrate` (bit/s of
-   * the stream playing: for HLS the playing level's fragments, for FLV the download rate), `droppedFrames` /
-   * `totalFrames` (from the video element), `reconnects` (since the current input was set). Fields the engine
-   * cannot tell are `null`.
-   */
-  getStats(): RelayPlayerStats {
-    const q = this.#video?.getVideoPlaybackQuality?.();
-    const playing = this.#session?.engineKind != null;
-    return {
-      ...(this.#session?.engineStats() ?? { latency: null, bitrate: null }),
-      droppedFrames: playing && q ? q.droppedVideoFrames : null,
-      totalFrames: playing && q ? q.totalVideoFrames : null,
-      reconnects: this.#reconnects,
-    };
-  }
-
-  #onState(s: PlayerState, protocol: PlayEncode | null, url: string | null): void {
-    if (s === 'reconnecting' && this._state !== 'reconnecting') this.#reconnects += 1;
-    const changed = s !== this._state || protocol !== this._protocol || url !== this._url;
-    const liveEnd = s === 'ended' && this._state !== 'ended' && !this.#video?.ended;
-    this._state = s;
-    this._protocol = protocol;
-    this._url = url;
-    if (s === 'playing') {
-      this._needsPress = false;
-      this.#autoHide.show();
-    }
-    if (s !== 'error') this._error = s === 'idle' || s === 'loading' ? null : this._error;
-    if (changed) {
+  /** The session changed: the view follows it, and the element tells the page (state, a live broadcast's end). */
+  #onChange(now: PlayerSnapshot, before: PlayerSnapshot): void {
+    const { state, protocol, url } = now;
+    if (state === 'playing') this.#autoHide?.show();
+    if (state !== before.state || protocol !== before.protocol || url !== before.url) {
       this.dispatchEvent(
-        relayEvent<RelayPlayerStateDetail>(RelayPlayerEvents.STATE, { state: s, protocol, url }),
+        relayEvent<RelayPlayerStateDetail>(RelayPlayerEvents.STATE, { state, protocol, url }),
       );
     }
     // a live broadcast's end: the media element itself was torn down and says nothing
-    if (liveEnd) this.dispatchEvent(new Event('ended'));
+    if (state === 'ended' && before.state !== 'ended' && !this.#video?.ended)
+      this.dispatchEvent(new Event('ended'));
+    this.requestUpdate();
   }
 
-  #onAutoplay(outcome: AutoplayOutcome): void {
-    this._mutedByAutoplay = outcome === 'muted' && !this.defaultMuted;
-    this._needsPress = outcome === 'blocked';
-  }
-
+  /** Plays the URLs of the producer `for` names while its push is live; shows `ended` when it stops. */
   #listenForPush(): void {
     const id = this.htmlFor;
     if (this.#unfollow && this.#listeningFor === id) return;
@@ -749,7 +564,6 @@ export class RelayPlayer extends LitElement {
       stopped: () => {
         if (!this.#pushUrls) return;
         this.#pushUrls = null;
-        this._needsPress = false;
         // the producer said so: the broadcast ended (its next start plays again)
         this.#session?.end();
       },
@@ -757,8 +571,10 @@ export class RelayPlayer extends LitElement {
     initial = false;
   }
 
-  #messages(): Messages['player'] {
-    return this.#i18n.messages;
+  /** Restarts from the inputs on the next update. */
+  #restartInputs(): void {
+    this.#freshSession = true;
+    this.requestUpdate();
   }
 
   #setCustomState(name: string, on: boolean): void {
@@ -771,75 +587,42 @@ export class RelayPlayer extends LitElement {
     }
   }
 
-  #view(): ReturnType<typeof readViewState> {
-    return readViewState(this.video, this.#session, this._state, this._protocol, this.#hasInput());
-  }
-
-  /** What the built-in controls ask for, through the same API a page or media-chrome uses. */
-  readonly #actions: PlayerActions = {
-    togglePlay: () => (this.paused ? void this.play() : this.pause()),
-    seek: (t) => (this.currentTime = t),
-    goLive: () => this.#session?.goLive(),
-    setVolume: (v) => {
-      this.volume = v;
-      this.muted = v === 0;
-    },
-    toggleMute: () => {
-      this.muted = !this.muted;
-      this._mutedByAutoplay = false;
-    },
-    toggleFullscreen: () => {
-      if (document.fullscreenElement === this) void document.exitFullscreen();
-      else void this.requestFullscreen?.().catch(() => undefined);
-    },
-    togglePip: () => {
-      if (this._pip) void document.exitPictureInPicture().catch(() => undefined);
-      else void this.requestPictureInPicture().catch(() => undefined);
-    },
-    setQuality: (i) => this.#session?.setQuality(i),
-    playSource: (url) => this.#session?.switchTo(url),
-  };
-
-  #onUnmute(): void {
-    this.muted = false;
-    this._mutedByAutoplay = false;
-    if (this.video.paused) void this.play();
+  #audioOnly(): boolean {
+    const { state, protocol } = this.#snap;
+    return isAudioOnly(this.video, state, protocol);
   }
 
   protected override render(): unknown {
-    const m = this.#messages();
-    const st = this._state;
-    const busy = st === 'loading' || st === 'waiting' || st === 'reconnecting';
-    const err = this._error;
-    const errText = err ? ((m.errors as Record<string, string>)[err.code] ?? m.errors.generic) : '';
-    const hasInput = this.#hasInput();
-    const showPlay = st !== 'error' && (this._needsPress || ((st === 'idle' || st === 'paused') && hasInput));
-    const placeholder =
-      st === 'ended' && !this.#video?.ended
-        ? m.broadcastEnded
-        : st === 'idle' && !hasInput
-          ? this.htmlFor
-            ? m.waitingBroadcast
-            : m.pickRecording
-          : null;
-    const statusText =
-      st === 'playing' && this._protocol
-        ? `${m.states.playing} · ${format(m.via, { protocol: this._protocol.toUpperCase() })}`
-        : (placeholder ?? m.states[st]);
+    const m = this.#i18n.messages;
+    const snap = this.#snap;
+    const input: OverlayInput = {
+      m,
+      hasInput: this.#hasInput(),
+      following: !!this.htmlFor,
+      mediaEnded: !!this.#video?.ended,
+      muted: this.muted,
+      play: () => void this.play(),
+      retry: () => this.reload(),
+      unmute: () => {
+        this.muted = false;
+        if (this.video.paused) void this.play();
+      },
+    };
+    const status = statusText(snap, input);
     const video = this.#video;
-    const controls = this.controls ? this.#controls : null;
+    const controls = this.controls && this.#controlsStyled ? this.#controls.value : null;
     const ctx: ControlContext | null =
-      controls && video
+      controls && video && this.#actions
         ? {
-            v: this.#view(),
+            v: controls.readViewState(video, this.#session, this.#hasInput()),
             m,
             act: this.#actions,
             media: this,
             screen: {
               canFullscreen: document.fullscreenEnabled,
-              fullscreen: this._fullscreen,
+              fullscreen: document.fullscreenElement === this,
               canPip: document.pictureInPictureEnabled && !video.disablePictureInPicture,
-              pip: this._pip,
+              pip: document.pictureInPictureElement === this,
             },
           }
         : null;
@@ -853,40 +636,12 @@ export class RelayPlayer extends LitElement {
       >
         ${video ?? html`<video part="video" playsinline></video>`}
         <slot hidden @slotchange=${this.#onTracks}></slot>
-        <div part="overlay">
-          ${busy ? html`<div class="spinner" role="presentation"></div>` : nothing}
-          ${placeholder ? html`<div part="placeholder" aria-hidden="true">${placeholder}</div>` : nothing}
-          ${
-            showPlay
-              ? html`<button part="play-button" type="button" @click=${() => void this.play()}>
-                  ${playIcon()} ${m.play}
-                </button>`
-              : nothing
-          }
-          ${
-            err
-              ? html`<div part="error" role="alert">${errText}<br /><small>${err.message}</small></div>
-                  <button part="play-button" type="button" @click=${() => this.reload()}>${m.retry}</button>`
-              : nothing
-          }
-        </div>
-        ${
-          this._mutedByAutoplay && this.muted
-            ? html`<button
-                part="unmute-button"
-                type="button"
-                title=${m.mutedAutoplay}
-                @click=${this.#onUnmute}
-              >
-                ${mutedIcon()} ${m.unmute}
-              </button>`
-            : nothing
-        }
+        ${overlay(snap, input)}
         ${
           ctx && controls
-            ? controls.controlBar(ctx, statusText, this.#autoHide.hidden)
+            ? controls.controlBar(ctx, status, !!this.#autoHide?.hidden)
             : html`<span part="status" class="visually-hidden" role="status" aria-live="polite"
-                >${statusText}</span
+                >${status}</span
               >`
         }
       </div>
@@ -897,6 +652,18 @@ export class RelayPlayer extends LitElement {
     return Boolean(this.#pushUrls?.length || this.sources?.length || this.src);
   }
 }
+
+/** What a player shows before it has a session (not connected yet, or rendered on a server). */
+const IDLE: PlayerSnapshot = {
+  state: 'idle',
+  protocol: null,
+  url: null,
+  error: null,
+  paused: true,
+  needsPress: false,
+  mutedByAutoplay: false,
+  reconnects: 0,
+};
 
 function createVideo(onClick: () => void): HTMLVideoElement {
   const video = document.createElement('video');

@@ -1,6 +1,7 @@
-import type { Messages } from '../i18n/index.js';
-import type { ViewState } from '../player/view-state.js';
-import type { PlayEncode, PlayUrl } from '../types.js';
+import type { Messages } from '../../i18n/index.js';
+import type { LiveSession } from '../session/live-session.js';
+import type { ViewState } from '../view-state.js';
+import type { PlayEncode, PlayUrl } from '../../types.js';
 
 /**
  * What the built-in controls may ask of the player (media-chrome's request events, as plain calls: the controls
@@ -17,6 +18,46 @@ export interface PlayerActions {
   setQuality(index: number): void;
   /** Plays `url`, another of the player's sources (the same stream in another quality), from where it is. */
   playSource(url: string): void;
+}
+
+/** The player as its controls drive it: the media API a page (or media-chrome) uses. */
+export interface ActionTarget extends HTMLElement {
+  readonly paused: boolean;
+  play(): Promise<void>;
+  pause(): void;
+  currentTime: number;
+  volume: number;
+  muted: boolean;
+  requestPictureInPicture(): Promise<PictureInPictureWindow>;
+}
+
+/**
+ * What the built-in controls ask for, done through the same API a page or media-chrome uses (`player`), and the
+ * player's session for what only it offers (the live edge, renditions, another source).
+ */
+export function playerActions(player: ActionTarget, session: () => LiveSession | null): PlayerActions {
+  return {
+    togglePlay: () => (player.paused ? void player.play() : player.pause()),
+    seek: (t) => (player.currentTime = t),
+    goLive: () => session()?.goLive(),
+    setVolume: (v) => {
+      player.volume = v;
+      player.muted = v === 0;
+    },
+    toggleMute: () => (player.muted = !player.muted),
+    toggleFullscreen: () => {
+      if (document.fullscreenElement === player) void document.exitFullscreen();
+      else void player.requestFullscreen?.().catch(() => undefined);
+    },
+    togglePip: () => {
+      // the video is in the player's shadow root: the document sees the player
+      if (document.pictureInPictureElement === player)
+        void document.exitPictureInPicture().catch(() => undefined);
+      else void player.requestPictureInPicture().catch(() => undefined);
+    },
+    setQuality: (i) => session()?.setQuality(i),
+    playSource: (url) => session()?.switchTo(url),
+  };
 }
 
 /** Full screen and picture-in-picture: what this browser offers, and what is on now. */
