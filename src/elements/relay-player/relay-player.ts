@@ -1,10 +1,9 @@
-import { LitElement, html, type PropertyValues } from 'lit';
+import { html, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { ErrorCodes, RelayError, toErrorInfo } from '../../errors.js';
 import {
   RelayPlayerEvents,
   relayEvent,
-  type PlayerState,
   type RelayPlayerErrorDetail,
   type RelayPlayerFallbackDetail,
   type RelayPlayerStateDetail,
@@ -15,35 +14,20 @@ import { LazyFeature } from '../../lazy/lazy-feature.js';
 import { followProducer } from '../../links/links.js';
 import type { ControlContext, PlayerActions } from '../../player/controls/player-actions.js';
 import type { AutoHide } from '../../player/controls/player-auto-hide.js';
-import type { EngineKind, LatencyMode } from '../../player/engine.js';
-import { forwardMediaEvents, type MediaEventType } from '../../player/media-events.js';
-import { normaliseSources, parseSourcesAttribute } from '../../player/protocol.js';
+import type { LatencyMode } from '../../player/engine.js';
+import { normaliseSources } from '../../player/protocol.js';
 import { LiveSession, type PlayerSnapshot, type SessionOptions } from '../../player/session/live-session.js';
 import { isAudioOnly } from '../../player/view-state.js';
-import type { PlayEncode, PlayUrl } from '../../types.js';
+import type { PlayUrl } from '../../types.js';
 import { themeStyles } from '../theme.js';
+import { RelayMediaElement } from './media-element.js';
+import { readInputs } from './inputs.js';
 import { overlay, statusText, type OverlayInput } from './overlay.js';
 import { relayPlayerStyles } from './relay-player.styles.js';
 
+export type { RelayPlayerMediaError, RelayPlayerStats } from './media-element.js';
+
 const MODULE = 'player';
-
-/** What {@link RelayPlayer.getStats} returns. */
-export interface RelayPlayerStats {
-  latency: number | null;
-  bitrate: number | null;
-  droppedFrames: number | null;
-  totalFrames: number | null;
-  reconnects: number;
-}
-
-/** The part of `MediaError` a media UI reads: a `MediaError` code and a message. */
-export interface RelayPlayerMediaError {
-  code: number;
-  message: string;
-}
-
-/** Properties a media element has, which a script may set before the tag is defined (classic bundles). */
-const MEDIA_PROPS = ['muted', 'volume', 'currentTime', 'playbackRate'] as const;
 
 /**
  * Plays a live relay (HTTP-FLV, HLS) or a recording (MP4, MP3) from one URL or a list of play URLs, picking what
@@ -146,7 +130,7 @@ const MEDIA_PROPS = ['muted', 'volume', 'currentTime', 'playbackRate'] as const;
  * @cssprop --relay-font - Font of the labels (default `inherit`).
  * @tag relay-player
  */
-export class RelayPlayer extends LitElement {
+export class RelayPlayer extends RelayMediaElement {
   static override styles = [themeStyles, relayPlayerStyles];
 
   /** One URL to play (protocol guessed from the URL). */
@@ -160,8 +144,8 @@ export class RelayPlayer extends LitElement {
   @property({ attribute: 'for' }) htmlFor: string | null = null;
   @property({ type: Boolean }) autoplay = false;
   /** Whether the player starts muted (the `muted` attribute); `muted` is the live value. */
-  @property({ type: Boolean, attribute: 'muted' }) defaultMuted = false;
-  @property({ type: Boolean }) controls = false;
+  @property({ type: Boolean, attribute: 'muted' }) override defaultMuted = false;
+  @property({ type: Boolean }) override controls = false;
   @property() poster: string | null = null;
   /** Play a recording again from the start when it ends (live streams have no end). */
   @property({ type: Boolean }) loop = false;
@@ -176,10 +160,6 @@ export class RelayPlayer extends LitElement {
   /** The raw `sources` attribute (parsed into `sources`). */
   @property({ attribute: 'sources' }) private sourcesAttr: string | null = null;
 
-  /** Created on first use, not in the constructor: the element can be constructed without a DOM (SSR). */
-  #video: HTMLVideoElement | null = null;
-  /** What plays, and the one owner of the playback state this element renders (its snapshot). */
-  #session: LiveSession | null = null;
   #pushUrls: PlayUrl[] | null = null;
   #inputError: RelayError | null = null;
   #unfollow: (() => void) | null = null;
@@ -191,163 +171,16 @@ export class RelayPlayer extends LitElement {
   #internals: ElementInternals | null = null;
   /** The built-in controls, fetched on first use (`controls`, or `<track>` children). */
   readonly #controls = new LazyFeature(this, 'player-controls');
-  /** Their styles are in this shadow root (they render only then). */
-  #controlsStyled = false;
-  /** Fades the bar while playing (it comes with the controls). */
+  /** Fades the bar while playing; set when the controls arrived and their styles are in this shadow root. */
   #autoHide: AutoHide | null = null;
   /** What the controls' presses do (they come with the controls). */
   #actions: PlayerActions | null = null;
-
-  constructor() {
-    super();
-    // media properties a script set before the tag was defined: re-apply them through the accessors
-    for (const key of MEDIA_PROPS) {
-      if (Object.prototype.hasOwnProperty.call(this, key)) {
-        const value = this[key] as never;
-        delete (this as Record<string, unknown>)[key];
-        this[key] = value;
-      }
-    }
-  }
-
-  private get video(): HTMLVideoElement {
-    return (this.#video ??= createVideo(() => {
-      if (this.controls && !this.paused) this.pause();
-    }));
-  }
-
-  /** The session's snapshot (an idle one before the element is connected). */
-  get #snap(): PlayerSnapshot {
-    return this.#session?.snapshot ?? IDLE;
-  }
-
-  /** Current state: `idle`, `loading`, `playing`, `paused`, `waiting`, `reconnecting`, `error` or `ended`. */
-  get state(): PlayerState {
-    return this.#snap.state;
-  }
-  /** Protocol of the source being played (`flv`, `hls`, `mp4`, `mp3`), or `null`. */
-  get protocol(): PlayEncode | null {
-    return this.#snap.protocol;
-  }
-  /** URL being played, or `null`. */
-  get currentUrl(): string | null {
-    return this.#snap.url;
-  }
-  /** Engine in use: `mpegts`, `hls.js`, `native-hls`, `native`, or `null` when none is loaded. */
-  get engine(): EngineKind | null {
-    return this.#session?.engineKind ?? null;
-  }
-  /** The inner `<video>` element. */
-  get media(): HTMLVideoElement | null {
-    return this.video;
-  }
-
-  // ---------------------------------------------------------------- the media element API
-
-  /** Starts or resumes playback (loads the first source if nothing is loaded yet). */
-  play(): Promise<void> {
-    if (this.state === 'error') this.reload();
-    this.#session?.play();
-    return Promise.resolve();
-  }
-  pause(): void {
-    this.#session?.pause();
-  }
-  /** True unless the viewer asked to play (a reconnect or a load in progress does not pause). */
-  get paused(): boolean {
-    return this.#snap.paused;
-  }
-  get ended(): boolean {
-    return this.state === 'ended';
-  }
-  get currentTime(): number {
-    return this.#video?.currentTime ?? 0;
-  }
-  /** Seeks (recordings; within the seekable window for live). */
-  set currentTime(seconds: number) {
-    this.#session?.seek(seconds);
-  }
-  /** Seconds; `Infinity` for a live stream, `NaN` while unknown. */
-  get duration(): number {
-    return this.#session?.duration ?? NaN;
-  }
-  get seekable(): TimeRanges {
-    return this.video.seekable;
-  }
-  get buffered(): TimeRanges {
-    return this.video.buffered;
-  }
-  /** Whether sound is off now (the `muted` attribute only sets the start value). */
-  get muted(): boolean {
-    return this.#video?.muted ?? this.defaultMuted;
-  }
-  set muted(muted: boolean) {
-    this.video.muted = muted;
-  }
-  /** Volume from 0 to 1. */
-  get volume(): number {
-    return this.#video?.volume ?? 1;
-  }
-  set volume(volume: number) {
-    this.video.volume = volume;
-  }
-  /** Playback speed (live streams chase the edge by changing it themselves). */
-  get playbackRate(): number {
-    return this.#video?.playbackRate ?? 1;
-  }
-  set playbackRate(rate: number) {
-    this.video.playbackRate = rate;
-  }
-  get readyState(): number {
-    return this.#video?.readyState ?? 0;
-  }
-  get videoWidth(): number {
-    return this.#video?.videoWidth ?? 0;
-  }
-  get videoHeight(): number {
-    return this.#video?.videoHeight ?? 0;
-  }
-  get textTracks(): TextTrackList {
-    return this.video.textTracks;
-  }
-  /** Set only when playback gave up for good (the `error` state); a reconnect or a fallback leaves it `null`. */
-  get error(): RelayPlayerMediaError | null {
-    const e = this.#snap.error;
-    return e ? { code: e.code === ErrorCodes.BAD_SOURCES ? 4 : 2, message: e.message } : null;
-  }
-  requestPictureInPicture(): Promise<PictureInPictureWindow> {
-    return this.video.requestPictureInPicture();
-  }
-
-  /** Tears the current source down and starts again from the best source. */
-  reload(): void {
-    this.#session?.reload();
-  }
-
-  /**
-   * Live statistics for dashboards: `latency` (seconds behind the newest media received), `bitrate` (bit/s of
-   * the stream playing: for HLS the playing level's fragments, for FLV the download rate), `droppedFrames` /
-   * `totalFrames` (from the video element), `reconnects` (since the current input was set). Fields the engine
-   * cannot tell are `null`.
-   */
-  getStats(): RelayPlayerStats {
-    const q = this.#video?.getVideoPlaybackQuality?.();
-    const playing = this.#session?.engineKind != null;
-    return {
-      ...(this.#session?.engineStats() ?? { latency: null, bitrate: null }),
-      droppedFrames: playing && q ? q.droppedVideoFrames : null,
-      totalFrames: playing && q ? q.totalVideoFrames : null,
-      reconnects: this.#snap.reconnects,
-    };
-  }
-
-  // ---------------------------------------------------------------- lifecycle
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.#listenForPush();
     // first connection, or re-added after a disconnect: (re)start with the current inputs on the next update
-    if (!this.#session) {
+    if (!this.session) {
       const session = this.#attachSession();
       this.requestUpdate();
       // The engine file is the longest wait before the first frame: ask for it now rather than after the first
@@ -363,23 +196,23 @@ export class RelayPlayer extends LitElement {
     this.#listeningFor = null;
     this.#mediaListeners?.abort();
     this.#mediaListeners = null;
-    this.#session?.release();
-    this.#session = null;
+    this.session?.release();
+    this.session = null;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    this.#readInputs(changed);
+    const error = readInputs(this, changed, this.sourcesAttr);
+    if (error !== undefined) this.#inputError = error;
     const controls = this.#controls.value;
     const root = this.renderRoot as ShadowRoot;
-    if (controls && !this.#controlsStyled && root.adoptedStyleSheets) {
+    if (controls && !this.#autoHide && root.adoptedStyleSheets) {
       root.adoptedStyleSheets = [...root.adoptedStyleSheets, ...controls.styles.map((s) => s.styleSheet!)];
-      this.#controlsStyled = true;
       controls.syncTracks(this, this.video);
       this.#autoHide = new controls.AutoHide(this, () => this.state === 'playing' && !this.#audioOnly());
-      this.#actions = controls.playerActions(this, () => this.#session);
+      this.#actions = controls.playerActions(this, () => this.session);
     }
     // without a session (not connected, or rendered on a server) there is no media element to configure
-    if (!this.#session) return;
+    if (!this.session) return;
     const video = this.video;
     if (changed.has('defaultMuted') && (changed.get('defaultMuted') !== undefined || this.defaultMuted))
       video.muted = this.defaultMuted;
@@ -388,7 +221,7 @@ export class RelayPlayer extends LitElement {
       else video.removeAttribute('poster');
     }
     video.setAttribute('aria-label', this.#i18n.messages.region);
-    this.#session.updateOptions(this.#sessionOptions());
+    this.session.updateOptions(this.#sessionOptions());
     if (
       this.#freshSession ||
       changed.has('src') ||
@@ -401,34 +234,10 @@ export class RelayPlayer extends LitElement {
     }
   }
 
-  /** `src`, `sources` and the `sources` attribute: the one set last wins; a malformed list is kept as an error. */
-  #readInputs(changed: PropertyValues<this>): void {
-    // The field initialiser's undefined → null is not an attribute change: it must not wipe a `sources`
-    // property set by a script before the first update.
-    const attrKey = 'sourcesAttr' as keyof RelayPlayer;
-    const attrChanged =
-      changed.has(attrKey) && (changed.get(attrKey) !== undefined || this.sourcesAttr !== null);
-    // Last one set wins (embed helper): a new `src` replaces earlier `sources`, new `sources` an earlier `src`.
-    const srcSet = changed.has('src') && this.src !== null;
-    const sourcesSet = attrChanged || (changed.has('sources') && this.sources !== null);
-    if (srcSet && !sourcesSet) this.sources = null;
-    else if (sourcesSet && !srcSet) this.src = null;
-    if (!attrChanged && !(changed.has('sources') && this.sources !== null)) return;
-    this.#inputError = null;
-    try {
-      if (attrChanged)
-        this.sources = this.sourcesAttr === null ? null : parseSourcesAttribute(this.sourcesAttr);
-      else this.sources = normaliseSources(this.sources!);
-    } catch (err) {
-      this.#inputError = err as RelayError;
-      this.sources = null;
-    }
-  }
-
   /** `<track>` children (captions, thumbnails): the controls module copies them into the video. */
   #onTracks(): void {
     const controls = this.#controls.value;
-    if (controls && this.#controlsStyled) controls.syncTracks(this, this.video);
+    if (controls && this.#autoHide) controls.syncTracks(this, this.video);
     else if (this.querySelector('track')) this.#loadControls();
   }
 
@@ -459,16 +268,8 @@ export class RelayPlayer extends LitElement {
   #attachSession(): LiveSession {
     const video = this.video;
     this.#mediaListeners?.abort();
-    const ac = new AbortController();
-    this.#mediaListeners = ac;
-    const signal = ac.signal;
-    const rerender = (): void => this.requestUpdate();
-    for (const t of ['play', 'pause', 'playing', 'volumechange', 'timeupdate', 'progress', 'durationchange'])
-      video.addEventListener(t, rerender, { signal });
-    for (const t of ['seeking', 'seeked', 'enterpictureinpicture', 'leavepictureinpicture'])
-      video.addEventListener(t, rerender, { signal });
-    this.addEventListener('fullscreenchange', rerender, { signal });
-    forwardMediaEvents(video, this, (type) => this.#skipMediaEvent(type), signal);
+    this.#mediaListeners = new AbortController();
+    this.listenToMedia(this.#mediaListeners.signal);
     const session = new LiveSession(
       video,
       {
@@ -482,23 +283,9 @@ export class RelayPlayer extends LitElement {
       },
       this.#sessionOptions(),
     );
-    this.#session = session;
+    this.session = session;
     this.#freshSession = true;
     return session;
-  }
-
-  /**
-   * The media element's events that say nothing about what the viewer sees: the `emptied`/`abort`/`pause`/
-   * `ended` of a reconnect or a live stream's teardown (media-chrome would otherwise show a paused or broken
-   * player while it comes back). Its `error` is never forwarded: the player fires one when it gives up.
-   */
-  #skipMediaEvent(type: MediaEventType): boolean {
-    const s = this.#session;
-    if (!s) return false;
-    if (type === 'pause') return s.wantsPlay && !this.video.ended;
-    if (type === 'ended') return s.live;
-    if (type === 'emptied' || type === 'abort') return s.reconnecting || s.state === 'waiting';
-    return false;
   }
 
   /** What to play: a live push followed with `for`, else `sources`, else `src`. */
@@ -508,7 +295,7 @@ export class RelayPlayer extends LitElement {
 
   /** (Re)starts the session from the inputs: a live push followed with `for`, else `sources`, else `src`. */
   #startInputs(): void {
-    const session = this.#session;
+    const session = this.session;
     if (!session) return;
     if (this.#inputError && !this.#pushUrls) session.fail(this.#inputError.toJSON());
     else session.start(this.#inputList());
@@ -524,7 +311,7 @@ export class RelayPlayer extends LitElement {
       );
     }
     // a live broadcast's end: the media element itself was torn down and says nothing
-    if (state === 'ended' && before.state !== 'ended' && !this.#video?.ended)
+    if (state === 'ended' && before.state !== 'ended' && !this.createdVideo?.ended)
       this.dispatchEvent(new Event('ended'));
     this.requestUpdate();
   }
@@ -565,7 +352,7 @@ export class RelayPlayer extends LitElement {
         if (!this.#pushUrls) return;
         this.#pushUrls = null;
         // the producer said so: the broadcast ended (its next start plays again)
-        this.#session?.end();
+        this.session?.end();
       },
     });
     initial = false;
@@ -588,18 +375,18 @@ export class RelayPlayer extends LitElement {
   }
 
   #audioOnly(): boolean {
-    const { state, protocol } = this.#snap;
+    const { state, protocol } = this.snap;
     return isAudioOnly(this.video, state, protocol);
   }
 
   protected override render(): unknown {
     const m = this.#i18n.messages;
-    const snap = this.#snap;
+    const snap = this.snap;
     const input: OverlayInput = {
       m,
       hasInput: this.#hasInput(),
       following: !!this.htmlFor,
-      mediaEnded: !!this.#video?.ended,
+      mediaEnded: !!this.createdVideo?.ended,
       muted: this.muted,
       play: () => void this.play(),
       retry: () => this.reload(),
@@ -609,12 +396,12 @@ export class RelayPlayer extends LitElement {
       },
     };
     const status = statusText(snap, input);
-    const video = this.#video;
-    const controls = this.controls && this.#controlsStyled ? this.#controls.value : null;
+    const video = this.createdVideo;
+    const controls = this.controls && this.#autoHide ? this.#controls.value : null;
     const ctx: ControlContext | null =
       controls && video && this.#actions
         ? {
-            v: controls.readViewState(video, this.#session, this.#hasInput()),
+            v: controls.readViewState(video, this.session, this.#hasInput()),
             m,
             act: this.#actions,
             media: this,
@@ -651,26 +438,6 @@ export class RelayPlayer extends LitElement {
   #hasInput(): boolean {
     return Boolean(this.#pushUrls?.length || this.sources?.length || this.src);
   }
-}
-
-/** What a player shows before it has a session (not connected yet, or rendered on a server). */
-const IDLE: PlayerSnapshot = {
-  state: 'idle',
-  protocol: null,
-  url: null,
-  error: null,
-  paused: true,
-  needsPress: false,
-  mutedByAutoplay: false,
-  reconnects: 0,
-};
-
-function createVideo(onClick: () => void): HTMLVideoElement {
-  const video = document.createElement('video');
-  video.setAttribute('part', 'video');
-  video.playsInline = true;
-  video.addEventListener('click', onClick);
-  return video;
 }
 
 declare global {

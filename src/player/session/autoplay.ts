@@ -1,3 +1,6 @@
+import { ErrorCodes } from '../../errors.js';
+import type { RelayPlayerErrorDetail } from '../../events.js';
+
 /**
  * What a play request achieved under the browser's autoplay policy: `played` as set (with or without sound),
  * `muted` (sound was refused, so the session muted the media and it plays), `blocked` (nothing plays: a press is
@@ -31,4 +34,15 @@ export async function playWithPolicy(
     }
   }
   return 'blocked';
+}
+
+/** The non-fatal error that says a press is needed. */
+export function autoplayBlocked(url: string | null, module: string): RelayPlayerErrorDetail {
+  return {
+    module,
+    code: ErrorCodes.AUTOPLAY_BLOCKED,
+    message: 'The browser blocked autoplay; press play to start.',
+    url,
+    fatal: false,
+  };
 }

@@ -1,52 +1,24 @@
 import { ErrorCodes, type ErrorCode } from '../../errors.js';
-import type { PlayerState, RelayPlayerErrorDetail, RelayPlayerFallbackDetail } from '../../events.js';
-import type { PlayEncode, PlayUrl, RelayErrorInfo } from '../../types.js';
+import type { PlayerState, RelayPlayerErrorDetail } from '../../events.js';
+import type { PlayUrl, RelayErrorInfo } from '../../types.js';
 import type { EngineFailure, EngineKind, EngineQuality, EngineStats, PlaybackEngine } from '../engine.js';
 import { createEngine, preloadEngine } from '../engines/create-engine.js';
 import type { Candidate } from '../source-order.js';
-import { playWithPolicy } from './autoplay.js';
+import { Attempt } from './attempt.js';
+import { autoplayBlocked, playWithPolicy } from './autoplay.js';
 import { EndWatch } from './end-watch.js';
 import { behindLive, chaseLiveEdge } from './live-edge.js';
-import { defaultSessionOptions, type SessionOptions } from './options.js';
+import { defaultSessionOptions, mergeOptions, type SessionOptions } from './options.js';
 import { Reconnect } from './reconnect.js';
-import { SourceList, allFailedMessage, originBlocked } from './sources.js';
+import { SourceList, nonePlayable, whyAllFailed } from './sources.js';
+import { IDLE_SNAPSHOT, withState, type PlayerSnapshot, type SessionListener } from './snapshot.js';
 import { StallWatch } from './stall.js';
 
 export { defaultSessionOptions, type SessionOptions } from './options.js';
 export type { AutoplayOutcome } from './autoplay.js';
+export { IDLE_SNAPSHOT, type PlayerSnapshot, type SessionListener } from './snapshot.js';
 
 const MODULE = 'player';
-const TICK_MS = 500;
-
-/** Everything a view shows of a session, read in one go ({@link LiveSession.snapshot}). */
-export interface PlayerSnapshot {
-  readonly state: PlayerState;
-  /** Protocol of the source being played or tried, or `null`. */
-  readonly protocol: PlayEncode | null;
-  readonly url: string | null;
-  /** Why playback gave up (state `error`), else `null`. */
-  readonly error: RelayPlayerErrorDetail | null;
-  /**
-   * The one definition of "paused" (the element's `paused`, its play button's icon and what a press does): the
-   * viewer did not ask to play, or the media is paused for a reason other than bridging a break or loading.
-   */
-  readonly paused: boolean;
-  /** Playback waits for a press (no autoplay, or the browser blocked it). */
-  readonly needsPress: boolean;
-  /** The browser refused sound, so the session muted the media to play (an Unmute button makes sense). */
-  readonly mutedByAutoplay: boolean;
-  /** Reconnects since the input was set. */
-  readonly reconnects: number;
-}
-
-export interface SessionListener {
-  /** The snapshot changed (`before`: the state it replaced); also when the renditions on offer changed. */
-  onChange(now: PlayerSnapshot, before: PlayerSnapshot): void;
-  /** A source was skipped or failed and the next one is tried (`to: null`: none is left). */
-  onFallback(detail: RelayPlayerFallbackDetail): void;
-  /** Every failure; `fatal: true` when playback gave up (the snapshot's `error`). */
-  onError(detail: RelayPlayerErrorDetail): void;
-}
 
 /**
  * Plays a list of sources on one media element: the facade over one part per concern — the ordered sources and
@@ -62,17 +34,14 @@ export class LiveSession {
   readonly #reconnect: Reconnect;
   readonly #end = new EndWatch();
   readonly #stall = new StallWatch();
-  #engine: PlaybackEngine | null = null;
-  /** The media listeners and timers of the attempt in progress. */
-  #attempt: AbortController | null = null;
+  /** The attempt in progress: its engine, media listeners and timers. */
+  #attempt: Attempt | null = null;
   #gen = 0;
   #worked = false;
   #wantPlay = false;
   #released = false;
-  #tick: ReturnType<typeof setInterval> | null = null;
-  #startup: ReturnType<typeof setTimeout> | null = null;
   #volume: AbortController | null = null;
-  #snap: PlayerSnapshot;
+  #snap = IDLE_SNAPSHOT;
 
   constructor(
     private readonly media: HTMLMediaElement,
@@ -81,10 +50,12 @@ export class LiveSession {
   ) {
     this.#opts = { ...defaultSessionOptions(options.latency), ...options };
     this.#reconnect = new Reconnect(this.#opts.backoff);
-    const s = { state: 'idle', protocol: null, url: null, error: null, paused: true } as const;
-    this.#snap = { ...s, needsPress: false, mutedByAutoplay: false, reconnects: 0 };
   }
 
+  /** The engine of the attempt in progress. */
+  get #engine(): PlaybackEngine | null {
+    return this.#attempt?.engine ?? null;
+  }
   /** What a view shows, read now. */
   get snapshot(): PlayerSnapshot {
     return { ...this.#snap, paused: this.paused };
@@ -98,9 +69,6 @@ export class LiveSession {
     return (
       !this.#wantPlay || (this.media.paused && !this.#reconnect.active && s !== 'loading' && s !== 'waiting')
     );
-  }
-  get current(): Candidate | null {
-    return this.#sources.current;
   }
   /** The engine playing now (`mpegts`, `hls.js`, `native-hls`, `native`), or `null`. */
   get engineKind(): EngineKind | null {
@@ -159,28 +127,11 @@ export class LiveSession {
     if (index < 0 || (index === this.#sources.index && this.#engine)) return;
     const { currentTime, playbackRate } = this.media;
     const at = this.live ? 0 : currentTime;
-    void this.#try(index).then(() => {
-      const signal = this.#attempt?.signal;
-      if (at && signal)
-        this.media.addEventListener(
-          'loadedmetadata',
-          () => {
-            this.media.currentTime = at;
-            this.media.playbackRate = playbackRate;
-          },
-          { once: true, signal },
-        );
-    });
+    void this.#try(index).then(() => at && this.#attempt?.resumeAt(at, playbackRate));
   }
 
   updateOptions(options: Partial<SessionOptions>): void {
-    const latencyChanged = options.latency && options.latency !== this.#opts.latency;
-    this.#opts = {
-      ...this.#opts,
-      ...(latencyChanged ? defaultSessionOptions(options.latency) : {}),
-      autoplay: this.#opts.autoplay,
-      ...options,
-    };
+    this.#opts = mergeOptions(this.#opts, options);
     this.#applyMedia();
   }
 
@@ -212,12 +163,7 @@ export class LiveSession {
       this.listener.onFallback({ from: s.source, to: playable[0]?.source ?? null, reason: s.reason });
     }
     if (!playable.length) {
-      if (!sources.length) return;
-      this.#fatal(
-        skipped.length === 1 ? ErrorCodes.UNSUPPORTED_PROTOCOL : ErrorCodes.ALL_SOURCES_FAILED,
-        `None of the ${sources.length} source(s) can be played in this browser: ${skipped.map((s) => s.reason).join(' ')}`,
-        sources[0]?.url ?? null,
-      );
+      if (sources.length) this.#fatal(...nonePlayable(sources, skipped), sources[0]?.url ?? null);
       return;
     }
     this.#wantPlay = this.#opts.autoplay;
@@ -291,8 +237,6 @@ export class LiveSession {
     this.#released = true;
   }
 
-  // ---------------------------------------------------------------- attempts
-
   async #try(index: number): Promise<void> {
     this.#teardown();
     this.#clearPending();
@@ -301,7 +245,6 @@ export class LiveSession {
     if (!cand) return;
     this.#worked = false;
     this.#setState(this.#reconnect.active ? 'reconnecting' : 'loading');
-
     let engine: PlaybackEngine;
     try {
       engine = await createEngine(
@@ -325,20 +268,25 @@ export class LiveSession {
       engine.destroy();
       return;
     }
-    this.#engine = engine;
-    const ac = new AbortController();
-    this.#attempt = ac;
-    this.#watchMedia(gen, cand, engine, ac.signal);
-    this.#startup = setTimeout(() => {
-      this.#startup = null;
-      this.#failed(gen, {
-        code: ErrorCodes.NETWORK_ERROR,
-        message: `Nothing could be shown within ${Math.round(this.#opts.startupTimeoutMs / 1000)} s.`,
-      });
-    }, this.#opts.startupTimeoutMs);
+    this.#attempt = new Attempt(engine, this.media, cand, this.#opts.startupTimeoutMs, {
+      works: () => this.#works(),
+      metadata: () => {
+        this.#applyMedia(); // live or not is known now
+        // preloaded, not played: metadata is all that comes (`preload="metadata"`)
+        if (!this.#wantPlay) this.#works();
+      },
+      playing: () => {
+        this.#works();
+        this.#setState('playing', { needsPress: false });
+      },
+      waiting: () => this.#snap.state === 'playing' && this.#setState('waiting'),
+      paused: () => !this.#wantPlay && this.#worked && this.#setState('paused'),
+      ended: () => this.#setState('ended'),
+      failed: (f) => this.#failed(gen, f),
+      tick: () => this.#onTick(),
+    });
     this.#applyMedia();
     this.#stall.reset(this.media.currentTime);
-    this.#tick = setInterval(() => this.#onTick(), TICK_MS);
     try {
       engine.load(cand.source.url);
     } catch (err) {
@@ -348,50 +296,11 @@ export class LiveSession {
     if (this.#wantPlay) void this.#play(true);
   }
 
-  /** What the media element says about attempt `gen`: a frame, playing, waiting, paused, ended, failed. */
-  #watchMedia(gen: number, cand: Candidate, engine: PlaybackEngine, signal: AbortSignal): void {
-    const media = this.media;
-    const on = (type: string, fn: () => void): void => media.addEventListener(type, fn, { signal });
-    on('loadeddata', () => this.#works());
-    on('loadedmetadata', () => {
-      this.#applyMedia(); // live or not is known now
-      // preloaded, not played: metadata is all that comes (`preload="metadata"`)
-      if (!this.#wantPlay) this.#works();
-    });
-    on('playing', () => {
-      this.#works();
-      this.#setState('playing', { needsPress: false });
-    });
-    on('waiting', () => this.#snap.state === 'playing' && this.#setState('waiting'));
-    on('pause', () => {
-      if (!this.#wantPlay && this.#worked && !media.ended) this.#setState('paused');
-    });
-    on('ended', () => {
-      if (engine.live)
-        this.#failed(gen, { code: ErrorCodes.STREAM_ENDED, message: 'The live stream ended.' });
-      else this.#setState('ended');
-    });
-    on('error', () => {
-      const e = media.error;
-      const code: ErrorCode =
-        e?.code === MediaError.MEDIA_ERR_NETWORK
-          ? ErrorCodes.NETWORK_ERROR
-          : e?.code === MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED
-            ? ErrorCodes.UNSUPPORTED_PROTOCOL
-            : ErrorCodes.MEDIA_ERROR;
-      this.#failed(gen, {
-        code,
-        message: `The media element could not play ${cand.encode.toUpperCase()} (${e?.message || `code ${e?.code ?? '?'}`}).`,
-      });
-    });
-  }
-
   /** The source showed something: startup is over, a break is bridged. */
   #works(): void {
     if (this.#worked) return;
     this.#worked = true;
-    if (this.#startup) clearTimeout(this.#startup);
-    this.#startup = null;
+    this.#attempt?.started();
     this.#stall.reset(this.media.currentTime);
     if (this.#reconnect.active) this.#reconnect.reset();
     if (!this.#wantPlay && this.media.paused) this.#setState('idle');
@@ -407,20 +316,14 @@ export class LiveSession {
       this.#emit({ needsPress: false, mutedByAutoplay: true });
     } else if (outcome === 'blocked') {
       this.#wantPlay = false;
-      this.listener.onError({
-        module: MODULE,
-        code: ErrorCodes.AUTOPLAY_BLOCKED,
-        message: 'The browser blocked autoplay; press play to start.',
-        url: this.current?.source.url ?? null,
-        fatal: false,
-      });
+      this.listener.onError(autoplayBlocked(this.#sources.current?.source.url ?? null, MODULE));
       this.#setState('idle', { needsPress: true });
     }
   }
 
   #failed(gen: number, failure: EngineFailure): void {
     if (gen !== this.#gen || this.#released) return;
-    const cand = this.current;
+    const cand = this.#sources.current;
     const url = cand?.source.url ?? null;
     const hadWorked = this.#worked || this.#reconnect.active;
     this.#teardown();
@@ -465,18 +368,9 @@ export class LiveSession {
       void this.#try(this.#sources.index + 1);
       return;
     }
-    const message = allFailedMessage(this.#sources.all, failure.message);
-    if (failure.code !== ErrorCodes.NETWORK_ERROR)
-      return this.#fatal(ErrorCodes.ALL_SOURCES_FAILED, message, url);
-    // no answer at all: the server may be up and this page's origin not allowed (the browser hides which)
     const at = this.#gen;
-    void originBlocked(cand.source.url, MODULE).then((blocked) => {
-      if (at !== this.#gen || this.#released) return;
-      this.#fatal(
-        (blocked?.code as ErrorCode | undefined) ?? ErrorCodes.ALL_SOURCES_FAILED,
-        blocked?.message ?? message,
-        url,
-      );
+    whyAllFailed(this.#sources.all, cand, failure, MODULE, (code, message) => {
+      if (at === this.#gen && !this.#released) this.#fatal(code, message, url);
     });
   }
 
@@ -514,33 +408,16 @@ export class LiveSession {
     const media = this.media;
     if (!engine) return;
     const active = this.#wantPlay && !media.paused && !media.ended && this.#worked;
-    if (this.#stall.stalled(media.currentTime, active, this.#opts.stallTimeoutMs)) {
-      return this.#failed(this.#gen, {
-        code: ErrorCodes.NETWORK_ERROR,
-        message: `Playback stalled for ${Math.round(this.#opts.stallTimeoutMs / 1000)} s.`,
-      });
-    }
+    const stall = this.#stall.check(media.currentTime, active, this.#opts.stallTimeoutMs);
+    if (stall) return this.#failed(this.#gen, stall);
     chaseLiveEdge(media, engine, this.#worked, this.#opts);
   }
-
-  // ---------------------------------------------------------------- teardown and state
 
   /** Ends the attempt in progress: its engine, media listeners, timers; the media element is emptied. */
   #teardown(): void {
     this.#gen += 1;
-    this.#attempt?.abort();
+    this.#attempt?.end();
     this.#attempt = null;
-    if (this.#tick) clearInterval(this.#tick);
-    this.#tick = null;
-    if (this.#startup) clearTimeout(this.#startup);
-    this.#startup = null;
-    const engine = this.#engine;
-    this.#engine = null;
-    try {
-      engine?.destroy();
-    } catch {
-      // an engine that fails to tear down must not keep the session from going on
-    }
     if (this.media.hasAttribute('src') || this.media.currentSrc) {
       this.media.removeAttribute('src');
       this.media.load();
@@ -554,21 +431,9 @@ export class LiveSession {
     this.#end.cancel();
   }
 
-  /** The one place the state changes: protocol and url follow the source tried, the error clears on a new try. */
+  /** The one place the state changes (see {@link withState}). */
   #setState(state: PlayerState, extra: Partial<PlayerSnapshot> = {}): void {
-    const cand = this.current;
-    const none = state === 'idle' && !cand;
-    const error = state === 'idle' || state === 'loading' ? null : this.#snap.error;
-    const reconnects =
-      this.#snap.reconnects + (state === 'reconnecting' && this.#snap.state !== state ? 1 : 0);
-    this.#emit({
-      state,
-      protocol: none ? null : (cand?.encode ?? null),
-      url: none ? null : (cand?.source.url ?? null),
-      error,
-      reconnects,
-      ...extra,
-    });
+    this.#emit({ ...withState(this.#snap, state, this.#sources.current), ...extra });
   }
 
   /** Applies `patch`; tells the listener when something changed (or, for `{}`, always: the renditions). */

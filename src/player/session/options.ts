@@ -47,3 +47,14 @@ export function defaultSessionOptions(latency: LatencyMode = 'normal'): SessionO
     seekThreshold: low ? 2.5 : 4,
   };
 }
+
+/** `opts` with `patch` applied: a new latency brings its own timings; `autoplay` stays unless the patch sets it. */
+export function mergeOptions(opts: SessionOptions, patch: Partial<SessionOptions>): SessionOptions {
+  const latencyChanged = patch.latency && patch.latency !== opts.latency;
+  return {
+    ...opts,
+    ...(latencyChanged ? defaultSessionOptions(patch.latency) : {}),
+    autoplay: opts.autoplay,
+    ...patch,
+  };
+}

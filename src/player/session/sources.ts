@@ -1,6 +1,7 @@
-import type { RelayError } from '../../errors.js';
+import { ErrorCodes, type ErrorCode } from '../../errors.js';
 import { loadLazyModule } from '../../lazy/registry.js';
 import type { PlayUrl } from '../../types.js';
+import type { Skipped } from '../source-order.js';
 import {
   detectCapabilities,
   orderSources,
@@ -50,20 +51,40 @@ export class SourceList {
   }
 }
 
-/** What the error says when the last of `list` failed with `message` (fallback has nothing left). */
-export function allFailedMessage(list: readonly Candidate[], message: string): string {
-  return list.length === 1
-    ? `The source could not be played: ${message}`
-    : `None of the ${list.length} sources could be played; the last one failed: ${message}`;
+/**
+ * Why playback gave up after the last of `list` (`last`) failed with `failure`: `then(code, message)`, at once, or
+ * (a failure without any answer) once the lazily loaded origin check tells whether this page's origin was refused,
+ * which the browser hides.
+ */
+export function whyAllFailed(
+  list: readonly Candidate[],
+  last: Candidate,
+  failure: { code: string; message: string },
+  module: string,
+  then: (code: ErrorCode, message: string) => void,
+): void {
+  const message =
+    list.length === 1
+      ? `The source could not be played: ${failure.message}`
+      : `None of the ${list.length} sources could be played; the last one failed: ${failure.message}`;
+  if (failure.code !== ErrorCodes.NETWORK_ERROR) return then(ErrorCodes.ALL_SOURCES_FAILED, message);
+  void loadLazyModule('origin-check')
+    .then(
+      (check) => check(last.source.url, module),
+      () => null,
+    )
+    .then((blocked) =>
+      then(
+        (blocked?.code as ErrorCode | undefined) ?? ErrorCodes.ALL_SOURCES_FAILED,
+        blocked?.message ?? message,
+      ),
+    );
 }
 
-/**
- * A source that failed without any answer (NETWORK_ERROR) may be up with this page's origin not allowed, which the
- * browser hides: the lazily loaded origin check tells (`null`: no such block found).
- */
-export function originBlocked(url: string, module: string): Promise<RelayError | null> {
-  return loadLazyModule('origin-check').then(
-    (check) => check(url, module),
-    () => null,
-  );
+/** The error when none of `sources` can be played in this browser at all (`skipped` says why for each). */
+export function nonePlayable(sources: readonly PlayUrl[], skipped: readonly Skipped[]): [ErrorCode, string] {
+  return [
+    skipped.length === 1 ? ErrorCodes.UNSUPPORTED_PROTOCOL : ErrorCodes.ALL_SOURCES_FAILED,
+    `None of the ${sources.length} source(s) can be played in this browser: ${skipped.map((s) => s.reason).join(' ')}`,
+  ];
 }

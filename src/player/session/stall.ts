@@ -1,3 +1,6 @@
+import { ErrorCodes } from '../../errors.js';
+import type { EngineFailure } from '../engine.js';
+
 /**
  * Stall detection: playback that should move (the viewer wants it, the media is not paused or ended, the source
  * showed a frame) and whose time stands still for longer than the timeout is a break.
@@ -11,12 +14,16 @@ export class StallWatch {
     this.#lastTime = time;
     this.#lastProgressAt = Date.now();
   }
-  /** One look (every tick): true when `time` stood still for longer than `timeoutMs` while `active`. */
-  stalled(time: number, active: boolean, timeoutMs: number): boolean {
+  /** One look (every tick): the failure when `time` stood still for longer than `timeoutMs` while `active`. */
+  check(time: number, active: boolean, timeoutMs: number): EngineFailure | null {
     if (!active || time !== this.#lastTime) {
       this.reset(time);
-      return false;
+      return null;
     }
-    return Date.now() - this.#lastProgressAt > timeoutMs;
+    if (Date.now() - this.#lastProgressAt <= timeoutMs) return null;
+    return {
+      code: ErrorCodes.NETWORK_ERROR,
+      message: `Playback stalled for ${Math.round(timeoutMs / 1000)} s.`,
+    };
   }
 }
