@@ -40,7 +40,6 @@ export class LiveSession {
   #worked = false;
   #wantPlay = false;
   #released = false;
-  #volume: AbortController | null = null;
   #snap = IDLE_SNAPSHOT;
 
   constructor(
@@ -58,6 +57,9 @@ export class LiveSession {
   }
   /** What a view shows, read now. */
   get snapshot(): PlayerSnapshot {
+    // the offer to unmute ends once sound is on, whoever turned it on
+    if (this.#snap.mutedByAutoplay && !this.media.muted)
+      this.#snap = { ...this.#snap, mutedByAutoplay: false };
     return { ...this.#snap, paused: this.paused };
   }
   get state(): PlayerState {
@@ -151,12 +153,6 @@ export class LiveSession {
     if (this.#released) return;
     this.stop();
     if (fresh) this.#emit({ reconnects: 0 });
-    if (!this.#volume) {
-      // the Unmute offer ends when sound comes back, whoever turns it on
-      this.#volume = new AbortController();
-      const unmuted = (): void => void (!this.media.muted && this.#emit({ mutedByAutoplay: false }));
-      this.media.addEventListener('volumechange', unmuted, { signal: this.#volume.signal });
-    }
     const { playable, skipped } = this.#sources.order(sources, this.#opts.capabilities);
     this.#sources.set(playable);
     for (const s of skipped) {
@@ -232,8 +228,6 @@ export class LiveSession {
   /** Stops and refuses further use. No timer, request, listener or media source survives this. */
   release(): void {
     this.stop();
-    this.#volume?.abort();
-    this.#volume = null;
     this.#released = true;
   }
 
