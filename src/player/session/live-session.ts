@@ -303,16 +303,16 @@ export class LiveSession {
   /** Plays under the autoplay policy (`autoplay`: the session asked, not the viewer). */
   async #play(autoplay: boolean): Promise<void> {
     const gen = this.#gen;
+    const muted = this.media.muted;
     const outcome = await playWithPolicy(this.media, () => gen !== this.#gen);
-    if (outcome === 'played') {
-      if (autoplay) this.#emit({ needsPress: false });
-    } else if (outcome === 'muted') {
-      this.#emit({ needsPress: false, mutedByAutoplay: true });
-    } else if (outcome === 'blocked') {
+    if (outcome === 'blocked') {
       this.#wantPlay = false;
       this.listener.onError(autoplayBlocked(this.#sources.current?.source.url ?? null, MODULE));
-      this.#setState('idle', { needsPress: true });
+      return this.#setState('idle', { needsPress: true });
     }
+    // the browser refused sound and the media was muted to play (also when a reload cut that play short)
+    if (!muted && this.media.muted) this.#emit({ mutedByAutoplay: true });
+    if (outcome === 'muted' || (outcome && autoplay)) this.#emit({ needsPress: false });
   }
 
   #failed(gen: number, failure: EngineFailure): void {
