@@ -1,6 +1,7 @@
 import type { PlayerState } from '../events.js';
 import type { PlayEncode } from '../types.js';
-import type { EngineQuality } from './engine.js';
+import type { EngineQuality, PlaybackEngine } from './engine.js';
+import { behindLive } from './session/live-edge.js';
 import type { LiveSession } from './session/live-session.js';
 
 /** Further behind the live edge than this (seconds), the LIVE badge offers "go to live". */
@@ -41,7 +42,8 @@ export function readViewState(
   const b = media.buffered;
   let bufferedEnd = 0;
   for (let i = 0; i < b.length; i++) if (b.start(i) <= t + 0.5) bufferedEnd = b.end(i);
-  const behind = session?.behindLive() ?? null;
+  const engine = session?.engine ?? null;
+  const behind = behindLive(media, engine);
   const live = session?.live ?? false;
   return {
     state,
@@ -55,7 +57,7 @@ export function readViewState(
     muted: media.muted,
     volume: media.volume,
     audioOnly: isAudioOnly(media, state, protocol),
-    quality: session?.quality() ?? null,
+    quality: renditions(engine),
   };
 }
 
@@ -66,4 +68,10 @@ export function isAudioOnly(
   protocol: PlayEncode | null,
 ): boolean {
   return protocol === 'mp3' || (media.readyState >= 1 && media.videoWidth === 0 && state !== 'error');
+}
+
+/** Renditions of an adaptive source, or `null` when the engine has no choice to offer. */
+export function renditions(engine: PlaybackEngine | null): EngineQuality | null {
+  const q = engine?.quality?.();
+  return q && q.levels.length > 1 ? q : null;
 }

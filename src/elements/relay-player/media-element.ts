@@ -179,7 +179,7 @@ export class RelayMediaElement extends LitElement {
     if (!s) return false;
     if (type === 'pause') return s.wantsPlay && !this.video.ended;
     if (type === 'ended') return s.live;
-    if (type === 'emptied' || type === 'abort') return s.reconnecting || s.state === 'waiting';
+    if (type === 'emptied' || type === 'abort') return s.reconnecting || this.state === 'waiting';
     return false;
   }
   requestPictureInPicture(): Promise<PictureInPictureWindow> {

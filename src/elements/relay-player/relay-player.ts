@@ -436,7 +436,7 @@ export class RelayPlayer extends RelayMediaElement {
   }
 
   #hasInput(): boolean {
-    return Boolean(this.#pushUrls?.length || this.sources?.length || this.src);
+    return this.#inputList().length > 0;
   }
 }
 

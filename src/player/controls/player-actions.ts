@@ -1,4 +1,5 @@
 import type { Messages } from '../../i18n/index.js';
+import { behindLive } from '../session/live-edge.js';
 import type { LiveSession } from '../session/live-session.js';
 import type { ViewState } from '../view-state.js';
 import type { PlayEncode, PlayUrl } from '../../types.js';
@@ -28,7 +29,9 @@ export interface ActionTarget extends HTMLElement {
   currentTime: number;
   volume: number;
   muted: boolean;
+  readonly media: HTMLVideoElement | null;
   requestPictureInPicture(): Promise<PictureInPictureWindow>;
+  requestUpdate(): void;
 }
 
 /**
@@ -39,7 +42,13 @@ export function playerActions(player: ActionTarget, session: () => LiveSession |
   return {
     togglePlay: () => (player.paused ? void player.play() : player.pause()),
     seek: (t) => (player.currentTime = t),
-    goLive: () => session()?.goLive(),
+    goLive: () => {
+      const s = session();
+      const media = s && player.media;
+      const behind = media ? behindLive(media, s.engine) : null;
+      if (behind !== null) player.currentTime = media!.currentTime + behind - s!.targetLatency;
+      void player.play();
+    },
     setVolume: (v) => {
       player.volume = v;
       player.muted = v === 0;
@@ -55,7 +64,10 @@ export function playerActions(player: ActionTarget, session: () => LiveSession |
         void document.exitPictureInPicture().catch(() => undefined);
       else void player.requestPictureInPicture().catch(() => undefined);
     },
-    setQuality: (i) => session()?.setQuality(i),
+    setQuality: (i) => {
+      session()?.engine?.setQuality?.(i);
+      player.requestUpdate();
+    },
     playSource: (url) => session()?.switchTo(url),
   };
 }

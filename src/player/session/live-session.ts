@@ -1,13 +1,13 @@
 import { ErrorCodes, type ErrorCode } from '../../errors.js';
 import type { PlayerState, RelayPlayerErrorDetail } from '../../events.js';
 import type { PlayUrl, RelayErrorInfo } from '../../types.js';
-import type { EngineFailure, EngineKind, EngineQuality, EngineStats, PlaybackEngine } from '../engine.js';
+import type { EngineFailure, EngineKind, EngineStats, PlaybackEngine } from '../engine.js';
 import { createEngine, preloadEngine } from '../engines/create-engine.js';
 import type { Candidate } from '../source-order.js';
 import { Attempt } from './attempt.js';
 import { autoplayBlocked, playWithPolicy } from './autoplay.js';
 import { EndWatch } from './end-watch.js';
-import { behindLive, chaseLiveEdge } from './live-edge.js';
+import { chaseLiveEdge } from './live-edge.js';
 import { defaultSessionOptions, mergeOptions, type SessionOptions } from './options.js';
 import { Reconnect } from './reconnect.js';
 import { SourceList, nonePlayable, whyAllFailed } from './sources.js';
@@ -51,9 +51,13 @@ export class LiveSession {
     this.#reconnect = new Reconnect(this.#opts.backoff);
   }
 
-  /** The engine of the attempt in progress. */
-  get #engine(): PlaybackEngine | null {
+  /** The engine playing now, or `null`: the controls read renditions and the live edge from it. */
+  get engine(): PlaybackEngine | null {
     return this.#attempt?.engine ?? null;
+  }
+  /** Seconds behind the newest data that live-edge chasing keeps (and "go to live" goes back to). */
+  get targetLatency(): number {
+    return this.#opts.targetLatency;
   }
   /** What a view shows, read now. */
   get snapshot(): PlayerSnapshot {
@@ -61,9 +65,6 @@ export class LiveSession {
     if (this.#snap.mutedByAutoplay && !this.media.muted)
       this.#snap = { ...this.#snap, mutedByAutoplay: false };
     return { ...this.#snap, paused: this.paused };
-  }
-  get state(): PlayerState {
-    return this.#snap.state;
   }
   /** See {@link PlayerSnapshot.paused}. */
   get paused(): boolean {
@@ -74,15 +75,15 @@ export class LiveSession {
   }
   /** The engine playing now (`mpegts`, `hls.js`, `native-hls`, `native`), or `null`. */
   get engineKind(): EngineKind | null {
-    return this.#engine?.kind ?? null;
+    return this.engine?.kind ?? null;
   }
   /** The engine's view of the stream now (latency, bitrate), all `null` when nothing plays. */
   engineStats(): EngineStats {
-    return this.#engine?.stats() ?? { latency: null, bitrate: null };
+    return this.engine?.stats() ?? { latency: null, bitrate: null };
   }
   /** True when the source playing is live (no end, no fixed duration). */
   get live(): boolean {
-    return this.#engine?.live ?? false;
+    return this.engine?.live ?? false;
   }
   /** What the viewer asked for: true after `play()` (or with autoplay), false after `pause()`. */
   get wantsPlay(): boolean {
@@ -94,31 +95,11 @@ export class LiveSession {
   }
   /** Length in seconds: `Infinity` for live, `NaN` before it is known. */
   get duration(): number {
-    return this.live ? Infinity : this.#engine ? this.media.duration : NaN;
+    return this.live ? Infinity : this.engine ? this.media.duration : NaN;
   }
   /** Moves the playhead (recordings; within the seekable window for live). */
   seek(seconds: number): void {
-    if (this.#engine && Number.isFinite(seconds)) this.media.currentTime = Math.max(0, seconds);
-  }
-  /** Seconds between the playhead and the newest playable position of a live stream, else `null`. */
-  behindLive(): number | null {
-    return behindLive(this.media, this.#engine);
-  }
-  /** Jumps back to the live edge (after a pause or a seek back) and plays. */
-  goLive(): void {
-    const behind = this.behindLive();
-    if (behind !== null) this.seek(this.media.currentTime + behind - this.#opts.targetLatency);
-    this.play();
-  }
-  /** Renditions of an adaptive source, or `null` when the engine has no choice to offer. */
-  quality(): EngineQuality | null {
-    const q = this.#engine?.quality?.();
-    return q && q.levels.length > 1 ? q : null;
-  }
-  /** Plays rendition `index`, or lets the engine choose with -1. */
-  setQuality(index: number): void {
-    this.#engine?.setQuality?.(index);
-    this.#emit({});
+    if (this.engine && Number.isFinite(seconds)) this.media.currentTime = Math.max(0, seconds);
   }
   /**
    * Plays `url` (another source of the list: the same stream in another quality) in place of the one playing: a
@@ -126,7 +107,7 @@ export class LiveSession {
    */
   switchTo(url: string): void {
     const index = this.#sources.indexOf(url);
-    if (index < 0 || (index === this.#sources.index && this.#engine)) return;
+    if (index < 0 || (index === this.#sources.index && this.engine)) return;
     const { currentTime, playbackRate } = this.media;
     const at = this.live ? 0 : currentTime;
     void this.#try(index).then(() => at && this.#attempt?.resumeAt(at, playbackRate));
@@ -140,7 +121,7 @@ export class LiveSession {
   /** `loop` for recordings only; `crossorigin` on the element (set before a load, as the element reads it then). */
   #applyMedia(): void {
     const m = this.media;
-    m.loop = !!(this.#opts.loop && this.#engine && !this.#engine.live);
+    m.loop = !!(this.#opts.loop && this.engine && !this.engine.live);
     // unset (undefined) removes the attribute, as null does: the IDL attribute is nullable
     m.crossOrigin = this.#opts.crossOrigin as string | null;
   }
@@ -182,12 +163,12 @@ export class LiveSession {
     this.#wantPlay = true;
     this.#emit({ needsPress: false });
     const st = this.#snap.state;
-    if (!this.#engine && (st === 'error' || st === 'ended' || !this.#reconnect.pending)) {
+    if (!this.engine && (st === 'error' || st === 'ended' || !this.#reconnect.pending)) {
       this.#reconnect.reset();
       void this.#try(st === 'error' ? 0 : this.#sources.index);
       return;
     }
-    if (this.#engine) void this.#play(false);
+    if (this.engine) void this.#play(false);
   }
 
   pause(): void {
@@ -398,7 +379,7 @@ export class LiveSession {
 
   /** Every tick while a source is active: a stall is a break; a live stream is kept near its edge. */
   #onTick(): void {
-    const engine = this.#engine;
+    const engine = this.engine;
     const media = this.media;
     if (!engine) return;
     const active = this.#wantPlay && !media.paused && !media.ended && this.#worked;

@@ -74,7 +74,7 @@ describe('LiveSession (no element)', () => {
       { url: '/media/missing.mp4?session' },
       { encode: 'hls', url: '/media/missing.m3u8?session' },
     ]);
-    await until('error', () => session.state === 'error');
+    await until('error', () => session.snapshot.state === 'error');
     expect(errors.filter((e) => e.fatal)).to.have.length(1);
     expect(session.snapshot.error).to.deep.equal(errors.find((e) => e.fatal));
     expect(session.snapshot.paused).to.equal(true);
@@ -85,10 +85,10 @@ describe('LiveSession (no element)', () => {
     const { session, video, snapshots, errors } = await run({ autoplay: true, latency: 'low' });
     session.start([{ url: `/media/cut.flv?id=${id}&after=2&down=2` }]);
     await playsFor(video, 0.5);
-    await until('reconnecting', () => session.state === 'reconnecting', 15000);
+    await until('reconnecting', () => session.snapshot.state === 'reconnecting', 15000);
     // bridging a break is not a pause: the play button must not flip
     expect(session.snapshot.paused).to.equal(false);
-    await until('playing again', () => session.state === 'playing', 30000);
+    await until('playing again', () => session.snapshot.state === 'playing', 30000);
     await playsFor(video, 1);
     expect(session.snapshot.reconnects).to.be.at.least(1);
     expect((await stats(id)).requests).to.be.at.least(2);
@@ -101,11 +101,11 @@ describe('LiveSession (no element)', () => {
     const { session, video, errors } = await run({ autoplay: true, latency: 'low' });
     session.start([{ url: `/media/end.flv?id=${id}&after=2&down=3` }]);
     await playsFor(video, 0.5);
-    await until('ended', () => session.state === 'ended', 15000);
+    await until('ended', () => session.snapshot.state === 'ended', 15000);
     expect(errors.map((e) => e.code)).to.include('STREAM_ENDED');
     expect(errors.filter((e) => e.fatal)).to.deep.equal([]);
     expect(session.snapshot.error).to.equal(null);
-    await until('playing again', () => session.state === 'playing', 30000);
+    await until('playing again', () => session.snapshot.state === 'playing', 30000);
     await playsFor(video, 0.5);
   });
 
@@ -142,7 +142,7 @@ describe('LiveSession (no element)', () => {
     const { session, video, snapshots, errors, fallbacks } = await run({ autoplay: true, latency: 'low' });
     session.start([{ url: `/media/cut.flv?id=${id}&after=2&down=60` }]);
     await playsFor(video, 0.5);
-    await until('reconnecting', () => session.state === 'reconnecting', 15000);
+    await until('reconnecting', () => session.snapshot.state === 'reconnecting', 15000);
     session.release();
     expect(session.engineKind).to.equal(null);
     expect(video.getAttribute('src')).to.equal(null);
@@ -156,6 +156,6 @@ describe('LiveSession (no element)', () => {
     session.start([{ url: '/media/av.mp4?after-release' }]);
     await sleep(300);
     expect(video.getAttribute('src')).to.equal(null);
-    expect(session.state).to.equal('idle');
+    expect(session.snapshot.state).to.equal('idle');
   });
 });
