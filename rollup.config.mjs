@@ -89,7 +89,7 @@ const lazyFiles = {
   // <live-push-controls>' state machine (camera, option checks, start/stop): fetched when one connects.
   'push-session': 'src/push/push-session.ts',
   // <relay-player>'s built-in controls: fetched the first time a player shows them (`controls`).
-  'player-controls': 'src/elements/player-controls-module.ts',
+  'player-controls': 'src/player/controls/player-controls-module.ts',
   // <recording-list>'s data layer: fetched when a list connects (it shows its loading state meanwhile).
   recordings: 'src/recordings/recordings-module.ts',
   // tells a blocked origin from an unreachable server: fetched when all of a player's sources failed unanswered.

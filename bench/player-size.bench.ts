@@ -69,7 +69,7 @@ async function bundleGzip(contents: string): Promise<number> {
   return gzipSync(out.outputFiles[0]!.contents, { level: 9 }).length;
 }
 const playerOnly = await bundleGzip(
-  `import { RelayPlayer } from './src/elements/relay-player.js'; customElements.define('relay-player', RelayPlayer);`,
+  `import { RelayPlayer } from './src/elements/relay-player/relay-player.js'; customElements.define('relay-player', RelayPlayer);`,
 );
 const litOnly = await bundleGzip(
   `import { LitElement, html } from 'lit'; import { property, state, query } from 'lit/decorators.js';

@@ -19,7 +19,7 @@ export * from './push/provider.js';
 export { buildPlayUrls } from './push/play-urls.js';
 export { RecordingList } from './elements/recording-list/recording-list.js';
 export { encodeForRecording, formatDuration, formatSize } from './recordings/format.js';
-export { RelayPlayer, type RelayPlayerStats } from './elements/relay-player.js';
+export { RelayPlayer, type RelayPlayerStats } from './elements/relay-player/relay-player.js';
 export { classifyUrl, encodeOf, normaliseSources, parseSourcesAttribute } from './player/protocol.js';
 export { orderSources, detectCapabilities } from './player/source-order.js';
 export type { Capabilities, Candidate, EngineKind, SourceOrder, Skipped } from './player/source-order.js';

@@ -22,7 +22,7 @@ const table: { [K in LazyModuleName]: () => Promise<LazyModules[K]> } = {
   'trtc-provider': () => import('../push/providers/trtc-provider-impl.js').then((m) => m.default),
   'local-provider': () => import('../push/providers/local-provider-impl.js').then((m) => m.default),
   'push-session': () => import('../push/push-session.js').then((m) => m.default),
-  'player-controls': () => import('../elements/player-controls-module.js').then((m) => m.default),
+  'player-controls': () => import('../player/controls/player-controls-module.js').then((m) => m.default),
   recordings: () => import('../recordings/recordings-module.js').then((m) => m.default),
   'origin-check': () => import('../net/origin-check.js').then((m) => m.default),
 };

@@ -2,7 +2,7 @@ import type HlsType from 'hls.js';
 import type MpegtsType from 'mpegts.js';
 import type { LazyProviderModule } from '../push/lazy-provider.js';
 import type { PushSession } from '../push/push-session.js';
-import type { PlayerControlsModule } from '../elements/player-controls-module.js';
+import type { PlayerControlsModule } from '../player/controls/player-controls-module.js';
 import type { RecordingsModule } from '../recordings/recordings-module.js';
 import type hlsAdapter from '../player/engines/hls-adapter.js';
 import type originBlocked from '../net/origin-check.js';

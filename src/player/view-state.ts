@@ -1,7 +1,8 @@
 import type { PlayerState } from '../events.js';
 import type { PlayEncode } from '../types.js';
-import type { EngineQuality } from './engine.js';
-import type { LiveSession } from './live-session.js';
+import type { EngineQuality, PlaybackEngine } from './engine.js';
+import { behindLive } from './session/live-edge.js';
+import type { LiveSession } from './session/live-session.js';
 
 /** Further behind the live edge than this (seconds), the LIVE badge offers "go to live". */
 export const BEHIND_LIVE_S = 8;
@@ -14,7 +15,7 @@ export interface ViewState {
   state: PlayerState;
   /** Something can be played (a source, or a followed push that is live). */
   hasInput: boolean;
-  /** What the viewer asked for (a reconnect or a load does not flip it). */
+  /** The session's one definition (`LiveSession.paused`): the play button's icon and its press both read it. */
   paused: boolean;
   time: number;
   /** Seconds; `Infinity` for live, `NaN` while unknown. */
@@ -34,17 +35,16 @@ export interface ViewState {
 export function readViewState(
   media: HTMLMediaElement & { videoWidth?: number },
   session: LiveSession | null,
-  state: PlayerState,
-  protocol: PlayEncode | null,
   hasInput: boolean,
 ): ViewState {
+  const { state, protocol, paused } = session?.snapshot ?? { state: 'idle', protocol: null, paused: true };
   const t = media.currentTime;
   const b = media.buffered;
   let bufferedEnd = 0;
   for (let i = 0; i < b.length; i++) if (b.start(i) <= t + 0.5) bufferedEnd = b.end(i);
-  const behind = session?.behindLive() ?? null;
+  const engine = session?.engine ?? null;
+  const behind = behindLive(media, engine);
   const live = session?.live ?? false;
-  const paused = session?.paused ?? true;
   return {
     state,
     hasInput,
@@ -56,7 +56,22 @@ export function readViewState(
     behindLive: live && (paused || (behind !== null && behind > BEHIND_LIVE_S)),
     muted: media.muted,
     volume: media.volume,
-    audioOnly: protocol === 'mp3' || (media.readyState >= 1 && media.videoWidth === 0 && state !== 'error'),
-    quality: session?.quality() ?? null,
+    audioOnly: isAudioOnly(media, state, protocol),
+    quality: renditions(engine),
   };
+}
+
+/** Nothing to show but sound: an MP3, or media without a picture (the player then shows a compact bar). */
+export function isAudioOnly(
+  media: HTMLMediaElement & { videoWidth?: number },
+  state: PlayerState,
+  protocol: PlayEncode | null,
+): boolean {
+  return protocol === 'mp3' || (media.readyState >= 1 && media.videoWidth === 0 && state !== 'error');
+}
+
+/** Renditions of an adaptive source, or `null` when the engine has no choice to offer. */
+export function renditions(engine: PlaybackEngine | null): EngineQuality | null {
+  const q = engine?.quality?.();
+  return q && q.levels.length > 1 ? q : null;
 }

@@ -20,7 +20,7 @@ import type {
 } from '../index.js';
 import { LivePushControls as LivePushControlsElement } from '../elements/live-push-controls/live-push-controls.js';
 import { RecordingList as RecordingListElement } from '../elements/recording-list/recording-list.js';
-import { RelayPlayer as RelayPlayerElement } from '../elements/relay-player.js';
+import { RelayPlayer as RelayPlayerElement } from '../elements/relay-player/relay-player.js';
 
 /** `<live-push-controls>` as a React component. */
 export const LivePushControls = createComponent({

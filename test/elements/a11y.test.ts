@@ -6,7 +6,7 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import '../../src/define.js';
 import type { LivePushControls } from '../../src/elements/live-push-controls/live-push-controls.js';
 import type { RecordingList } from '../../src/elements/recording-list/recording-list.js';
-import type { RelayPlayer } from '../../src/elements/relay-player.js';
+import type { RelayPlayer } from '../../src/elements/relay-player/relay-player.js';
 import { pressCentre } from '../support/input.js';
 
 interface ReceiverInfo {

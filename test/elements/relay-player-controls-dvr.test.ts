@@ -5,7 +5,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { executeServerCommand, sendKeys, sendMouse, setViewport } from '@web/test-runner-commands';
 import '../../src/define.js';
-import type { RelayPlayer } from '../../src/elements/relay-player.js';
+import type { RelayPlayer } from '../../src/elements/relay-player/relay-player.js';
 import { sleep, until, uid } from '../support/until.js';
 
 const part = (el: HTMLElement, name: string) =>

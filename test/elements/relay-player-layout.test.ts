@@ -6,7 +6,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/define.js';
-import type { RelayPlayer } from '../../src/elements/relay-player.js';
+import type { RelayPlayer } from '../../src/elements/relay-player/relay-player.js';
 import { pressCentre, seesPlayback } from '../support/player.js';
 import { until } from '../support/until.js';
 

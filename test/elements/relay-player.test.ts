@@ -3,7 +3,7 @@ import { sendKeys } from '@web/test-runner-commands';
 import '../../src/define.js';
 import { setLazyModuleLoader } from '../../src/lazy/registry.js';
 import { defaultLazyLoader } from '../../src/lazy/esm.js';
-import type { RelayPlayer } from '../../src/elements/relay-player.js';
+import type { RelayPlayer } from '../../src/elements/relay-player/relay-player.js';
 import { sleep, until, uid } from '../support/until.js';
 import { enforceAutoplayPolicy, mount, pressCentre, record, seesPlayback } from '../support/player.js';
 

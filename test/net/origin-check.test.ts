@@ -6,7 +6,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../src/define.js';
 import originBlocked from '../../src/net/origin-check.js';
-import type { RelayPlayer } from '../../src/elements/relay-player.js';
+import type { RelayPlayer } from '../../src/elements/relay-player/relay-player.js';
 import type { RecordingList } from '../../src/elements/recording-list/recording-list.js';
 import type { RelayErrorInfo } from '../../src/types.js';
 

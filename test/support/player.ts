@@ -1,7 +1,7 @@
 // <relay-player> test helpers shared by the player's test files.
 import { expect, fixture, html } from '@open-wc/testing';
 import { sendMouse } from '@web/test-runner-commands';
-import type { RelayPlayer } from '../../src/elements/relay-player.js';
+import type { RelayPlayer } from '../../src/elements/relay-player/relay-player.js';
 import type {
   RelayPlayerErrorDetail,
   RelayPlayerFallbackDetail,

@@ -9,7 +9,7 @@ import { collectResult } from '@lit-labs/ssr/lib/render-result.js';
 import { html } from 'lit';
 
 // the shim is installed by @lit-labs/ssr; the element modules are loaded after it
-const { RelayPlayer } = await import('../../../src/elements/relay-player.ts');
+const { RelayPlayer } = await import('../../../src/elements/relay-player/relay-player.ts');
 const { LivePushControls } = await import('../../../src/elements/live-push-controls/live-push-controls.ts');
 const { RecordingList } = await import('../../../src/elements/recording-list/recording-list.ts');
 await import('../../../src/register.ts');

@@ -1,5 +1,5 @@
 import { css, nothing } from 'lit';
-import { captionsIcon } from './icons.js';
+import { captionsIcon } from '../../elements/icons.js';
 import type { ControlContext } from './player-actions.js';
 import { rerenderOn } from './player-actions.js';
 import { menu } from './player-menu.js';

@@ -1,5 +1,5 @@
 import { css, html } from 'lit';
-import { checkIcon } from './icons.js';
+import { checkIcon } from '../../elements/icons.js';
 
 /** One choice of a control-bar menu (a `menuitemradio`: exactly one is checked). */
 export interface MenuChoice {

@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import type { ControlContext } from './player-actions.js';
-import { exitFullscreenIcon, fullscreenIcon, pipIcon } from './icons.js';
+import { exitFullscreenIcon, fullscreenIcon, pipIcon } from '../../elements/icons.js';
 
 /** Picture-in-picture and full-screen toggles, each left out where this browser (or the media) cannot do it. */
 export function screenButtons({ v, screen, m, act }: ControlContext): unknown {

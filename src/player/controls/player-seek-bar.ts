@@ -1,8 +1,8 @@
 import { css, html, nothing } from 'lit';
-import { format } from '../i18n/index.js';
+import { format } from '../../i18n/index.js';
 import type { ControlContext, PlayerMedia } from './player-actions.js';
 import { seekThumbnails, showThumbnail } from './player-seek-thumbnails.js';
-import type { ViewState } from '../player/view-state.js';
+import type { ViewState } from '../view-state.js';
 
 /** Seconds moved by ←/→ (on the seek bar, and as player shortcuts) and by Page Up/Down. */
 export const SEEK_STEP_S = 5;

@@ -1,6 +1,6 @@
 import { css, html } from 'lit';
 import type { ControlContext } from './player-actions.js';
-import { mutedIcon, volumeIcon } from './icons.js';
+import { mutedIcon, volumeIcon } from '../../elements/icons.js';
 
 /** Mute toggle and volume slider (the slider hides on narrow players; the button stays). */
 export function volumeControls({ v, m, act }: ControlContext): unknown {

@@ -1,7 +1,7 @@
 import { css, html, nothing } from 'lit';
-import { format } from '../i18n/index.js';
-import type { QualityLevel } from '../player/engine.js';
-import { encodeOf } from '../player/protocol.js';
+import { format } from '../../i18n/index.js';
+import type { QualityLevel } from '../engine.js';
+import { encodeOf } from '../protocol.js';
 import type { ControlContext } from './player-actions.js';
 
 const label = (l: QualityLevel | undefined): string =>

@@ -3,10 +3,12 @@
  * they stay out of the script every viewer's page loads. Fetched the first time a player shows controls.
  */
 import type { CSSResult } from 'lit';
-import type { ControlContext } from './player-actions.js';
+import { playerActions, type ControlContext } from './player-actions.js';
+import { AutoHide } from './player-auto-hide.js';
 import { syncTracks } from './player-captions-menu.js';
 import { controlBar, controlBarStyles } from './player-control-bar.js';
 import { handleShortcut } from './player-shortcuts.js';
+import { readViewState } from '../view-state.js';
 
 export interface PlayerControlsModule {
   controlBar(ctx: ControlContext, status: string, hidden: boolean): unknown;
@@ -14,6 +16,12 @@ export interface PlayerControlsModule {
   handleShortcut(e: KeyboardEvent, ctx: ControlContext): boolean;
   /** Mirrors the player's `<track>` children into its video (loaded for them even without `controls`). */
   syncTracks(host: HTMLElement, video: HTMLVideoElement): void;
+  /** Fades the bar while playing and nobody moves (one per player, created when the controls arrive). */
+  AutoHide: typeof AutoHide;
+  /** What the controls show, read from the media and the session. */
+  readViewState: typeof readViewState;
+  /** What the controls' presses do (one set per player). */
+  playerActions: typeof playerActions;
 }
 
 const playerControls: PlayerControlsModule = {
@@ -21,5 +29,8 @@ const playerControls: PlayerControlsModule = {
   styles: controlBarStyles,
   handleShortcut,
   syncTracks,
+  AutoHide,
+  readViewState,
+  playerActions,
 };
 export default playerControls;

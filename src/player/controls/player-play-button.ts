@@ -1,6 +1,6 @@
 import { html } from 'lit';
 import type { ControlContext } from './player-actions.js';
-import { pauseIcon, playIcon } from './icons.js';
+import { pauseIcon, playIcon } from '../../elements/icons.js';
 
 /** Play/pause: Play whenever the viewer is not watching (idle, paused, error, ended), Pause otherwise. */
 export function playButton({ v, m, act }: ControlContext): unknown {
