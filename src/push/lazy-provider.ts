@@ -118,3 +118,13 @@ class LazyPushProvider extends EventTarget implements PushProvider {
 export function registerLazyPushProvider(name: string, module: LazyProviderName): void {
   registerPushProvider(name, (config) => new LazyPushProvider(name, module, config));
 }
+
+// The push providers' implementations in the lazy-module registry (src/lazy/manifest.json lists the modules; a
+// `LazyProviderName` without its entry here fails to compile in `#load`).
+declare module '../lazy/registry.js' {
+  interface LazyModules {
+    /** Push providers' implementations (`src/push/*-provider-impl.ts`), fetched on their first start. */
+    'local-provider': LazyProviderModule;
+    'trtc-provider': LazyProviderModule;
+  }
+}
