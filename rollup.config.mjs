@@ -35,9 +35,15 @@ const lazyEsm = src('lazy/esm.ts');
 const scriptTagLazyLoader = {
   name: 'script-tag-lazy-loader',
   async resolveId(id, importer, options) {
-    if (!importer?.startsWith(src('lazy/'))) return null;
+    if (!importer || !/(^|\/)esm(\.[jt]s)?$/.test(id)) return null; // only what may name esm.ts is resolved twice
     const resolved = await this.resolve(id, importer, { ...options, skipSelf: true });
     return resolved?.id === lazyEsm ? src('lazy/classic.ts') : resolved;
+  },
+  load(id) {
+    // its import()s would be inlined: every engine in the script every page loads
+    if (id === src('lazy/esm.generated.ts'))
+      this.error(`${id} is imported other than through src/lazy/esm.ts`);
+    return null;
   },
 };
 // terser keeps template literals as they are: the indentation of our Lit templates ended up in the script-tag files.
