@@ -1,4 +1,7 @@
 import { defaultLazyLoader } from './esm.js';
+// The packages' entries of `LazyModules` (hls.js, mpegts.js, trtc-js-sdk): with the registry in every program that
+// uses it (our own modules' entries come with the files that load them). Types only: empty at run time.
+import './third-party.js';
 
 /** By name: the default loaders (`lazy/esm.ts`, `lazy/classic.ts`) follow the manifest, not this interface. */
 const loadDefault = defaultLazyLoader as (name: string) => Promise<unknown>;
