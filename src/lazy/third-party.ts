@@ -1,7 +1,7 @@
 /**
  * The lazy modules that are packages (the manifest's `package`), by the type of their default export; registry.ts
- * imports this file, so every program that uses the registry has them. Our own lazy
- * modules declare theirs at the end of their own file.
+ * imports this file, so every program that uses the registry has them. Our own lazy modules declare theirs at the
+ * end of their own file.
  */
 import type Hls from 'hls.js';
 import type Mpegts from 'mpegts.js';
