@@ -5,12 +5,13 @@ import terser from '@rollup/plugin-terser';
 import { transformSync } from 'esbuild';
 import MagicString from 'magic-string';
 import { fileURLToPath } from 'node:url';
+import { readManifest } from './scripts/gen-lazy.mjs';
 
 // The ES module build (dist/esm + dist/types) is plain `tsc`; rollup builds the script-tag files, all classic
 // scripts (IIFE), so that every one of them loads from any host without CORS headers:
 //  - dist/relay-widgets.js: every element; dist/relay-player.js: <relay-player> only. No engines inside;
-//  - dist/relay-widgets-{name}.js, one per lazy module (`lazyFiles` below): added as a <script> by the first two on
-//    first use (src/lazy/classic.ts), each storing its default export in the shared registry.
+//  - dist/relay-widgets-{name}.js, one per lazy module of src/lazy/manifest.json: added as a <script> by the first
+//    two on first use (src/lazy/classic.ts), each storing its default export in the shared registry.
 // ES2022 for the script-tag files: native #private fields instead of WeakMap helpers (~0.9 KB gzip). Every
 // evergreen browser runs it (Chrome/Edge 94+, Firefox 93+, Safari 15.4+); the ES module build keeps tsconfig's.
 const ts = () =>
@@ -26,13 +27,24 @@ const ts = () =>
   });
 const src = (path) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
 
-// Script-tag builds load lazy modules by <script>, not by the bundler-style import() of src/lazy/esm.ts.
-const classicLazyLoader = {
-  name: 'classic-lazy-loader',
-  resolveId: (id, importer) =>
-    id === './esm.js' && importer === src('lazy/registry.ts')
-      ? src('lazy/classic.ts')
-      : null,
+// The lazy modules' default loader is src/lazy/esm.ts (bare `import()`s, for bundler users). The script-tag builds
+// load them by <script> instead: wherever src/lazy/esm.ts is imported (by src/lazy/registry.ts), they take
+// src/lazy/classic.ts, which exports the same `defaultLazyLoader(name)`. Swapped by file, not by importer, and
+// only here: TypeScript, the ES module build and the tests see esm.ts.
+const lazyEsm = src('lazy/esm.ts');
+const scriptTagLazyLoader = {
+  name: 'script-tag-lazy-loader',
+  async resolveId(id, importer, options) {
+    if (!importer || !/(^|\/)esm(\.[jt]s)?$/.test(id)) return null; // only what may name esm.ts is resolved twice
+    const resolved = await this.resolve(id, importer, { ...options, skipSelf: true });
+    return resolved?.id === lazyEsm ? src('lazy/classic.ts') : resolved;
+  },
+  load(id) {
+    // its import()s would be inlined: every engine in the script every page loads
+    if (id === src('lazy/esm.generated.ts'))
+      this.error(`${id} is imported other than through src/lazy/esm.ts`);
+    return null;
+  },
 };
 // terser keeps template literals as they are: the indentation of our Lit templates ended up in the script-tag files.
 // After TypeScript, in our own sources: `css` templates are minified by esbuild's CSS minifier, and each run of
@@ -65,7 +77,7 @@ const minifyTemplates = {
   },
 };
 const plugins = (min = true) => [
-  classicLazyLoader,
+  scriptTagLazyLoader,
   resolve({ browser: true }),
   commonjs(),
   ts(),
@@ -74,48 +86,36 @@ const plugins = (min = true) => [
     : []),
 ];
 
-// Lazy module name → entry whose default export it is. Adding a lazy module is one line here (plus its type in
-// src/lazy/registry.ts and its import() in src/src/lazy/esm.ts). Built to dist/relay-widgets-{name}.js.
-const lazyFiles = {
-  hls: 'src/engines/hls.ts',
-  // hls.js's light build: what the HLS engine starts with (src/player/engines/hls-features.ts says when not)
-  'hls-light': 'src/engines/hls-light.ts',
-  // the hls.js engine's code that runs once hls.js is there; normally taken from an hls.js file (companions below)
-  'hls-adapter': 'src/player/engines/hls-adapter.ts',
-  mpegts: 'src/engines/mpegts.ts',
-  trtc: 'src/engines/trtc.ts',
-  'local-provider': 'src/push/providers/local-provider-impl.ts',
-  'trtc-provider': 'src/push/providers/trtc-provider-impl.ts',
-  // <live-push-controls>' state machine (camera, option checks, start/stop): fetched when one connects.
-  'push-session': 'src/push/push-session.ts',
-  // <relay-player>'s built-in controls: fetched the first time a player shows them (`controls`).
-  'player-controls': 'src/player/controls/player-controls-module.ts',
-  // <recording-list>'s data layer: fetched when a list connects (it shows its loading state meanwhile).
-  recordings: 'src/recordings/recordings-module.ts',
-  // tells a blocked origin from an unreachable server: fetched when all of a player's sources failed unanswered.
-  'origin-check': 'src/net/origin-check.ts',
-};
-// Engine files wrap the libraries' own minified builds: no re-minifying 1 MB of third-party code.
+// The lazy modules, their files and companions: src/lazy/manifest.json, the one list (scripts/gen-lazy.mjs writes
+// what src/lazy/ needs from it). Each is built to dist/relay-widgets-{name}.js from its `file`.
+const manifest = readManifest();
+const lazyFiles = Object.fromEntries(Object.entries(manifest.modules).map(([name, m]) => [name, m.file]));
+// Entry files that wrap the libraries' own minified builds: no re-minifying 1 MB of third-party code.
 const prebuilt = new Set(['hls', 'hls-light', 'trtc']);
+for (const name of prebuilt)
+  if (!lazyFiles[name]) throw new Error(`prebuilt: "${name}" is not a lazy module`);
 const prebuiltFiles = {
   'hls.js': fileURLToPath(new URL('./node_modules/hls.js/dist/hls.min.mjs', import.meta.url)),
-  'hls.js/dist/hls.light.mjs': fileURLToPath(new URL('./node_modules/hls.js/dist/hls.light.min.mjs', import.meta.url)),
+  'hls.js/dist/hls.light.mjs': fileURLToPath(
+    new URL('./node_modules/hls.js/dist/hls.light.min.mjs', import.meta.url),
+  ),
   'trtc-js-sdk': fileURLToPath(new URL('./node_modules/trtc-js-sdk/trtc.esm.js', import.meta.url)),
 };
 const usePrebuilt = { name: 'use-prebuilt', resolveId: (id) => prebuiltFiles[id] ?? null };
 
-// The entry of a lazy file: its module's default export, stored under its name (see src/lazy/classic.ts).
-const REGISTRY = '__relayWidgetsLazy';
-// Companions: more lazy modules in the same file (loaded with it, registered under their own names; the classic
-// loader's RIDES_WITH in src/lazy/classic.ts must list them). The hls.js engine's adapter rides with
-// both builds of hls.js, and has its own file too (`lazyFiles`) for pages that load hls.js their own way.
-const companions = { hls: ['hls-adapter'], 'hls-light': ['hls-adapter'] };
+// The entry of a lazy file: its module's default export, stored under its name in the manifest's `registryGlobal`
+// (src/lazy/classic.ts reads it there), then the same for its companions (`rides`: more lazy modules in the same
+// file, registered under their own names; the hls.js engine's adapter rides with both builds of hls.js).
+const REGISTRY = manifest.registryGlobal;
+const companions = Object.fromEntries(
+  Object.entries(manifest.modules).map(([name, m]) => [name, m.rides ?? []]),
+);
 const lazyEntry = (name, file) => ({
   name: 'lazy-entry',
   resolveId: (id) => (id === `\0lazy:${name}` ? id : null),
   load: (id) => {
     if (id !== `\0lazy:${name}`) return null;
-    const modules = [[name, file], ...(companions[name] ?? []).map((n) => [n, lazyFiles[n]])];
+    const modules = [[name, file], ...companions[name].map((n) => [n, lazyFiles[n]])];
     return modules
       .map(
         ([n, f], i) =>

@@ -7,6 +7,7 @@
 // segment cycle), reported as medians and as the median of per-round ratios to the raw engine.
 // Usage: node bench/run.mjs player-ttff [rounds]
 import { ensureBuild, launchChromium, median, sleep, startServer } from './player-support.ts';
+import { LAZY_REGISTRY } from '../src/lazy/classic.generated.ts';
 
 const RUNS = Number(process.argv[2] ?? 7);
 
@@ -32,7 +33,7 @@ const rawFlvPage = (src: string) => `<!doctype html><meta charset="utf-8">
 <video muted autoplay playsinline></video>
 <script src="/dist/relay-widgets-mpegts.js"></script>
 <script>
-  const mpegts = window.__relayWidgetsLazy.mpegts;
+  const mpegts = window.${LAZY_REGISTRY}.mpegts;
   const v = document.querySelector('video');
   ${firstFrame('v')}
   const p = mpegts.createPlayer({ type: 'flv', isLive: true, url: '${src}' });
@@ -43,7 +44,7 @@ const rawHlsPage = (src: string, build = 'hls') => `<!doctype html><meta charset
 <video muted autoplay playsinline></video>
 <script src="/dist/relay-widgets-${build}.js"></script>
 <script>
-  const Hls = window.__relayWidgetsLazy['${build}'];
+  const Hls = window.${LAZY_REGISTRY}['${build}'];
   const v = document.querySelector('video');
   ${firstFrame('v')}
   const h = new Hls(); h.attachMedia(v); h.loadSource('${src}'); v.play();

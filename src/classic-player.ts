@@ -3,5 +3,5 @@
  * (smaller than `relay-widgets.js`; same engine files next to it). Also sets `window.RelayWidgets`.
  */
 import './register-player.js';
-import './classic-global.js';
+import './entries/classic-global.js';
 export type * from './index.js';

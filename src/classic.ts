@@ -4,5 +4,5 @@
  * in `HTMLElementEventMap`, and `window.RelayWidgets`.
  */
 import './register.js';
-import './classic-global.js';
+import './entries/classic-global.js';
 export type * from './index.js';

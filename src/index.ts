@@ -11,7 +11,7 @@ export {
   loadLazyModule,
   type LazyModules,
   type LazyModuleName,
-} from './lazy/registry.js';
+} from './lazy/modules.generated.js';
 export { addTranslation, type Messages, type PartialMessages } from './i18n/index.js';
 export { LivePushControls } from './elements/live-push-controls/live-push-controls.js';
 export * from './push/options.js';

@@ -1,13 +1,13 @@
-import type { LazyModuleName, LazyModules } from './registry.js';
+import { LAZY_REGISTRY, RIDES_WITH } from './classic.generated.js';
 
 /**
- * For the script-tag builds (rollup puts this file in place of `lazy/esm.ts`): lazy module `name` is the
+ * For the script-tag builds (rollup builds this file in place of `lazy/esm.ts`): lazy module `name` is the
  * classic script `relay-widgets-{name}.js` in the folder of the script that loaded the widgets, added as a
  * `<script>` element, the way TCPlayer loads its engines. A classic script needs no CORS headers (a dynamic
  * `import()` of another origin does), so the files work from any static host or CDN. Each file stores its export
- * in the shared registry below (`rollup.config.mjs` wraps it so); the `load` event then finds it there.
+ * in the shared registry `LAZY_REGISTRY` (`rollup.config.mjs` wraps it so); the `load` event then finds it there.
+ * By name only, as `lazy/esm.ts`: the registry gives the result its type.
  */
-export const LAZY_REGISTRY = '__relayWidgetsLazy';
 type Registry = Partial<Record<string, unknown>>;
 
 const current = document.currentScript;
@@ -25,18 +25,17 @@ export function lazyModuleUrl(name: string): string {
   return new URL(`relay-widgets-${name}.js`, base).href;
 }
 
-/**
- * Lazy modules that also ride in other modules' files (rollup.config.mjs `companions`): module → those files. They
- * are taken from one of them while it loads; otherwise (a page loads hls.js its own way with
- * `setLazyModuleLoader`) from their own small file.
- */
-const RIDES_WITH: Partial<Record<string, string[]>> = { 'hls-adapter': ['hls-light', 'hls'] };
 /** Files being loaded: two modules of one file share one `<script>`. */
 const loading = new Map<string, Promise<void>>();
 
-export function defaultLazyLoader<K extends LazyModuleName>(name: K): Promise<LazyModules[K]> {
+/**
+ * Loads lazy module `name`. A module that rides in other modules' files (the manifest's `rides`: the hls.js
+ * engine's adapter in both hls.js files) is taken from one of them while it loads; otherwise (a page loads hls.js
+ * its own way with `setLazyModuleLoader`) from its own small file.
+ */
+export function defaultLazyLoader(name: string): Promise<unknown> {
   const reg = registry();
-  if (name in reg) return Promise.resolve(reg[name] as LazyModules[K]);
+  if (name in reg) return Promise.resolve(reg[name]);
   const file = RIDES_WITH[name]?.find((host) => loading.has(host)) ?? name;
   const url = lazyModuleUrl(file);
   let load = loading.get(file);
@@ -45,7 +44,7 @@ export function defaultLazyLoader<K extends LazyModuleName>(name: K): Promise<La
     loading.set(file, load);
   }
   return load.then(() => {
-    if (name in reg) return reg[name] as LazyModules[K];
+    if (name in reg) return reg[name];
     throw new Error(
       `${url} loaded but did not provide the "${name}" module: is it a relay-widgets file of the same version as the script next to it?`,
     );

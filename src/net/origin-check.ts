@@ -35,3 +35,11 @@ export default async function originBlocked(url: string, module: string): Promis
     `${target.origin} answered, but does not allow pages of ${page} to use it: add ${page} to its ALLOWED_ORIGINS.`,
   );
 }
+
+// This file's entry in the lazy-module registry (src/lazy/manifest.json lists the modules).
+declare module '../lazy/registry.js' {
+  interface LazyModules {
+    /** Tells a blocked origin from an unreachable server; fetched when all of a player's sources fail. */
+    'origin-check': typeof originBlocked;
+  }
+}

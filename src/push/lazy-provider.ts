@@ -123,3 +123,13 @@ export function registerLazyPushProvider(
 ): void {
   registerPushProvider(name, (config) => new LazyPushProvider(name, module, config), spec);
 }
+
+// The push providers' implementations in the lazy-module registry (src/lazy/manifest.json lists the modules; a
+// `LazyProviderName` without its entry here fails to compile in `#load`).
+declare module '../lazy/registry.js' {
+  interface LazyModules {
+    /** Push providers' implementations (`src/push/*-provider-impl.ts`), fetched on their first start. */
+    'local-provider': LazyProviderModule;
+    'trtc-provider': LazyProviderModule;
+  }
+}

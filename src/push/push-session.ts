@@ -448,3 +448,11 @@ export class PushSession {
 }
 
 export default PushSession;
+
+// This file's entry in the lazy-module registry (src/lazy/manifest.json lists the modules).
+declare module '../lazy/registry.js' {
+  interface LazyModules {
+    /** <live-push-controls>' push state machine (camera, option checks, start/stop), fetched when one connects. */
+    'push-session': typeof PushSession;
+  }
+}

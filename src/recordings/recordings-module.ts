@@ -37,3 +37,11 @@ const recordings: RecordingsModule = {
   isoTime,
 };
 export default recordings;
+
+// This file's entry in the lazy-module registry (src/lazy/manifest.json lists the modules).
+declare module '../lazy/registry.js' {
+  interface LazyModules {
+    /** <recording-list>'s data layer (reading, live updates, takes), fetched when a list connects. */
+    recordings: typeof recordings;
+  }
+}

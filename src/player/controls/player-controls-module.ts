@@ -34,3 +34,11 @@ const playerControls: PlayerControlsModule = {
   playerActions,
 };
 export default playerControls;
+
+// This file's entry in the lazy-module registry (src/lazy/manifest.json lists the modules).
+declare module '../../lazy/registry.js' {
+  interface LazyModules {
+    /** <relay-player>'s built-in controls (`controls` attribute), fetched the first time they are shown. */
+    'player-controls': typeof playerControls;
+  }
+}

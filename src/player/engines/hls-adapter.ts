@@ -329,3 +329,11 @@ export default function hlsAdapter(
     },
   };
 }
+
+// This file's entry in the lazy-module registry (src/lazy/manifest.json lists the modules).
+declare module '../../lazy/registry.js' {
+  interface LazyModules {
+    /** The hls.js engine's code that runs once hls.js is there (inside both hls.js files of the script-tag build). */
+    'hls-adapter': typeof hlsAdapter;
+  }
+}
