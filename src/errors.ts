@@ -138,6 +138,11 @@ export function isRelayError(err: unknown): err is RelayError {
 /** Normalises anything thrown into `{ module, code, message }`. */
 export function toErrorInfo(err: unknown, module: string, code: string): RelayErrorInfo {
   if (isRelayError(err)) return err.toJSON();
+  // an error already in the contract's shape (e.g. a provider's event detail) keeps its own module and code
+  if (typeof err === 'object' && err !== null && 'code' in err && 'module' in err && 'message' in err) {
+    const { module: m, code: c, message } = err as RelayErrorInfo;
+    return { module: m, code: c, message };
+  }
   const message = err instanceof Error ? err.message : String(err);
   return { module, code, message };
 }

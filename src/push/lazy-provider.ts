@@ -128,7 +128,7 @@ export function registerLazyPushProvider(
 // `LazyProviderName` without its entry here fails to compile in `#load`).
 declare module '../lazy/registry.js' {
   interface LazyModules {
-    /** Push providers' implementations (`src/push/*-provider-impl.ts`), fetched on their first start. */
+    /** Push providers' implementations (`src/push/providers/*-provider-impl.ts`), fetched on their first start. */
     'local-provider': LazyProviderModule;
     'trtc-provider': LazyProviderModule;
   }

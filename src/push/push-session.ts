@@ -10,7 +10,7 @@
  * export), fetched when a `<live-push-controls>` connects. It creates providers through the factory it is given
  * (`createPushProvider` of the script that loaded it), so the providers registered there are the ones it sees.
  */
-import { ErrorCodes, RelayError, isRelayError, toErrorInfo } from '../errors.js';
+import { ErrorCodes, RelayError, toErrorInfo } from '../errors.js';
 import {
   STOP_REASON_DISCONNECTED,
   STOP_REASON_REQUESTED,
@@ -41,15 +41,6 @@ export type { CreatePushProvider, DeviceChoice, PushRequest, PushSessionListener
 
 const cancelled = (): RelayError =>
   new RelayError('push', ErrorCodes.START_CANCELLED, 'Stopped before going live.');
-
-function errorInfo(err: unknown, fallbackCode: string): RelayErrorInfo {
-  if (isRelayError(err)) return err.toJSON();
-  if (typeof err === 'object' && err !== null && 'code' in err && 'module' in err && 'message' in err) {
-    const { module, code, message } = err as RelayErrorInfo;
-    return { module, code, message };
-  }
-  return toErrorInfo(err, 'push', fallbackCode);
-}
 
 export class PushSession {
   readonly #listener: PushSessionListener;
@@ -434,7 +425,7 @@ export class PushSession {
 
   /** Reports an error without changing state (bad options, a failed device switch). */
   #report(err: unknown, fallbackCode: string): RelayErrorInfo {
-    const info = errorInfo(err, fallbackCode);
+    const info = toErrorInfo(err, 'push', fallbackCode);
     this.#error = info;
     this.#listener.onError(info);
     return info;
