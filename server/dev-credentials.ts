@@ -51,6 +51,15 @@ export function isLoopbackOrigin(origin: string): boolean {
   }
 }
 
+/**
+ * The development server's `authorizeUserSig` hook (only when TRTC_SDK_APP_ID and TRTC_SECRET_KEY are set): a UserSig
+ * for a page on a loopback origin, as with push credentials; a script without an Origin, or any other page, gets 403.
+ * A deployment passes its own hook, deciding from its own session who may enter which room.
+ */
+export function devAuthorizeUserSig(req: { headers: { origin?: string } }): boolean {
+  return req.headers.origin !== undefined && isLoopbackOrigin(req.headers.origin);
+}
+
 function error(code: string, message: string): { error: { module: string; code: string; message: string } } {
   return { error: { module: 'relay', code, message } };
 }

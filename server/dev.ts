@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { relayPlugin } from './relay/plugin.ts';
 import { receiverPlugin } from './receiver/plugin.ts';
 import { push, type Pusher } from './relay/test-source.ts';
-import { devSecurity } from './dev-credentials.ts';
+import { devAuthorizeUserSig, devSecurity } from './dev-credentials.ts';
 import { describeCallback, firstFreePort } from './dev-log.ts';
 import { parseAllowedOrigins } from './relay/http/cors.ts';
 
@@ -99,11 +99,20 @@ await app.register(relayPlugin, {
 });
 await app.register(security.plugin);
 // Its callbacks come from the relay above, which signs every body (X-Relay-Signature): nothing unsigned is taken.
+// With TRTC_SDK_APP_ID + TRTC_SECRET_KEY it also issues UserSigs, to the demo's own (loopback) pages only.
+const trtcAppId = Number(process.env.TRTC_SDK_APP_ID);
+const trtc =
+  trtcAppId > 0 && process.env.TRTC_SECRET_KEY
+    ? { sdkAppId: trtcAppId, secretKey: process.env.TRTC_SECRET_KEY }
+    : undefined;
+const ownOrigins = ['127.0.0.1', 'localhost', '[::1]'].map((h) => `http://${h}:${port}`);
 await app.register(receiverPlugin, {
   dataDir,
   callbackKey: key,
-  allowedOrigins,
+  allowedOrigins: trtc && allowedOrigins !== '*' ? [...allowedOrigins, ...ownOrigins] : allowedOrigins,
   requireRelaySignature: true,
+  trtc,
+  authorizeUserSig: trtc ? devAuthorizeUserSig : undefined,
 });
 await app.register(fastifyStatic, { root: `${root}demo`, prefix: '/', index: 'index.html' });
 // dist/ with CORS, so that even an `import()` from another origin works (the classic scripts need none).

@@ -12,6 +12,8 @@ export interface ReceiverConfig {
   /** Whom to believe about the client address (`X-Forwarded-For`), for the per-IP caps behind a proxy. */
   trustProxy: boolean | string[];
   plugin: ReceiverOptions;
+  /** `RECEIVER_USERSIG_AUTHORIZER`: path of a module whose default export is the `authorizeUserSig` hook. */
+  userSigAuthorizer: string | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -80,6 +82,7 @@ export function receiverConfigFromEnv(env: Env): ReceiverConfig {
       secretKey: secret,
       expireSeconds: int('TRTC_USERSIG_EXPIRE', 3600, 60),
       allowUsers: list('TRTC_USERSIG_ALLOW_USERS'),
+      perMinute: int('TRTC_USERSIG_PER_MINUTE', 20, 1),
     };
   }
   const proxy = (env.RECEIVER_TRUST_PROXY ?? '').trim();
@@ -92,6 +95,7 @@ export function receiverConfigFromEnv(env: Env): ReceiverConfig {
     requestTimeoutMs: int('RECEIVER_REQUEST_TIMEOUT_MS', 30_000, 100),
     idleTimeoutMs: int('RECEIVER_IDLE_TIMEOUT_MS', 60_000, 1000),
     plugin,
+    userSigAuthorizer: env.RECEIVER_USERSIG_AUTHORIZER?.trim() || null,
   };
 }
 

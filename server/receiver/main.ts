@@ -3,6 +3,8 @@
 // DATABASE_URL, which selects the PostgreSQL store instead of SQLite, is read here).
 import Fastify from 'fastify';
 import { createServer } from 'node:http';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { receiverConfigFromEnv, type ReceiverConfig } from './config.ts';
 import { receiverPlugin } from './plugin.ts';
 
@@ -24,9 +26,26 @@ if (databaseUrl) {
 if (config.plugin.allowedOrigins === '*') {
   console.warn('receiver: ALLOWED_ORIGINS=* lets every web site read the recordings API (local demo only).');
 }
-if (config.plugin.trtc && !config.plugin.trtc.allowUsers?.length) {
+if (config.userSigAuthorizer) {
+  // The site's hook: `export default function authorizeUserSig(request, { userId, roomId | strRoomId, role })`.
+  const path = resolve(config.userSigAuthorizer);
+  let hook: unknown;
+  try {
+    hook = ((await import(pathToFileURL(path).href)) as { default?: unknown }).default;
+  } catch (err) {
+    console.error(`receiver: RECEIVER_USERSIG_AUTHORIZER=${path} could not be loaded: ${String(err)}`);
+    process.exit(1);
+  }
+  if (typeof hook !== 'function') {
+    console.error(
+      `receiver: RECEIVER_USERSIG_AUTHORIZER=${path} must default-export a function authorizeUserSig(request, { userId, roomId | strRoomId, role }) → boolean.`,
+    );
+    process.exit(1);
+  }
+  config.plugin.authorizeUserSig = hook as NonNullable<typeof config.plugin.authorizeUserSig>;
+} else if (config.plugin.trtc) {
   console.warn(
-    'receiver: TRTC UserSigs are configured but TRTC_USERSIG_ALLOW_USERS is empty: every request is refused.',
+    'receiver: TRTC UserSigs are configured but RECEIVER_USERSIG_AUTHORIZER is not set: every request is refused (403).',
   );
 }
 

@@ -67,7 +67,11 @@ export interface ReceiverOptions {
   readKey?: string;
   /** Issue TRTC UserSigs at `POST /api/trtc/usersig` (off unless given). */
   trtc?: Omit<UserSigOptions, 'authorize'>;
-  /** Who may get a UserSig (see `AuthorizeUserSig`); combine with or instead of `trtc.allowUsers`. */
+  /**
+   * The site's authorisation of UserSig requests: `authorizeUserSig(request, { userId, roomId | strRoomId, role })`
+   * resolves to `true` to issue one (see `AuthorizeUserSig`). Without it the endpoint refuses every request (403);
+   * the standalone receiver loads it from the module named by `RECEIVER_USERSIG_AUTHORIZER`.
+   */
   authorizeUserSig?: AuthorizeUserSig;
   /** Batch concurrent writes into one transaction. Default true. */
   groupCommit?: boolean;
@@ -344,7 +348,7 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
 
   if (opts.trtc) {
     const trtc = { ...opts.trtc, authorize: opts.authorizeUserSig };
-    userSigRoutes(fastify, trtc, { origins, jsonLimits, deadline: deadline.hooks });
+    await userSigRoutes(fastify, trtc, { origins, jsonLimits, deadline: deadline.hooks });
   }
 }
 
