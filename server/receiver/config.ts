@@ -70,7 +70,17 @@ export function receiverConfigFromEnv(env: Env): ReceiverConfig {
       maxBufferedBytes: int('RECEIVER_SSE_MAX_BUFFER', 256 * 1024, 1024),
     },
     readKey: env.RECEIVER_READ_KEY || undefined,
+    trtcCallbackKey: env.TRTC_CALLBACK_KEY || undefined,
+    trtcRecordingFileBaseUrl: env.TRTC_RECORDING_FILE_BASE_URL?.trim() || undefined,
   };
+  if (
+    plugin.trtcRecordingFileBaseUrl &&
+    !/^https?:\/\/[^/]+\/(.*\/)?$/.test(plugin.trtcRecordingFileBaseUrl)
+  ) {
+    throw new Error(
+      'TRTC_RECORDING_FILE_BASE_URL must be an http(s) URL ending in "/" (e.g. https://bucket.cos.ap-guangzhou.myqcloud.com/).',
+    );
+  }
   const appId = env.TRTC_SDK_APP_ID?.trim();
   const secret = env.TRTC_SECRET_KEY ?? '';
   if (appId || secret) {

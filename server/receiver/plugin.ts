@@ -9,6 +9,8 @@ import { txVerify } from '../shared/tx-secret.ts';
 import { PostgresRecordingStore } from './postgres-store.ts';
 import { SqliteRecordingStore } from './sqlite-store.ts';
 import { decodeCursor, StoreUnavailableError, type RecordingFilter, type RecordingStore } from './store.ts';
+import { trtcRecordingRoutes } from './trtc-recording-routes.ts';
+import { looksLikeTrtcCallback } from './trtc-recording.ts';
 import { userSigRoutes, type AuthorizeUserSig, type UserSigOptions } from './usersig.ts';
 import { bodyDeadline } from './body-deadline.ts';
 import { errorBody, HttpError } from './http-error.ts';
@@ -30,6 +32,13 @@ export interface ReceiverOptions {
   databaseUrl?: string;
   /** The callback key configured in the cloud console: `sign = md5(callbackKey + t)`. */
   callbackKey: string;
+  /**
+   * `TRTC_CALLBACK_KEY`: the key configured with the TRTC console's callback URL, for TRTC cloud-recording callbacks
+   * at `POST /callbacks/trtc-recording` (`Sign = base64(HMAC-SHA256(key, body))`). Without it they are refused (401).
+   */
+  trtcCallbackKey?: string;
+  /** `TRTC_RECORDING_FILE_BASE_URL`: public base URL of the COS bucket cloud recording writes MP4 files to (event 310). */
+  trtcRecordingFileBaseUrl?: string;
   /**
    * Origins allowed to call the read API, the live feed and the UserSig endpoint from a browser. A request that
    * carries any other `Origin` is refused (`403 ORIGIN_NOT_ALLOWED`); requests without `Origin` (servers) pass.
@@ -89,7 +98,8 @@ const SIGN_MESSAGES: Record<SignFailure, string> = {
 };
 
 /**
- * The recording callback receiver as a fastify plugin: `POST /callbacks/tencent`, `GET /api/recordings`,
+ * The recording callback receiver as a fastify plugin: `POST /callbacks/tencent`, `POST /callbacks/trtc-recording`,
+ * `GET /api/recordings`,
  * `GET /api/recordings/events`, and (when `trtc` is given) `POST /api/trtc/usersig`. Register it without a prefix
  * and without fastify-plugin: it replaces the body parsers of its own scope (every body is read as text, checked,
  * then parsed as JSON whatever its content type, as Tencent sends some callbacks without one).
@@ -186,6 +196,13 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
       const body = jsonObjectOf(req.body, jsonLimits, 'callback');
       const now = nowSeconds();
       const failure = verifySign(opts.callbackKey, body.t, body.sign, now, skew);
+      if (failure && looksLikeTrtcCallback(body)) {
+        throw new HttpError(
+          401,
+          failure,
+          'This is a TRTC callback (EventGroupId/EventType, signed in a "Sign" header): point the TRTC console at /callbacks/trtc-recording and set TRTC_CALLBACK_KEY. It was not stored.',
+        );
+      }
       if (failure) throw new HttpError(401, failure, SIGN_MESSAGES[failure]);
       if (Number(body.t) > now + maxAhead + skew) {
         throw new HttpError(
@@ -241,6 +258,17 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
       return { code: 0 };
     },
   );
+
+  trtcRecordingRoutes(fastify, {
+    key: opts.trtcCallbackKey,
+    fileBaseUrl: opts.trtcRecordingFileBaseUrl,
+    store,
+    feed,
+    origins,
+    jsonLimits,
+    deadline: deadline.hooks,
+    bodyLimit: opts.bodyLimit ?? 64 * 1024,
+  });
 
   // Liveness (the process answers) and readiness (the store answers: a load balancer sends callbacks elsewhere).
   fastify.get('/healthz', async () => ({ ok: true }));
