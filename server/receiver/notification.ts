@@ -131,8 +131,9 @@ export function recordingOf(n: Notification): RecordingFields | null {
 }
 
 /**
- * The record id, a string like TRTC's `meeting_42`: `userdefinerecordid`, else `recordId`/`record_id` in the push
- * URL's `stream_param`. A JSON integer is taken as its decimal text; anything not matching `RECORD_ID_PATTERN` counts
+ * The record id, a string like TRTC's `meeting_42`: `userdefinerecordid`, else `userdefinerecordid` (what the local
+ * relay reports, as Tencent's stream_param carries the push URL's query), `recordId` or `record_id` in the push URL's
+ * `stream_param`. A JSON integer is taken as its decimal text; anything not matching `RECORD_ID_PATTERN` counts
  * as no record id (the notification is still stored raw).
  */
 export function recordIdOf(n: Notification): string | null {
@@ -141,7 +142,9 @@ export function recordIdOf(n: Notification): string | null {
   const param = nonEmptyString(n.stream_param);
   if (!param) return null;
   const q = new URLSearchParams(param.startsWith('?') ? param.slice(1) : param);
-  return asRecordId(q.get('recordId')) ?? asRecordId(q.get('record_id'));
+  return (
+    asRecordId(q.get('userdefinerecordid')) ?? asRecordId(q.get('recordId')) ?? asRecordId(q.get('record_id'))
+  );
 }
 
 /** A record id from a string or a JSON integer, or `null` when it is not one. */

@@ -7,13 +7,22 @@
  *   1 and its 0; `push_duration` (string, ms) only on 0; `errcode`/`errmsg` from "断流错误码"
  *   https://cloud.tencent.com/document/product/267/31083 ; `width`/`height` ints, 0 while the header is unknown.
  * - recording file (100): "录制文件事件通知" https://cloud.tencent.com/document/product/267/47026
- *   (https://www.tencentcloud.com/document/product/267/38082). `file_id` is a VOD FileId (a string of digits);
- *   `task_id` only for tasks created with the CreateRecordTask API, which the local relay does not have, so it is
- *   not sent.
- * Recorded sample bodies with their source URLs: `test/server/relay/fixtures/tencent-callbacks.json`.
+ *   (https://www.tencentcloud.com/zh/document/product/267/38082). `file_id` is a VOD FileId (a string of digits);
+ *   `task_id` the recording task (one per relay run, = `session_id` in `callback_ext`, as in a 2025 capture);
+ *   `record_bps` the bitrate (kbps) of the transcoded stream a recording pulls, 0 for the original stream (all the
+ *   local relay records); `record_temp_id` the recording template id (a string), "0" as the relay records by push
+ *   parameters, not by a template; `callback_ext` a JSON string `{video_codec, session_id, resolution}`;
+ *   `media_start_time` "录制开始拉流收到的首帧 pts" — the position (ms) in the push at which recording began pulling.
+ * - `set_id` on 0/1: "1–6 Chinese mainland, 7–200 elsewhere" (267/47025); 2, the value of every Tencent example
+ *   and capture, as a local relay has no region.
+ * - `stream_param`: the push URL's query as Tencent reports it, `txSecret=…&txTime=…` first (267/47026 example
+ *   `bizid=…&txSecret=…&txTime=…&record=hls&record_interval=5400`), then `record=…` and TRTC's `userdefinerecordid`.
+ * Recorded sample bodies with their source URLs: `test/server/relay/fixtures/tencent-callbacks.json`; each field's
+ * source: `test/server/fixtures/tencent-callback-fields.json`.
  */
 import type { FinishedFile } from '../recordings/finished-files.ts';
 import type { RecordFileType } from '../streams/relay-options.ts';
+import type { TxCredential } from '../../shared/tx-secret.ts';
 
 export const EVENT_STREAM_END = 0;
 export const EVENT_STREAM_START = 1;
@@ -41,6 +50,11 @@ export interface PushContext {
   userIp: string;
   /** Unix ms when the push (relay) started. */
   startedAt: number;
+  /**
+   * Milliseconds into the push (since the stream was created) at which the relay, and so the recording, began
+   * pulling it: Tencent's `media_start_time`. Absent in contexts journaled by an older relay (then 0).
+   */
+  mediaStartTime?: number;
   width: number;
   height: number;
 }
@@ -62,10 +76,25 @@ export const StreamEnd = {
   shutdown: (): StreamEndReason => ({ errcode: 10, errmsg: 'relay shutting down' }),
 } as const;
 
-export function streamParam(recordId: string | null, recordTypes: readonly string[]): string {
+/** Tencent's `set_id` (region of the push): 2, the value of every documented example and capture. */
+export const SET_ID = 2;
+/** Tencent's `record_temp_id`: no recording template (the relay records by push parameters). */
+export const NO_RECORD_TEMPLATE = '0';
+
+/**
+ * `stream_param`: the push URL's query as Tencent's relay reports it — the push credential (`txSecret`, `txTime`)
+ * when push auth is on, the recording parameter, and TRTC's record id (`userdefinerecordid`, which the receiver reads
+ * back as the record id of 0/1 events).
+ */
+export function streamParam(
+  recordId: string | null,
+  recordTypes: readonly string[],
+  credential: TxCredential | null = null,
+): string {
   const parts: string[] = [];
+  if (credential) parts.push(`txSecret=${credential.txSecret}`, `txTime=${credential.txTime}`);
   if (recordTypes.length) parts.push(`record=${recordTypes.join('|')}`);
-  if (recordId !== null) parts.push(`recordId=${recordId}`, `userdefinerecordid=${recordId}`);
+  if (recordId !== null) parts.push(`userdefinerecordid=${recordId}`);
   return parts.join('&');
 }
 
@@ -86,6 +115,7 @@ export function pushStartEvent(ctx: PushContext): CallbackBody {
     ...common(ctx),
     event_time: Math.floor(ctx.startedAt / 1000),
     sequence: ctx.sequence,
+    set_id: SET_ID,
     node: '127.0.0.1',
     user_ip: ctx.userIp,
     stream_param: ctx.streamParam,
@@ -103,6 +133,7 @@ export function streamEndEvent(ctx: PushContext, endedAt: number, reason: Stream
     ...common(ctx),
     event_time: Math.floor(endedAt / 1000),
     sequence: ctx.sequence,
+    set_id: SET_ID,
     node: '127.0.0.1',
     user_ip: ctx.userIp,
     stream_param: ctx.streamParam,
@@ -130,11 +161,28 @@ export function recordFileEvent(ctx: PushContext, file: FinishedFile, videoUrl: 
     file_size: file.fileSize,
     video_url: videoUrl,
     video_id: `local_${file.fileId}`,
-    media_start_time: 0,
+    media_start_time: Math.max(0, Math.round(ctx.mediaStartTime ?? 0)),
     stream_param: ctx.streamParam,
+    task_id: ctx.sequence,
+    record_bps: 0,
+    record_temp_id: NO_RECORD_TEMPLATE,
+    callback_ext: callbackExt(ctx),
   };
   if (ctx.recordId !== null) body.userdefinerecordid = ctx.recordId;
   return body;
+}
+
+/**
+ * `callback_ext`: a JSON object in a string — `video_codec` (the relay records H.264), `session_id` (the recording
+ * task, = `task_id`), `resolution` (`WxH`); the video keys only when the push had video.
+ */
+export function callbackExt(ctx: PushContext): string {
+  const video = ctx.width > 0 && ctx.height > 0;
+  return JSON.stringify({
+    ...(video ? { video_codec: 'h264' } : {}),
+    session_id: ctx.sequence,
+    ...(video ? { resolution: `${ctx.width}x${ctx.height}` } : {}),
+  });
 }
 
 /** The callback URL setting each event type uses, as Tencent's console has one per event. */

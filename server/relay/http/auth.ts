@@ -48,6 +48,8 @@ export class RelayAuth {
   private readonly recordingTtl: number;
   /** Owner credential (`txTime`) of each stream created with push auth, by stream object. */
   private readonly owners = new WeakMap<object, string>();
+  /** The whole credential each stream was created with: its callbacks report it in `stream_param`, as Tencent's. */
+  private readonly credentials = new WeakMap<object, TxCredential>();
 
   constructor(o: RelayAuthOptions = {}) {
     this.pushKey = o.pushKey || null;
@@ -75,6 +77,12 @@ export class RelayAuth {
   /** Remembers `credential` as the owner of `stream` (the one it was created with). */
   bindOwner(stream: object, credential: TxCredential | null): void {
     if (credential) this.owners.set(stream, credential.txTime.toUpperCase());
+    if (credential) this.credentials.set(stream, credential);
+  }
+
+  /** The push credential `stream` was created with (`null` without push auth). */
+  pushCredentialOf(stream: object): TxCredential | null {
+    return this.credentials.get(stream) ?? null;
   }
 
   /**

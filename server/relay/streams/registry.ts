@@ -250,7 +250,12 @@ export class StreamRegistry {
       streamId: s.id,
       recordId: relay.options.recordId,
       recordFileTypes: relay.options.recordFileTypes,
-      streamParam: streamParam(relay.options.recordId, relay.options.recordFileTypes),
+      streamParam: streamParam(
+        relay.options.recordId,
+        relay.options.recordFileTypes,
+        this.#o.auth.pushCredentialOf(s),
+      ),
+      mediaStartTime: relay.startedAt - s.createdAt,
       baseUrl: s.baseUrl,
       userIp,
       startedAt: relay.startedAt,

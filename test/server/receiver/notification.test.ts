@@ -54,6 +54,11 @@ test('the record id is a string: TRTC userdefinerecordid, or from stream_param; 
   assert.equal(of({ userdefinerecordid: 42 }), '42');
   assert.equal(of({ stream_param: '?recordId=5&a=b' }), '5');
   assert.equal(of({ stream_param: 'record_id=abc-6' }), 'abc-6');
+  // Tencent's shape, which the local relay now sends: the push credential first, TRTC's record id after it.
+  assert.equal(
+    of({ stream_param: 'txSecret=0a1b&txTime=6A0B1C2D&record=mp4&userdefinerecordid=meeting_42' }),
+    'meeting_42',
+  );
   assert.equal(of({ stream_param: 'recordId=a%20b' }), null);
   assert.equal(of({ userdefinerecordid: 'x'.repeat(65) }), null);
   assert.equal(of({ userdefinerecordid: 1.5 }), null);

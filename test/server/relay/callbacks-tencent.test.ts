@@ -25,8 +25,10 @@ const fixtures = JSON.parse(
 ) as Fixtures;
 
 const KEY = 'tencent-shape-key';
-/** Fields the local relay adds beyond Tencent CSS's: TRTC's record id. */
-const EXTRAS = new Set(['userdefinerecordid']);
+/** Fields listed with their sources in test/server/fixtures/tencent-callback-fields.json (newer docs, captures, TRTC). */
+const fieldList = JSON.parse(
+  readFileSync(new URL('../fixtures/tencent-callback-fields.json', import.meta.url), 'utf8'),
+) as { events: Record<string, Record<string, unknown>> };
 
 test('relay callbacks carry every field of real Tencent bodies with the same JSON types, on per-event URLs, signed both ways', async () => {
   const sink = await callbackSink();
@@ -108,12 +110,26 @@ test('relay callbacks carry every field of real Tencent bodies with the same JSO
       ]);
       for (const field of Object.keys(ours[type])) {
         assert.ok(
-          known.has(field) || EXTRAS.has(field),
+          known.has(field) || field in fieldList.events[String(type)],
           `event ${type} has a field Tencent does not send: ${field}`,
         );
       }
-      for (const field of ['task_id', 'idc_id', 'set_id']) assert.ok(!(field in ours[type]), `no ${field}`);
+      assert.ok(!('idc_id' in ours[type]), 'no idc_id (an undocumented data-centre number)');
     }
+    // The fields Tencent's newer documents and captures have (sources: test/server/fixtures/tencent-callback-fields.json).
+    assert.deepEqual([start.body.set_id, end.body.set_id], [2, 2]);
+    assert.ok(!('set_id' in file.body));
+    assert.equal(file.body.task_id, start.body.sequence, 'one recording task per push');
+    assert.deepEqual([file.body.record_bps, file.body.record_temp_id], [0, '0']);
+    assert.deepEqual(JSON.parse(String(file.body.callback_ext)), {
+      video_codec: 'h264',
+      session_id: file.body.task_id,
+      resolution: '320x240',
+    });
+    assert.ok(
+      (file.body.media_start_time as number) > 0,
+      `media_start_time: the relay began pulling ${file.body.media_start_time} ms into the push`,
+    );
     assert.ok(!('push_duration' in start.body), 'push_duration only on 0');
 
     // values Tencent gives meaning to

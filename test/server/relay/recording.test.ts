@@ -99,7 +99,7 @@ test('HLS, FLV and MP4 recordings are finalised on stop, served over HTTP and pl
       assert.equal(body.sign, sign(KEY, body.t as number));
       assert.ok((body.t as number) > Date.now() / 1000 + 500, 't is about now + 10 minutes');
       assert.equal(body.userdefinerecordid, 'rec_7001');
-      assert.match(String(body.stream_param), /recordId=rec_7001/);
+      assert.match(String(body.stream_param), /(^|&)userdefinerecordid=rec_7001(&|$)/);
       assert.equal(body.channel_id, streamId);
       assert.equal(body.appid, 1400000001);
       assert.equal(body.record_file_id, body.file_id);
