@@ -4,7 +4,8 @@
  * Prints one short line per push, relay, recording and callback delivery. Environment:
  * PORT (8080), HOST (127.0.0.1), DATA_DIR (./data), CALLBACK_KEY (made at random on each start), RTMP_PORT (1935, "off"),
  * RELAY_PLAY_KEY (play anti-leech; off by default here), ALLOWED_ORIGINS (other origins allowed to use the relay and receiver; none by default),
- * DEMO_STREAM ("0" disables the test stream), LOG_LEVEL (fastify's full log at that level instead of short lines).
+ * DEMO_STREAM ("0" disables the test stream), LOG_LEVEL (fastify's full log at that level instead of short lines),
+ * TRTC_SDK_APP_ID + TRTC_SECRET_KEY (UserSigs at /api/trtc/usersig for the demo's own pages).
  */
 import Fastify from 'fastify';
 import fastifyStatic from '@fastify/static';
