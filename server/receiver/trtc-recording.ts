@@ -31,6 +31,9 @@ export const TrtcRecordingEvents = {
   VOD_COMMIT: 311,
 } as const;
 
+/** Files one 310 callback may list; a longer list is kept raw, not indexed. */
+export const MAX_FILES_PER_CALLBACK = 64;
+
 /** `Sign` as Tencent computes it: base64(HMAC-SHA256(key, raw body)). */
 export function trtcSign(key: string, rawBody: string): string {
   return createHmac('sha256', key).update(rawBody, 'utf8').digest('base64');
@@ -118,14 +121,13 @@ export function trtcToStored(
       }
     }
     if (cb.EventType === TrtcRecordingEvents.MP4_STOP && Array.isArray(payload.FileList)) {
-      const names = payload.FileList.map(text).filter((n): n is string => n !== null);
-      if (names.length > 0) {
-        return names.map((name) =>
-          stored(
-            `trtc:310:${taskId}:${name}`,
-            ctx.fileBaseUrl ? fileOf(cb, {}, new URL(name, ctx.fileBaseUrl).href, name, ctx) : null,
-          ),
-        );
+      // At most MAX_FILES_PER_CALLBACK distinct names (a task's MP4s); each is one stored notification.
+      const names = [...new Set(payload.FileList.map(text).filter((n): n is string => n !== null))];
+      if (names.length > 0 && names.length <= MAX_FILES_PER_CALLBACK) {
+        return names.map((name) => {
+          const url = fileUrlOf(name, ctx.fileBaseUrl);
+          return stored(`trtc:310:${taskId}:${name}`, url ? fileOf(cb, {}, url, name, ctx) : null);
+        });
       }
     }
   }
@@ -175,6 +177,17 @@ function fileOf(
     fileSize: 0,
     url,
   };
+}
+
+/** Where the bucket serves file `name`: under `base` only (no scheme, host or `..` escaping it), else `null`. */
+function fileUrlOf(name: string, base: string | undefined): string | null {
+  if (!base) return null;
+  try {
+    const url = new URL(name.replace(/^\/+/, ''), base).href;
+    return url.startsWith(base) ? url : null;
+  } catch {
+    return null;
+  }
 }
 
 function formatOf(name: string): string | null {

@@ -120,6 +120,20 @@ forEachStore(() => {
         .map((x) => x.url)
         .sort();
       assert.deepEqual(urls, [`${COS}task_20015_alice_1.mp4`, `${COS}task_20015_alice_2.mp4`]);
+      // A name that would leave the bucket's base URL (another host, `..`, scheme-relative) is kept but never listed.
+      const escaping = event('310', 1622191990000);
+      escaping.EventInfo.TaskId = 'task_escape';
+      escaping.EventInfo.Payload.FileList = [
+        'https://evil.example/x.mp4',
+        '../../x.mp4',
+        '//evil.example/y.mp4',
+      ];
+      assert.equal((await deliver(r.url, escaping)).status, 200);
+      const all = (await listRecordings(r, '?limit=100')).recordings.map((x) => x.url);
+      assert.ok(
+        all.every((u) => u.startsWith(COS) || u.startsWith('http://1400188888.vod2')),
+        all.join(' '),
+      );
     });
 
     test('a failed upload (311, Status 1) is acknowledged and kept, but lists no recording', async () => {
