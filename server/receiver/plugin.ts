@@ -11,7 +11,7 @@ import { SqliteRecordingStore } from './sqlite-store.ts';
 import { decodeCursor, StoreUnavailableError, type RecordingFilter, type RecordingStore } from './store.ts';
 import { trtcRecordingRoutes } from './trtc-recording-routes.ts';
 import { looksLikeTrtcCallback } from './trtc-recording.ts';
-import { userSigRoutes, type AuthorizeUserSig, type UserSigOptions } from './usersig.ts';
+import { userSigRoutes, type AuthorizeUserSig, type UserSigOptions, type UserSigRequest } from './usersig.ts';
 import { bodyDeadline } from './body-deadline.ts';
 import { errorBody, HttpError } from './http-error.ts';
 import { OriginPolicy } from './origin-policy.ts';
@@ -20,7 +20,7 @@ import { SignReplayGuard } from './sign-replay.ts';
 import { redactingLogSerializers } from '../shared/redact.ts';
 import { ErrorCodes } from '../../src/errors.ts';
 
-export type { AuthorizeUserSig };
+export type { AuthorizeUserSig, UserSigRequest };
 
 export interface ReceiverOptions {
   /** Directory of the SQLite database (`receiver.sqlite`). Ignored when `store` or `databaseUrl` is given. */
