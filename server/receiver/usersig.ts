@@ -209,7 +209,11 @@ export async function userSigRoutes(
         );
       }
       const body = jsonObjectOf(req.body, http.jsonLimits, 'UserSig request');
-      if (body.sdkAppId !== undefined && String(body.sdkAppId) !== String(trtc.sdkAppId)) {
+      const appId = body.sdkAppId;
+      if (
+        appId !== undefined &&
+        !((typeof appId === 'number' || typeof appId === 'string') && String(appId) === String(trtc.sdkAppId))
+      ) {
         throw bad(`This server issues UserSigs for SDKAppID ${trtc.sdkAppId} only.`);
       }
       const asked = parseUserSigRequest(body);
