@@ -271,9 +271,17 @@ describe('trtc push provider (real trtc-js-sdk 4.15, Tencent network replaced)',
     });
     await provider.start(opts({ encode: 'flv' }), media);
     expect(net.clients[0].config.userSig).to.equal('sig-1400000001-alice');
+    // the room permission ticket the site's server bound to this room and role is what the room is entered with
+    expect(net.clients[0].joined).to.deep.equal({ roomId: 8, role: 'anchor', privateMapKey: 'pmk-8-anchor' });
     await provider.stop();
-    const log = (await (await fetch(`${stubUrl}/log`)).json()) as { scenario: string; method: string }[];
-    expect(log.filter((l) => l.scenario === 'usersig').at(-1)?.method).to.equal('POST');
+    const log = (await (await fetch(`${stubUrl}/log`)).json()) as {
+      scenario: string;
+      method: string;
+      body: unknown;
+    }[];
+    const sigCall = log.filter((l) => l.scenario === 'usersig').at(-1);
+    expect(sigCall?.method).to.equal('POST');
+    expect(sigCall?.body).to.deep.equal({ sdkAppId: 1400000001, userId: 'alice', roomId: 8, role: 'anchor' });
 
     const broken = createPushProvider('trtc', {
       ...config,

@@ -15,7 +15,8 @@
 //   auth        like a relay with RELAY_PUSH_KEY=PUSH_KEY: every request (and the ingest socket) must carry
 //               txSecret = md5(PUSH_KEY + streamId + txTime) and an unexpired txTime, else 403 PUSH_AUTH_FAILED;
 //               POST /api/streams needs `streamId` in its body and uses it. Log entries carry `auth`.
-//   GET|POST {stubUrl}/usersig?sdkAppId&userId  {"userSig": "sig-<sdkAppId>-<userId>"}; userId=broken → 500
+//   GET|POST {stubUrl}/usersig?sdkAppId&userId  {"userSig": "sig-<sdkAppId>-<userId>", "privateMapKey":
+//     "pmk-<room>-<role>" (when the body names a room)}; userId=broken → 500
 //   POST {stubUrl}/credentials {streamId?} → {streamId (given or cred-N), txSecret, txTime} minted with PUSH_KEY,
 //               valid 10 min; logs origin, content type and body. POST {stubUrl}/credentials-403 → 403.
 //   GET {stubUrl}/log → every request and ingest byte count seen so far; POST {stubUrl}/reset clears it.
@@ -89,9 +90,15 @@ async function handle(req, res) {
   }
   if (url.pathname === '/usersig') {
     const userId = url.searchParams.get('userId');
-    log.push({ scenario: 'usersig', method: req.method, path: url.pathname + url.search });
+    const body = req.method === 'POST' ? await readJson(req) : null;
+    log.push({ scenario: 'usersig', method: req.method, path: url.pathname + url.search, body });
     if (userId === 'broken') return send(res, 500, 'sig service down', 'text/plain');
-    return send(res, 200, { userSig: `sig-${url.searchParams.get('sdkAppId')}-${userId}` });
+    // like the receiver: a room permission ticket bound to the room and role the body names
+    const room = body?.roomId ?? body?.strRoomId;
+    return send(res, 200, {
+      userSig: `sig-${url.searchParams.get('sdkAppId')}-${userId}`,
+      ...(room !== undefined ? { privateMapKey: `pmk-${room}-${body.role}` } : {}),
+    });
   }
   if (url.pathname === '/credentials' || url.pathname === '/credentials-403') {
     const body = await readJson(req);

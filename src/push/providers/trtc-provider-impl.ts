@@ -43,6 +43,11 @@ import {
 } from '../provider.js';
 
 type TRTC = typeof TRTCNamespace;
+/** What a UserSig service answers: the UserSig, and a room permission ticket when the site issues one. */
+interface SigAnswer {
+  userSig: string;
+  privateMapKey?: string;
+}
 /** trtc-js-sdk's numeric error codes (its `index.d.ts` `ErrorCode`) mapped to ours. */
 export const TRTC_ERROR_MAP: Readonly<Record<number, string>> = {
   0x1000: ErrorCodes.INVALID_OPTIONS, // INVALID_PARAMETER
@@ -193,9 +198,14 @@ export class TrtcPushProvider extends BasePushProvider {
     }
   }
 
-  async #userSig(sdkAppId: number, userId: string, signal: AbortSignal): Promise<string> {
+  async #userSig(
+    sdkAppId: number,
+    userId: string,
+    room: { roomId: number } | { strRoomId: string },
+    signal: AbortSignal,
+  ): Promise<SigAnswer> {
     const given = configString(this.#config, 'userSig');
-    if (given) return given;
+    if (given) return { userSig: given };
     const endpoint = configString(this.#config, 'sigEndpoint');
     if (!endpoint) {
       throw new RelayError(
@@ -207,13 +217,14 @@ export class TrtcPushProvider extends BasePushProvider {
     const url = new URL(endpoint, globalThis.location?.href);
     url.searchParams.set('sdkAppId', String(sdkAppId));
     url.searchParams.set('userId', userId);
-    let answer: { userSig?: unknown };
+    let answer: { userSig?: unknown; privateMapKey?: unknown };
     try {
       // POST with the same values in the query and the body, and the site's cookies: the site's server decides
-      // whom it issues a UserSig for (the receiver's POST /api/trtc/usersig reads either).
-      answer = await requestJson<{ userSig?: unknown }>(url.href, {
+      // whom it issues a UserSig for (the receiver's POST /api/trtc/usersig reads either), and binds the room
+      // permission ticket (privateMapKey) it may return to this room and the anchor role.
+      answer = await requestJson<{ userSig?: unknown; privateMapKey?: unknown }>(url.href, {
         method: 'POST',
-        body: { sdkAppId, userId },
+        body: { sdkAppId, userId, ...room, role: 'anchor' },
         credentials: 'include',
         signal,
         module: 'push',
@@ -233,7 +244,8 @@ export class TrtcPushProvider extends BasePushProvider {
         `The UserSig service at ${url.origin} answered without a "userSig" string.`,
       );
     }
-    return answer.userSig;
+    const key = answer.privateMapKey;
+    return { userSig: answer.userSig, ...(typeof key === 'string' && key ? { privateMapKey: key } : {}) };
   }
 
   async #start(options: PushOptions, media: MediaStream, signal: AbortSignal): Promise<PushResult> {
@@ -268,9 +280,14 @@ export class TrtcPushProvider extends BasePushProvider {
       if (signal.aborted) throw cancelledError();
     };
 
-    const [TRTC, userSig] = await Promise.all([
+    const [TRTC, { userSig, privateMapKey }] = await Promise.all([
       this.#load('trtc').then((m) => m as TRTC),
-      this.#userSig(sdkAppId, userId, signal),
+      this.#userSig(
+        sdkAppId,
+        userId,
+        numericRoom ? { roomId: Number(roomIdRaw) } : { strRoomId: roomIdRaw },
+        signal,
+      ),
     ]).catch((err: unknown) => {
       if (isRelayError(err)) throw err;
       throw new RelayError(
@@ -317,7 +334,7 @@ export class TrtcPushProvider extends BasePushProvider {
     this.#stream = stream;
     await stream.initialize();
     check();
-    await client.join({ roomId, role: 'anchor' });
+    await client.join({ roomId, role: 'anchor', ...(privateMapKey ? { privateMapKey } : {}) });
     this.#joined = true;
     check();
     await client.publish(stream);
