@@ -1,9 +1,9 @@
 // Config of `cem analyze` (npm run build:manifest). The elements are defined in src/register*.ts through a helper
-// the analyzer cannot follow, and their events' detail types live in src/events.ts (HTMLElementEventMap): this
+// the analyzer cannot follow, and their events' detail types live in src/contract/events.ts (HTMLElementEventMap): this
 // plugin adds both to the manifest, so tools (and scripts/gen-wrappers.mjs) see tag definitions and typed events.
 import { readFileSync } from 'node:fs';
 
-const eventsSource = readFileSync(new URL('./src/events.ts', import.meta.url), 'utf8');
+const eventsSource = readFileSync(new URL('./src/contract/events.ts', import.meta.url), 'utf8');
 /** `'relay-player-state': CustomEvent<RelayPlayerStateDetail>` → { 'relay-player-state': 'RelayPlayerStateDetail' } */
 const detailTypes = Object.fromEntries(
   [...eventsSource.matchAll(/'([a-z-]+)':\s*CustomEvent<(\w+)>/g)].map((m) => [m[1], m[2]]),
@@ -29,7 +29,7 @@ function relayWidgetsPlugin() {
           }
           for (const ev of decl.events ?? []) {
             const detail = detailTypes[ev.name];
-            if (detail) ev.type = { text: `CustomEvent<${detail}>`, references: [{ name: detail, module: 'src/events.ts' }] };
+            if (detail) ev.type = { text: `CustomEvent<${detail}>`, references: [{ name: detail, module: 'src/contract/events.ts' }] };
           }
           mod.exports ??= [];
           if (!mod.exports.some((e) => e.kind === 'custom-element-definition' && e.name === decl.tagName)) {

@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { ErrorCodes } from '../src/errors.ts';
+import { ErrorCodes } from '../src/contract/errors.ts';
 import { txSign, type TxCredential } from './shared/tx-secret.ts';
 import { isValidStreamId } from './relay/streams/relay-options.ts';
 

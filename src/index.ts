@@ -3,9 +3,9 @@
  * registered: `import 'relay-widgets/define'` registers the elements (or call `customElements.define` yourself).
  */
 
-export * from './types.js';
-export * from './events.js';
-export * from './errors.js';
+export * from './contract/types.js';
+export * from './contract/events.js';
+export * from './contract/errors.js';
 export {
   setLazyModuleLoader,
   loadLazyModule,

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from './http-error.ts';
-import { ErrorCodes } from '../../src/errors.ts';
+import { ErrorCodes } from '../../src/contract/errors.ts';
 
 /**
  * Route hooks that cut off a client which has not finished sending its body within `timeoutMs` (slowloris) with

@@ -1,5 +1,5 @@
 import { HttpError } from './http-error.ts';
-import { ErrorCodes } from '../../src/errors.ts';
+import { ErrorCodes } from '../../src/contract/errors.ts';
 
 /** Shape limits checked on the raw text of a JSON body before it is parsed, signed-checked or stored. */
 export interface JsonLimits {

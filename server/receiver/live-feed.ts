@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { ErrorCodes } from '../../src/errors.ts';
+import { ErrorCodes } from '../../src/contract/errors.ts';
 import type { Recording, RecordingFilter, RecordingStatus, RecordingStore } from './store.ts';
 
 /** Most events replayed to a client that resumes with `Last-Event-ID`. */

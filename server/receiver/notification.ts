@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Recording as EventsRecording, RecordingStatus } from '../../src/events.ts';
-import { ErrorCodes } from '../../src/errors.ts';
+import type { Recording as EventsRecording, RecordingStatus } from '../../src/contract/events.ts';
+import { ErrorCodes } from '../../src/contract/errors.ts';
 import { ID_PATTERN } from '../../src/contract/ids.ts';
 
 /** A recording as the receiver stores and serves it; record ids are strings (TRTC `userdefinerecordid`). */

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCodes } from '../../src/errors.ts';
+import { ErrorCodes } from '../../src/contract/errors.ts';
 import { HttpError } from './http-error.ts';
 
 /**

@@ -18,7 +18,7 @@ import { OriginPolicy } from './origin-policy.ts';
 import { HostPolicy } from './host-policy.ts';
 import { SignReplayGuard } from './sign-replay.ts';
 import { redactingLogSerializers } from '../shared/redact.ts';
-import { ErrorCodes } from '../../src/errors.ts';
+import { ErrorCodes } from '../../src/contract/errors.ts';
 
 export type { AuthorizeUserSig, UserSigRequest };
 

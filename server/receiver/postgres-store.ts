@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { ErrorCodes } from '../../src/errors.ts';
+import { ErrorCodes } from '../../src/contract/errors.ts';
 import { isWebUrl, NotificationError, type StoredNotification } from './notification.ts';
 import {
   insertRecordings,

@@ -1,4 +1,4 @@
-import { ErrorCodes } from '../../src/errors.ts';
+import { ErrorCodes } from '../../src/contract/errors.ts';
 import type { Recording, RecordingStatus, StoredNotification } from './notification.ts';
 
 export type { Recording, RecordingStatus };

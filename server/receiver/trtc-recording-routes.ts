@@ -5,7 +5,7 @@
  * the body), so each route checks exactly one scheme and a body of one kind can never pass the other's check.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ErrorCodes } from '../../src/errors.ts';
+import { ErrorCodes } from '../../src/contract/errors.ts';
 import type { BodyDeadlineHooks } from './body-deadline.ts';
 import { HttpError } from './http-error.ts';
 import { jsonObjectOf, type JsonLimits } from './json-limits.ts';

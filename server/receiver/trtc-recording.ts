@@ -13,7 +13,7 @@
  * Pure functions: the route is in `trtc-recording-routes.ts`.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { ErrorCodes } from '../../src/errors.ts';
+import { ErrorCodes } from '../../src/contract/errors.ts';
 import {
   asRecordId,
   canonicalJson,

@@ -9,7 +9,7 @@ import type { OriginPolicy } from './origin-policy.ts';
 // document deflated with zlib, base64 with Tencent's url-safe replacements (+ → *, / → -, = → _). Used rather than
 // re-implemented, for the UserSig and for the PrivateMapKey (the same document with a `TLS.userbuf`).
 import { Api } from 'tls-sig-api-v2';
-import { ErrorCodes } from '../../src/errors.ts';
+import { ErrorCodes } from '../../src/contract/errors.ts';
 
 /** TRTC user ids: at most 32 letters, digits, `_` and `-` (Tencent's rule for UserSig identifiers). */
 export const USER_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;

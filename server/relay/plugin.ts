@@ -14,7 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Recording } from '../../src/events.ts';
+import type { Recording } from '../../src/contract/events.ts';
 import { redact } from '../shared/redact.ts';
 import { RelayAuth, type RelayAuthOptions } from './http/auth.ts';
 import { clientAddress } from './http/client-address.ts';

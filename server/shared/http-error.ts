@@ -1,6 +1,6 @@
 /**
  * Every refusal of both servers: an HTTP status and the body `{ error: { module, code, message } }`, `code` one of
- * `ErrorCodes` (`src/errors.ts`), `message` saying what to do. The shape is described in `docs/contracts.md`.
+ * `ErrorCodes` (`src/contract/errors.ts`), `message` saying what to do. The shape is described in `docs/contracts.md`.
  */
 /** Where a refusal happened: the relay, the receiver, or the receiver's recording reads. */
 export type ServerModule = 'relay' | 'receiver' | 'recordings';

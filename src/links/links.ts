@@ -1,4 +1,4 @@
-import { LivePushEvents, type LivePushStartedDetail } from '../events.js';
+import { LivePushEvents, type LivePushStartedDetail } from '../contract/events.js';
 
 /**
  * The one place elements find each other by id, like `<label for>`: a player following a producer (`for="studio"`)

@@ -4,7 +4,7 @@
  * such a failure, a `no-cors` request to the same URL resolves (with an opaque answer) only if the server
  * answered, so the first failure was the origin policy.
  */
-import { ErrorCodes, RelayError } from '../errors.js';
+import { ErrorCodes, RelayError } from '../contract/errors.js';
 
 /**
  * After a request to `url` from this page failed without an answer: an `ORIGIN_NOT_ALLOWED` error naming the page's

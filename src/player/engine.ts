@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../contract/errors.js';
 import type { EngineKind } from './source-order.js';
 
 export type { EngineKind } from './source-order.js';

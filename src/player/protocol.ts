@@ -1,5 +1,5 @@
-import { RelayError, ErrorCodes } from '../errors.js';
-import { PLAY_ENCODES, type PlayEncode, type PlayUrl } from '../types.js';
+import { RelayError, ErrorCodes } from '../contract/errors.js';
+import { PLAY_ENCODES, type PlayEncode, type PlayUrl } from '../contract/types.js';
 
 const SUFFIXES: ReadonlyArray<[string, PlayEncode]> = [
   ['.flv', 'flv'],

@@ -1,4 +1,4 @@
-import type { PlayEncode, PlayUrl } from '../types.js';
+import type { PlayEncode, PlayUrl } from '../contract/types.js';
 import { encodeOf } from './protocol.js';
 
 /** Which engine plays a source: mpegts.js, hls.js, the browser's own HLS, or the plain media element. */

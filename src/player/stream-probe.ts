@@ -1,4 +1,4 @@
-import type { PlayEncode } from '../types.js';
+import type { PlayEncode } from '../contract/types.js';
 
 /**
  * What a quiet look at a live URL says:

@@ -1,5 +1,5 @@
-import type { PlayerState } from '../events.js';
-import type { PlayEncode } from '../types.js';
+import type { PlayerState } from '../contract/events.js';
+import type { PlayEncode } from '../contract/types.js';
 import type { EngineQuality, PlaybackEngine } from './engine.js';
 import { behindLive } from './session/live-edge.js';
 import type { LiveSession } from './session/live-session.js';

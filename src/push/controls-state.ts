@@ -3,8 +3,8 @@
  * locked, which buttons are offered, which recording boxes can be ticked and what explains them. The element
  * renders these answers; it names no state or provider itself.
  */
-import type { PushState } from '../events.js';
-import { RECORD_FILE_TYPES, type RecordFileType } from '../types.js';
+import type { PushState } from '../contract/events.js';
+import { RECORD_FILE_TYPES, type RecordFileType } from '../contract/types.js';
 import type { PushProviderCapabilities } from './provider.js';
 
 export interface ControlsState {

@@ -9,7 +9,7 @@
  * `POST { streamId? }` → `200 { streamId, txSecret, txTime }` (cookies included, so the site decides whom it
  * answers).
  */
-import { ErrorCodes, RelayError } from '../errors.js';
+import { ErrorCodes, RelayError } from '../contract/errors.js';
 import { STREAM_ID } from './options.js';
 import { cancelledError, configString, type PushProviderConfig } from './provider.js';
 import originBlocked from '../net/origin-check.js';

@@ -3,7 +3,7 @@
  * `stopping`, and is back at zero in any other state. It owns its timer; `follow('idle')` (which a released
  * session reports) leaves nothing running.
  */
-import type { PushState } from '../events.js';
+import type { PushState } from '../contract/events.js';
 
 /** `mm:ss`, or `h:mm:ss` from one hour. */
 export function formatElapsed(totalSeconds: number): string {

@@ -3,8 +3,8 @@
  * unreachable → `BACKEND_UNREACHABLE`; a 4xx/5xx with the contract's `{ error: { module, code, message } }` body
  * → that error as-is; any other 4xx/5xx → `BACKEND_REJECTED`; an aborted request → `START_CANCELLED`.
  */
-import { ErrorCodes, RelayError } from '../errors.js';
-import type { RelayErrorInfo } from '../types.js';
+import { ErrorCodes, RelayError } from '../contract/errors.js';
+import type { RelayErrorInfo } from '../contract/types.js';
 import { cancelledError } from './provider.js';
 import originBlocked from '../net/origin-check.js';
 

@@ -8,7 +8,7 @@
  * so they cross that boundary intact. The one thing that must be shared is the lazy-module registry (the TRTC SDK
  * is fetched through it, and tests inject fakes into it): it comes in the {@link ProviderKit}.
  */
-import { ErrorCodes, RelayError } from '../errors.js';
+import { ErrorCodes, RelayError } from '../contract/errors.js';
 import { loadLazyModule } from '../lazy/registry.js';
 import {
   PushProviderEvents,

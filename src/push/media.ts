@@ -2,7 +2,7 @@
  * Camera and microphone: opening them, listing them, and noticing when they go away. Every failure becomes a
  * {@link RelayError} (module `camera`) whose message says what the user can do.
  */
-import { ErrorCodes, RelayError } from '../errors.js';
+import { ErrorCodes, RelayError } from '../contract/errors.js';
 
 /** A selectable input device. */
 export interface DeviceOption {

@@ -5,9 +5,14 @@
  * either returns clean {@link PushOptions} or throws a {@link RelayError} with a stable code saying what to fix.
  * Providers and the element never re-check these rules.
  */
-import { ErrorCodes, RelayError } from '../errors.js';
+import { ErrorCodes, RelayError } from '../contract/errors.js';
 import { ID_PATTERN } from '../contract/ids.js';
-import { RECORD_FILE_TYPES, RELAY_ENCODES, type RecordFileType, type RelayEncode } from '../types.js';
+import {
+  RECORD_FILE_TYPES,
+  RELAY_ENCODES,
+  type RecordFileType,
+  type RelayEncode,
+} from '../contract/types.js';
 
 /**
  * Record ids are strings, as TRTC's `userDefineRecordId` (`userdefinerecordid` in the callbacks, e.g.

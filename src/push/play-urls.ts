@@ -2,8 +2,8 @@
  * Play URLs on a CDN play domain, following Tencent CSS's convention (`docs/push-model.md`):
  * `rtmp://{domain}/live/{id}`, `http(s)://{domain}/live/{id}.flv`, `http(s)://{domain}/live/{id}.m3u8`.
  */
-import { ErrorCodes, RelayError } from '../errors.js';
-import { RELAY_ENCODES, type PlayUrl, type RelayEncode } from '../types.js';
+import { ErrorCodes, RelayError } from '../contract/errors.js';
+import { RELAY_ENCODES, type PlayUrl, type RelayEncode } from '../contract/types.js';
 
 /**
  * Builds the play URLs of `streamId` on `playDomain`, the requested `encode` first.

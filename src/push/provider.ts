@@ -7,8 +7,8 @@
  * {@link registerPushProvider} with its {@link PushProviderSpec} (the attributes it reads, what it lets the page
  * choose), plus one import line in `builtin-providers.ts`; the element does not change: it asks the spec.
  */
-import { ErrorCodes, RelayError } from '../errors.js';
-import type { PlayUrl, RelayErrorInfo } from '../types.js';
+import { ErrorCodes, RelayError } from '../contract/errors.js';
+import type { PlayUrl, RelayErrorInfo } from '../contract/types.js';
 import type { PushOptions } from './options.js';
 
 /** What a successful start returns: the stream id and the play URLs (requested encode first). */

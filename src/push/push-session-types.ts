@@ -2,8 +2,8 @@
  * The contract between `PushSession` (`push-session.ts`) and its host (`<live-push-controls>`): what the session reports, what a
  * start asks for and which devices it opens. Types only, so the host imports them without the session's code.
  */
-import type { LivePushStartedDetail, PushState } from '../events.js';
-import type { RelayErrorInfo } from '../types.js';
+import type { LivePushStartedDetail, PushState } from '../contract/events.js';
+import type { RelayErrorInfo } from '../contract/types.js';
 import type { DeviceOption } from './media.js';
 import type { PushOptionsInput } from './options.js';
 import type { createPushProvider, PushProviderConfig } from './provider.js';

@@ -10,14 +10,14 @@
  * export), fetched when a `<live-push-controls>` connects. It creates providers through the factory it is given
  * (`createPushProvider` of the script that loaded it), so the providers registered there are the ones it sees.
  */
-import { ErrorCodes, RelayError, toErrorInfo } from '../errors.js';
+import { ErrorCodes, RelayError, toErrorInfo } from '../contract/errors.js';
 import {
   STOP_REASON_DISCONNECTED,
   STOP_REASON_REQUESTED,
   type LivePushStartedDetail,
   type PushState,
-} from '../events.js';
-import type { RelayErrorInfo } from '../types.js';
+} from '../contract/events.js';
+import type { RelayErrorInfo } from '../contract/types.js';
 import {
   closeMedia,
   deviceLostError,

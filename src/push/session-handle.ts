@@ -4,7 +4,7 @@
  * run in the order they were made; calls still waiting when the element left the page are not carried out; code
  * that cannot be fetched is reported like any failure (`ENGINE_LOAD_FAILED`), and the next call tries again.
  */
-import { ErrorCodes, RelayError } from '../errors.js';
+import { ErrorCodes, RelayError } from '../contract/errors.js';
 import type { PushSession, PushSessionListener } from './push-session.js';
 
 export class PushSessionHandle {

@@ -1,5 +1,5 @@
-import { ErrorCodes, RelayError } from '../errors.js';
-import type { Recording } from '../events.js';
+import { ErrorCodes, RelayError } from '../contract/errors.js';
+import type { Recording } from '../contract/events.js';
 import { readRecording } from './recording.js';
 import originBlocked from '../net/origin-check.js';
 

@@ -1,5 +1,5 @@
 import { classifyUrl } from '../player/protocol.js';
-import type { PlayEncode } from '../types.js';
+import type { PlayEncode } from '../contract/types.js';
 import { plausibleTime } from './recording.js';
 
 /** The encode a player needs for a recording, from its `fileFormat` (else its URL); `null` when unknown. */

@@ -10,9 +10,9 @@
  * For `<script src>` pages it travels in the lazy module `recordings` (`dist/relay-widgets-recordings.js`, see
  * `recordings-module.ts`), fetched when a list connects, so the script every page loads does not carry it.
  */
-import { ErrorCodes, isRelayError, toErrorInfo } from '../errors.js';
-import type { Recording } from '../events.js';
-import type { RelayErrorInfo } from '../types.js';
+import { ErrorCodes, isRelayError, toErrorInfo } from '../contract/errors.js';
+import type { Recording } from '../contract/events.js';
+import type { RelayErrorInfo } from '../contract/types.js';
 import { DEFAULT_PAGE_SIZE, fetchRecordings, MODULE, type RecordingFilter } from './api.js';
 import {
   RecordingLiveUpdates,

@@ -1,5 +1,5 @@
-import type { Recording } from '../events.js';
-import type { RelayErrorInfo } from '../types.js';
+import type { Recording } from '../contract/events.js';
+import type { RelayErrorInfo } from '../contract/types.js';
 import type { LiveRecordingStatus, LiveUpdatesState } from './live-updates.js';
 import type { Take } from './takes.js';
 

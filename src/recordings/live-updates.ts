@@ -1,5 +1,5 @@
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from '../player/backoff.js';
-import type { Recording } from '../events.js';
+import type { Recording } from '../contract/events.js';
 import { recordingsUrl, type RecordingFilter } from './api.js';
 import { readRecording } from './recording.js';
 
@@ -7,7 +7,7 @@ export type LiveUpdatesState = 'connecting' | 'live' | 'reconnecting' | 'closed'
 
 /**
  * The receiver's `event: status` (TRTC event 332, `docs/contracts.md` "Events"): the latest recording state of a
- * stream. Same shape as `RecordingStatus` in src/events.ts.
+ * stream. Same shape as `RecordingStatus` in src/contract/events.ts.
  */
 export interface LiveRecordingStatus {
   streamId: string;

@@ -1,4 +1,4 @@
-import type { Recording } from '../events.js';
+import type { Recording } from '../contract/events.js';
 import { ID_PATTERN } from '../contract/ids.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Recording } from '../events.js';
+import type { Recording } from '../contract/events.js';
 import { durationOf, plausibleTime } from './recording.js';
 
 /**

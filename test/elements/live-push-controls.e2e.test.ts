@@ -7,8 +7,8 @@ import { expect, fixture, waitUntil } from '@open-wc/testing';
 import '../../src/register.js';
 import '../../src/lazy/esm.js';
 import type { LivePushControls } from '../../src/elements/live-push-controls/live-push-controls.js';
-import type { LivePushStartedDetail, LivePushStoppedDetail, PlayerState } from '../../src/events.js';
-import type { PlayUrl, RelayErrorInfo } from '../../src/types.js';
+import type { LivePushStartedDetail, LivePushStoppedDetail, PlayerState } from '../../src/contract/events.js';
+import type { PlayUrl, RelayErrorInfo } from '../../src/contract/types.js';
 
 interface PlayerLike extends HTMLElement {
   sources: PlayUrl[] | null;

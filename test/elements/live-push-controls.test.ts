@@ -11,8 +11,8 @@ import { setLazyModuleLoader } from '../../src/lazy/registry.js';
 import { pressCentre } from '../support/input.js';
 import { rejection } from '../support/until.js';
 import type { LivePushControls } from '../../src/elements/live-push-controls/live-push-controls.js';
-import type { LivePushStartedDetail, LivePushStoppedDetail, PushState } from '../../src/events.js';
-import type { RelayErrorInfo } from '../../src/types.js';
+import type { LivePushStartedDetail, LivePushStoppedDetail, PushState } from '../../src/contract/events.js';
+import type { RelayErrorInfo } from '../../src/contract/types.js';
 
 interface StubInfo {
   stubUrl: string;

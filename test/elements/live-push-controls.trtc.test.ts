@@ -9,7 +9,7 @@ import '../../src/register.js';
 import '../../src/lazy/esm.js';
 import type { LivePushControls } from '../../src/elements/live-push-controls/live-push-controls.js';
 import { setLazyModuleLoader } from '../../src/lazy/registry.js';
-import type { RelayErrorInfo } from '../../src/types.js';
+import type { RelayErrorInfo } from '../../src/contract/types.js';
 import { TrtcNetworkDouble } from '../push/trtc-network-double.js';
 import { pressCentre } from '../support/input.js';
 

@@ -3,8 +3,8 @@ import { sendKeys, setViewport } from '@web/test-runner-commands';
 import '../../src/define.js';
 import { setLazyModuleLoader } from '../../src/lazy/registry.js';
 import type { RecordingList } from '../../src/elements/recording-list/recording-list.js';
-import type { Recording } from '../../src/events.js';
-import type { PlayUrl, RelayErrorInfo } from '../../src/types.js';
+import type { Recording } from '../../src/contract/events.js';
+import type { PlayUrl, RelayErrorInfo } from '../../src/contract/types.js';
 import { pressCentre } from '../support/input.js';
 import {
   backend,

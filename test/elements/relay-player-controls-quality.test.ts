@@ -7,7 +7,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../src/define.js';
 import type { RelayPlayer } from '../../src/elements/relay-player/relay-player.js';
-import type { PlayUrl } from '../../src/types.js';
+import type { PlayUrl } from '../../src/contract/types.js';
 import { until, uid } from '../support/until.js';
 
 const part = (el: HTMLElement, name: string) =>

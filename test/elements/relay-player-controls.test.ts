@@ -7,7 +7,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import { executeServerCommand, sendKeys, sendMouse, setViewport } from '@web/test-runner-commands';
 import '../../src/define.js';
 import type { RelayPlayer } from '../../src/elements/relay-player/relay-player.js';
-import type { RelayPlayerErrorDetail, RelayPlayerStateDetail } from '../../src/events.js';
+import type { RelayPlayerErrorDetail, RelayPlayerStateDetail } from '../../src/contract/events.js';
 import { centreOf, pressCentre } from '../support/input.js';
 import { until, uid } from '../support/until.js';
 

@@ -8,7 +8,7 @@ import '../../src/define.js';
 import originBlocked from '../../src/net/origin-check.js';
 import type { RelayPlayer } from '../../src/elements/relay-player/relay-player.js';
 import type { RecordingList } from '../../src/elements/recording-list/recording-list.js';
-import type { RelayErrorInfo } from '../../src/types.js';
+import type { RelayErrorInfo } from '../../src/contract/types.js';
 
 const otherName = location.hostname === '127.0.0.1' ? 'localhost' : '127.0.0.1';
 /** This test server, seen from another origin (its answers carry no CORS headers). */

@@ -1,6 +1,6 @@
 /** What the push controls offer in each state and with each provider's capabilities, without the element. */
 import { expect } from '@open-wc/testing';
-import type { PushState } from '../../src/events.js';
+import type { PushState } from '../../src/contract/events.js';
 import { controlsState, recordBox, toggleRecordFileType } from '../../src/push/controls-state.js';
 import { DEFAULT_PROVIDER_SPEC, type PushProviderCapabilities } from '../../src/push/provider.js';
 

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { RelayError } from '../../src/errors.js';
+import { RelayError } from '../../src/contract/errors.js';
 import {
   formatRecordFileTypes,
   parseRecordFileTypes,

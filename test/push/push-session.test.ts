@@ -4,12 +4,12 @@
  * the stub relay of test/support/push-stubs.plugin.mjs.
  */
 import { expect, waitUntil } from '@open-wc/testing';
-import type { LivePushStartedDetail, PushState } from '../../src/events.js';
+import type { LivePushStartedDetail, PushState } from '../../src/contract/events.js';
 import { setLazyModuleLoader } from '../../src/lazy/registry.js';
 import '../../src/push/builtin-providers.js';
 import { createPushProvider } from '../../src/push/provider.js';
 import { PushSession, type PushRequest } from '../../src/push/push-session.js';
-import type { RelayErrorInfo } from '../../src/types.js';
+import type { RelayErrorInfo } from '../../src/contract/types.js';
 import '../../src/lazy/esm.js';
 import { RealRtcError, TRTC_CODES, TrtcNetworkDouble } from './trtc-network-double.js';
 import { rejection, sleep, until } from '../support/until.js';

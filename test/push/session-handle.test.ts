@@ -6,7 +6,7 @@ import { expect } from '@open-wc/testing';
 import { createPushProvider } from '../../src/push/provider.js';
 import { PushSession } from '../../src/push/push-session.js';
 import { PushSessionHandle } from '../../src/push/session-handle.js';
-import type { RelayErrorInfo } from '../../src/types.js';
+import type { RelayErrorInfo } from '../../src/contract/types.js';
 import { rejection } from '../support/until.js';
 
 const silent = { onState() {}, onMedia() {}, onStarted() {}, onStopped() {}, onError() {} };

@@ -6,7 +6,7 @@
 import { expect } from '@open-wc/testing';
 import TRTC from 'trtc-js-sdk';
 import type { RtcError } from 'trtc-js-sdk';
-import type { RelayErrorInfo } from '../../src/types.js';
+import type { RelayErrorInfo } from '../../src/contract/types.js';
 import { setLazyModuleLoader } from '../../src/lazy/registry.js';
 import { validatePushOptions, type PushOptionsInput } from '../../src/push/options.js';
 import { PushProviderEvents, createPushProvider, type PushProvider } from '../../src/push/provider.js';

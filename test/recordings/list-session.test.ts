@@ -5,10 +5,10 @@
  * them to see what is still running.
  */
 import { aTimeout, expect, waitUntil } from '@open-wc/testing';
-import type { Recording } from '../../src/events.js';
+import type { Recording } from '../../src/contract/events.js';
 import { ListSession, listFilter, pageLimit, type ListQuery } from '../../src/recordings/list-session.js';
 import type { ListSnapshot } from '../../src/recordings/list-snapshot.js';
-import type { RelayErrorInfo } from '../../src/types.js';
+import type { RelayErrorInfo } from '../../src/contract/types.js';
 import {
   backend,
   backendPost,

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import type { Recording } from '../../src/events.js';
+import type { Recording } from '../../src/contract/events.js';
 import { groupTakes, mergeRecordings } from '../../src/recordings/takes.js';
 
 let n = 0;

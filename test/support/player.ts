@@ -6,7 +6,7 @@ import type {
   RelayPlayerErrorDetail,
   RelayPlayerFallbackDetail,
   RelayPlayerStateDetail,
-} from '../../src/events.js';
+} from '../../src/contract/events.js';
 import { until } from './until.js';
 
 export interface Recorded {

@@ -1,5 +1,5 @@
 /** Waiting helpers for the browser tests (outcomes are polled, never timed). */
-import type { RelayErrorInfo } from '../../src/types.js';
+import type { RelayErrorInfo } from '../../src/contract/types.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -9,7 +9,7 @@
  * - RTMP publish: only the relay itself may publish into its RTMP server, with a key no one else knows.
  */
 import { randomBytes } from 'node:crypto';
-import { ErrorCodes } from '../../../src/errors.ts';
+import { ErrorCodes } from '../../../src/contract/errors.ts';
 import { signUrl, txSign, txVerify, type TxCredential, type TxFailure } from '../../shared/tx-secret.ts';
 import { HttpError, relayError } from '../../shared/http-error.ts';
 

@@ -8,7 +8,7 @@
  * `400 BAD_PATH` before any other check. Browsers and HTTP clients never send those for the URLs the relay hands
  * out, so nothing legitimate is refused.
  */
-import { ErrorCodes } from '../../../src/errors.ts';
+import { ErrorCodes } from '../../../src/contract/errors.ts';
 import { relayError } from '../../shared/http-error.ts';
 
 /** Characters a path segment may carry as they are (RFC 3986 `pchar` without `%`). */

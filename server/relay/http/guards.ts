@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCodes } from '../../../src/errors.ts';
+import { ErrorCodes } from '../../../src/contract/errors.ts';
 import { ID_SOURCE } from '../../../src/contract/ids.ts';
 import { HttpError, errorBody, relayError } from '../../shared/http-error.ts';
 import { redact, redactingLogSerializers } from '../../shared/redact.ts';

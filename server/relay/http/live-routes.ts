@@ -9,7 +9,7 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import { ErrorCodes } from '../../../src/errors.ts';
+import { ErrorCodes } from '../../../src/contract/errors.ts';
 import { ID_SOURCE } from '../../../src/contract/ids.ts';
 import { relayError } from '../../shared/http-error.ts';
 import { RelayAuth, signPlaylist } from './auth.ts';

@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { ErrorCodes } from '../../../src/errors.ts';
+import { ErrorCodes } from '../../../src/contract/errors.ts';
 import { relayError } from '../../shared/http-error.ts';
 import type { RelayAuth } from './auth.ts';
 import { LIMIT_ENV, type RelayLimits } from '../streams/limits.ts';

@@ -6,7 +6,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCodes } from '../../../src/errors.ts';
+import { ErrorCodes } from '../../../src/contract/errors.ts';
 import { HttpError, errorBody, relayError } from '../../shared/http-error.ts';
 
 export interface RelayLimits {

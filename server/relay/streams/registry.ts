@@ -4,8 +4,8 @@
  * streams ended long ago, and the shutdown that ends them all. The one owner of the relay's mutable state; the
  * routes and the ingest receive it as an option.
  */
-import { ErrorCodes } from '../../../src/errors.ts';
-import type { Recording } from '../../../src/events.ts';
+import { ErrorCodes } from '../../../src/contract/errors.ts';
+import type { Recording } from '../../../src/contract/events.ts';
 import type { TxCredential } from '../../shared/tx-secret.ts';
 import { relayError } from '../../shared/http-error.ts';
 import type { RelayAuth } from '../http/auth.ts';

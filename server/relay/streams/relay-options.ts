@@ -2,7 +2,7 @@
  * Validation of the REST bodies, following the push model (`docs/push-model.md`): recording rides on a
  * relay, MP3 only for audio-only pushes, the record id is a string (`^[A-Za-z0-9_-]{1,64}$`), unknown options are refused by name.
  */
-import { ErrorCodes } from '../../../src/errors.ts';
+import { ErrorCodes } from '../../../src/contract/errors.ts';
 import { ID_PATTERN } from '../../../src/contract/ids.ts';
 import { HttpError, relayError } from '../../shared/http-error.ts';
 

@@ -6,7 +6,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { format, type Messages } from '../../i18n/index.js';
 import { recordBox, toggleRecordFileType } from '../../push/controls-state.js';
 import type { PushProviderCapabilities } from '../../push/provider.js';
-import { RECORD_FILE_TYPES, type PlayUrl, type RecordFileType } from '../../types.js';
+import { RECORD_FILE_TYPES, type PlayUrl, type RecordFileType } from '../../contract/types.js';
 
 type Labels = Messages['push'];
 

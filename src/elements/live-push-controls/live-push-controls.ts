@@ -10,7 +10,7 @@ import {
   type LivePushStateDetail,
   type LivePushStoppedDetail,
   type PushState,
-} from '../../events.js';
+} from '../../contract/events.js';
 import { format, pushLabels } from '../../i18n/index.js';
 import { LangController } from '../../i18n/lang-controller.js';
 import { LazyFeature } from '../../lazy/lazy-feature.js';
@@ -28,7 +28,7 @@ import {
 import { attributeKey, pushRequest } from '../../push/push-request.js';
 import type { PushSessionListener } from '../../push/push-session.js';
 import { PushSessionHandle } from '../../push/session-handle.js';
-import { RELAY_ENCODES, type PlayUrl, type RelayErrorInfo } from '../../types.js';
+import { RELAY_ENCODES, type PlayUrl, type RelayErrorInfo } from '../../contract/types.js';
 import { playUrlList, recordChoices } from './live-push-controls.parts.js';
 import { livePushControlsStyles } from './live-push-controls.styles.js';
 

@@ -1,8 +1,13 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { toErrorInfo, ErrorCodes } from '../../errors.js';
-import { RecordingEvents, relayEvent, type Recording, type RecordingSelectDetail } from '../../events.js';
+import { toErrorInfo, ErrorCodes } from '../../contract/errors.js';
+import {
+  RecordingEvents,
+  relayEvent,
+  type Recording,
+  type RecordingSelectDetail,
+} from '../../contract/events.js';
 import { format, recordingLabels, type Lang, type Messages } from '../../i18n/index.js';
 import { LangController } from '../../i18n/lang-controller.js';
 import { LazyFeature } from '../../lazy/lazy-feature.js';
@@ -14,7 +19,7 @@ import type { ListQuery, ListSession, ListSessionListener } from '../../recordin
 import { EMPTY_LIST, type ListSnapshot } from '../../recordings/list-snapshot.js';
 import type { RecordingsModule } from '../../recordings/recordings-module.js';
 import type { Take } from '../../recordings/takes.js';
-import type { RelayErrorInfo } from '../../types.js';
+import type { RelayErrorInfo } from '../../contract/types.js';
 import { themeStyles } from '../theme.js';
 import { recordingListStyles } from './recording-list.styles.js';
 

@@ -1,7 +1,7 @@
 import type { PropertyValues } from 'lit';
-import type { RelayError } from '../../errors.js';
+import type { RelayError } from '../../contract/errors.js';
 import { normaliseSources, parseSourcesAttribute } from '../../player/protocol.js';
-import type { PlayUrl } from '../../types.js';
+import type { PlayUrl } from '../../contract/types.js';
 
 /** The inputs a `<relay-player>` plays from besides a followed push. */
 export interface PlayerInputs extends HTMLElement {

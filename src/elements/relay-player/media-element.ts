@@ -1,10 +1,10 @@
 import { LitElement } from 'lit';
-import { ErrorCodes } from '../../errors.js';
-import type { PlayerState } from '../../events.js';
+import { ErrorCodes } from '../../contract/errors.js';
+import type { PlayerState } from '../../contract/events.js';
 import type { EngineKind } from '../../player/engine.js';
 import { forwardMediaEvents, type MediaEventType } from '../../player/media-events.js';
 import { IDLE_SNAPSHOT, type LiveSession, type PlayerSnapshot } from '../../player/session/live-session.js';
-import type { PlayEncode } from '../../types.js';
+import type { PlayEncode } from '../../contract/types.js';
 
 /** What `<relay-player>`'s `getStats()` returns. */
 export interface RelayPlayerStats {

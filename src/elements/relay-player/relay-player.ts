@@ -1,13 +1,13 @@
 import { html, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
-import { ErrorCodes, RelayError, toErrorInfo } from '../../errors.js';
+import { ErrorCodes, RelayError, toErrorInfo } from '../../contract/errors.js';
 import {
   RelayPlayerEvents,
   relayEvent,
   type RelayPlayerErrorDetail,
   type RelayPlayerFallbackDetail,
   type RelayPlayerStateDetail,
-} from '../../events.js';
+} from '../../contract/events.js';
 import { playerLabels } from '../../i18n/index.js';
 import { LangController } from '../../i18n/lang-controller.js';
 import { LazyFeature } from '../../lazy/lazy-feature.js';
@@ -18,7 +18,7 @@ import type { LatencyMode } from '../../player/engine.js';
 import { normaliseSources } from '../../player/protocol.js';
 import { LiveSession, type PlayerSnapshot, type SessionOptions } from '../../player/session/live-session.js';
 import { isAudioOnly } from '../../player/view-state.js';
-import type { PlayUrl } from '../../types.js';
+import type { PlayUrl } from '../../contract/types.js';
 import { themeStyles } from '../theme.js';
 import { RelayMediaElement } from './media-element.js';
 import { readInputs } from './inputs.js';

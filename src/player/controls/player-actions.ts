@@ -2,7 +2,7 @@ import type { Messages } from '../../i18n/index.js';
 import { behindLive } from '../session/live-edge.js';
 import type { LiveSession } from '../session/live-session.js';
 import type { ViewState } from '../view-state.js';
-import type { PlayEncode, PlayUrl } from '../../types.js';
+import type { PlayEncode, PlayUrl } from '../../contract/types.js';
 
 /**
  * What the built-in controls may ask of the player (media-chrome's request events, as plain calls: the controls

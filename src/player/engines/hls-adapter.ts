@@ -8,7 +8,7 @@ import type {
   PlaylistLoaderConstructor,
   PlaylistLoaderContext,
 } from 'hls.js';
-import { ErrorCodes } from '../../errors.js';
+import { ErrorCodes } from '../../contract/errors.js';
 import type { LazyModules } from '../../lazy/registry.js';
 import { playlistNeedsFullHls, segmentNeedsFullHls } from './hls-features.js';
 import {

@@ -1,4 +1,4 @@
-import { ErrorCodes, type ErrorCode } from '../../errors.js';
+import { ErrorCodes, type ErrorCode } from '../../contract/errors.js';
 import type { EngineFailure, PlaybackEngine } from '../engine.js';
 import type { Candidate } from '../source-order.js';
 

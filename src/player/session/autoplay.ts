@@ -1,5 +1,5 @@
-import { ErrorCodes } from '../../errors.js';
-import type { RelayPlayerErrorDetail } from '../../events.js';
+import { ErrorCodes } from '../../contract/errors.js';
+import type { RelayPlayerErrorDetail } from '../../contract/events.js';
 
 /**
  * What a play request achieved under the browser's autoplay policy: `played` as set (with or without sound),

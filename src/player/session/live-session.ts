@@ -1,6 +1,6 @@
-import { ErrorCodes, type ErrorCode } from '../../errors.js';
-import type { PlayerState, RelayPlayerErrorDetail } from '../../events.js';
-import type { PlayUrl, RelayErrorInfo } from '../../types.js';
+import { ErrorCodes, type ErrorCode } from '../../contract/errors.js';
+import type { PlayerState, RelayPlayerErrorDetail } from '../../contract/events.js';
+import type { PlayUrl, RelayErrorInfo } from '../../contract/types.js';
 import type { EngineFailure, EngineKind, EngineStats, PlaybackEngine } from '../engine.js';
 import { createEngine, preloadEngine } from '../engines/create-engine.js';
 import type { Candidate } from '../source-order.js';

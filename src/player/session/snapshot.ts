@@ -1,5 +1,9 @@
-import type { PlayerState, RelayPlayerErrorDetail, RelayPlayerFallbackDetail } from '../../events.js';
-import type { PlayEncode } from '../../types.js';
+import type {
+  PlayerState,
+  RelayPlayerErrorDetail,
+  RelayPlayerFallbackDetail,
+} from '../../contract/events.js';
+import type { PlayEncode } from '../../contract/types.js';
 import type { Candidate } from '../source-order.js';
 
 /** Everything a view shows of a session, read in one go ({@link LiveSession.snapshot}). */

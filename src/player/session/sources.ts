@@ -1,6 +1,6 @@
-import { ErrorCodes, type ErrorCode } from '../../errors.js';
+import { ErrorCodes, type ErrorCode } from '../../contract/errors.js';
 import { loadLazyModule } from '../../lazy/registry.js';
-import type { PlayUrl } from '../../types.js';
+import type { PlayUrl } from '../../contract/types.js';
 import type { Skipped } from '../source-order.js';
 import {
   detectCapabilities,

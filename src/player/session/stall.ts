@@ -1,4 +1,4 @@
-import { ErrorCodes } from '../../errors.js';
+import { ErrorCodes } from '../../contract/errors.js';
 import type { EngineFailure } from '../engine.js';
 
 /**

@@ -13,8 +13,8 @@
  * This module is fetched on the first local start (lazy module `local-provider`, see `lazy-provider.ts`);
  * `local-provider.ts` registers the small shell that loads it.
  */
-import { ErrorCodes, RelayError, toErrorInfo } from '../../errors.js';
-import type { PlayUrl } from '../../types.js';
+import { ErrorCodes, RelayError, toErrorInfo } from '../../contract/errors.js';
+import type { PlayUrl } from '../../contract/types.js';
 import { resolvePushCredentials, withCredentials, type PushCredentials } from '../credentials.js';
 import { requestJson } from '../http.js';
 import type { LazyProviderModule } from '../lazy-provider.js';

@@ -29,7 +29,7 @@
  */
 import type TRTCNamespace from 'trtc-js-sdk';
 import type { Client, ClientConfig, LocalStream, RtcError } from 'trtc-js-sdk';
-import { ErrorCodes, RelayError, isRelayError } from '../../errors.js';
+import { ErrorCodes, RelayError, isRelayError } from '../../contract/errors.js';
 import type { LazyProviderModule, ProviderKit } from '../lazy-provider.js';
 import { requestJson } from '../http.js';
 import { STREAM_ID, type PushOptions } from '../options.js';

@@ -1,7 +1,7 @@
 // The headless player session, driven with a plain <video> and real media (test/support/media-server.mjs serves
 // the ffmpeg-made fixtures under /media/); no custom element is defined or used here.
 import { expect, fixture, html } from '@open-wc/testing';
-import type { RelayPlayerErrorDetail, RelayPlayerFallbackDetail } from '../../../src/events.js';
+import type { RelayPlayerErrorDetail, RelayPlayerFallbackDetail } from '../../../src/contract/events.js';
 import {
   LiveSession,
   type PlayerSnapshot,

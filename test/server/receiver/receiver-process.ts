@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sign as computeSign } from '../../../server/shared/sign.ts';
 import type { RecordingPage } from '../../../server/receiver/store.ts';
-import type { Recording, RecordingStatus } from '../../../src/events.ts';
+import type { Recording, RecordingStatus } from '../../../src/contract/events.ts';
 import { startServerProcess } from '../../support/server-process.mjs';
 import { currentStore, databaseFor, databaseOf, queryPostgres, type StoreKind } from './stores.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Recording } from '../../../src/events.ts';
+import type { Recording } from '../../../src/contract/events.ts';
 import { listRecordings, postCallback, queryDb, REFERENCE_RECORDING } from './receiver-process.ts';
 import { notificationCount, recordingNotification, signed, SseReader } from './receiver-process.ts';
 import { startReceiver, suiteReceiver } from './receiver-process.ts';

@@ -29,7 +29,7 @@ export type RecordFileType = (typeof RECORD_FILE_TYPES)[number];
 export interface RelayErrorInfo {
   /** Which part failed: `player`, `push`, `relay`, `camera`, `trtc`, `recordings`, … */
   module: string;
-  /** Stable string code from `src/errors.ts`. */
+  /** Stable string code from `src/contract/errors.ts`. */
   code: string;
   /** Human-readable, says what to do. */
   message: string;
