@@ -8,7 +8,8 @@ import type { PeerConnection, Track } from 'node-datachannel';
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes } from '../../../src/errors.ts';
 import { relayError } from '../../shared/http-error.ts';
-import { announceCandidates, rtcConfig, type WebRtcNetwork } from './network.ts';
+import { announceCandidates, type WebRtcNetwork } from './network.ts';
+import { closePeer, gathered, openPeer } from './peer.ts';
 import { asksForKeyframe, isRtcp, randomSsrc, rewriteRtp } from './rtp.ts';
 import {
   h264Profile,
@@ -19,7 +20,7 @@ import {
   type Codec,
   type MediaSection,
 } from './sdp.ts';
-import { gathered, type WhipIngest } from './whip-ingest.ts';
+import type { WhipIngest } from './whip-ingest.ts';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -97,7 +98,7 @@ export class WhepViewer {
     ingest: WhipIngest,
     network: WebRtcNetwork,
   ): Promise<WhepViewer> {
-    const pc = new ndc.PeerConnection('whep', rtcConfig(network));
+    const pc = openPeer('whep', network);
     try {
       const tracks = new Map<'video' | 'audio', { track: Track; sender: Sender }>();
       if (senders.video) {
@@ -120,7 +121,7 @@ export class WhepViewer {
       if (!local) throw new Error('no answer from the WebRTC stack');
       return new WhepViewer(pc, announceCandidates(local.sdp, network), ingest, tracks);
     } catch (err) {
-      pc.close();
+      closePeer(pc);
       throw err;
     }
   }
@@ -130,11 +131,7 @@ export class WhepViewer {
     this.closed = true;
     clearInterval(this.watch);
     this.unsubscribe();
-    try {
-      this.pc.close();
-    } catch {
-      // already closed
-    }
+    closePeer(this.pc);
     this.finish();
   }
 }

@@ -8,7 +8,8 @@ import ndc from 'node-datachannel';
 import type { PeerConnection, Track } from 'node-datachannel';
 import { randomBytes } from 'node:crypto';
 import type { FfmpegExit } from '../relay/ffmpeg.ts';
-import { announceCandidates, rtcConfig, type WebRtcNetwork } from './network.ts';
+import { announceCandidates, type WebRtcNetwork } from './network.ts';
+import { closePeer, gathered, openPeer } from './peer.ts';
 import { RtpToFfmpeg } from './rtp-to-ffmpeg.ts';
 import { isRtcp } from './rtp.ts';
 import type { Codec, MediaSection } from './sdp.ts';
@@ -25,20 +26,6 @@ export interface WhipTracks {
   audio: { section: MediaSection; codec: Codec } | null;
 }
 
-/** Resolves once `pc` has gathered its candidates (immediate on a bound address), or after `ms`. */
-export function gathered(pc: PeerConnection, ms = 3000): Promise<void> {
-  return new Promise((resolve) => {
-    if (pc.gatheringState() === 'complete') return resolve();
-    const t = setTimeout(resolve, ms);
-    pc.onGatheringStateChange((state) => {
-      if (state === 'complete') {
-        clearTimeout(t);
-        resolve();
-      }
-    });
-  });
-}
-
 export class WhipIngest {
   readonly sessionId = randomBytes(12).toString('hex');
   readonly exited: Promise<FfmpegExit>;
@@ -48,6 +35,9 @@ export class WhipIngest {
   private readonly listeners = new Set<RtpListener>();
   private readonly tracks = new Map<'video' | 'audio', Track>();
   private lastKeyframeRequest = 0;
+  /** A request made before the first video packet waits for it (until then the publisher's SSRC is unknown). */
+  private keyframeWanted = false;
+  private sawVideo = false;
   private keyframeTimer: NodeJS.Timeout | null = null;
   private lastPacketAt = Date.now();
   private readonly watch: NodeJS.Timeout;
@@ -89,7 +79,7 @@ export class WhipIngest {
     const out = await RtpToFfmpeg.start(t.video?.codec ?? null, t.audio?.codec ?? null, () =>
       ingest?.requestKeyframe(),
     );
-    const pc = new ndc.PeerConnection('whip', rtcConfig(network));
+    const pc = openPeer('whip', network);
     try {
       const tracks: [kind: 'video' | 'audio', track: Track][] = [];
       if (t.video) {
@@ -116,7 +106,7 @@ export class WhipIngest {
       for (const [kind, track] of tracks) ingest.receive(kind, track);
       return ingest;
     } catch (err) {
-      pc.close();
+      closePeer(pc);
       out.kill();
       throw err;
     }
@@ -136,6 +126,10 @@ export class WhipIngest {
         return;
       }
       this.lastPacketAt = Date.now();
+      if (kind === 'video' && !this.sawVideo) {
+        this.sawVideo = true;
+        if (this.keyframeWanted) this.requestKeyframe();
+      }
       this.out.send(kind, packet);
       for (const l of this.listeners) l(kind, packet);
     });
@@ -162,6 +156,10 @@ export class WhipIngest {
   requestKeyframe(): void {
     const track = this.tracks.get('video');
     if (!track || this.closed || this.keyframeTimer) return;
+    if (!this.sawVideo) {
+      this.keyframeWanted = true;
+      return;
+    }
     const wait = this.lastKeyframeRequest + KEYFRAME_EVERY_MS - Date.now();
     const send = (): void => {
       this.keyframeTimer = null;
@@ -190,10 +188,6 @@ export class WhipIngest {
     clearInterval(this.watch);
     if (this.keyframeTimer) clearTimeout(this.keyframeTimer);
     this.listeners.clear();
-    try {
-      this.pc.close();
-    } catch {
-      // already closed
-    }
+    closePeer(this.pc);
   }
 }

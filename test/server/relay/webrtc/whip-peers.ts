@@ -29,6 +29,13 @@ export interface SdpPost {
   ms: number;
 }
 
+/**
+ * The offer as sent: `a=setup:active` instead of `actpass`, so the relay is the DTLS server. libdatachannel as an
+ * offerer drops a DTLS ClientHello that arrives before it has the answer (Chromium caches it), which would cost this
+ * client a 1 s retransmission; the relay's role follows the offer either way.
+ */
+const asSent = (sdp: string): string => sdp.replace(/a=setup:actpass/g, 'a=setup:active');
+
 /** POSTs an SDP offer as WHIP/WHEP clients do. */
 export async function postSdp(
   url: string,
@@ -103,12 +110,17 @@ export async function publish(
       if (b[p + 1] === 206 && ((b[p] & 0x1f) === 1 || (b[p] & 0x1f) === 4)) keyframeRequests.push(Date.now());
   };
   video.onMessage(fromRelay);
-  const post = await postSdp(`${base}${whipPath}`, sdp, token);
+  const post = await postSdp(`${base}${whipPath}`, asSent(sdp), token);
   if (post.status !== 201) {
     pc.close();
     return { post, keyframeRequests, resource: '', close() {} };
   }
-  pc.setRemoteDescription(post.body, 'answer');
+  try {
+    pc.setRemoteDescription(post.body, 'answer');
+  } catch (err) {
+    pc.close();
+    throw err;
+  }
   const rewrite = (track: Track, ssrc: number) => (b: Buffer) => {
     if (b.length < 12 || isRtcp(b)) return; // ffmpeg's sender reports stay here
     b.writeUInt32BE(ssrc, 8);
@@ -177,7 +189,7 @@ export async function view(whepUrl: string, token?: string): Promise<Viewer> {
   const at = pc.addTrack(a);
   pc.setLocalDescription();
   await gathered(pc);
-  const post = await postSdp(whepUrl, pc.localDescription()?.sdp ?? '', token);
+  const post = await postSdp(whepUrl, asSent(pc.localDescription()?.sdp ?? ''), token);
   const viewer: Viewer = {
     post,
     connectedAt: new Promise((resolve) => pc.onStateChange((s) => s === 'connected' && resolve(Date.now()))),
@@ -195,6 +207,48 @@ export async function view(whepUrl: string, token?: string): Promise<Viewer> {
   at.onMessage((m) => {
     if (!isRtcp(m)) viewer.audioPackets += 1;
   });
-  if (post.status === 201) pc.setRemoteDescription(post.body, 'answer');
+  if (post.status === 201) {
+    try {
+      pc.setRemoteDescription(post.body, 'answer');
+    } catch (err) {
+      pc.close();
+      throw err;
+    }
+  }
   return viewer;
+}
+
+/**
+ * The one failure of these test peers that is not the relay's: node-datachannel 0.33 as an offerer intermittently
+ * closes itself while applying a valid answer ("Got a remote candidate without ICE transport"), a few times in ten
+ * on a loaded 2-core machine. The relay (the answerer) is unaffected; such an attempt is made again, afresh.
+ */
+export const isOffererFlake = (err: unknown): boolean =>
+  String(err).includes('remote candidate without ICE transport');
+
+/** Publishes to a fresh stream from `target()` (a new one per attempt, as the failed attempt's push holds one). */
+export async function publishTo(
+  base: string,
+  target: () => Promise<{ path: string; token: string }>,
+  seconds = 60,
+): Promise<Publisher & { path: string; token: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const t = await target();
+    try {
+      return { ...(await publish(base, t.path, t.token, seconds)), ...t };
+    } catch (err) {
+      if (!isOffererFlake(err) || attempt === 3) throw err;
+    }
+  }
+}
+
+/** {@link view}, made again if the test peer hits {@link isOffererFlake}. */
+export async function viewOf(whepUrl: string, token?: string): Promise<Viewer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await view(whepUrl, token);
+    } catch (err) {
+      if (!isOffererFlake(err) || attempt === 3) throw err;
+    }
+  }
 }

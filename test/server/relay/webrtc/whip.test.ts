@@ -19,7 +19,7 @@ import {
   waitFor,
   type RunningRelay,
 } from '../support.ts';
-import { postSdp, publish, publisherOffer, view } from './whip-peers.ts';
+import { postSdp, publisherOffer, publishTo, viewOf } from './whip-peers.ts';
 
 let relay: RunningRelay;
 let sink: Awaited<ReturnType<typeof callbackSink>>;
@@ -56,6 +56,14 @@ async function createStream(): Promise<{ id: string; token: string }> {
   return { id: c.body.streamId, token: new URL(c.body.ingest.url).searchParams.get('token') ?? '' };
 }
 
+/** A new stream as a WHIP target (path + Bearer token). */
+async function whipTarget(): Promise<{ path: string; token: string }> {
+  const { id, token } = await createStream();
+  return { path: `/whip/${id}`, token };
+}
+
+const idOf = (path: string): string => path.slice('/whip/'.length);
+
 /** Milliseconds until the first byte of `url`, and the bytes read in `ms`. */
 async function readTimed(url: string, ms: number): Promise<{ firstByteAt: number; bytes: Buffer }> {
   const ctrl = new AbortController();
@@ -79,9 +87,10 @@ async function readTimed(url: string, ms: number): Promise<{ firstByteAt: number
 
 test('a WHIP push plays as HTTP-FLV with its H.264 unchanged, is recorded, and its callbacks 1, 100 and 0 are sent when the publisher DELETEs', async () => {
   const udpBefore = udpSockets();
-  const { id, token } = await createStream();
-  const postedAt = Date.now();
-  const pub = await publish(relay.base, `/whip/${id}`, token, 30);
+  const pub = await publishTo(relay.base, whipTarget, 30);
+  const postedAt = Date.now() - pub.post.ms;
+  const { token } = pub;
+  const id = idOf(pub.path);
   try {
     assert.equal(pub.post.status, 201, pub.post.body);
     assert.match(pub.post.contentType ?? '', /^application\/sdp/);
@@ -148,13 +157,13 @@ test('a WHIP push plays as HTTP-FLV with its H.264 unchanged, is recorded, and i
 });
 
 test('a WHEP viewer joining mid-stream gets a keyframe within 1 s, asks the publisher for it, and DELETE ends it', async () => {
-  const { id, token } = await createStream();
-  const pub = await publish(relay.base, `/whip/${id}`, token, 30);
+  const pub = await publishTo(relay.base, whipTarget, 30);
+  const id = idOf(pub.path);
   try {
     assert.equal(pub.post.status, 201);
     await sleep(1500); // mid-GOP of a 1 s GOP, on average
     const requestsBefore = pub.keyframeRequests.length;
-    const v = await view(`${relay.base}/whep/${id}`);
+    const v = await viewOf(`${relay.base}/whep/${id}`);
     assert.equal(
       v.post.status,
       201,
@@ -178,9 +187,16 @@ test('a WHEP viewer joining mid-stream gets a keyframe within 1 s, asks the publ
     v.close();
     const status = await api<{ ingest: string }>(relay.base, 'GET', `/api/streams/${id}`);
     assert.equal(status.body.ingest, 'ingesting', 'the push goes on');
+    await fetch(pub.resource, { method: 'DELETE', headers: { authorization: `Bearer ${pub.token}` } });
   } finally {
     pub.close();
   }
+  await waitFor(
+    async () =>
+      (await api<{ ingest: string }>(relay.base, 'GET', `/api/streams/${id}`)).body.ingest === 'ended',
+    'the push ended',
+  );
+  await waitFor(() => !children().includes('ffmpeg'), 'ffmpeg gone', 5000);
 });
 
 test('bad SDP bodies and unauthenticated WHIP POSTs are refused with nothing allocated, and a good one still works', async () => {
@@ -236,10 +252,20 @@ test('bad SDP bodies and unauthenticated WHIP POSTs are refused with nothing all
   const still = await api<{ ingest: string }>(relay.base, 'GET', `/api/streams/${id}`);
   assert.equal(still.body.ingest, 'waiting');
 
-  const pub = await publish(relay.base, `/whip/${id}`, token, 10);
+  let first = true;
+  const pub = await publishTo(
+    relay.base,
+    async () => (first ? ((first = false), { path: `/whip/${id}`, token }) : whipTarget()),
+    10,
+  );
   try {
     assert.equal(pub.post.status, 201, 'a legitimate publisher is still served');
-    assert.equal((await postSdp(url, good, token)).status, 409, 'one ingest per stream');
+    assert.equal(
+      (await postSdp(`${relay.base}${pub.path}`, good, pub.token)).status,
+      409,
+      'one ingest per stream',
+    );
+    await fetch(pub.resource, { method: 'DELETE', headers: { authorization: `Bearer ${pub.token}` } });
   } finally {
     pub.close();
   }
@@ -248,26 +274,46 @@ test('bad SDP bodies and unauthenticated WHIP POSTs are refused with nothing all
 test('with a push key, WHIP takes the stream’s own credential as Bearer {txTime}.{txSecret} and WHEP the play credential', async () => {
   const keyed = await startRelay({ pushKey: 'push-k', playKey: 'play-k' });
   try {
-    const id = 'whip_keyed';
     const exp = Math.floor(Date.now() / 1000) + 600;
-    const own = txSign('push-k', id, exp);
-    const q = `txSecret=${own.txSecret}&txTime=${own.txTime}`;
-    const c = await api(keyed.base, 'POST', `/api/streams?${q}`, { streamId: id });
-    assert.equal(c.status, 201);
-    const other = txSign('push-k', id, exp + 60);
+    let n = 0;
+    const keyedTarget = async (): Promise<{ path: string; token: string }> => {
+      const id = `whip_keyed_${++n}`;
+      const own = txSign('push-k', id, exp);
+      const q = `txSecret=${own.txSecret}&txTime=${own.txTime}`;
+      const c = await api(keyed.base, 'POST', `/api/streams?${q}`, { streamId: id });
+      assert.equal(c.status, 201);
+      return { path: `/whip/${id}`, token: `${own.txTime}.${own.txSecret}` };
+    };
+    const first = await keyedTarget();
+    const other = txSign('push-k', 'whip_keyed_1', exp + 60);
     const { pc, sdp } = await publisherOffer();
     pc.close();
+    const url = `${keyed.base}${first.path}`;
     assert.equal(
-      (await postSdp(`${keyed.base}/whip/${id}`, sdp, `${other.txTime}.${other.txSecret}`)).status,
+      (await postSdp(url, sdp, `${other.txTime}.${other.txSecret}`)).status,
       403,
+      'another credential',
     );
-    assert.equal((await postSdp(`${keyed.base}/whip/${id}`, sdp)).status, 403);
-    const pub = await publish(keyed.base, `/whip/${id}`, `${own.txTime}.${own.txSecret}`, 10);
+    assert.equal((await postSdp(url, sdp)).status, 403, 'no credential');
+    assert.equal(
+      (await postSdp(url, sdp, first.token.replace('.', ':'))).status,
+      403,
+      'not the token format',
+    );
+    let reuse = true;
+    const pub = await publishTo(
+      keyed.base,
+      async () => (reuse ? ((reuse = false), first) : keyedTarget()),
+      10,
+    );
+    const id = idOf(pub.path);
     try {
       assert.equal(pub.post.status, 201, pub.post.body);
-      assert.equal((await view(`${keyed.base}/whep/${id}`)).post.status, 403, 'no play credential');
+      const refused = await viewOf(`${keyed.base}/whep/${id}`);
+      refused.close();
+      assert.equal(refused.post.status, 403, 'no play credential');
       const play = txSign('play-k', id, exp);
-      const v = await view(`${keyed.base}/whep/${id}?txSecret=${play.txSecret}&txTime=${play.txTime}`);
+      const v = await viewOf(`${keyed.base}/whep/${id}?txSecret=${play.txSecret}&txTime=${play.txTime}`);
       assert.equal(v.post.status, 201);
       v.close();
     } finally {
