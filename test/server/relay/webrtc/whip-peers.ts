@@ -252,3 +252,8 @@ export async function viewOf(whepUrl: string, token?: string): Promise<Viewer> {
     }
   }
 }
+
+/** Ends node-datachannel's threads once a test file is done (a closed peer's can otherwise keep Node alive). */
+export function releaseWebRtc(): void {
+  ndc.cleanup();
+}

@@ -2,7 +2,7 @@
  * A WHIP push through the relay as `npm run relay` runs it (a child process, its network from the environment),
  * killed -9 mid-recording: the next start finalises the recordings and sends the 100s and the 0.
  */
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { ffprobe } from '../../../../server/relay/relay/ffmpeg.ts';
@@ -16,7 +16,9 @@ import {
   waitFor,
   type ReceivedCallback,
 } from '../support.ts';
-import { publishTo } from './whip-peers.ts';
+import { publishTo, releaseWebRtc } from './whip-peers.ts';
+
+after(releaseWebRtc);
 
 /** Pids whose parent is `pid` (the relay's ffmpeg children). */
 function childPids(pid: number): number[] {

@@ -19,7 +19,7 @@ import {
   waitFor,
   type RunningRelay,
 } from '../support.ts';
-import { postSdp, publisherOffer, publishTo, viewOf } from './whip-peers.ts';
+import { postSdp, publisherOffer, publishTo, releaseWebRtc, viewOf } from './whip-peers.ts';
 
 let relay: RunningRelay;
 let sink: Awaited<ReturnType<typeof callbackSink>>;
@@ -31,6 +31,7 @@ before(async () => {
 after(async () => {
   await relay.close();
   await sink.close();
+  releaseWebRtc();
 });
 
 /** UDP sockets this process holds (libdatachannel's are native: node's own handle list does not show them). */
