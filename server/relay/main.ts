@@ -5,7 +5,8 @@
  * RELAY_CALLBACK_TIMEOUT_MS / _RETRY_MS / _RETRIES, RTMP_PORT (1935; "off" disables), ALLOWED_ORIGINS (none; a
  * comma list or "*"), RELAY_PUSH_KEY / RELAY_PLAY_KEY (push auth / play anti-leech; a push key is required to bind
  * anything but loopback), RELAY_TRUST_PROXY (off; how many reverse proxies to believe X-Forwarded-For from), and
- * the caps of `streams/limits.ts` (RELAY_MAX_*, …). SIGTERM/SIGINT close it cleanly (recordings finalised,
+ * the caps of `streams/limits.ts` (RELAY_MAX_*, …), and WebRTC's RELAY_ICE_HOSTS (127.0.0.1; the addresses put
+ * in ICE candidates), RELAY_UDP_PORTS (any; e.g. 40000-40100) and RELAY_ICE_SERVERS (none; stun:/turn: URLs). SIGTERM/SIGINT close it cleanly (recordings finalised,
  * callbacks kept in the outbox).
  */
 import Fastify from 'fastify';
@@ -14,6 +15,7 @@ import { parseAllowedOrigins } from './http/cors.ts';
 import { isLoopback } from './http/auth.ts';
 import { limitsFromEnv, relayServerOptions } from './streams/limits.ts';
 import { parseTrustProxy } from './http/client-address.ts';
+import { networkFromEnv } from './webrtc/network.ts';
 
 function intEnv(name: string, fallback: number): number {
   const v = process.env[name];
@@ -62,7 +64,9 @@ if (publicBaseUrl && !/^https?:\/\/[^/?#]+\/?$/.test(publicBaseUrl))
 let limits;
 let allowedOrigins;
 let trustProxy;
+let webrtc;
 try {
+  webrtc = networkFromEnv(process.env);
   limits = limitsFromEnv(process.env);
   allowedOrigins = parseAllowedOrigins(process.env.ALLOWED_ORIGINS);
   trustProxy = parseTrustProxy(process.env.RELAY_TRUST_PROXY);
@@ -91,6 +95,7 @@ await app.register(relayPlugin, {
   pushKey,
   playKey,
   limits,
+  webrtc,
   callbackRetryBaseMs: process.env.RELAY_CALLBACK_RETRY_MS
     ? Number(process.env.RELAY_CALLBACK_RETRY_MS)
     : undefined,

@@ -9,6 +9,7 @@
  * - `streams/`: the stream registry (caps, sweep, relay start/stop), `LiveStream`, option parsing, limits
  * - `relay/`: one relay session (FLV hub, on-demand muxers, RTMP push), ffmpeg
  * - `recordings/`: finished files, crash recovery; `callbacks/`: bodies and the outbox; `rtmp/`: the RTMP server
+ * - `webrtc/`: WHIP ingest into the same hub, WHEP egress of WHIP pushes, ICE addresses and ports
  */
 import type { IncomingMessage } from 'node:http';
 import { mkdirSync } from 'node:fs';
@@ -28,6 +29,9 @@ import { StreamRegistry } from './streams/registry.ts';
 import { Outbox, type CallbackUrls } from './callbacks/outbox.ts';
 import { recoverPushes, type RecordingUrl } from './recordings/recovery.ts';
 import { startRtmpServer, type RtmpServer } from './rtmp/rtmp-server.ts';
+import { DEFAULT_NETWORK, type WebRtcNetwork } from './webrtc/network.ts';
+import { whipRoutes } from './webrtc/whip-routes.ts';
+import { whepRoutes } from './webrtc/whep-routes.ts';
 
 export { IngestClose, type RelayRecording } from './streams/registry.ts';
 export type { Recording };
@@ -72,6 +76,8 @@ export interface RelayPluginOptions extends RelayAuthOptions {
   trustProxy?: number;
   /** Same as `limits.ingestIdleMs`: an ingest whose media lags real time by this much is closed. Default 15000. */
   ingestIdleMs?: number;
+  /** WebRTC (WHIP/WHEP): candidate addresses, UDP port range, STUN/TURN; loopback only by default. */
+  webrtc?: WebRtcNetwork;
 }
 
 export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOptions): Promise<void> {
@@ -156,6 +162,16 @@ export async function relayPlugin(fastify: FastifyInstance, opts: RelayPluginOpt
     corsFor: (req) => corsFor(guards, req),
     clientOf: guards.clientOf,
   });
+  const webrtc = {
+    registry,
+    auth,
+    limits,
+    network: opts.webrtc ?? DEFAULT_NETWORK,
+    clientOf: guards.clientOf,
+    log,
+  };
+  await fastify.register(whipRoutes, webrtc);
+  await fastify.register(whepRoutes, webrtc);
   const ingest = new IngestServer({
     server: fastify.server,
     registry,

@@ -77,8 +77,8 @@ export function preflightHeaders(
   if (!base['access-control-allow-origin']) return base;
   return {
     ...base,
-    'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
-    'access-control-allow-headers': 'Content-Type, Range',
+    'access-control-allow-methods': 'GET, POST, PATCH, DELETE, OPTIONS',
+    'access-control-allow-headers': 'Content-Type, Range, Authorization',
     'access-control-max-age': '600',
   };
 }

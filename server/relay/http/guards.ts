@@ -85,7 +85,9 @@ export function installGuards(fastify: FastifyInstance, o: GuardOptions): void {
         ErrorCodes.ORIGIN_NOT_ALLOWED,
         `Origin ${origin} may not use this relay; add it to ALLOWED_ORIGINS.`,
       );
-    if (!isJsonOrBodiless(req.method, req.headers['content-type']))
+    // WHIP/WHEP bodies are SDP: those routes check their own content type (415 for anything else)
+    const sdpRoute = path.startsWith('/whip/') || path.startsWith('/whep/');
+    if (!sdpRoute && !isJsonOrBodiless(req.method, req.headers['content-type']))
       throw relayError(
         415,
         ErrorCodes.UNSUPPORTED_MEDIA_TYPE,
@@ -131,6 +133,6 @@ export function installGuards(fastify: FastifyInstance, o: GuardOptions): void {
       .code(204)
       .send();
   };
-  for (const path of ['/api/streams', '/api/streams/*', '/live/*', '/recordings/*'])
+  for (const path of ['/api/streams', '/api/streams/*', '/live/*', '/recordings/*', '/whip/*', '/whep/*'])
     fastify.options(path, preflight);
 }

@@ -5,7 +5,19 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { Transcoder } from '../ingest/transcoder.ts';
+import type { FfmpegExit } from '../relay/ffmpeg.ts';
+import type { FlvHub } from '../relay/flv-hub.ts';
 import type { RelaySession } from '../relay/relay-session.ts';
+
+/** What an ingest feeds the relay through: the WebSocket ingest's transcoder, or a WHIP push (`webrtc/`). */
+export interface IngestPipeline {
+  readonly hub: FlvHub;
+  readonly exited: Promise<FfmpegExit>;
+  readonly pid: number | undefined;
+  /** No more input: flush what was received and exit. */
+  end(): void;
+  kill(): void;
+}
 
 export type IngestState = 'waiting' | 'ingesting' | 'ended';
 
@@ -14,7 +26,7 @@ export class LiveStream {
   readonly createdAt = Date.now();
   #ingest: IngestState = 'waiting';
   #socket: WebSocket | null = null;
-  #transcoder: Transcoder | null = null;
+  #transcoder: IngestPipeline | null = null;
   #relay: RelaySession | null = null;
   #baseUrl = '';
   #endedAt: number | null = null;
@@ -29,7 +41,7 @@ export class LiveStream {
     return this.#ingest;
   }
 
-  get transcoder(): Transcoder | null {
+  get transcoder(): IngestPipeline | null {
     return this.#transcoder;
   }
 
@@ -51,8 +63,15 @@ export class LiveStream {
   startIngest(socket: WebSocket): Transcoder {
     this.#ingest = 'ingesting';
     this.#socket = socket;
-    this.#transcoder = new Transcoder(this.audioOnly);
-    return this.#transcoder;
+    const tc = new Transcoder(this.audioOnly);
+    this.#transcoder = tc;
+    return tc;
+  }
+
+  /** An ingest that arrived another way (a WHIP push) starts with its own pipeline. */
+  attachIngest(pipeline: IngestPipeline): void {
+    this.#ingest = 'ingesting';
+    this.#transcoder = pipeline;
   }
 
   /** The transcoder exited: the ingest is over (`error` says why, when it failed). */

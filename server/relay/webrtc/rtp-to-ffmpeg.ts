@@ -1,0 +1,141 @@
+/**
+ * A WHIP ingest's RTP handed to ffmpeg without decoding video: the packets go over loopback UDP to an ffmpeg that
+ * reads them through an SDP file (`-protocol_whitelist file,udp,rtp`), copies the H.264 (`-c:v copy`) and turns
+ * Opus into AAC, writing two FLV outputs (video on `pipe:1`, audio on `pipe:3`) that a hub merges — the hub every
+ * output and recorder reads from, as with the WebSocket ingest's transcoder.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnFfmpeg, type FfmpegChild, type FfmpegExit } from '../relay/ffmpeg.ts';
+import { KeyframeHub } from './keyframe-hub.ts';
+import { ffmpegSdp, type Codec } from './sdp.ts';
+
+/** An even UDP port on 127.0.0.1 whose next port (ffmpeg's RTCP) is free too. */
+async function freeRtpPort(): Promise<number> {
+  const bind = (port: number): Promise<Socket | null> =>
+    new Promise((resolve) => {
+      const s = createSocket('udp4');
+      s.once('error', () => {
+        s.close();
+        resolve(null);
+      });
+      s.bind(port, '127.0.0.1', () => resolve(s));
+    });
+  for (let i = 0; i < 50; i++) {
+    const a = await bind(0);
+    if (!a) continue;
+    const port = a.address().port;
+    const b = port % 2 === 0 && port < 65535 ? await bind(port + 1) : null;
+    a.close();
+    b?.close();
+    if (b) return port;
+  }
+  throw new Error('no free UDP port pair on 127.0.0.1 for ffmpeg');
+}
+
+// prettier-ignore
+const flvOut = (pipe: string): string[] => ['-f', 'flv', '-flvflags', 'no_duration_filesize', '-flush_packets', '1', pipe];
+
+/** ffmpeg's arguments for an SDP at `sdpFile` with these tracks. */
+export function rtpIngestArgs(sdpFile: string, tracks: { video: boolean; audio: boolean }): string[] {
+  // prettier-ignore
+  const input = [
+    '-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts', '-probesize', '262144', '-analyzeduration', '2000000',
+    '-f', 'sdp', '-i', sdpFile,
+  ];
+  const video = ['-map', '0:v:0', '-c:v', 'copy', '-an'];
+  const audio = ['-map', '0:a:0', '-c:a', 'aac', '-b:a', '96k', '-vn'];
+  if (!tracks.video) return [...input, ...audio, ...flvOut('pipe:1')];
+  if (!tracks.audio) return [...input, ...video, ...flvOut('pipe:1')];
+  return [...input, ...video, ...flvOut('pipe:1'), ...audio, ...flvOut('pipe:3')];
+}
+
+export class RtpToFfmpeg {
+  readonly hub: KeyframeHub;
+  readonly exited: Promise<FfmpegExit>;
+  private constructor(
+    private readonly child: FfmpegChild,
+    private readonly socket: Socket,
+    private readonly ports: { video: number | null; audio: number | null },
+    hub: KeyframeHub,
+    dir: string,
+  ) {
+    this.hub = hub;
+    let ended = false;
+    this.stopping = () => (ended = true);
+    this.exited = child.exited.then((exit) => {
+      rmSync(dir, { recursive: true, force: true });
+      socket.close();
+      hub.end();
+      // stopped on purpose (SIGINT makes ffmpeg finalise and exit 255): a clean end
+      return ended && exit.signal === null ? { ...exit, code: 0 } : exit;
+    });
+  }
+
+  private readonly stopping: () => void;
+
+  /** Starts ffmpeg for these tracks; `onJoin` runs when an output joins the hub (a keyframe is wanted). */
+  static async start(video: Codec | null, audio: Codec | null, onJoin: () => void): Promise<RtpToFfmpeg> {
+    const ports = {
+      video: video ? await freeRtpPort() : null,
+      audio: audio ? await freeRtpPort() : null,
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'relay-whip-'));
+    const sdpFile = join(dir, 'in.sdp');
+    writeFileSync(
+      sdpFile,
+      ffmpegSdp({
+        video: video && ports.video ? { port: ports.video, codec: video } : null,
+        audio: audio && ports.audio ? { port: ports.audio, codec: audio } : null,
+      }),
+    );
+    const hub = new KeyframeHub(onJoin);
+    const both = video !== null && audio !== null;
+    hub.declareTracks({ video: video !== null, audio: audio !== null });
+    const child = spawnFfmpeg(rtpIngestArgs(sdpFile, { video: !!video, audio: !!audio }), both ? 1 : 0);
+    const feed = (push: (c: Buffer) => void) => (c: Buffer) => {
+      try {
+        push(c);
+      } catch {
+        child.kill();
+      }
+    };
+    child.proc.stdout.on(
+      'data',
+      feed((c) => hub.push(c)),
+    );
+    if (both) child.extra[0].on('data', feed(hub.input()));
+    const socket = createSocket('udp4');
+    socket.on('error', () => {});
+    socket.on('message', () => {}); // ffmpeg's receiver reports: not needed
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    return new RtpToFfmpeg(child, socket, ports, hub, dir);
+  }
+
+  get pid(): number | undefined {
+    return this.child.proc.pid;
+  }
+
+  /** Forwards one RTP (or, to the port after, RTCP) packet of `kind`. */
+  send(kind: 'video' | 'audio', packet: Buffer, rtcp = false): void {
+    const port = this.ports[kind];
+    if (port === null) return;
+    this.socket.send(packet, rtcp ? port + 1 : port, '127.0.0.1', () => {});
+  }
+
+  /** No more input: ffmpeg finalises its outputs and exits (SIGKILL after `graceMs`). */
+  end(graceMs = 5000): void {
+    this.stopping();
+    if (this.child.proc.exitCode !== null) return;
+    this.child.proc.kill('SIGINT');
+    const t = setTimeout(() => this.child.kill(), graceMs);
+    void this.exited.then(() => clearTimeout(t));
+  }
+
+  kill(): void {
+    this.stopping();
+    this.child.kill();
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * One WHEP viewer of a WHIP push: a peer connection whose send-only tracks carry the publisher's RTP packet by
+ * packet (no decode), each rewritten to the payload type and SSRC negotiated with this viewer. Keyframe requests
+ * (PLI/FIR) from the viewer, and its joining, reach the publisher through the ingest's rate-limited request.
+ */
+import ndc from 'node-datachannel';
+import type { PeerConnection, Track } from 'node-datachannel';
+import { randomBytes } from 'node:crypto';
+import { ErrorCodes } from '../../../src/errors.ts';
+import { relayError } from '../../shared/http-error.ts';
+import { announceCandidates, type WebRtcNetwork } from './network.ts';
+import { closePeer, gathered, openPeer } from './peer.ts';
+import { asksForKeyframe, isRtcp, randomSsrc, rewriteRtp } from './rtp.ts';
+import {
+  h264Profile,
+  parseOffer,
+  pickH264,
+  pickOpus,
+  sectionOf,
+  type Codec,
+  type MediaSection,
+} from './sdp.ts';
+import type { WhipIngest } from './whip-ingest.ts';
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+interface Sender {
+  section: MediaSection;
+  codec: Codec;
+  ssrc: number;
+}
+
+export type WhepSenders = { video: Sender | null; audio: Sender | null };
+
+/** What a viewer's offer can receive of `ingest`: H.264 of the publisher's profile, Opus; 400 when nothing. */
+export function whepSenders(offer: string, ingest: WhipIngest): WhepSenders {
+  const parsed = parseOffer(offer);
+  const v = ingest.codecs.video ? sectionOf(parsed, 'video', false) : null;
+  const a = ingest.codecs.audio ? sectionOf(parsed, 'audio', false) : null;
+  const wanted = ingest.codecs.video ? h264Profile(ingest.codecs.video.fmtp) : undefined;
+  const h264 = v ? pickH264(v, wanted) : null;
+  const opus = a ? pickOpus(a) : null;
+  if (!h264 && !opus)
+    throw relayError(
+      400,
+      ErrorCodes.INVALID_OPTIONS,
+      'The offer receives neither H.264 video nor Opus audio, which is what this stream carries.',
+    );
+  return {
+    video: v && h264 ? { section: v, codec: h264, ssrc: randomSsrc() } : null,
+    audio: a && opus ? { section: a, codec: opus, ssrc: randomSsrc() } : null,
+  };
+}
+
+export class WhepViewer {
+  readonly sessionId = randomBytes(12).toString('hex');
+  readonly ended: Promise<void>;
+  private finish: () => void = () => {};
+  private closed = false;
+  private readonly unsubscribe: () => void;
+  private readonly watch: NodeJS.Timeout;
+
+  private constructor(
+    private readonly pc: PeerConnection,
+    readonly answer: string,
+    ingest: WhipIngest,
+    tracks: Map<'video' | 'audio', { track: Track; sender: Sender }>,
+  ) {
+    this.ended = new Promise((resolve) => (this.finish = resolve));
+    for (const [kind, { track }] of tracks) {
+      track.onOpen(() => {
+        if (kind === 'video') ingest.requestKeyframe(); // a picture within one keyframe request
+      });
+      track.onMessage((packet) => {
+        if (isRtcp(packet) && asksForKeyframe(packet)) ingest.requestKeyframe();
+      });
+    }
+    this.unsubscribe = ingest.onRtp((kind, packet) => {
+      const t = tracks.get(kind);
+      if (!t || !t.track.isOpen()) return;
+      const out = rewriteRtp(packet, t.sender.codec.pt, t.sender.ssrc);
+      if (out) t.track.sendMessageBinary(out);
+    });
+    void ingest.exited.then(() => this.close());
+    pc.onStateChange((state) => {
+      if (state === 'failed' || state === 'closed' || state === 'disconnected') this.close();
+    });
+    const startedAt = Date.now();
+    this.watch = setInterval(() => {
+      if (pc.state() !== 'connected' && Date.now() - startedAt > CONNECT_TIMEOUT_MS) this.close();
+    }, 1000);
+  }
+
+  /** Answers `offer` with send-only tracks for `senders` (from {@link whepSenders}). */
+  static async open(
+    offer: string,
+    senders: WhepSenders,
+    ingest: WhipIngest,
+    network: WebRtcNetwork,
+  ): Promise<WhepViewer> {
+    const pc = openPeer('whep', network);
+    try {
+      const tracks = new Map<'video' | 'audio', { track: Track; sender: Sender }>();
+      if (senders.video) {
+        const s = senders.video;
+        const v = new ndc.Video(s.section.mid, 'SendOnly');
+        v.addH264Codec(s.codec.pt, s.codec.fmtp || undefined);
+        v.addSSRC(s.ssrc, 'relay', 'relay', 'video');
+        tracks.set('video', { track: pc.addTrack(v), sender: s });
+      }
+      if (senders.audio) {
+        const s = senders.audio;
+        const a = new ndc.Audio(s.section.mid, 'SendOnly');
+        a.addOpusCodec(s.codec.pt, s.codec.fmtp || undefined);
+        a.addSSRC(s.ssrc, 'relay', 'relay', 'audio');
+        tracks.set('audio', { track: pc.addTrack(a), sender: s });
+      }
+      pc.setRemoteDescription(offer, 'offer');
+      await gathered(pc);
+      const local = pc.localDescription();
+      if (!local) throw new Error('no answer from the WebRTC stack');
+      return new WhepViewer(pc, announceCandidates(local.sdp, network), ingest, tracks);
+    } catch (err) {
+      closePeer(pc);
+      throw err;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.watch);
+    this.unsubscribe();
+    closePeer(this.pc);
+    this.finish();
+  }
+}

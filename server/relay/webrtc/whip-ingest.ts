@@ -1,0 +1,193 @@
+/**
+ * One WHIP push: the peer connection that receives the publisher's H.264 and Opus, the ffmpeg that turns them into
+ * the stream's FLV hub ({@link RtpToFfmpeg}), keyframe requests to the publisher (rate-limited) whenever an output
+ * joins, and the packets handed to WHEP viewers as they came. It is the stream's ingest pipeline, as the WebSocket
+ * ingest's transcoder is: `hub`, `exited`, `end()`, `kill()`.
+ */
+import ndc from 'node-datachannel';
+import type { PeerConnection, Track } from 'node-datachannel';
+import { randomBytes } from 'node:crypto';
+import type { FfmpegExit } from '../relay/ffmpeg.ts';
+import { announceCandidates, type WebRtcNetwork } from './network.ts';
+import { closePeer, gathered, openPeer } from './peer.ts';
+import { RtpToFfmpeg } from './rtp-to-ffmpeg.ts';
+import { isRtcp } from './rtp.ts';
+import type { Codec, MediaSection } from './sdp.ts';
+
+/** At most one keyframe request to the publisher per this many ms. */
+const KEYFRAME_EVERY_MS = 300;
+/** A peer that has not connected by then is given up. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+export type RtpListener = (kind: 'video' | 'audio', packet: Buffer) => void;
+
+export interface WhipTracks {
+  video: { section: MediaSection; codec: Codec } | null;
+  audio: { section: MediaSection; codec: Codec } | null;
+}
+
+export class WhipIngest {
+  readonly sessionId = randomBytes(12).toString('hex');
+  readonly exited: Promise<FfmpegExit>;
+  readonly answer: string;
+  /** Set when the push ended abnormally (ICE failed, no media), for the stream's error. */
+  failure: string | null = null;
+  private readonly listeners = new Set<RtpListener>();
+  private readonly tracks = new Map<'video' | 'audio', Track>();
+  private lastKeyframeRequest = 0;
+  /** A request made before the first video packet waits for it (until then the publisher's SSRC is unknown). */
+  private keyframeWanted = false;
+  private sawVideo = false;
+  private keyframeTimer: NodeJS.Timeout | null = null;
+  private lastPacketAt = Date.now();
+  private readonly watch: NodeJS.Timeout;
+  private closed = false;
+
+  private constructor(
+    private readonly pc: PeerConnection,
+    private readonly out: RtpToFfmpeg,
+    readonly codecs: { video: Codec | null; audio: Codec | null },
+    answer: string,
+    idleMs: number,
+  ) {
+    this.answer = answer;
+    this.exited = out.exited.then((exit) => {
+      this.close();
+      return exit;
+    });
+    const startedAt = Date.now();
+    this.watch = setInterval(() => {
+      const state = pc.state();
+      if (state !== 'connected' && Date.now() - startedAt > CONNECT_TIMEOUT_MS)
+        this.end(`the WebRTC peer did not connect (${state})`);
+      else if (state === 'connected' && Date.now() - this.lastPacketAt > idleMs)
+        this.end(`no media for ${idleMs} ms`);
+    }, 500);
+    pc.onStateChange((state) => {
+      if (state === 'failed' || state === 'closed') this.end(`the WebRTC peer ${state}`);
+    });
+  }
+
+  /** Answers the publisher's offer and starts ffmpeg; resolves with the ingest, whose `answer` is the SDP to send. */
+  static async open(
+    offer: string,
+    t: WhipTracks,
+    network: WebRtcNetwork,
+    idleMs: number,
+  ): Promise<WhipIngest> {
+    let ingest: WhipIngest | null = null;
+    const out = await RtpToFfmpeg.start(t.video?.codec ?? null, t.audio?.codec ?? null, () =>
+      ingest?.requestKeyframe(),
+    );
+    const pc = openPeer('whip', network);
+    try {
+      const tracks: [kind: 'video' | 'audio', track: Track][] = [];
+      if (t.video) {
+        const v = new ndc.Video(t.video.section.mid, 'RecvOnly');
+        v.addH264Codec(t.video.codec.pt, t.video.codec.fmtp || undefined);
+        tracks.push(['video', pc.addTrack(v)]);
+      }
+      if (t.audio) {
+        const a = new ndc.Audio(t.audio.section.mid, 'RecvOnly');
+        a.addOpusCodec(t.audio.codec.pt, t.audio.codec.fmtp || undefined);
+        tracks.push(['audio', pc.addTrack(a)]);
+      }
+      pc.setRemoteDescription(offer, 'offer');
+      await gathered(pc);
+      const local = pc.localDescription();
+      if (!local) throw new Error('no answer from the WebRTC stack');
+      ingest = new WhipIngest(
+        pc,
+        out,
+        { video: t.video?.codec ?? null, audio: t.audio?.codec ?? null },
+        announceCandidates(local.sdp, network),
+        idleMs,
+      );
+      for (const [kind, track] of tracks) ingest.receive(kind, track);
+      return ingest;
+    } catch (err) {
+      closePeer(pc);
+      out.kill();
+      throw err;
+    }
+  }
+
+  private receive(kind: 'video' | 'audio', track: Track): void {
+    this.tracks.set(kind, track);
+    // RTCP for this track (receiver reports, PLI on request); received RTP still reaches onMessage
+    track.setMediaHandler(new ndc.RtcpReceivingSession());
+    track.onOpen(() => {
+      if (kind === 'video') this.requestKeyframe();
+    });
+    track.onMessage((packet) => {
+      if (this.closed) return;
+      if (isRtcp(packet)) {
+        this.out.send(kind, packet, true);
+        return;
+      }
+      this.lastPacketAt = Date.now();
+      if (kind === 'video' && !this.sawVideo) {
+        this.sawVideo = true;
+        if (this.keyframeWanted) this.requestKeyframe();
+      }
+      this.out.send(kind, packet);
+      for (const l of this.listeners) l(kind, packet);
+    });
+  }
+
+  get hub(): RtpToFfmpeg['hub'] {
+    return this.out.hub;
+  }
+
+  get pid(): number | undefined {
+    return this.out.pid;
+  }
+
+  /** Hears every RTP packet as received (WHEP viewers); returns the unsubscribe. */
+  onRtp(listener: RtpListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Asks the publisher for a keyframe (PLI), at most once per {@link KEYFRAME_EVERY_MS}: a request inside that
+   * window is sent when it closes, so a burst of joiners costs one keyframe.
+   */
+  requestKeyframe(): void {
+    const track = this.tracks.get('video');
+    if (!track || this.closed || this.keyframeTimer) return;
+    if (!this.sawVideo) {
+      this.keyframeWanted = true;
+      return;
+    }
+    const wait = this.lastKeyframeRequest + KEYFRAME_EVERY_MS - Date.now();
+    const send = (): void => {
+      this.keyframeTimer = null;
+      this.lastKeyframeRequest = Date.now();
+      if (!this.closed && track.isOpen()) track.requestKeyframe();
+    };
+    if (wait <= 0) send();
+    else this.keyframeTimer = setTimeout(send, wait);
+  }
+
+  /** The push ends (DELETE, stream deleted, peer gone): ffmpeg finalises what it got and exits. */
+  end(failure: string | null = null): void {
+    if (failure && !this.closed) this.failure ??= failure;
+    this.close();
+    this.out.end();
+  }
+
+  kill(): void {
+    this.close();
+    this.out.kill();
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.watch);
+    if (this.keyframeTimer) clearTimeout(this.keyframeTimer);
+    this.listeners.clear();
+    closePeer(this.pc);
+  }
+}
