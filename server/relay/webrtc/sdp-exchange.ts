@@ -5,7 +5,7 @@
  * query parameters), or, on a relay without a push key, the stream's ingest `token` from `POST /api/streams`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCodes } from '../../../src/errors.ts';
+import { ErrorCodes } from '../../../src/contract/errors.ts';
 import { relayError } from '../../shared/http-error.ts';
 import { MAX_SDP_BYTES } from './sdp.ts';
 

@@ -4,7 +4,7 @@
  * types the relay takes, and the SDP ffmpeg reads RTP with. A malformed or unusable offer is refused with
  * 400 before anything is allocated.
  */
-import { ErrorCodes } from '../../../src/errors.ts';
+import { ErrorCodes } from '../../../src/contract/errors.ts';
 import { relayError, type HttpError } from '../../shared/http-error.ts';
 
 /** Largest offer accepted (a browser's is 4–8 KiB). */

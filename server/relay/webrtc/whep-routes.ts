@@ -6,7 +6,7 @@
  * caps the FLV viewers count against.
  */
 import type { FastifyInstance } from 'fastify';
-import { ErrorCodes } from '../../../src/errors.ts';
+import { ErrorCodes } from '../../../src/contract/errors.ts';
 import { relayError } from '../../shared/http-error.ts';
 import { acceptSdpBodies, bearer, created, credentialOf, noTrickle, sdpBody } from './sdp-exchange.ts';
 import { WhipIngest } from './whip-ingest.ts';

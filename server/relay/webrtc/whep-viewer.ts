@@ -6,7 +6,7 @@
 import ndc from 'node-datachannel';
 import type { PeerConnection, Track } from 'node-datachannel';
 import { randomBytes } from 'node:crypto';
-import { ErrorCodes } from '../../../src/errors.ts';
+import { ErrorCodes } from '../../../src/contract/errors.ts';
 import { relayError } from '../../shared/http-error.ts';
 import { announceCandidates, type WebRtcNetwork } from './network.ts';
 import { closePeer, gathered, openPeer } from './peer.ts';

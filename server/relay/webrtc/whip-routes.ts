@@ -8,7 +8,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ErrorCodes } from '../../../src/errors.ts';
+import { ErrorCodes } from '../../../src/contract/errors.ts';
 import { relayError } from '../../shared/http-error.ts';
 import type { RelayAuth } from '../http/auth.ts';
 import type { RelayLimits } from '../streams/limits.ts';
