@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { ErrorCodes } from '../../../src/contract/errors.ts';
 import { relayError } from '../../shared/http-error.ts';
 import { announceCandidates, type WebRtcNetwork } from './network.ts';
-import { closePeer, gathered, openPeer } from './peer.ts';
+import { addTrack, closePeer, gathered, openPeer } from './peer.ts';
 import { asksForKeyframe, isRtcp, randomSsrc, rewriteRtp } from './rtp.ts';
 import {
   h264Profile,
@@ -106,14 +106,14 @@ export class WhepViewer {
         const v = new ndc.Video(s.section.mid, 'SendOnly');
         v.addH264Codec(s.codec.pt, s.codec.fmtp || undefined);
         v.addSSRC(s.ssrc, 'relay', 'relay', 'video');
-        tracks.set('video', { track: pc.addTrack(v), sender: s });
+        tracks.set('video', { track: addTrack(pc, v), sender: s });
       }
       if (senders.audio) {
         const s = senders.audio;
         const a = new ndc.Audio(s.section.mid, 'SendOnly');
         a.addOpusCodec(s.codec.pt, s.codec.fmtp || undefined);
         a.addSSRC(s.ssrc, 'relay', 'relay', 'audio');
-        tracks.set('audio', { track: pc.addTrack(a), sender: s });
+        tracks.set('audio', { track: addTrack(pc, a), sender: s });
       }
       pc.setRemoteDescription(offer, 'offer');
       await gathered(pc);

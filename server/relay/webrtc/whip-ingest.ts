@@ -9,7 +9,7 @@ import type { PeerConnection, Track } from 'node-datachannel';
 import { randomBytes } from 'node:crypto';
 import type { FfmpegExit } from '../relay/ffmpeg.ts';
 import { announceCandidates, type WebRtcNetwork } from './network.ts';
-import { closePeer, gathered, openPeer } from './peer.ts';
+import { addTrack, closePeer, gathered, openPeer } from './peer.ts';
 import { RtpToFfmpeg } from './rtp-to-ffmpeg.ts';
 import { isRtcp } from './rtp.ts';
 import type { Codec, MediaSection } from './sdp.ts';
@@ -85,12 +85,12 @@ export class WhipIngest {
       if (t.video) {
         const v = new ndc.Video(t.video.section.mid, 'RecvOnly');
         v.addH264Codec(t.video.codec.pt, t.video.codec.fmtp || undefined);
-        tracks.push(['video', pc.addTrack(v)]);
+        tracks.push(['video', addTrack(pc, v)]);
       }
       if (t.audio) {
         const a = new ndc.Audio(t.audio.section.mid, 'RecvOnly');
         a.addOpusCodec(t.audio.codec.pt, t.audio.codec.fmtp || undefined);
-        tracks.push(['audio', pc.addTrack(a)]);
+        tracks.push(['audio', addTrack(pc, a)]);
       }
       pc.setRemoteDescription(offer, 'offer');
       await gathered(pc);

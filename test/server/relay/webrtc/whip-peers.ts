@@ -7,6 +7,7 @@ import ndc from 'node-datachannel';
 import type { PeerConnection, Track } from 'node-datachannel';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
+import { addTrack, closePeer } from '../../../../server/relay/webrtc/peer.ts';
 
 /** RTCP on a muxed port: second byte 192–223 (RFC 5761 §4); an RTP marker bit never lands there. */
 const isRtcp = (b: Buffer): boolean => b[1] >= 192 && b[1] <= 223;
@@ -73,8 +74,8 @@ export async function publisherOffer(): Promise<{
   const a = new ndc.Audio('1', 'SendOnly');
   a.addOpusCodec(AUDIO_PT);
   a.addSSRC(0x2222, 'pub', 'pub', 'a');
-  const video = pc.addTrack(v);
-  const audio = pc.addTrack(a);
+  const video = addTrack(pc, v);
+  const audio = addTrack(pc, a);
   pc.setLocalDescription();
   await gathered(pc);
   return { pc, video, audio, sdp: pc.localDescription()?.sdp ?? '' };
@@ -112,13 +113,13 @@ export async function publish(
   video.onMessage(fromRelay);
   const post = await postSdp(`${base}${whipPath}`, asSent(sdp), token);
   if (post.status !== 201) {
-    pc.close();
+    closePeer(pc);
     return { post, keyframeRequests, resource: '', close() {} };
   }
   try {
     pc.setRemoteDescription(post.body, 'answer');
   } catch (err) {
-    pc.close();
+    closePeer(pc);
     throw err;
   }
   const rewrite = (track: Track, ssrc: number) => (b: Buffer) => {
@@ -149,7 +150,7 @@ export async function publish(
       ff.kill('SIGKILL');
       vIn.close();
       aIn.close();
-      pc.close();
+      closePeer(pc);
     },
   };
 }
@@ -185,8 +186,8 @@ export async function view(whepUrl: string, token?: string): Promise<Viewer> {
   v.addH264Codec(96);
   const a = new ndc.Audio('audio', 'RecvOnly');
   a.addOpusCodec(97);
-  const vt = pc.addTrack(v);
-  const at = pc.addTrack(a);
+  const vt = addTrack(pc, v);
+  const at = addTrack(pc, a);
   pc.setLocalDescription();
   await gathered(pc);
   const post = await postSdp(whepUrl, asSent(pc.localDescription()?.sdp ?? ''), token);
@@ -202,7 +203,7 @@ export async function view(whepUrl: string, token?: string): Promise<Viewer> {
     ),
     videoPackets: 0,
     audioPackets: 0,
-    close: () => pc.close(),
+    close: () => closePeer(pc),
   };
   at.onMessage((m) => {
     if (!isRtcp(m)) viewer.audioPackets += 1;
@@ -211,7 +212,7 @@ export async function view(whepUrl: string, token?: string): Promise<Viewer> {
     try {
       pc.setRemoteDescription(post.body, 'answer');
     } catch (err) {
-      pc.close();
+      closePeer(pc);
       throw err;
     }
   }

@@ -31,6 +31,7 @@ before(async () => {
 after(async () => {
   await relay.close();
   await sink.close();
+  await new Promise((r) => setTimeout(r, 1000));
   releaseWebRtc();
 });
 
