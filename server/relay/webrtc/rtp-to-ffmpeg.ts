@@ -125,13 +125,22 @@ export class RtpToFfmpeg {
     this.socket.send(packet, rtcp ? port + 1 : port, '127.0.0.1', () => {});
   }
 
-  /** No more input: ffmpeg finalises its outputs and exits (SIGKILL after `graceMs`). */
+  /**
+   * No more input: ffmpeg finalises its outputs and exits (SIGKILL after `graceMs`). Two SIGINTs: once ffmpeg has
+   * started transcoding, its interrupt callback aborts a blocking read only from the second signal on
+   * (`received_nb_signals > transcode_init_done`), and with the publisher gone no packet arrives to end the read —
+   * one SIGINT left it waiting for the SIGKILL (no trailer) whenever the RTP had stopped first.
+   */
   end(graceMs = 5000): void {
     this.stopping();
     if (this.child.proc.exitCode !== null) return;
     this.child.proc.kill('SIGINT');
+    const again = setTimeout(() => this.child.proc.kill('SIGINT'), 200);
     const t = setTimeout(() => this.child.kill(), graceMs);
-    void this.exited.then(() => clearTimeout(t));
+    void this.exited.then(() => {
+      clearTimeout(again);
+      clearTimeout(t);
+    });
   }
 
   kill(): void {
