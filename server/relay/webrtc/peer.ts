@@ -5,7 +5,8 @@
  * WebRTC tests) to close an unrelated, newer connection.
  */
 import ndc from 'node-datachannel';
-import type { Audio, PeerConnection, Track, Video } from 'node-datachannel';
+import type { Audio, Direction, PeerConnection, Track, Video } from 'node-datachannel';
+import type { Codec } from './sdp.ts';
 import { rtcConfig, type WebRtcNetwork } from './network.ts';
 
 const KEEP_CLOSED_MS = 30_000;
@@ -24,6 +25,40 @@ export function addTrack(pc: PeerConnection, media: Video | Audio): Track {
   if (list) list.push(track);
   else tracksOf.set(pc, [track]);
   return track;
+}
+
+/**
+ * A media section of the offer on `pc`: H.264 video or Opus audio under the offer's `mid` and payload type, sending
+ * from `ssrc` when the relay sends (WHEP) or receiving (WHIP).
+ */
+export function addMedia(
+  pc: PeerConnection,
+  kind: 'video' | 'audio',
+  mid: string,
+  codec: Codec,
+  send?: { ssrc: number },
+): Track {
+  const direction: Direction = send ? 'SendOnly' : 'RecvOnly';
+  const fmtp = codec.fmtp || undefined;
+  let media: Video | Audio;
+  if (kind === 'video') {
+    media = new ndc.Video(mid, direction);
+    media.addH264Codec(codec.pt, fmtp);
+  } else {
+    media = new ndc.Audio(mid, direction);
+    media.addOpusCodec(codec.pt, fmtp);
+  }
+  if (send) media.addSSRC(send.ssrc, 'relay', 'relay', kind);
+  return addTrack(pc, media);
+}
+
+/** Applies the publisher's or viewer's `offer` and resolves with `pc`'s answer once its candidates are gathered. */
+export async function answerOffer(pc: PeerConnection, offer: string): Promise<string> {
+  pc.setRemoteDescription(offer, 'offer');
+  await gathered(pc);
+  const local = pc.localDescription();
+  if (!local) throw new Error('no answer from the WebRTC stack');
+  return local.sdp;
 }
 
 /**

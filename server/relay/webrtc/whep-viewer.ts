@@ -3,13 +3,12 @@
  * packet (no decode), each rewritten to the payload type and SSRC negotiated with this viewer. Keyframe requests
  * (PLI/FIR) from the viewer, and its joining, reach the publisher through the ingest's rate-limited request.
  */
-import ndc from 'node-datachannel';
 import type { PeerConnection, Track } from 'node-datachannel';
 import { randomBytes } from 'node:crypto';
 import { ErrorCodes } from '../../../src/contract/errors.ts';
 import { relayError } from '../../shared/http-error.ts';
 import { announceCandidates, type WebRtcNetwork } from './network.ts';
-import { addTrack, closePeer, gathered, openPeer } from './peer.ts';
+import { addMedia, answerOffer, closePeer, openPeer } from './peer.ts';
 import { asksForKeyframe, isRtcp, randomSsrc, rewriteRtp } from './rtp.ts';
 import {
   h264Profile,
@@ -101,25 +100,16 @@ export class WhepViewer {
     const pc = openPeer('whep', network);
     try {
       const tracks = new Map<'video' | 'audio', { track: Track; sender: Sender }>();
-      if (senders.video) {
-        const s = senders.video;
-        const v = new ndc.Video(s.section.mid, 'SendOnly');
-        v.addH264Codec(s.codec.pt, s.codec.fmtp || undefined);
-        v.addSSRC(s.ssrc, 'relay', 'relay', 'video');
-        tracks.set('video', { track: addTrack(pc, v), sender: s });
+      for (const kind of ['video', 'audio'] as const) {
+        const s = senders[kind];
+        if (s)
+          tracks.set(kind, {
+            track: addMedia(pc, kind, s.section.mid, s.codec, { ssrc: s.ssrc }),
+            sender: s,
+          });
       }
-      if (senders.audio) {
-        const s = senders.audio;
-        const a = new ndc.Audio(s.section.mid, 'SendOnly');
-        a.addOpusCodec(s.codec.pt, s.codec.fmtp || undefined);
-        a.addSSRC(s.ssrc, 'relay', 'relay', 'audio');
-        tracks.set('audio', { track: addTrack(pc, a), sender: s });
-      }
-      pc.setRemoteDescription(offer, 'offer');
-      await gathered(pc);
-      const local = pc.localDescription();
-      if (!local) throw new Error('no answer from the WebRTC stack');
-      return new WhepViewer(pc, announceCandidates(local.sdp, network), ingest, tracks);
+      const answer = await answerOffer(pc, offer);
+      return new WhepViewer(pc, announceCandidates(answer, network), ingest, tracks);
     } catch (err) {
       closePeer(pc);
       throw err;

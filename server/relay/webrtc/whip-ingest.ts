@@ -9,7 +9,7 @@ import type { PeerConnection, Track } from 'node-datachannel';
 import { randomBytes } from 'node:crypto';
 import type { FfmpegExit } from '../relay/ffmpeg.ts';
 import { announceCandidates, type WebRtcNetwork } from './network.ts';
-import { addTrack, closePeer, gathered, openPeer } from './peer.ts';
+import { addMedia, answerOffer, closePeer, openPeer } from './peer.ts';
 import { RtpToFfmpeg } from './rtp-to-ffmpeg.ts';
 import { isRtcp } from './rtp.ts';
 import type { Codec, MediaSection } from './sdp.ts';
@@ -82,25 +82,16 @@ export class WhipIngest {
     const pc = openPeer('whip', network);
     try {
       const tracks: [kind: 'video' | 'audio', track: Track][] = [];
-      if (t.video) {
-        const v = new ndc.Video(t.video.section.mid, 'RecvOnly');
-        v.addH264Codec(t.video.codec.pt, t.video.codec.fmtp || undefined);
-        tracks.push(['video', addTrack(pc, v)]);
+      for (const kind of ['video', 'audio'] as const) {
+        const m = t[kind];
+        if (m) tracks.push([kind, addMedia(pc, kind, m.section.mid, m.codec)]);
       }
-      if (t.audio) {
-        const a = new ndc.Audio(t.audio.section.mid, 'RecvOnly');
-        a.addOpusCodec(t.audio.codec.pt, t.audio.codec.fmtp || undefined);
-        tracks.push(['audio', addTrack(pc, a)]);
-      }
-      pc.setRemoteDescription(offer, 'offer');
-      await gathered(pc);
-      const local = pc.localDescription();
-      if (!local) throw new Error('no answer from the WebRTC stack');
+      const answer = await answerOffer(pc, offer);
       ingest = new WhipIngest(
         pc,
         out,
         { video: t.video?.codec ?? null, audio: t.audio?.codec ?? null },
-        announceCandidates(local.sdp, network),
+        announceCandidates(answer, network),
         idleMs,
       );
       for (const [kind, track] of tracks) ingest.receive(kind, track);
