@@ -1,4 +1,4 @@
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveControllerHost } from 'lit';
 import { loadLazyModule, type LazyModuleName, type LazyModules } from './registry.js';
 
 /**
@@ -12,19 +12,18 @@ import { loadLazyModule, type LazyModuleName, type LazyModules } from './registr
  * render() { const data = this.#data.value; … }
  * ```
  */
-export class LazyFeature<K extends LazyModuleName> implements ReactiveController {
+export class LazyFeature<K extends LazyModuleName> {
   /** The module, once loaded. */
   value: LazyModules[K] | null = null;
   /** Why the last load failed (cleared when a load starts). */
   error: Error | null = null;
   #pending: Promise<LazyModules[K]> | null = null;
 
+  /** `host` is re-rendered when the module arrives or fails (no lifecycle of its own: nothing to set up or end). */
   constructor(
-    private readonly host: ReactiveControllerHost,
+    private readonly host: Pick<ReactiveControllerHost, 'requestUpdate'>,
     readonly name: K,
-  ) {
-    host.addController(this);
-  }
+  ) {}
 
   /** Loads the module (once) and resolves with it; rejects with an error naming what failed. */
   load(): Promise<LazyModules[K]> {
@@ -48,6 +47,4 @@ export class LazyFeature<K extends LazyModuleName> implements ReactiveController
     this.#pending = pending;
     return pending;
   }
-
-  hostConnected(): void {}
 }

@@ -14,8 +14,11 @@ export function findLinked(from: Node, id: string): Element | null {
 }
 
 export interface ProducerHandlers {
-  /** The producer went live (or already was when following began): its play URLs, as it sent them (unchecked). */
-  started(urls: unknown): void;
+  /**
+   * The producer went live, or already was when following began (`already`): its play URLs, as it sent them
+   * (unchecked).
+   */
+  started(urls: unknown, already: boolean): void;
   /** The producer said its broadcast ended. */
   stopped(): void;
 }
@@ -28,7 +31,7 @@ export interface ProducerHandlers {
 export function followProducer(from: Node, id: string, handlers: ProducerHandlers): () => void {
   const ac = new AbortController();
   const producer = findLinked(from, id) as (Element & { live?: { urls?: unknown } | null }) | null;
-  if (producer?.live?.urls) handlers.started(producer.live.urls);
+  if (producer?.live?.urls) handlers.started(producer.live.urls, true);
   const fromProducer = (e: Event): boolean => {
     // the producer itself, or (when it dispatches from inside its shadow root) its host as seen from here
     const origin = e.composedPath()[0];
@@ -39,7 +42,7 @@ export function followProducer(from: Node, id: string, handlers: ProducerHandler
   document.addEventListener(
     LivePushEvents.STARTED,
     (e) => {
-      if (fromProducer(e)) handlers.started((e as CustomEvent<LivePushStartedDetail>).detail?.urls);
+      if (fromProducer(e)) handlers.started((e as CustomEvent<LivePushStartedDetail>).detail?.urls, false);
     },
     { signal: ac.signal },
   );

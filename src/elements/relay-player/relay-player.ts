@@ -329,11 +329,9 @@ export class RelayPlayer extends RelayMediaElement {
       this.#restartInputs();
     }
     if (!id) return;
-    let initial = true;
     this.#unfollow = followProducer(this, id, {
-      started: (urls) => {
-        // a producer that is already live (it started before this player appeared) is followed at once
-        const already = initial;
+      // a producer that is already live (it started before this player appeared) is followed at once
+      started: (urls, already) => {
         try {
           this.#pushUrls = normaliseSources(urls);
         } catch (err) {
@@ -355,7 +353,6 @@ export class RelayPlayer extends RelayMediaElement {
         this.session?.end();
       },
     });
-    initial = false;
   }
 
   /** Restarts from the inputs on the next update. */
