@@ -36,6 +36,13 @@ export const ErrorCodes = {
   START_CANCELLED: 'START_CANCELLED',
   UNSUPPORTED_BROWSER: 'UNSUPPORTED_BROWSER',
   TRTC_ERROR: 'TRTC_ERROR',
+  // WHIP / WHEP (src/webrtc/sdp-resource.ts)
+  /** A WHIP/WHEP endpoint (or another backend) did not answer within the bound. */
+  BACKEND_TIMEOUT: 'BACKEND_TIMEOUT',
+  /** A WHIP/WHEP endpoint answered outside the RFC: a 201 without `Location`, or a body that is not SDP. */
+  BAD_ANSWER: 'BAD_ANSWER',
+  /** The WebRTC connection could not be made or was lost (ICE failed: UDP blocked, no route to the server). */
+  WEBRTC_FAILED: 'WEBRTC_FAILED',
   // push: Tencent path and push credentials (tencent-push)
   /** A stream id (given, or `${sdkAppId}_${roomId}_${userId}_main`) the CDN would not accept. */
   INVALID_STREAM_ID: 'INVALID_STREAM_ID',

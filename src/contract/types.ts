@@ -6,8 +6,11 @@
 export const RELAY_ENCODES = ['rtmp', 'hls', 'flv'] as const;
 export type RelayEncode = (typeof RELAY_ENCODES)[number];
 
-/** Every kind of URL a player may be handed: live relays plus recorded files. */
-export const PLAY_ENCODES = ['rtmp', 'flv', 'hls', 'mp4', 'mp3'] as const;
+/**
+ * Every kind of URL a player may be handed: live relays, recorded files, and `webrtc` — a WHEP endpoint (an
+ * `http(s)` URL a WebRTC viewer `POST`s its offer to), for real-time playback.
+ */
+export const PLAY_ENCODES = ['rtmp', 'flv', 'hls', 'mp4', 'mp3', 'webrtc'] as const;
 export type PlayEncode = (typeof PLAY_ENCODES)[number];
 
 /** One play URL, as a relay start answers it: `{ encode, url }`. `encode` may be omitted (guessed from the URL). */

@@ -34,7 +34,7 @@ export interface SourceOrder {
   skipped: Skipped[];
 }
 
-const RANK: Record<PlayEncode, number> = { flv: 0, hls: 1, mp4: 2, mp3: 3, rtmp: 9 };
+const RANK: Record<PlayEncode, number> = { webrtc: -1, flv: 0, hls: 1, mp4: 2, mp3: 3, rtmp: 9 };
 
 function engineFor(encode: PlayEncode, caps: Capabilities): EngineKind | string {
   switch (encode) {
@@ -49,6 +49,8 @@ function engineFor(encode: PlayEncode, caps: Capabilities): EngineKind | string 
       return caps.mp4 ? 'native' : 'This browser cannot play MP4 (H.264/AAC).';
     case 'mp3':
       return caps.mp3 ? 'native' : 'This browser cannot play MP3.';
+    case 'webrtc':
+      return 'WebRTC (WHEP) playback is not available in this build.';
   }
 }
 
