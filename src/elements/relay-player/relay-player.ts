@@ -84,8 +84,8 @@ const MODULE = 'player';
  * @attr loop - Play a recording again from the start when it ends (a live stream has no end).
  * @attr preload - `none` (default: nothing is fetched before play), `metadata` or `auto`: a recording (MP4, MP3)
  *   loads its duration and first frame; for FLV and HLS only the engine's code is fetched, never the live stream.
- * @attr crossorigin - `anonymous` or `use-credentials`, as on `<video>` (with `use-credentials` the FLV engine's
- *   requests send cookies too).
+ * @attr crossorigin - `anonymous` or `use-credentials`, as on `<video>` (with `use-credentials` the FLV and HLS
+ *   engines' requests send the viewer's cookies too; the media host must answer with credentialed CORS).
  * @attr latency - `low` (smallest delay, less buffer) or `normal` (default).
  * @attr resume-window - Seconds to keep checking for a broadcast that ended cleanly to come back (default 120).
  * @attr lang - Not set by the player: labels follow the nearest `lang` (`zh*` → Simplified Chinese, else English).
@@ -151,7 +151,7 @@ export class RelayPlayer extends RelayMediaElement {
   @property({ type: Boolean }) loop = false;
   /** `none` (default), `metadata` or `auto`: what a recording loads before play; live streams only fetch code. */
   @property() preload: 'none' | 'metadata' | 'auto' | null = null;
-  /** `anonymous` or `use-credentials` (FLV requests then send cookies), as on `<video>`. */
+  /** `anonymous` or `use-credentials` (FLV and HLS requests then send cookies), as on `<video>`. */
   @property({ attribute: 'crossorigin' }) crossOrigin: 'anonymous' | 'use-credentials' | null = null;
   @property() latency: LatencyMode = 'normal';
   /** Seconds to keep checking quietly for a broadcast that ended cleanly to come back. */

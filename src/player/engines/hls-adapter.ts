@@ -148,6 +148,7 @@ export default function hlsAdapter(
   /** The early playlist fetch, for the first hls.js instance only (after a move to the full build it is old). */
   let early = ahead.early;
   const low = options.latency === 'low';
+  const credentials = media.crossOrigin === 'use-credentials';
   let hls: InstanceType<typeof Hls> | null = null;
   let light = ahead.light;
   let upgrading = false;
@@ -217,6 +218,8 @@ export default function hlsAdapter(
       // the first fragment is requested as soon as the playlist is parsed, while MSE is still being set up
       startFragPrefetch: true,
       startPosition,
+      // cookies with every playlist and segment request under crossorigin="use-credentials" (hls.js sends none)
+      xhrSetup: credentials ? (xhr) => void (xhr.withCredentials = true) : undefined,
       pLoader: playlistLoader(
         H.DefaultConfig.loader,
         url === early?.url ? early : null,

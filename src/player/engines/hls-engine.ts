@@ -11,15 +11,24 @@ export function hlsModule(): 'hls' | 'hls-light' {
   return hasOwnLoader('hls') ? 'hls' : 'hls-light';
 }
 
+/** `crossorigin="use-credentials"` on the media element: the engine's requests send cookies too, as its own do. */
+function withCredentials(media: HTMLMediaElement): boolean {
+  return media.crossOrigin === 'use-credentials';
+}
+
 /**
  * Fetches the first playlist while hls.js (117 KB gzip light, 182 KB full) downloads and compiles: the two would
  * otherwise run one after the other, which made the first HLS frame ≈ 1.3× later than a page that loads hls.js
  * itself. Its text also picks the build (`playlistNeedsFullHls`). Resolves `null` on anything but a 2xx answer, so
  * hls.js then asks again and reports the failure as usual.
  */
-function fetchEarly(url: string, signal: AbortSignal): Promise<EarlyPlaylist | null> {
+function fetchEarly(
+  url: string,
+  signal: AbortSignal,
+  credentials: RequestCredentials,
+): Promise<EarlyPlaylist | null> {
   const start = performance.now();
-  return fetch(url, { signal })
+  return fetch(url, { signal, credentials })
     .then(async (res) => {
       if (!res.ok) return null;
       const first = performance.now();
@@ -63,7 +72,12 @@ export async function createHlsJsEngine(
     : full();
   const adapter = loadLazyModule('hls-adapter');
   const abort = new AbortController();
-  const early = options.url ? { url: options.url, playlist: fetchEarly(options.url, abort.signal) } : null;
+  const early = options.url
+    ? {
+        url: options.url,
+        playlist: fetchEarly(options.url, abort.signal, withCredentials(media) ? 'include' : 'same-origin'),
+      }
+    : null;
   // A first playlist that needs the full build (alternate audio, subtitles, DRM, …) gets it at once.
   const engine =
     light && early ? early.playlist.then((p) => (p && playlistNeedsFullHls(p.text) ? full() : first)) : first;
