@@ -22,6 +22,11 @@ export interface PlayUrl {
    * player's quality menu then offers the labelled sources of the protocol playing.
    */
   quality?: string;
+  /**
+   * A Bearer token to send with the requests of this source: for `webrtc` (WHEP) sources, the
+   * `Authorization: Bearer …` of the offer `POST` and the session's `DELETE` (RFC 9725 §4.5).
+   */
+  token?: string;
 }
 
 /** Recording file types. MP3 only for audio-only pushes. */

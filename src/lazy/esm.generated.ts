@@ -50,4 +50,6 @@ export const esmLoaders = {
    * unanswered.
    */
   'origin-check': () => import('../net/origin-check.js').then((m) => m.default),
+  /** The WebRTC (WHEP) playback engine: fetched when a player first plays a `webrtc` source. */
+  'whep-engine': () => import('../player/engines/whep-engine.js').then((m) => m.default),
 };

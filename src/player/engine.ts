@@ -10,6 +10,22 @@ export interface EngineStats {
   latency: number | null;
   /** Stream bitrate in bit/s (for FLV: the current download rate, which is the stream's rate once live). */
   bitrate: number | null;
+  /** WebRTC playback only: the peer connection's figures (`RTCPeerConnection.getStats()`, polled each second). */
+  webrtc?: WebRtcStats | null;
+}
+
+/** What a WebRTC (WHEP) engine reads from `RTCPeerConnection.getStats()`; `null` where the browser gives nothing. */
+export interface WebRtcStats {
+  /** Round-trip time to the server, seconds (the nominated candidate pair's `currentRoundTripTime`). */
+  rtt: number | null;
+  /** Inter-arrival jitter of the video (else audio) RTP stream, seconds. */
+  jitter: number | null;
+  /** RTP packets lost, video + audio, since the connection started. */
+  packetsLost: number;
+  framesDecoded: number | null;
+  framesDropped: number | null;
+  /** Average time a frame waited in the jitter buffer, seconds. */
+  jitterBufferDelay: number | null;
 }
 
 /** Seconds from the playhead to the end of what is buffered, for a live stream. */
@@ -60,6 +76,8 @@ export interface EngineOptions {
    * downloads (the HLS engine fetches the playlist in parallel with hls.js).
    */
   url?: string;
+  /** The source's Bearer token (WHEP sources: `{ encode: "webrtc", url, token }`). */
+  token?: string;
 }
 
 /**

@@ -53,12 +53,22 @@ export function normaliseSources(value: unknown): PlayUrl[] {
     if (typeof item !== 'object' || item === null) {
       throw badSources(`sources[${i}] must be an object like { "encode": "flv", "url": "https://…" }.`);
     }
-    const { url, encode, quality } = item as { url?: unknown; encode?: unknown; quality?: unknown };
+    const { url, encode, quality, token } = item as {
+      url?: unknown;
+      encode?: unknown;
+      quality?: unknown;
+      token?: unknown;
+    };
     if (typeof url !== 'string' || !url.trim())
       throw badSources(`sources[${i}].url must be a non-empty string.`);
     if (quality !== undefined && (typeof quality !== 'string' || !quality.trim()))
       throw badSources(`sources[${i}].quality must be a non-empty string, such as "720p".`);
-    const named = quality ? { quality: quality.trim() } : {};
+    if (token !== undefined && (typeof token !== 'string' || !token.trim()))
+      throw badSources(`sources[${i}].token must be a non-empty string (a WHEP source's Bearer token).`);
+    const named = {
+      ...(quality ? { quality: quality.trim() } : {}),
+      ...(token ? { token: token.trim() } : {}),
+    };
     if (encode === undefined || encode === null || encode === '') return { url: url.trim(), ...named };
     const lower = typeof encode === 'string' ? encode.toLowerCase() : encode;
     if (!isPlayEncode(lower)) {

@@ -2,7 +2,7 @@ import type { PlayEncode, PlayUrl } from '../contract/types.js';
 import { encodeOf } from './protocol.js';
 
 /** Which engine plays a source: mpegts.js, hls.js, the browser's own HLS, or the plain media element. */
-export type EngineKind = 'mpegts' | 'hls.js' | 'native-hls' | 'native';
+export type EngineKind = 'mpegts' | 'hls.js' | 'native-hls' | 'native' | 'webrtc';
 
 /** What this browser can play, as far as the player cares. */
 export interface Capabilities {
@@ -14,6 +14,8 @@ export interface Capabilities {
   mp4: boolean;
   /** MP3 through the media element. */
   mp3: boolean;
+  /** `RTCPeerConnection` (WHEP playback). Optional: absent means no. */
+  webrtc?: boolean;
 }
 
 export interface Candidate {
@@ -50,7 +52,7 @@ function engineFor(encode: PlayEncode, caps: Capabilities): EngineKind | string 
     case 'mp3':
       return caps.mp3 ? 'native' : 'This browser cannot play MP3.';
     case 'webrtc':
-      return 'WebRTC (WHEP) playback is not available in this build.';
+      return caps.webrtc ? 'webrtc' : 'This browser has no WebRTC (RTCPeerConnection).';
   }
 }
 
@@ -65,7 +67,13 @@ export function orderSources(sources: readonly PlayUrl[], caps: Capabilities): S
       continue;
     }
     const engine = engineFor(encode, caps);
-    if (engine === 'mpegts' || engine === 'hls.js' || engine === 'native-hls' || engine === 'native') {
+    if (
+      engine === 'mpegts' ||
+      engine === 'hls.js' ||
+      engine === 'native-hls' ||
+      engine === 'native' ||
+      engine === 'webrtc'
+    ) {
       playable.push({ source: encode === source.encode ? source : { ...source, encode }, encode, engine });
     } else {
       skipped.push({ source, reason: engine });
@@ -89,5 +97,6 @@ export function detectCapabilities(doc: Document = document): Capabilities {
     nativeHls: video.canPlayType('application/vnd.apple.mpegurl') !== '',
     mp4: video.canPlayType('video/mp4; codecs="avc1.42E01E,mp4a.40.2"') !== '',
     mp3: video.canPlayType('audio/mpeg') !== '',
+    webrtc: typeof (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection === 'function',
   };
 }

@@ -13,6 +13,20 @@ describe('source order', () => {
     expect(playable.map((c) => c.source.url)).to.deep.equal(['d.flv', 'c.m3u8', 'b.mp4', 'a.mp3']);
     expect(playable.map((c) => c.engine)).to.deep.equal(['mpegts', 'hls.js', 'native', 'native']);
   });
+  it('tries a WebRTC (WHEP) source first where the browser has WebRTC, and skips it with a reason where not', () => {
+    const sources = [
+      { url: 'd.flv' },
+      { encode: 'webrtc' as const, url: 'https://x/whep/s', token: 't' },
+      { url: 'c.m3u8' },
+    ];
+    const { playable } = orderSources(sources, { ...chromeLike, webrtc: true });
+    expect(playable.map((c) => c.engine)).to.deep.equal(['webrtc', 'mpegts', 'hls.js']);
+    expect(playable[0]!.source.token).to.equal('t');
+    const without = orderSources(sources, chromeLike);
+    expect(without.playable.map((c) => c.engine)).to.deep.equal(['mpegts', 'hls.js']);
+    expect(without.skipped[0]!.reason).to.match(/no WebRTC/);
+    expect(detectCapabilities().webrtc).to.equal(true);
+  });
   it('always skips RTMP with a reason, and keeps input order among equals', () => {
     const { playable, skipped } = orderSources(
       [

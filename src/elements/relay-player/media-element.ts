@@ -1,7 +1,7 @@
 import { LitElement } from 'lit';
 import { ErrorCodes } from '../../contract/errors.js';
 import type { PlayerState } from '../../contract/events.js';
-import type { EngineKind } from '../../player/engine.js';
+import type { EngineKind, WebRtcStats } from '../../player/engine.js';
 import { forwardMediaEvents, type MediaEventType } from '../../player/media-events.js';
 import { IDLE_SNAPSHOT, type LiveSession, type PlayerSnapshot } from '../../player/session/live-session.js';
 import type { PlayEncode } from '../../contract/types.js';
@@ -13,6 +13,8 @@ export interface RelayPlayerStats {
   droppedFrames: number | null;
   totalFrames: number | null;
   reconnects: number;
+  /** WebRTC (WHEP) playback only: RTT, jitter, packets lost, frames decoded/dropped, jitter-buffer delay. */
+  webrtc?: WebRtcStats | null;
 }
 
 /** The part of `MediaError` a media UI reads: a `MediaError` code and a message. */

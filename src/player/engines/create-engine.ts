@@ -6,7 +6,8 @@ import { loadLazyModule } from '../../lazy/registry.js';
 
 /** Starts loading the third-party code of `kind` (kept for `createEngine`; a failure is reported there). */
 export function preloadEngine(kind: EngineKind): void {
-  const name = kind === 'mpegts' ? 'mpegts' : kind === 'hls.js' ? hlsModule() : null;
+  const name =
+    kind === 'mpegts' ? 'mpegts' : kind === 'hls.js' ? hlsModule() : kind === 'webrtc' ? 'whep-engine' : null;
   if (name) loadLazyModule(name).catch(() => undefined);
 }
 
@@ -26,5 +27,7 @@ export async function createEngine(
       return createNativeHlsEngine(media, callbacks, options);
     case 'native':
       return createNativeEngine(media, callbacks, options);
+    case 'webrtc':
+      return (await loadLazyModule('whep-engine'))(media, callbacks, options);
   }
 }

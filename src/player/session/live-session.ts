@@ -230,7 +230,7 @@ export class LiveSession {
           onQuality: () => void (gen === this.#gen && this.#emit({})),
           onReload: () => void (gen === this.#gen && this.#wantPlay && this.#play(true)),
         },
-        { latency: this.#opts.latency, url: cand.source.url },
+        { latency: this.#opts.latency, url: cand.source.url, token: cand.source.token },
       );
     } catch (err) {
       this.#failed(gen, {
