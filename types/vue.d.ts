@@ -12,6 +12,7 @@ export type LivePushControlsProps = Partial<
     | 'endpoint'
     | 'hideUi'
     | 'playDomain'
+    | 'playUrls'
     | 'provider'
     | 'providerConfig'
     | 'recordFileTypes'
@@ -20,10 +21,13 @@ export type LivePushControlsProps = Partial<
     | 'sdkAppId'
     | 'sigEndpoint'
     | 'streamId'
+    | 'token'
+    | 'transport'
     | 'txSecret'
     | 'txTime'
     | 'userId'
     | 'userSig'
+    | 'whepUrl'
   >
 >;
 /** Properties of `<recording-list>` settable from a template. */

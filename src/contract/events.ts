@@ -60,6 +60,11 @@ export interface LivePushStartedDetail {
   urls: PlayUrl[];
   /** The record id the recordings carry (a string, e.g. `meeting_42`), or `null`. */
   recordId: string | null;
+  /**
+   * How the media goes out: `webrtc` (WHIP, real time) or `websocket` (the local relay's fallback ingest);
+   * absent where the backend's SDK decides (Tencent).
+   */
+  transport?: 'webrtc' | 'websocket';
 }
 export interface LivePushStoppedDetail {
   streamId: string;

@@ -79,6 +79,7 @@ export const en = {
     start: 'Start',
     stop: 'Stop',
     elapsed: 'Live for {time}',
+    transport: { webrtc: 'real time (WebRTC)', websocket: 'over WebSocket' },
     urls: 'Play URLs',
     copy: 'Copy {encode} URL',
     copied: '{encode} URL copied',

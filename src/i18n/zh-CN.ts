@@ -77,6 +77,7 @@ export const zhCN: Messages = {
     start: '开始',
     stop: '停止',
     elapsed: '已直播 {time}',
+    transport: { webrtc: '实时（WebRTC）', websocket: '经 WebSocket' },
     urls: '播放地址',
     copy: '复制 {encode} 地址',
     copied: '已复制 {encode} 地址',

@@ -52,4 +52,6 @@ export const esmLoaders = {
   'origin-check': () => import('../net/origin-check.js').then((m) => m.default),
   /** The WebRTC (WHEP) playback engine: fetched when a player first plays a `webrtc` source. */
   'whep-engine': () => import('../player/engines/whep-engine.js').then((m) => m.default),
+  /** The WHIP push provider's implementation (any WHIP server), fetched on its first start. */
+  'whip-provider': () => import('../push/providers/whip-provider-impl.js').then((m) => m.default),
 };

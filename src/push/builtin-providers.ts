@@ -4,3 +4,4 @@
  */
 import './providers/local-provider.js';
 import './providers/trtc-provider.js';
+import './providers/whip-provider.js';

@@ -15,7 +15,12 @@ import type { PushOptions } from './options.js';
 export interface PushResult {
   streamId: string;
   urls: PlayUrl[];
+  /** How the media goes out: `webrtc` (WHIP) or `websocket` (the local relay's fallback ingest); absent for SDKs. */
+  transport?: PushTransport;
 }
+
+/** How a push's media reaches the server. */
+export type PushTransport = 'webrtc' | 'websocket';
 
 /** Lifecycle of a provider, reported through {@link PushProviderEvents.STATE}. */
 export type PushProviderState = 'idle' | 'starting' | 'live' | 'stopping';

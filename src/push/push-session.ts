@@ -254,6 +254,7 @@ export class PushSession {
         streamId: result.streamId,
         urls: result.urls,
         recordId: options.recordId,
+        ...(result.transport ? { transport: result.transport } : {}),
       };
       this.#live = live;
       this.#setState('live');

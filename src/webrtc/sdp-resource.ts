@@ -200,12 +200,19 @@ export async function exchangeSdp(offerSdp: string, o: SdpExchangeOptions): Prom
       ErrorCodes.BAD_ANSWER,
       `${cap(where)} answered ${res.status} without a Location header, so the session could never be ended. If the server is on another origin, it must also list Location in Access-Control-Expose-Headers.`,
     );
-  if (!/^v=0\r?\n/.test(text))
+  if (!/^v=0\r?\n/.test(text)) {
+    // the server made a session the answer cannot be used for: end it rather than leave it behind
+    void fetch(new URL(location, new URL(o.endpoint, globalThis.location?.href)).href, {
+      method: 'DELETE',
+      headers: headersOf(o),
+      keepalive: true,
+    }).catch(() => undefined);
     throw new RelayError(
       o.module,
       ErrorCodes.BAD_ANSWER,
       `${cap(where)} answered ${res.status} with ${type ?? 'no content type'} instead of an SDP answer (application/sdp).`,
     );
+  }
   const url = new URL(location, new URL(o.endpoint, globalThis.location?.href)).href;
   return new Resource(o, url, text, parseIceServerLinks(res.headers.get('link')), res.headers.get('etag'));
 }

@@ -111,9 +111,12 @@ describe('<live-push-controls> against the real local relay', function () {
     expect(state.relay?.encode).to.equal('flv');
     expect(state.relay!.recordFileTypes).to.have.members(['flv', 'mp4']);
 
+    // the studio pushes over WHIP (the default where WebRTC connects), and its player takes the real-time URL
+    expect(live.transport).to.equal('webrtc');
+    expect(live.urls.map((u) => u.encode)).to.include('webrtc');
     if (player) {
       await seesFrames(player, 1.5);
-      expect(player.protocol).to.equal('flv');
+      expect(player.protocol).to.equal('webrtc');
     } else {
       await new Promise((r) => setTimeout(r, 3000));
     }

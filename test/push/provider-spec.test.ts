@@ -60,9 +60,27 @@ describe('push providers: declared attributes and capabilities', () => {
     }
   });
 
-  it('says which provider reads which attribute: the local relay and TRTC each name theirs', () => {
+  it('says which provider reads which attribute: the local relay, WHIP and TRTC each name theirs', () => {
     const names = (provider: string) => pushProviderSpec(provider).attributes.map((a) => a.name);
-    expect(names('local')).to.have.members(['endpoint', 'tx-secret', 'tx-time', 'credential-endpoint']);
+    expect(names('local')).to.have.members([
+      'endpoint',
+      'tx-secret',
+      'tx-time',
+      'credential-endpoint',
+      'transport',
+    ]);
+    expect(names('whip')).to.have.members([
+      'endpoint',
+      'token',
+      'credential-endpoint',
+      'whep-url',
+      'play-urls',
+    ]);
+    expect(
+      pushProviderSpec('whip')
+        .attributes.filter((a) => a.required)
+        .map((a) => a.name),
+    ).to.deep.equal(['endpoint']);
     expect(names('trtc')).to.have.members([
       'sdk-app-id',
       'user-id',
@@ -81,6 +99,7 @@ describe('push providers: declared attributes and capabilities', () => {
     for (const [name, module] of [
       ['local', 'local-provider'],
       ['trtc', 'trtc-provider'],
+      ['whip', 'whip-provider'],
     ] as const) {
       const impl = (await loadLazyModule(module))({ loadLazyModule })({});
       expect(typeof impl.replaceTrack === 'function', name).to.equal(

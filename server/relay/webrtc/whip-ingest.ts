@@ -16,6 +16,12 @@ import type { Codec, MediaSection } from './sdp.ts';
 
 /** At most one keyframe request to the publisher per this many ms. */
 const KEYFRAME_EVERY_MS = 300;
+/**
+ * A keyframe is asked for at least this often: a browser's WebRTC H.264 encoder sends one only when asked (no
+ * periodic GOP), while the live HLS muxer cuts 1 s segments on keyframes and FLV viewers and recordings start on
+ * one. 1 s matches the WebSocket ingest's GOP (the recorder's `videoKeyFrameIntervalDuration`).
+ */
+const GOP_MS = 1000;
 /** A peer that has not connected by then is given up. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -62,6 +68,8 @@ export class WhipIngest {
         this.end(`the WebRTC peer did not connect (${state})`);
       else if (state === 'connected' && Date.now() - this.lastPacketAt > idleMs)
         this.end(`no media for ${idleMs} ms`);
+      else if (state === 'connected' && this.sawVideo && Date.now() - this.lastKeyframeRequest >= GOP_MS)
+        this.requestKeyframe();
     }, 500);
     pc.onStateChange((state) => {
       if (state === 'failed' || state === 'closed') this.end(`the WebRTC peer ${state}`);

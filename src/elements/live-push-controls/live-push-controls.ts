@@ -55,13 +55,20 @@ export { STOP_REASON_DISCONNECTED, STOP_REASON_REQUESTED };
  * @summary Camera preview, relay protocol and recording choices, Start/Stop, and the play URLs of a live push.
  *
  * @fires live-push-state - `{ state }`: `idle`, `previewing`, `starting`, `live`, `stopping` or `error`.
- * @fires live-push-started - `{ streamId, urls, recordId }` once the relay runs; `urls` are `{ encode, url }`.
+ * @fires live-push-started - `{ streamId, urls, recordId, transport? }` once the relay runs; `urls` are
+ *   `{ encode, url }`; `transport` is `webrtc` (WHIP) or `websocket` (the local relay's fallback ingest).
  * @fires live-push-stopped - `{ streamId, reason }` when a started push ends; `reason` is `stopped`,
  *   `disconnected`, or the error code that ended it.
  * @fires live-push-error - `{ module, code, message }` for every failure (bad options, camera, backend).
  *
- * @attr provider - Push backend: `local` (default) or `trtc`.
- * @attr endpoint - Base URL of the local relay (provider `local`). Default: the page's origin.
+ * @attr provider - Push backend: `local` (default), `whip` (any WHIP server) or `trtc`.
+ * @attr endpoint - Base URL of the local relay (provider `local`; default: the page's origin), or the WHIP URL to
+ *   publish to (provider `whip`).
+ * @attr transport - Local relay: `auto` (default: WebRTC over WHIP where it connects, else the WebSocket ingest),
+ *   `webrtc` or `websocket`.
+ * @attr token - WHIP: the Bearer token the WHIP server expects (or use `credential-endpoint`).
+ * @attr whep-url - WHIP: the WHEP URL viewers play this push from, announced as `{ encode: "webrtc" }`.
+ * @attr play-urls - WHIP: FLV/HLS URLs viewers play this push from (space-separated), announced with the push.
  * @attr encode - Relay protocol: `rtmp`, `hls` or `flv` (default `flv`).
  * @attr record-file-types - Recording types, comma-separated (`hls,flv,mp4`, `mp3`), or `none` (default).
  * @attr record-id - Tags the recordings (TRTC's `userDefineRecordId`): up to 64 letters, digits, `_` or `-`.
@@ -77,8 +84,9 @@ export { STOP_REASON_DISCONNECTED, STOP_REASON_REQUESTED };
  * @attr play-domain - TRTC: the CDN play domain the play URLs are built on.
  * @attr tx-secret - Local relay with `RELAY_PUSH_KEY`: `txSecret` for `stream-id`, minted by your server.
  * @attr tx-time - Local relay with `RELAY_PUSH_KEY`: the `txTime` (hex unix expiry) of `tx-secret`.
- * @attr credential-endpoint - Local relay with `RELAY_PUSH_KEY`: URL on your server answering
- *   `POST { streamId? }` with `{ streamId, txSecret, txTime }` before each start (cookies included).
+ * @attr credential-endpoint - Local relay with `RELAY_PUSH_KEY` (or a WHIP server taking the same credential as
+ *   `Bearer {txTime}.{txSecret}`): URL on your server answering `POST { streamId? }` with
+ *   `{ streamId, txSecret, txTime }` before each start (cookies included).
  *
  * @slot - Extra content, shown under the controls (and the only thing rendered with `hide-ui`).
  *
@@ -135,7 +143,12 @@ export class LivePushControls extends LitElement {
   @property({ type: Boolean, reflect: true, attribute: 'hide-ui' }) hideUi = false;
   /** Stream id to ask the backend for. */
   @property({ attribute: 'stream-id' }) streamId?: string;
-  /** Base URL of the local relay (provider `local`). */ declare endpoint?: string;
+  /** Base URL of the local relay (provider `local`), or the WHIP URL (provider `whip`). */
+  declare endpoint?: string;
+  /** Local relay: `auto`, `webrtc` or `websocket` (how the media goes out). */ declare transport?: string;
+  /** WHIP: the Bearer token. Not reflected. */ declare token?: string;
+  /** WHIP: the WHEP URL viewers play the push from. */ declare whepUrl?: string;
+  /** WHIP: FLV/HLS URLs viewers play the push from, space-separated. */ declare playUrls?: string;
   /** TRTC SDKAppID. */ declare sdkAppId?: string;
   /** TRTC user id. */ declare userId?: string;
   /** TRTC UserSig issued by your server. Not reflected. */ declare userSig?: string;
@@ -416,7 +429,7 @@ export class LivePushControls extends LitElement {
               ? html` ·
                   <span class="elapsed"
                     >${format(t.elapsed, { time: formatElapsed(this.#push.session?.elapsed ?? 0) })}</span
-                  >`
+                  >${this._live.transport ? html` · <span class="transport">${t.transport[this._live.transport]}</span>` : nothing}`
               : nothing
           }${this._notice ? html` · <span class="notice">${this._notice}</span>` : nothing}
         </p>

@@ -1,8 +1,9 @@
 /**
  * The `local` provider: the project's local relay server (`server/relay/`, contract in `server/API.md`).
  *
- * start: `POST /api/streams` → open the ingest WebSocket → feed it `MediaRecorder` WebM chunks (250 ms) →
- * `POST /api/streams/{id}/relay` → play URLs. stop: stop the recorder → `DELETE …/relay` (recordings are
+ * start: `POST /api/streams` → WHIP to `/whip/{id}` (real time; H.264 passed through) or, where WebRTC cannot
+ * connect (or `transport="websocket"`), the ingest WebSocket fed `MediaRecorder` WebM chunks (250 ms) →
+ * `POST /api/streams/{id}/relay` → play URLs (with the relay's WHEP URL first for a WHIP push). stop: stop the recorder → `DELETE …/relay` (recordings are
  * finalised) → `DELETE /api/streams/{id}` → close the socket. A socket closed by anyone but us while live is a
  * lost ingest: the provider releases the backend and fires {@link PushProviderEvents.ERROR}.
  *
@@ -15,6 +16,7 @@
  */
 import { ErrorCodes, RelayError, toErrorInfo } from '../../contract/errors.js';
 import type { PlayUrl } from '../../contract/types.js';
+import { WhipPublisher } from '../../webrtc/whip-publisher.js';
 import { resolvePushCredentials, withCredentials, type PushCredentials } from '../credentials.js';
 import { requestJson } from '../http.js';
 import type { LazyProviderModule } from '../lazy-provider.js';
@@ -25,6 +27,7 @@ import {
   configString,
   type PushProviderConfig,
   type PushResult,
+  type PushTransport,
 } from '../provider.js';
 
 /** MediaRecorder timeslice: small, so the relay sees data (and a keyframe) quickly. */
@@ -89,6 +92,7 @@ export class LocalPushProvider extends BasePushProvider {
   #streamId: string | null = null;
   #ws: WebSocket | null = null;
   #recorder: MediaRecorder | null = null;
+  #publisher: WhipPublisher | null = null;
   #stopping = false;
   /** Why the start in progress must fail, when something other than the caller ended it. */
   #startFailure: RelayError | null = null;
@@ -123,14 +127,121 @@ export class LocalPushProvider extends BasePushProvider {
     this.#credentials = await resolvePushCredentials(this.#config, options.streamId, signal);
     if (signal.aborted) throw cancelledError();
     const streamId = this.#credentials?.streamId ?? options.streamId;
+    const transport = this.#transport();
+    let created = await this.#create(streamId, options.audioOnly);
+    if (signal.aborted) throw cancelledError();
+    let used: PushTransport = 'websocket';
+    if (transport !== 'websocket') {
+      try {
+        await this.#publish(created, media, signal);
+        used = 'webrtc';
+      } catch (err) {
+        if (transport === 'webrtc' || signal.aborted) throw err;
+        // WHIP could not connect (UDP blocked, no WHIP on this relay): the WebSocket ingest, on a fresh stream
+        // (the relay does not take a second ingest on a stream that had one)
+        this.#publisher = null;
+        await requestJson(this.#api(`api/streams/${encodeURIComponent(created.streamId)}`), {
+          method: 'DELETE',
+        }).catch(() => undefined);
+        this.#streamId = null;
+        created = await this.#create(streamId, options.audioOnly);
+        if (signal.aborted) throw cancelledError();
+      }
+    }
+    if (used === 'websocket') await this.#ingestOverSocket(created, options, media, signal);
+
+    const relay = await requestJson<PushResult>(
+      this.#api(`api/streams/${encodeURIComponent(created.streamId)}/relay`),
+      {
+        method: 'POST',
+        body: {
+          encode: options.encode,
+          recordFileTypes: options.recordFileTypes,
+          ...(options.recordId !== null ? { recordId: relayRecordId(options.recordId) } : {}),
+          audioOnly: options.audioOnly,
+        },
+        signal,
+      },
+    );
+    if (signal.aborted) throw cancelledError();
+    const urls: PlayUrl[] = (relay.urls ?? []).map((u) => ({
+      ...u,
+      url: /^[a-z][a-z0-9+.-]*:/i.test(u.url) ? u.url : resolveAgainst(u.url, this.endpoint),
+    }));
+    const id = relay.streamId ?? created.streamId;
+    if (used === 'webrtc' && !urls.some((u) => u.encode === 'webrtc')) {
+      // the relay's WHEP output of this WHIP push, with the play credential the FLV URL carries (if any)
+      const flv = urls.find((u) => u.encode === 'flv');
+      const whep = new URL(`whep/${encodeURIComponent(id)}`, this.#base());
+      if (flv) whep.search = new URL(flv.url).search;
+      urls.push({ encode: 'webrtc', url: whep.href }); // the requested protocol stays first
+    }
+    return { streamId: id, urls, transport: used };
+  }
+
+  #base(): string {
+    return this.endpoint.endsWith('/') ? this.endpoint : `${this.endpoint}/`;
+  }
+
+  /** `transport`: `auto` (WHIP where it connects, else the WebSocket ingest), `webrtc` or `websocket`. */
+  #transport(): 'auto' | PushTransport {
+    const t = (configString(this.#config, 'transport') ?? 'auto').toLowerCase();
+    if (t === 'auto' || t === 'webrtc' || t === 'websocket') return t;
+    throw new RelayError(
+      'push',
+      ErrorCodes.INVALID_OPTIONS,
+      `transport="${t}" is not one of auto, webrtc, websocket.`,
+    );
+  }
+
+  async #create(streamId: string | null | undefined, audioOnly: boolean): Promise<CreateStreamAnswer> {
     // Not abortable: a stream the relay creates must become known here so that it can be deleted; a Stop
     // during this request takes effect as soon as it answers.
     const created = await requestJson<CreateStreamAnswer>(this.#api('api/streams'), {
       method: 'POST',
-      body: { ...(streamId ? { streamId } : {}), audioOnly: options.audioOnly },
+      body: { ...(streamId ? { streamId } : {}), audioOnly },
     });
     this.#streamId = created.streamId;
-    if (signal.aborted) throw cancelledError();
+    return created;
+  }
+
+  /** WHIP to the relay's `/whip/{id}`, authorised by the push credential (or the stream's ingest token). */
+  async #publish(created: CreateStreamAnswer, media: MediaStream, signal: AbortSignal): Promise<void> {
+    const c = this.#credentials;
+    const token = c
+      ? `${c.txTime}.${c.txSecret}`
+      : (new URL(created.ingest.url, this.#base()).searchParams.get('token') ?? undefined);
+    const publisher = await WhipPublisher.publish(media, {
+      endpoint: new URL(`whip/${encodeURIComponent(created.streamId)}`, this.#base()).href,
+      token,
+      signal,
+      onLost: (err) => this.#lost(publisher, err),
+    });
+    this.#publisher = publisher;
+  }
+
+  #lost(publisher: WhipPublisher, lost: RelayError): void {
+    if (publisher !== this.#publisher || this.#stopping) return;
+    // the same failure as a lost ingest socket: the connection that carries the camera to the relay is gone
+    const err = this.#ingestError(`(WebRTC) was lost: ${lost.message}`);
+    if (this.starting) {
+      this.#startFailure = err;
+      this.abortStart();
+      return;
+    }
+    void this.#release().then(() => {
+      this.setState('idle');
+      this.fail(toErrorInfo(err, 'relay', ErrorCodes.INGEST_FAILED));
+    });
+  }
+
+  /** The WebSocket ingest: the socket, then `MediaRecorder` WebM chunks; resolves once the first went out. */
+  async #ingestOverSocket(
+    created: CreateStreamAnswer,
+    options: PushOptions,
+    media: MediaStream,
+    signal: AbortSignal,
+  ): Promise<void> {
     if (created.ingest?.kind !== 'websocket') {
       throw new RelayError(
         'push',
@@ -153,26 +264,6 @@ export class LocalPushProvider extends BasePushProvider {
     const ws = await this.#openSocket(ingestUrl, signal);
     const firstChunk = this.#record(media, mimeType, ws);
     await Promise.race([firstChunk, this.#abortPromise(signal)]);
-
-    const relay = await requestJson<PushResult>(
-      this.#api(`api/streams/${encodeURIComponent(created.streamId)}/relay`),
-      {
-        method: 'POST',
-        body: {
-          encode: options.encode,
-          recordFileTypes: options.recordFileTypes,
-          ...(options.recordId !== null ? { recordId: relayRecordId(options.recordId) } : {}),
-          audioOnly: options.audioOnly,
-        },
-        signal,
-      },
-    );
-    if (signal.aborted) throw cancelledError();
-    const urls: PlayUrl[] = (relay.urls ?? []).map((u) => ({
-      ...u,
-      url: /^[a-z][a-z0-9+.-]*:/i.test(u.url) ? u.url : resolveAgainst(u.url, this.endpoint),
-    }));
-    return { streamId: relay.streamId ?? created.streamId, urls };
   }
 
   #abortPromise(signal: AbortSignal): Promise<never> {
@@ -263,7 +354,9 @@ export class LocalPushProvider extends BasePushProvider {
     this.#stopping = true;
     const recorder = this.#recorder;
     const ws = this.#ws;
+    const publisher = this.#publisher;
     const streamId = this.#streamId;
+    this.#publisher = null;
     this.#recorder = null;
     this.#streamId = null;
     if (recorder && recorder.state !== 'inactive') {
@@ -280,8 +373,11 @@ export class LocalPushProvider extends BasePushProvider {
           },
         );
       }
+      // the WHIP session ends after the relay (its recordings are finalised by then), before the stream
+      await publisher?.close();
       await requestJson(this.#api(`api/streams/${id}`), { method: 'DELETE' }).catch(() => undefined);
     }
+    await publisher?.close();
     if (ws && ws.readyState !== WebSocket.CLOSED) ws.close(1000, 'push stopped');
     if (this.#ws === ws) this.#ws = null;
     this.#credentials = null;
