@@ -21,7 +21,8 @@ const supportPlugins = await Promise.all(
 );
 
 export default {
-  files: ['test/**/*.test.ts', '!test/server/**'],
+  // test/webrtc-lab/ runs against Janus inside the lab's network namespace: web-test-runner.lab.config.mjs
+  files: ['test/**/*.test.ts', '!test/server/**', '!test/webrtc-lab/**'],
   nodeResolve: { browser: true },
   // Media tests decode real video; two cores do not take many pages at once.
   concurrency: 1,

@@ -73,8 +73,14 @@ describe('protocol: sources input', () => {
     expect(thrown(() => normaliseSources({ url: 'x' })).message).to.match(/must be a JSON array/);
     expect(thrown(() => normaliseSources([{ encode: 'flv' }])).message).to.match(/sources\[0\]\.url/);
     expect(thrown(() => normaliseSources(['ok', 42])).message).to.match(/sources\[1\]/);
-    expect(thrown(() => normaliseSources([{ encode: 'webrtc', url: 'x' }])).message).to.match(
-      /"webrtc" is not one of/,
+    expect(thrown(() => normaliseSources([{ encode: 'srt', url: 'x' }])).message).to.match(
+      /"srt" is not one of/,
     );
+    expect(thrown(() => normaliseSources([{ encode: 'webrtc', url: 'x', token: 7 }])).message).to.match(
+      /sources\[0\]\.token/,
+    );
+    expect(normaliseSources([{ encode: 'WebRTC', url: ' https://w/whep ', token: ' t ' }])).to.deep.equal([
+      { encode: 'webrtc', url: 'https://w/whep', token: 't' },
+    ]);
   });
 });

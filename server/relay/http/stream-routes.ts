@@ -85,6 +85,8 @@ export async function streamRoutes(fastify: FastifyInstance, o: StreamRoutesOpti
         kind: 'websocket',
         url: `${base.replace(/^http/, 'ws')}/ingest/${id}?token=${s.token}`,
         mimeType: c.audioOnly ? 'audio/webm;codecs=opus' : 'video/webm;codecs=h264,opus',
+        // WebRTC ingest of the same stream (RFC 9725), what browsers use where it connects
+        whip: `${base}/whip/${id}`,
       },
     });
   });

@@ -37,7 +37,8 @@ const OPEN_TIMEOUT_MS = 10000;
 
 interface CreateStreamAnswer {
   streamId: string;
-  ingest: { kind: 'websocket' | 'whip'; url: string; mimeType?: string };
+  /** `whip`: the stream's WHIP URL, where the relay takes WebRTC ingest. */
+  ingest: { kind: 'websocket' | 'whip'; url: string; mimeType?: string; whip?: string };
 }
 
 /**
@@ -131,21 +132,31 @@ export class LocalPushProvider extends BasePushProvider {
     let created = await this.#create(streamId, options.audioOnly);
     if (signal.aborted) throw cancelledError();
     let used: PushTransport = 'websocket';
-    if (transport !== 'websocket') {
+    if (transport === 'webrtc' && !created.ingest?.whip)
+      throw new RelayError(
+        'push',
+        ErrorCodes.INGEST_FAILED,
+        `The relay at ${this.endpoint} offers no WHIP ingest; use transport="auto" or "websocket".`,
+      );
+    if (transport !== 'websocket' && created.ingest?.whip) {
       try {
-        await this.#publish(created, media, signal);
+        await this.#publish(created.ingest.whip, created, media, signal);
         used = 'webrtc';
       } catch (err) {
         if (transport === 'webrtc' || signal.aborted) throw err;
-        // WHIP could not connect (UDP blocked, no WHIP on this relay): the WebSocket ingest, on a fresh stream
-        // (the relay does not take a second ingest on a stream that had one)
         this.#publisher = null;
-        await requestJson(this.#api(`api/streams/${encodeURIComponent(created.streamId)}`), {
-          method: 'DELETE',
-        }).catch(() => undefined);
-        this.#streamId = null;
-        created = await this.#create(streamId, options.audioOnly);
-        if (signal.aborted) throw cancelledError();
+        // WHIP could not be used (no WebRTC here, a relay without WHIP): the WebSocket ingest on the same stream.
+        // A WHIP session the relay took that then could not connect (UDP blocked) leaves a stream that had an
+        // ingest, which takes no second one: a fresh stream then.
+        const code = (err as Partial<RelayError>).code;
+        if (code === ErrorCodes.WEBRTC_FAILED || code === ErrorCodes.BAD_ANSWER) {
+          await requestJson(this.#api(`api/streams/${encodeURIComponent(created.streamId)}`), {
+            method: 'DELETE',
+          }).catch(() => undefined);
+          this.#streamId = null;
+          created = await this.#create(streamId, options.audioOnly);
+          if (signal.aborted) throw cancelledError();
+        }
       }
     }
     if (used === 'websocket') await this.#ingestOverSocket(created, options, media, signal);
@@ -206,13 +217,18 @@ export class LocalPushProvider extends BasePushProvider {
   }
 
   /** WHIP to the relay's `/whip/{id}`, authorised by the push credential (or the stream's ingest token). */
-  async #publish(created: CreateStreamAnswer, media: MediaStream, signal: AbortSignal): Promise<void> {
+  async #publish(
+    whip: string,
+    created: CreateStreamAnswer,
+    media: MediaStream,
+    signal: AbortSignal,
+  ): Promise<void> {
     const c = this.#credentials;
     const token = c
       ? `${c.txTime}.${c.txSecret}`
       : (new URL(created.ingest.url, this.#base()).searchParams.get('token') ?? undefined);
     const publisher = await WhipPublisher.publish(media, {
-      endpoint: new URL(`whip/${encodeURIComponent(created.streamId)}`, this.#base()).href,
+      endpoint: new URL(whip, this.#base()).href,
       token,
       signal,
       onLost: (err) => this.#lost(publisher, err),
