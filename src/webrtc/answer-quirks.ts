@@ -28,6 +28,38 @@ export interface MendedAnswer {
   sdp: string;
   /** `setup-actpass`, `extmap-ids`: the quirks found. Empty when the answer was used as it came. */
   mended: string[];
+  /**
+   * Why the answer cannot play even mended, or `null`: a payload type the answer gives another codec than the
+   * offer did (Janus 1.1.2's Streaming plugin answers with its mountpoint's own numbers), which the browser would
+   * decode as the offer's codec. Nothing on this side can mend that (the server sends that number).
+   */
+  unusable: string | null;
+}
+
+/** Per media section: payload type → codec name (lower case). */
+function payloadTypes(sdp: string): Map<string, string>[] {
+  const sections: Map<string, string>[] = [];
+  for (const line of sdp.split(/\r?\n/)) {
+    if (line.startsWith('m=')) sections.push(new Map());
+    const m = /^a=rtpmap:(\d+) ([^/\s]+)/.exec(line);
+    if (m && sections.length) sections[sections.length - 1]!.set(m[1]!, m[2]!.toLowerCase());
+  }
+  return sections;
+}
+
+function payloadConflict(offer: string, answer: string): string | null {
+  const offered = payloadTypes(offer);
+  const answered = payloadTypes(answer);
+  for (let i = 0; i < answered.length; i++) {
+    for (const [pt, codec] of answered[i]!) {
+      const mine = offered[i]?.get(pt);
+      if (mine !== codec)
+        return mine
+          ? `it sends ${codec.toUpperCase()} as payload type ${pt}, which this browser offered for ${mine.toUpperCase()}`
+          : `it sends ${codec.toUpperCase()} as payload type ${pt}, which this browser did not offer`;
+    }
+  }
+  return null;
 }
 
 /** Mends the known quirks of `answer` to `offer` (see the module's comment). */
@@ -53,5 +85,5 @@ export function mendAnswer(offer: string, answer: string): MendedAnswer {
     });
     mended.push('extmap-ids');
   }
-  return { sdp: mended.length ? lines.join(eol) : answer, mended };
+  return { sdp: mended.length ? lines.join(eol) : answer, mended, unusable: payloadConflict(offer, answer) };
 }

@@ -10,6 +10,7 @@ import type { LivePushControls } from '../../src/elements/live-push-controls/liv
 import type { RelayPlayer } from '../../src/elements/relay-player/relay-player.js';
 import type { RelayErrorInfo } from '../../src/contract/types.js';
 import { pressCentre } from '../support/input.js';
+import { until } from '../support/until.js';
 
 interface Lab {
   JANUS_WHIP_URL?: string;
@@ -57,14 +58,16 @@ describe('Janus (WHIP + WHEP) with the widgets', () => {
     const video = player.shadowRoot!.querySelector('video')!;
     await waitUntil(
       () => video.videoWidth > 0 && video.currentTime > 0.5,
-      `a picture from Janus (errors ${JSON.stringify(errors)})`,
+      `a picture from Janus (errors ${JSON.stringify(errors)}, state ${player.state}, protocol ${player.protocol}, stats ${JSON.stringify(player.getStats())})`,
       {
         timeout: 20000,
       },
     );
     expect(player.protocol).to.equal('webrtc');
-    const stats = player.getStats();
-    expect(stats.webrtc?.framesDecoded).to.be.greaterThan(0);
+    await waitUntil(
+      () => (player.getStats().webrtc?.framesDecoded ?? 0) > 0,
+      'WebRTC stats of the Janus stream',
+    );
     // the viewer's session, then the publisher's
     const whepSessions = (): string[] =>
       performance
@@ -72,10 +75,7 @@ describe('Janus (WHIP + WHEP) with the widgets', () => {
         .map((e) => e.name)
         .filter((n) => n.startsWith(new URL('/whep/', lab.JANUS_WHEP_URL).href) && n !== lab.JANUS_WHEP_URL);
     player.remove();
-    const [resource] = await waitUntil(
-      () => (whepSessions().length ? whepSessions() : null),
-      'the WHEP DELETE',
-    );
+    const [resource] = await until('the WHEP DELETE', () => (whepSessions().length ? whepSessions() : null));
     const again = await fetch(resource!, { method: 'DELETE' });
     expect(again.status, 'the WHEP session is gone on the server').to.be.within(400, 499);
     await pressCentre(part(push, 'stop-button'));

@@ -73,7 +73,25 @@ describe('answer quirks', () => {
       )
       .replace('a=extmap:12 ', 'a=extmap:6 ')
       .replace('a=extmap:13 urn:3gpp:video-orientation\r\n', '');
-    expect(mendAnswer(OFFER, good)).to.deep.equal({ sdp: good, mended: [] });
+    expect(mendAnswer(OFFER, good)).to.deep.equal({ sdp: good, mended: [], unusable: null });
+  });
+
+  it("Janus's Streaming plugin answering with its mountpoint's own payload type: told as unusable, naming both codecs", () => {
+    const offer = OFFER.replace(
+      'a=recvonly\r\nm=audio',
+      'a=recvonly\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:108 H264/90000\r\nm=audio',
+    );
+    const answer = JANUS.replace('a=sendonly\r\nm=audio', 'a=sendonly\r\na=rtpmap:96 H264/90000\r\nm=audio');
+    expect(mendAnswer(offer, answer).unusable).to.equal(
+      'it sends H264 as payload type 96, which this browser offered for VP8',
+    );
+    const fine = JANUS.replace('a=sendonly\r\nm=audio', 'a=sendonly\r\na=rtpmap:108 H264/90000\r\nm=audio');
+    expect(mendAnswer(offer, fine).unusable).to.equal(null);
+    const unknown = JANUS.replace(
+      'a=sendonly\r\nm=audio',
+      'a=sendonly\r\na=rtpmap:127 H264/90000\r\nm=audio',
+    );
+    expect(mendAnswer(offer, unknown).unusable).to.contain('did not offer');
   });
 
   it('the mended Janus answer is one Chromium accepts (and the raw one is not)', async () => {

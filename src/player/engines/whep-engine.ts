@@ -9,7 +9,7 @@
  * with an ICE restart `PATCH` where the server supports it; otherwise (or when that fails) the engine reports
  * a failure and the session reconnects with a new session, with its own backoff.
  */
-import { ErrorCodes, isRelayError, type ErrorCode } from '../../contract/errors.js';
+import { ErrorCodes, RelayError, isRelayError, type ErrorCode } from '../../contract/errors.js';
 import { mendAnswer } from '../../webrtc/answer-quirks.js';
 import {
   applyRestartAnswer,
@@ -184,7 +184,13 @@ export default async function createWhepEngine(
     addEventListener('pagehide', endOnUnload);
     if (res.iceServers.length)
       peer.setConfiguration({ ...peer.getConfiguration(), iceServers: res.iceServers });
-    const { sdp } = mendAnswer(offerSdp, res.answer);
+    const { sdp, unusable } = mendAnswer(offerSdp, res.answer);
+    if (unusable)
+      throw new RelayError(
+        'player',
+        ErrorCodes.BAD_ANSWER,
+        `The WHEP answer of ${new URL(url, location.href).host} cannot be played: ${unusable} (a server configuration to fix).`,
+      );
     await peer.setRemoteDescription({ type: 'answer', sdp });
     connectTimer = setTimeout(() => {
       if (!connected)
