@@ -70,13 +70,14 @@ export async function startServer(pages: Record<string, string>): Promise<BenchS
   };
 }
 
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return puppeteer.launch({
     executablePath: chromiumPath,
     headless: true,
     args: chromiumArgs([
       '--autoplay-policy=no-user-gesture-required',
       `--user-data-dir=${mkdtempSync(join(tmpdir(), 'relay-bench-'))}`,
+      ...extraArgs,
     ]),
   });
 }

@@ -1,17 +1,21 @@
 /**
- * The real-time path through the local relay, glass to glass: a page paints the wall clock (ms, 24 bits as an
- * 8×3 grid of black/white blocks) into a canvas 30 times a second, publishes the canvas over WHIP to the relay
- * (H.264, passed through), and plays it back in the same page. For every frame the player presents
- * (`requestVideoFrameCallback`) the page reads the blocks back: glass-to-glass = display time − painted time (one
- * clock). Cases, one stream each, in one run:
+ * Real time, glass to glass: a page paints the wall clock (ms, 24 bits as an 8×3 grid of black/white blocks) into a
+ * canvas 30 times a second, publishes the canvas, and plays it back in the same page. For every frame the player
+ * presents (`requestVideoFrameCallback`) the page reads the blocks back: glass-to-glass = display time − painted
+ * time (one clock). Each case publishes its own stream; in one run:
  *
- *   raw WHEP            a bare `RTCPeerConnection` WHEP viewer (the baseline: what any page gets from the relay)
- *   <relay-player> WHEP the widget playing `{ encode: "webrtc" }`, `latency` normal and low
- *   <relay-player> FLV  the widget playing the relay's HTTP-FLV of the same WHIP push (the seconds-class path)
+ *   WHIP → local relay → raw WHEP          a bare `RTCPeerConnection` viewer (the baseline for the relay cases)
+ *   WHIP → local relay → <relay-player>    the widget playing `{ encode: "webrtc" }`, `latency` normal and low
+ *   WHIP → local relay → FLV               the widget playing the relay's HTTP-FLV of the same WHIP push
+ *   WebSocket → local relay → FLV          the fallback ingest (MediaRecorder H.264 WebM over the relay's WebSocket)
+ *   WHIP → Janus → raw WHEP / widget       when run inside the lab (JANUS_WHIP_URL…: see below), Janus 1.1.2 with
+ *                                          Meetecho's WHIP and WHEP servers; the raw viewer applies the minimal
+ *                                          rewrite Janus's WHEP answer needs (actpass → active, extension ids)
  *
- * plus time to first frame (viewer created → first presented frame) for the raw and widget WHEP viewers.
+ * plus time to first frame (viewer created → first presented frame) for the WHEP viewers.
  *
  * Usage: node bench/run.mjs webrtc-glass [seconds-per-case]
+ *   with Janus: node scripts/webrtc-lab.mjs -- node --import tsx bench/webrtc-glass.bench.ts [seconds-per-case]
  */
 import { createServer } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
@@ -27,20 +31,66 @@ const COLS = 8;
 const ROWS = 3;
 
 type Viewer = 'raw-whep' | 'widget-whep' | 'widget-flv';
-const CASES: { name: string; viewer: Viewer; latency: 'normal' | 'low' }[] = [
-  { name: 'raw WHEP (baseline)', viewer: 'raw-whep', latency: 'normal' },
-  { name: '<relay-player> WHEP', viewer: 'widget-whep', latency: 'normal' },
-  { name: '<relay-player> WHEP low', viewer: 'widget-whep', latency: 'low' },
-  { name: '<relay-player> FLV', viewer: 'widget-flv', latency: 'normal' },
-  { name: '<relay-player> FLV low', viewer: 'widget-flv', latency: 'low' },
+type Push = 'whip' | 'ws';
+interface Case {
+  name: string;
+  server: 'relay' | 'janus';
+  push: Push;
+  viewer: Viewer;
+  latency: 'normal' | 'low';
+}
+const CASES: Case[] = [
+  {
+    name: 'relay: raw WHEP (baseline)',
+    server: 'relay',
+    push: 'whip',
+    viewer: 'raw-whep',
+    latency: 'normal',
+  },
+  {
+    name: 'relay: <relay-player> WHEP',
+    server: 'relay',
+    push: 'whip',
+    viewer: 'widget-whep',
+    latency: 'normal',
+  },
+  {
+    name: 'relay: <relay-player> WHEP low',
+    server: 'relay',
+    push: 'whip',
+    viewer: 'widget-whep',
+    latency: 'low',
+  },
+  { name: 'relay: WHIP → FLV', server: 'relay', push: 'whip', viewer: 'widget-flv', latency: 'normal' },
+  { name: 'relay: WHIP → FLV low', server: 'relay', push: 'whip', viewer: 'widget-flv', latency: 'low' },
+  { name: 'relay: WebSocket → FLV', server: 'relay', push: 'ws', viewer: 'widget-flv', latency: 'normal' },
+  { name: 'relay: WebSocket → FLV low', server: 'relay', push: 'ws', viewer: 'widget-flv', latency: 'low' },
 ];
+const janus = process.env.JANUS_WHIP_URL && process.env.JANUS_WHEP_URL ? process.env : null;
+if (janus)
+  CASES.push(
+    {
+      name: 'Janus: raw WHEP (baseline)',
+      server: 'janus',
+      push: 'whip',
+      viewer: 'raw-whep',
+      latency: 'normal',
+    },
+    {
+      name: 'Janus: <relay-player> WHEP',
+      server: 'janus',
+      push: 'whip',
+      viewer: 'widget-whep',
+      latency: 'normal',
+    },
+  );
 
 const page = `<!doctype html><meta charset="utf-8">
 <script src="/dist/relay-widgets.js"></script>
 <div id="out"></div>
 <script>
 const q = new URLSearchParams(location.search);
-const relay = q.get('relay'), id = q.get('id');
+const relay = q.get('relay');
 window.__s = []; window.__ttff = null;
 // the publisher: the wall clock painted as blocks, 30 fps
 const src = document.createElement('canvas'); src.width = ${W}; src.height = ${H};
@@ -63,16 +113,30 @@ async function exchange(pc, url, token) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp',
     ...(token ? { authorization: 'Bearer ' + token } : {}) }, body: pc.localDescription.sdp });
   if (res.status !== 201) throw new Error(url + ' answered ' + res.status);
-  await pc.setRemoteDescription({ type: 'answer', sdp: await res.text() });
+  const location = new URL(res.headers.get('location'), url).href;
+  // what a bare page needs for Janus 1.1.2's WHEP answer: actpass → active, the offer's extension ids
+  const ids = new Map([...pc.localDescription.sdp.matchAll(/a=extmap:(\d+) (\S+)/g)].map((m) => [m[2], m[1]]));
+  const sdp = (await res.text()).replace(/a=setup:actpass/g, 'a=setup:active')
+    .replace(/a=extmap:(\d+) (\S+)(.*)\r\n/g, (l, id, uri, rest) => ids.has(uri) ? 'a=extmap:' + ids.get(uri) + ' ' + uri + rest + '\r\n' : '');
+  await pc.setRemoteDescription({ type: 'answer', sdp });
+  return location;
 }
-window.publish = async (token) => {
+window.publishWs = async (ingestUrl) => {
+  const ws = new WebSocket(ingestUrl);
+  await new Promise((r, j) => { ws.onopen = r; ws.onerror = j; });
+  const rec = new MediaRecorder(src.captureStream(30), { mimeType: 'video/webm;codecs=h264', videoKeyFrameIntervalDuration: 1000 });
+  rec.ondataavailable = (e) => e.data.size && ws.readyState === 1 && ws.send(e.data);
+  rec.start(250);
+};
+window.publish = async (url, token) => {
   const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
   const track = src.captureStream(30).getVideoTracks()[0];
   const t = pc.addTransceiver(track, { direction: 'sendonly' });
   const codecs = RTCRtpSender.getCapabilities('video').codecs;
   t.setCodecPreferences([...codecs.filter((c) => /h264/i.test(c.mimeType)), ...codecs.filter((c) => !/h264/i.test(c.mimeType))]);
   const p = t.sender.getParameters(); p.degradationPreference = 'maintain-resolution'; await t.sender.setParameters(p);
-  await exchange(pc, relay + '/whip/' + id, token);
+  const location = await exchange(pc, url, token);
+  window.unpublish = () => fetch(location, { method: 'DELETE', headers: token ? { authorization: 'Bearer ' + token } : {} });
   await new Promise((r) => { const c = () => pc.connectionState === 'connected' && r(); pc.addEventListener('connectionstatechange', c); c(); });
   window.__pub = pc;
 };
@@ -95,7 +159,7 @@ function measure(video, est) {
   };
   video.requestVideoFrameCallback(onFrame);
 }
-window.view = async (kind, latency, flvUrl) => {
+window.view = async (kind, latency, url) => {
   window.__t0 = performance.now();
   if (kind === 'raw-whep') {
     const v = document.createElement('video'); v.muted = true; v.autoplay = true; v.playsInline = true;
@@ -104,13 +168,13 @@ window.view = async (kind, latency, flvUrl) => {
     pc.addTransceiver('video', { direction: 'recvonly' });
     pc.addEventListener('track', (e) => { v.srcObject = new MediaStream([e.track]); });
     measure(v, () => null);
-    await exchange(pc, relay + '/whep/' + id);
+    await exchange(pc, url);
     return;
   }
   const el = document.createElement('relay-player');
   el.setAttribute('autoplay', ''); el.setAttribute('muted', ''); el.setAttribute('latency', latency);
   el.style.width = '${W}px';
-  el.sources = kind === 'widget-whep' ? [{ encode: 'webrtc', url: relay + '/whep/' + id }] : [{ encode: 'flv', url: flvUrl }];
+  el.sources = [{ encode: kind === 'widget-whep' ? 'webrtc' : 'flv', url }];
   document.getElementById('out').append(el);
   await el.updateComplete;
   measure(el.media, () => el.getStats().latency);
@@ -138,7 +202,7 @@ const origin = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port 
 const data = tempDir('webrtc-glass-');
 const relay = await relayProcess({ DATA_DIR: data.dir, ALLOWED_ORIGINS: origin });
 
-const browser = await launchChromium();
+const browser = await launchChromium(['--allow-loopback-in-peer-connection']);
 const results: {
   name: string;
   g2g: number;
@@ -148,30 +212,47 @@ const results: {
   frames: number;
 }[] = [];
 try {
-  console.log(`canvas clock → WHIP → local relay → viewer; ${SECONDS} s per case after 4 s of warm-up`);
+  console.log(
+    `canvas clock (320×240, 30 fps) → server → viewer in one page; ${SECONDS} s per case after 4 s of warm-up`,
+  );
+  if (!janus) console.log('(no Janus cases: run inside scripts/webrtc-lab.mjs for them)');
   for (const c of CASES) {
-    const created = await api<{ streamId: string; ingest: { url: string } }>(
-      relay.base,
-      'POST',
-      '/api/streams',
-      {},
-    );
-    const id = created.body.streamId;
-    const token = new URL(created.body.ingest.url).searchParams.get('token')!;
     const tab = await browser.newPage();
-    await tab.goto(`${origin}/glass.html?relay=${encodeURIComponent(relay.base)}&id=${id}`);
-    await tab.evaluate(`window.publish(${JSON.stringify(token)})`);
+    await tab.goto(`${origin}/glass.html`);
+    let id = '';
+    let whepUrl = `${janus?.JANUS_WHEP_URL}`;
     let flv = '';
-    if (c.viewer === 'widget-flv') {
-      const r = await api<{ urls: { encode: string; url: string }[] }>(
+    if (c.server === 'janus') {
+      await tab.evaluate(
+        `window.publish(${JSON.stringify(janus?.JANUS_WHIP_URL)}, ${JSON.stringify(janus?.JANUS_WHIP_TOKEN)})`,
+      );
+    } else {
+      const created = await api<{ streamId: string; ingest: { url: string; whip: string } }>(
         relay.base,
         'POST',
-        `/api/streams/${id}/relay`,
-        {
-          encode: 'flv',
-        },
+        '/api/streams',
+        {},
       );
-      flv = r.body.urls.find((u) => u.encode === 'flv')!.url;
+      id = created.body.streamId;
+      whepUrl = `${relay.base}/whep/${id}`;
+      const ingest = created.body.ingest;
+      if (c.push === 'ws') await tab.evaluate(`window.publishWs(${JSON.stringify(ingest.url)})`);
+      else
+        await tab.evaluate(
+          `window.publish(${JSON.stringify(ingest.whip)}, ${JSON.stringify(new URL(ingest.url).searchParams.get('token'))})`,
+        );
+      if (c.viewer === 'widget-flv') {
+        await sleep(c.push === 'ws' ? 1500 : 0); // the ingest has media before the relay starts
+        const r = await api<{ urls: { encode: string; url: string }[] }>(
+          relay.base,
+          'POST',
+          `/api/streams/${id}/relay`,
+          {
+            encode: 'flv',
+          },
+        );
+        flv = r.body.urls.find((u) => u.encode === 'flv')!.url;
+      }
     }
     await sleep(1000); // the publisher's encoder settles
     await tab.evaluate(
@@ -182,8 +263,10 @@ try {
     await sleep(SECONDS * 1000);
     const s = (await tab.evaluate('window.__s')) as { g2g: number; est: number | null }[];
     const ttff = (await tab.evaluate('window.__ttff')) as number | null;
+    await tab.evaluate('window.unpublish && window.unpublish()');
     await tab.close();
-    await api(relay.base, 'DELETE', `/api/streams/${id}`);
+    if (id) await api(relay.base, 'DELETE', `/api/streams/${id}`);
+    else await sleep(1000);
     const ok = s
       .filter((x) => x.g2g < 60_000)
       .map((x) => x.g2g)
@@ -198,11 +281,11 @@ try {
       frames: ok.length,
     });
   }
-  const base = results[0]!;
   for (const r of results) {
+    const base = results.find((b) => b.name.startsWith(r.name.split(':')[0]!))!;
     console.log(
       r.name.padEnd(26) +
-        `glass-to-glass median ${r.g2g.toFixed(0)} ms, p90 ${r.p90.toFixed(0)} ms (×${(r.g2g / base.g2g).toFixed(2)} of raw; ${r.frames} frames)` +
+        `glass-to-glass median ${r.g2g.toFixed(0)} ms, p90 ${r.p90.toFixed(0)} ms (×${(r.g2g / base.g2g).toFixed(2)} of the raw viewer; ${r.frames} frames)` +
         (r.ttff !== null
           ? `; first frame ${r.ttff.toFixed(0)} ms (×${(r.ttff / (base.ttff ?? NaN)).toFixed(2)})`
           : '') +
