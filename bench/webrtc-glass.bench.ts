@@ -17,11 +17,8 @@
  * Usage: node bench/run.mjs webrtc-glass [seconds-per-case]
  *   with Janus: node scripts/webrtc-lab.mjs -- node --import tsx bench/webrtc-glass.bench.ts [seconds-per-case]
  */
-import { createServer } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { api, relayProcess, tempDir } from '../test/server/relay/support.ts';
-import { ensureBuild, launchChromium, median, root, sleep } from './player-support.ts';
+import { ensureBuild, launchChromium, median, sleep, startServer } from './player-support.ts';
 
 const SECONDS = Number(process.argv[2] ?? 15);
 const W = 320;
@@ -183,22 +180,8 @@ window.view = async (kind, latency, url) => {
 
 ensureBuild();
 // The page and dist/ from here; the relay allows this origin.
-const server = createServer((req, res) => {
-  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-  if (url.pathname === '/glass.html') {
-    res.writeHead(200, { 'content-type': 'text/html', 'cache-control': 'no-store' });
-    return void res.end(page);
-  }
-  const file = join(root, url.pathname);
-  if (url.pathname.startsWith('/dist/') && !url.pathname.includes('..') && existsSync(file)) {
-    res.writeHead(200, { 'content-type': 'text/javascript' });
-    return void res.end(readFileSync(file));
-  }
-  res.writeHead(404).end();
-});
-await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-const addr = server.address();
-const origin = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+const server = await startServer({ '/glass.html': page });
+const origin = server.origin;
 const data = tempDir('webrtc-glass-');
 const relay = await relayProcess({ DATA_DIR: data.dir, ALLOWED_ORIGINS: origin });
 
@@ -256,7 +239,7 @@ try {
     }
     await sleep(1000); // the publisher's encoder settles
     await tab.evaluate(
-      `window.view(${JSON.stringify(c.viewer)}, ${JSON.stringify(c.latency)}, ${JSON.stringify(flv)})`,
+      `window.view(${JSON.stringify(c.viewer)}, ${JSON.stringify(c.latency)}, ${JSON.stringify(c.viewer === 'widget-flv' ? flv : whepUrl)})`,
     );
     await sleep(4000);
     await tab.evaluate('window.__s.length = 0');
@@ -294,8 +277,7 @@ try {
   }
 } finally {
   await browser.close();
-  server.closeAllConnections();
-  server.close();
+  await server.close();
   await relay.stop();
   data.remove();
 }

@@ -239,8 +239,13 @@ export class LocalPushProvider extends BasePushProvider {
   #lost(publisher: WhipPublisher, lost: RelayError): void {
     if (publisher !== this.#publisher || this.#stopping) return;
     // the same failure as a lost ingest socket: the connection that carries the camera to the relay is gone
-    const err = this.#ingestError(`(WebRTC) was lost: ${lost.message}`);
+    this.#ingestLost(this.#ingestError(`(WebRTC) was lost: ${lost.message}`));
+  }
+
+  /** The ingest is gone (socket closed, WebRTC lost): fails the start in progress, or ends the live push. */
+  #ingestLost(err: RelayError): void {
     if (this.starting) {
+      // Fails the start in progress: its rejection path releases everything.
       this.#startFailure = err;
       this.abortStart();
       return;
@@ -341,19 +346,9 @@ export class LocalPushProvider extends BasePushProvider {
 
   #onSocketClosed(ws: WebSocket, ev: CloseEvent): void {
     if (ws !== this.#ws || this.#stopping) return;
-    const err = this.#ingestError(
-      ev.reason ? `was closed: ${ev.reason} (${ev.code})` : `was closed (${ev.code})`,
+    this.#ingestLost(
+      this.#ingestError(ev.reason ? `was closed: ${ev.reason} (${ev.code})` : `was closed (${ev.code})`),
     );
-    if (this.starting) {
-      // Fails the start in progress: its rejection path releases everything.
-      this.#startFailure = err;
-      this.abortStart();
-      return;
-    }
-    void this.#release().then(() => {
-      this.setState('idle');
-      this.fail(toErrorInfo(err, 'relay', ErrorCodes.INGEST_FAILED));
-    });
   }
 
   async stop(): Promise<void> {
