@@ -117,6 +117,9 @@ describe('<live-push-controls> against the real local relay', function () {
     if (player) {
       await seesFrames(player, 1.5);
       expect(player.protocol).to.equal('webrtc');
+      // live for a few seconds, as a push is: the relay's recorder of a WHIP push starts writing once ffmpeg has
+      // probed the RTP (up to 2 s; README, Known limits)
+      await new Promise((r) => setTimeout(r, 2500));
     } else {
       await new Promise((r) => setTimeout(r, 3000));
     }
@@ -133,7 +136,11 @@ describe('<live-push-controls> against the real local relay', function () {
       async () => (await callbacksFor(live.streamId)).filter((c) => c.event_type === 100).length >= 2,
       'recording callbacks',
       { timeout: 20000 },
-    );
+    ).catch(async (err: Error) => {
+      const seen = await callbacksFor(live.streamId);
+      const state = await (await fetch(`${relayUrl}/api/streams/${live.streamId}`)).text();
+      throw new Error(`${err.message}: callbacks ${JSON.stringify(seen)}; stream ${state}`);
+    });
     const files = (await callbacksFor(live.streamId)).filter((c) => c.event_type === 100);
     expect(files.map((f) => f.file_format)).to.have.members(['flv', 'mp4']);
     for (const f of files) {

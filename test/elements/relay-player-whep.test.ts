@@ -105,7 +105,11 @@ describe('<relay-player> over WebRTC (WHEP)', () => {
       expect(video(el).videoWidth).to.equal(320);
       const stats = await until('WebRTC stats', () => {
         const s = el.getStats();
-        return s.webrtc && (s.webrtc.framesDecoded ?? 0) > 10 ? s : null;
+        // RTT comes with the first STUN round trip on the pair in use
+        // (and the bitrate with the second sample)
+        return s.webrtc && (s.webrtc.framesDecoded ?? 0) > 10 && s.webrtc.rtt !== null && s.bitrate !== null
+          ? s
+          : null;
       });
       expect(stats.webrtc!.rtt).to.be.a('number').within(0, 0.5);
       expect(stats.webrtc!.packetsLost).to.be.a('number');
@@ -142,7 +146,8 @@ describe('<relay-player> over WebRTC (WHEP)', () => {
   });
 
   for (const scenario of ['status-404', 'text-500']) {
-    it(`a WHEP server answering ${scenario.slice(-3)}: falls back to the stream's FLV, and the viewer sees the picture`, async () => {
+    it(`a WHEP server answering ${scenario.slice(-3)}: falls back to the stream's FLV, and the viewer sees the picture`, async function () {
+      this.timeout(60000); // a WHIP push, then the relay's FLV of it (first byte ≈ 1 s after the relay starts)
       const push = await whipPush();
       try {
         const relayed = await fetch(`${relay}/api/streams/${push.id}/relay`, {
