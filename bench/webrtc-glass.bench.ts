@@ -112,9 +112,9 @@ async function exchange(pc, url, token) {
   if (res.status !== 201) throw new Error(url + ' answered ' + res.status);
   const location = new URL(res.headers.get('location'), url).href;
   // what a bare page needs for Janus 1.1.2's WHEP answer: actpass → active, the offer's extension ids
-  const ids = new Map([...pc.localDescription.sdp.matchAll(/a=extmap:(\d+) (\S+)/g)].map((m) => [m[2], m[1]]));
+  const ids = new Map([...pc.localDescription.sdp.matchAll(/a=extmap:(\\d+) (\\S+)/g)].map((m) => [m[2], m[1]]));
   const sdp = (await res.text()).replace(/a=setup:actpass/g, 'a=setup:active')
-    .replace(/a=extmap:(\d+) (\S+)(.*)\r\n/g, (l, id, uri, rest) => ids.has(uri) ? 'a=extmap:' + ids.get(uri) + ' ' + uri + rest + '\r\n' : '');
+    .replace(/a=extmap:(\\d+) (\\S+)(.*)\\r\\n/g, (l, id, uri, rest) => ids.has(uri) ? 'a=extmap:' + ids.get(uri) + ' ' + uri + rest + '\\r\\n' : '');
   await pc.setRemoteDescription({ type: 'answer', sdp });
   return location;
 }
@@ -162,8 +162,10 @@ window.view = async (kind, latency, url) => {
     const v = document.createElement('video'); v.muted = true; v.autoplay = true; v.playsInline = true;
     document.getElementById('out').append(v);
     const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    // recvonly video + audio, the offer the widget's engine makes too
     pc.addTransceiver('video', { direction: 'recvonly' });
-    pc.addEventListener('track', (e) => { v.srcObject = new MediaStream([e.track]); });
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+    pc.addEventListener('track', (e) => { if (e.track.kind === 'video') v.srcObject = new MediaStream([e.track]); });
     measure(v, () => null);
     await exchange(pc, url);
     return;
