@@ -134,7 +134,11 @@ export class LiveSession {
     if (this.#released) return;
     this.stop();
     if (fresh) this.#emit({ reconnects: 0 });
-    const { playable, skipped } = this.#sources.order(sources, this.#opts.capabilities);
+    const { playable, skipped } = this.#sources.order(
+      sources,
+      this.#opts.capabilities,
+      this.#opts.playScheme,
+    );
     this.#sources.set(playable);
     for (const s of skipped) {
       this.listener.onFallback({ from: s.source, to: playable[0]?.source ?? null, reason: s.reason });
@@ -153,7 +157,7 @@ export class LiveSession {
 
   /** Starts fetching the engine that `sources` would start with (it is cached for `start`). */
   preload(sources: readonly PlayUrl[]): void {
-    const first = this.#sources.order(sources, this.#opts.capabilities).playable[0];
+    const first = this.#sources.order(sources, this.#opts.capabilities, this.#opts.playScheme).playable[0];
     if (first) preloadEngine(first.engine);
   }
 
@@ -210,6 +214,14 @@ export class LiveSession {
   release(): void {
     this.stop();
     this.#released = true;
+  }
+
+  /** A reconnect: on the same source, with fresh URLs first when its signed one has expired. */
+  async #retry(): Promise<void> {
+    const gen = this.#gen;
+    const { refreshSources, capabilities, playScheme } = this.#opts;
+    await this.#sources.refresh(refreshSources, capabilities, playScheme);
+    if (gen === this.#gen && !this.#released) void this.#try(this.#sources.index);
   }
 
   async #try(index: number): Promise<void> {
@@ -332,7 +344,7 @@ export class LiveSession {
         const message = `The stream did not come back after ${this.#opts.maxReconnects} attempts (${failure.message}).`;
         return this.#fatal(code, message, url);
       }
-      this.#reconnect.schedule(() => void this.#try(this.#sources.index));
+      this.#reconnect.schedule(() => void this.#retry());
       this.#setState('reconnecting');
       return;
     }
