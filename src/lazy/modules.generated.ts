@@ -16,6 +16,7 @@ export type LazyModuleFiles = [
   typeof import('../net/origin-check.js'),
   typeof import('../player/controls/player-controls-module.js'),
   typeof import('../player/engines/hls-adapter.js'),
+  typeof import('../player/session/play-url-refresh.js'),
   typeof import('../push/lazy-provider.js'),
   typeof import('../push/push-session.js'),
   typeof import('../recordings/recordings-module.js'),

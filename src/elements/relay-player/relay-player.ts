@@ -17,7 +17,7 @@ import type { AutoHide } from '../../player/controls/player-auto-hide.js';
 import type { LatencyMode } from '../../player/engine.js';
 import { normaliseSources } from '../../player/protocol.js';
 import { LiveSession, type PlayerSnapshot, type SessionOptions } from '../../player/session/live-session.js';
-import { endpointRefresher } from '../../player/session/sources.js';
+import type { SourceRefresher } from '../../player/session/sources.js';
 import { isAudioOnly } from '../../player/view-state.js';
 import type { PlayUrl } from '../../contract/types.js';
 import { themeStyles } from '../theme.js';
@@ -167,7 +167,7 @@ export class RelayPlayer extends RelayMediaElement {
    * The page's own refresh of expired signed URLs: `(expired: PlayUrl[]) => Promise<PlayUrl[]>` (the playing one
    * first). Wins over `play-url-endpoint`.
    */
-  @property({ attribute: false }) refreshSources: SessionOptions['refreshSources'] | null = null;
+  @property({ attribute: false }) refreshSources: SourceRefresher | null = null;
   /** `https` (default) or `http`: the scheme of the FLV/HLS fallbacks a `webrtc://` (LEB) source is played through. */
   @property({ attribute: 'play-scheme' }) playScheme: 'https' | 'http' | null = null;
 
@@ -277,8 +277,7 @@ export class RelayPlayer extends RelayMediaElement {
       loop: this.loop,
       preload: this.preload,
       crossOrigin: this.crossOrigin,
-      refreshSources:
-        this.refreshSources ?? (this.playUrlEndpoint ? endpointRefresher(this.playUrlEndpoint) : undefined),
+      refreshSources: this.refreshSources ?? (this.playUrlEndpoint || undefined),
       playScheme: this.playScheme === 'http' ? 'http' : 'https',
     };
   }

@@ -32,8 +32,11 @@ export interface SessionOptions {
   /** Further behind than target + this, the session seeks instead of speeding up. */
   seekThreshold: number;
   capabilities?: Capabilities;
-  /** Fresh signed URLs when a reconnect finds the playing URL's `txTime` passed (`play-url-endpoint`, `refreshSources`). */
-  refreshSources?: SourceRefresher;
+  /**
+   * Where fresh signed URLs come from when a reconnect finds the playing URL's `txTime` passed: the page's
+   * `refreshSources`, or the `play-url-endpoint` URL.
+   */
+  refreshSources?: SourceRefresher | string;
   /** Scheme of the FLV/HLS fallbacks of `webrtc://` sources (`play-scheme`; default https). */
   playScheme?: 'https' | 'http';
 }

@@ -1,6 +1,5 @@
 import { ErrorCodes, type ErrorCode } from '../../contract/errors.js';
 import { loadLazyModule } from '../../lazy/registry.js';
-import { classifyUrl, normaliseSources } from '../protocol.js';
 import type { PlayUrl } from '../../contract/types.js';
 import type { Skipped } from '../source-order.js';
 import { expandLebSources } from '../leb.js';
@@ -29,30 +28,21 @@ export class SourceList {
     return orderSources(expandLebSources(sources, scheme), caps ?? (this.#detected ??= detectCapabilities()));
   }
   /**
-   * Before a reconnect: when the current URL's `txTime` has passed, asks `refresh` for fresh sources and stays on
-   * the same protocol among them. `true` when the list changed; a refresher that fails leaves it as it was.
+   * Before a reconnect: when the current URL's `txTime` has passed, fresh sources from `how` (the page's refresher,
+   * or the `play-url-endpoint` URL), through the lazy `play-url-refresh` module.
    */
   async refresh(
-    refresh: SourceRefresher | undefined,
+    how: SourceRefresher | string | undefined,
     caps?: Capabilities,
     scheme?: 'https' | 'http',
-  ): Promise<boolean> {
-    const cur = this.current;
-    if (!refresh || !cur || !txExpired(cur.source.url)) return false;
-    let fresh: PlayUrl[];
-    try {
-      fresh = await refresh([cur.source, ...this.#list.filter((c) => c !== cur).map((c) => c.source)]);
-    } catch {
-      return false; // the expired URL is tried, refused, and the next reconnect asks again
+  ): Promise<void> {
+    const url = this.current?.source.url;
+    if (how && url && txExpired(url)) {
+      await loadLazyModule('play-url-refresh').then(
+        (refresh) => refresh(this, how, caps, scheme),
+        () => undefined,
+      );
     }
-    const { playable } = this.order(fresh, caps, scheme);
-    if (!playable.length) return false;
-    const same = playable.findIndex(
-      (c) => c.engine === cur.engine && c.source.quality === cur.source.quality,
-    );
-    this.#list = playable;
-    this.#index = Math.max(0, same);
-    return true;
   }
   set(list: Candidate[]): void {
     this.#list = list;
@@ -127,26 +117,4 @@ export type SourceRefresher = (expired: readonly PlayUrl[]) => Promise<PlayUrl[]
 export function txExpired(url: string, nowMs = Date.now()): boolean {
   const t = /[?&]txTime=([0-9a-fA-F]{1,12})(&|#|$)/.exec(url)?.[1];
   return t !== undefined && parseInt(t, 16) * 1000 <= nowMs;
-}
-
-/**
- * The refresher of `play-url-endpoint`: `POST { streamId, encode, url }` for the playing source (`streamId` is the
- * last path segment without its extension) with the page's cookies → `{ urls: PlayUrl[] }` (e.g. the receiver's
- * `POST /api/trtc/play-urls`).
- */
-export function endpointRefresher(endpoint: string): SourceRefresher {
-  return async (expired) => {
-    const src = expired[0];
-    if (!src) return [];
-    const path = new URL(src.url, globalThis.location?.href).pathname;
-    const streamId = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]*$/, ''));
-    const res = await fetch(new URL(endpoint, globalThis.location?.href), {
-      method: 'POST',
-      credentials: 'include',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ streamId, encode: src.encode ?? classifyUrl(src.url), url: src.url }),
-    });
-    if (!res.ok) throw new Error(`${endpoint} answered ${res.status}`);
-    return normaliseSources(((await res.json()) as { urls?: unknown }).urls);
-  };
 }
