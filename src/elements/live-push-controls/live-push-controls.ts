@@ -75,6 +75,11 @@ export { STOP_REASON_DISCONNECTED, STOP_REASON_REQUESTED };
  *   `POST ?sdkAppId=&userId=` (same values in a JSON body, cookies included) with `{ "userSig": "…" }`.
  * @attr room-id - TRTC: the room to join as anchor.
  * @attr play-domain - TRTC: the CDN play domain the play URLs are built on.
+ * @attr play-url-endpoint - TRTC: URL on your server (e.g. the receiver's `/api/trtc/play-urls`) answering
+ *   `POST { streamId, encode, template? }` (cookies included) with signed `{ urls, expiresAt }`; without it the
+ *   play URLs are unsigned.
+ * @attr play-scheme - TRTC: `https` (default) or `http`, the scheme of the play URLs on a bare `play-domain`.
+ * @attr transcode-template - TRTC: a CSS transcode template id; the play URLs name `{streamId}_{template}` only.
  * @attr tx-secret - Local relay with `RELAY_PUSH_KEY`: `txSecret` for `stream-id`, minted by your server.
  * @attr tx-time - Local relay with `RELAY_PUSH_KEY`: the `txTime` (hex unix expiry) of `tx-secret`.
  * @attr credential-endpoint - Local relay with `RELAY_PUSH_KEY`: URL on your server answering

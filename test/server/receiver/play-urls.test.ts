@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import Fastify from 'fastify';
 import { receiverPlugin, type ReceiverOptions } from '../../../server/receiver/plugin.ts';
 import { receiverConfigFromEnv } from '../../../server/receiver/config.ts';
-import { txVerify } from '../../../server/shared/tx-secret.ts';
+import { txSign, txVerify } from '../../../server/shared/tx-secret.ts';
 import { createAndPush, sleep, startRelaying, waitFor } from '../relay/support.ts';
 import { flvBytes, startSecureRelay } from '../relay/security-support.ts';
 
@@ -52,6 +52,12 @@ function verify(url: string, name: string, now = Math.floor(Date.now() / 1000)) 
 }
 
 describe('signed play URLs', () => {
+  test("Tencent's documented example: MD5(e12c…ca3 + test + 5C271099) = f85a2ab3…a6fe", () => {
+    // https://intl.cloud.tencent.com/document/product/267/31560 (Authentication Configuration), its worked example
+    const signed = txSign('e12c46f2612d5106e2034781ab261ca3', 'test', 0x5c271099);
+    assert.deepEqual(signed, { txSecret: 'f85a2ab363fe4deaffef9754d79da6fe', txTime: '5C271099' });
+  });
+
   test('with neither TRTC_PLAY_STREAMS nor an authoriser every stream is refused, naming both', async () => {
     const app = await receiver({ trtcPlay: play() });
     try {
