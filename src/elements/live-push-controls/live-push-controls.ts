@@ -147,6 +147,9 @@ export class LivePushControls extends LitElement {
   /** URL on your server that issues a UserSig. */ declare sigEndpoint?: string;
   /** TRTC room id. */ declare roomId?: string;
   /** CDN play domain (TRTC). */ declare playDomain?: string;
+  /** URL on your server that signs play URLs (TRTC). */ declare playUrlEndpoint?: string;
+  /** `https` or `http` play URLs on a bare play domain (TRTC). */ declare playScheme?: string;
+  /** CSS transcode template id the play URLs name (TRTC). */ declare transcodeTemplate?: string;
   /** Local relay push auth: `txSecret` minted by your server for `stream-id` (see `tx-time`). Not reflected. */
   declare txSecret?: string;
   /** Local relay push auth: `txTime`, the upper-case hex unix expiry `tx-secret` was minted with. */
