@@ -67,6 +67,27 @@ describe('<relay-player> with signed play URLs that expire', () => {
     expect(rec.errors.filter((e) => e.fatal)).to.deep.equal([]);
   });
 
+  it("a page's own refreshSources hook is asked instead, with the expired playing source first", async () => {
+    const first = await signed();
+    const flv = first.urls.find((u) => u.encode === 'flv')!;
+    const asked: string[][] = [];
+    const refreshSources = async (expired: readonly PlayUrl[]) => {
+      asked.push(expired.map((u) => u.url));
+      return (await signed()).urls;
+    };
+    const { el } = await mount({ autoplay: true, muted: true }, { sources: [flv], refreshSources });
+    await until('the signed URL playing', () => el.state === 'playing', 30_000);
+    await until('the URL to expire', () => Date.now() / 1000 > first.expiresAt + 1, 15_000);
+    await fetch('/signed-play/cut');
+    await until(
+      'playing again',
+      () => el.state === 'playing' && txTime(el.currentUrl) > first.expiresAt,
+      40_000,
+    );
+    await advancing(el.media!, 'the fresh URL showing frames');
+    expect(asked[0]).to.deep.equal([flv.url]);
+  });
+
   it('without play-url-endpoint the expired URL cannot come back (what the endpoint is for)', async () => {
     const first = await signed();
     const flv = first.urls.find((u) => u.encode === 'flv')!;

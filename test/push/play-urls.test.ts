@@ -65,3 +65,39 @@ describe('play-scheme and transcode-template', () => {
     expect((err as Error).message).to.contain('play URL service at http://127.0.0.1:9');
   });
 });
+
+describe('play-url-endpoint against the real receiver (signed-play stack)', () => {
+  type Info = { relay: string; receiver: string; streamId: string; error?: string };
+  let info: Info;
+  before(async () => {
+    info = (await (await fetch('/signed-play/info')).json()) as Info;
+    expect(info.error, info.error).to.equal(undefined);
+  });
+
+  it('answers the start with URLs signed by the site, which the keyed relay plays; the page holds no key', async () => {
+    const urls = await resolvePlayUrls(
+      { playDomain: 'ignored.example', playUrlEndpoint: `${info.receiver}/api/trtc/play-urls` },
+      info.streamId,
+      'hls',
+    );
+    expect(urls.map((u) => u.encode)).to.deep.equal(['hls', 'rtmp', 'flv']);
+    const flv = urls.find((u) => u.encode === 'flv')!.url;
+    expect(flv).to.match(
+      new RegExp(`^${info.relay}/live/${info.streamId}\\.flv\\?txSecret=[0-9a-f]{32}&txTime=`),
+    );
+    const res = await fetch(flv);
+    expect(res.status).to.equal(200);
+    await res.body?.cancel();
+    expect((await fetch(flv.split('?')[0]!)).status).to.equal(403);
+  });
+
+  it("a stream the site does not sign is PLAY_URLS_UNAVAILABLE with the receiver's reason", async () => {
+    const err = await resolvePlayUrls(
+      { playDomain: 'd', playUrlEndpoint: `${info.receiver}/api/trtc/play-urls` },
+      'someone_else',
+      'flv',
+    ).catch((e: unknown) => e);
+    expect((err as { code: string }).code).to.equal('PLAY_URLS_UNAVAILABLE');
+    expect((err as Error).message).to.contain('not in TRTC_PLAY_STREAMS');
+  });
+});
