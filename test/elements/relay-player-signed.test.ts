@@ -88,6 +88,20 @@ describe('<relay-player> with signed play URLs that expire', () => {
     expect(asked[0]).to.deep.equal([flv.url]);
   });
 
+  it('a page handed an already expired URL (stale page, long pause) gets a fresh one before it first plays', async () => {
+    const stale = await signed();
+    await until('the URL to expire', () => Date.now() / 1000 > stale.expiresAt + 1, 15_000);
+    const flv = stale.urls.find((u) => u.encode === 'flv')!;
+    const { el, rec } = await mount(
+      { autoplay: true, muted: true, 'play-url-endpoint': endpoint() },
+      { sources: [flv] },
+    );
+    await until('playing', () => el.state === 'playing', 30_000);
+    await advancing(el.media!, 'frames');
+    expect(txTime(el.currentUrl)).to.be.greaterThan(stale.expiresAt);
+    expect(rec.errors).to.deep.equal([]);
+  });
+
   it('without play-url-endpoint the expired URL cannot come back (what the endpoint is for)', async () => {
     const first = await signed();
     const flv = first.urls.find((u) => u.encode === 'flv')!;

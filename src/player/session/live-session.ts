@@ -10,7 +10,7 @@ import { EndWatch } from './end-watch.js';
 import { chaseLiveEdge } from './live-edge.js';
 import { defaultSessionOptions, mergeOptions, type SessionOptions } from './options.js';
 import { Reconnect } from './reconnect.js';
-import { SourceList, nonePlayable, whyAllFailed } from './sources.js';
+import { SourceList, nonePlayable, txExpired, whyAllFailed } from './sources.js';
 import { IDLE_SNAPSHOT, withState, type PlayerSnapshot, type SessionListener } from './snapshot.js';
 import { StallWatch } from './stall.js';
 
@@ -216,20 +216,20 @@ export class LiveSession {
     this.#released = true;
   }
 
-  /** A reconnect: on the same source, with fresh URLs first when its signed one has expired. */
-  async #retry(): Promise<void> {
-    const gen = this.#gen;
-    const { refreshSources, capabilities, playScheme } = this.#opts;
-    await this.#sources.refresh(refreshSources, capabilities, playScheme);
-    if (gen === this.#gen && !this.#released) void this.#try(this.#sources.index);
-  }
-
   async #try(index: number): Promise<void> {
     this.#teardown();
     this.#clearPending();
     const gen = ++this.#gen;
-    const cand = this.#sources.select(index);
+    let cand = this.#sources.select(index);
     if (!cand) return;
+    const { refreshSources, capabilities, playScheme } = this.#opts;
+    if (refreshSources && txExpired(cand.source.url)) {
+      // a signed URL past its txTime (a reconnect, a play after a long pause): fresh URLs first, same engine
+      this.#setState(this.#reconnect.active ? 'reconnecting' : 'loading');
+      await this.#sources.refresh(refreshSources, capabilities, playScheme);
+      cand = this.#sources.current;
+      if (gen !== this.#gen || this.#released || !cand) return;
+    }
     this.#worked = false;
     this.#setState(this.#reconnect.active ? 'reconnecting' : 'loading');
     let engine: PlaybackEngine;
@@ -344,7 +344,7 @@ export class LiveSession {
         const message = `The stream did not come back after ${this.#opts.maxReconnects} attempts (${failure.message}).`;
         return this.#fatal(code, message, url);
       }
-      this.#reconnect.schedule(() => void this.#retry());
+      this.#reconnect.schedule(() => void this.#try(this.#sources.index));
       this.#setState('reconnecting');
       return;
     }
