@@ -159,8 +159,8 @@ export class RelayPlayer extends RelayMediaElement {
   @property({ type: Number, attribute: 'resume-window' }) resumeWindow = 120;
   /**
    * URL on the site's server that signs play URLs (e.g. the receiver's `POST /api/trtc/play-urls`): asked with
-   * `POST { streamId, encode, url }` (cookies included) for `{ urls }` when a reconnect finds the playing URL's
-   * `txTime` passed.
+   * `POST { streamId, encode, url }` (cookies included) for `{ urls }` before it (re)connects to a URL whose
+   * `txTime` has passed.
    */
   @property({ attribute: 'play-url-endpoint' }) playUrlEndpoint: string | null = null;
   /**

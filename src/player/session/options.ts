@@ -33,7 +33,7 @@ export interface SessionOptions {
   seekThreshold: number;
   capabilities?: Capabilities;
   /**
-   * Where fresh signed URLs come from when a reconnect finds the playing URL's `txTime` passed: the page's
+   * Where fresh signed URLs come from when an attempt finds its URL's `txTime` passed: the page's
    * `refreshSources`, or the `play-url-endpoint` URL.
    */
   refreshSources?: SourceRefresher | string;
