@@ -52,7 +52,7 @@ export const esmLoaders = {
   'origin-check': () => import('../net/origin-check.js').then((m) => m.default),
   /**
    * Asks for fresh signed play URLs (play-url-endpoint or the page's refreshSources): fetched when a
-   * reconnect finds the playing URL's txTime passed.
+   * (re)connect finds its URL's txTime passed.
    */
   'play-url-refresh': () => import('../player/session/play-url-refresh.js').then((m) => m.default),
 };

@@ -61,7 +61,7 @@ export async function freshPlayUrls(
 // This file's entry in the lazy-module registry (src/lazy/manifest.json lists the modules).
 declare module '../../lazy/registry.js' {
   interface LazyModules {
-    /** Fresh signed play URLs; fetched when a reconnect finds the playing URL expired. */
+    /** Fresh signed play URLs; fetched when a (re)connect finds its URL expired. */
     'play-url-refresh': typeof refreshSourceList;
   }
 }
