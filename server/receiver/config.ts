@@ -1,5 +1,12 @@
 // The receiver's settings from environment variables (`npm run receiver`), validated once at startup.
 import type { ReceiverOptions } from './plugin.ts';
+import {
+  DEFAULT_PLAY_PER_MINUTE,
+  DEFAULT_PLAY_URL_TTL,
+  MAX_PLAY_URL_TTL,
+  MIN_PLAY_URL_TTL,
+  TEMPLATE_PATTERN,
+} from './play-urls.ts';
 
 export interface ReceiverConfig {
   host: string;
@@ -14,6 +21,8 @@ export interface ReceiverConfig {
   plugin: ReceiverOptions;
   /** `RECEIVER_USERSIG_AUTHORIZER`: path of a module whose default export is the `authorizeUserSig` hook. */
   userSigAuthorizer: string | null;
+  /** `RECEIVER_PLAY_AUTHORIZER`: path of a module whose default export is the `authorizePlayUrl` hook. */
+  playAuthorizer: string | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -95,6 +104,39 @@ export function receiverConfigFromEnv(env: Env): ReceiverConfig {
       perMinute: int('TRTC_USERSIG_PER_MINUTE', 20, 1),
     };
   }
+  const playKey = env.TRTC_PLAY_KEY ?? '';
+  const playDomain = env.TRTC_PLAY_DOMAIN?.trim() ?? '';
+  if (playKey || playDomain) {
+    if (!playKey || !playDomain) {
+      throw new Error(
+        "set both TRTC_PLAY_KEY (the play domain's anti-leech key) and TRTC_PLAY_DOMAIN, or neither.",
+      );
+    }
+    const scheme = (env.TRTC_PLAY_SCHEME ?? '').trim().toLowerCase() || 'https';
+    if (scheme !== 'https' && scheme !== 'http') {
+      throw new Error(`TRTC_PLAY_SCHEME must be https or http (got "${scheme}").`);
+    }
+    const ttl = int('TRTC_PLAY_URL_TTL', DEFAULT_PLAY_URL_TTL, MIN_PLAY_URL_TTL);
+    if (ttl > MAX_PLAY_URL_TTL) {
+      throw new Error(`TRTC_PLAY_URL_TTL must be at most ${MAX_PLAY_URL_TTL} seconds (7 days; got ${ttl}).`);
+    }
+    const templates = list('TRTC_PLAY_TEMPLATES');
+    const badTemplate = templates.find((t) => !TEMPLATE_PATTERN.test(t));
+    if (badTemplate) {
+      throw new Error(
+        `TRTC_PLAY_TEMPLATES: "${badTemplate}" is not a template id (1–32 letters, digits, _ or -).`,
+      );
+    }
+    plugin.trtcPlay = {
+      key: playKey,
+      domain: playDomain,
+      scheme,
+      ttlSeconds: ttl,
+      allowStreams: list('TRTC_PLAY_STREAMS'),
+      templates,
+      perMinute: int('TRTC_PLAY_PER_MINUTE', DEFAULT_PLAY_PER_MINUTE, 1),
+    };
+  }
   const proxy = (env.RECEIVER_TRUST_PROXY ?? '').trim();
   return {
     trustProxy: proxy === '' || proxy === 'false' ? false : proxy === 'true' || list('RECEIVER_TRUST_PROXY'),
@@ -106,6 +148,7 @@ export function receiverConfigFromEnv(env: Env): ReceiverConfig {
     idleTimeoutMs: int('RECEIVER_IDLE_TIMEOUT_MS', 60_000, 1000),
     plugin,
     userSigAuthorizer: env.RECEIVER_USERSIG_AUTHORIZER?.trim() || null,
+    playAuthorizer: env.RECEIVER_PLAY_AUTHORIZER?.trim() || null,
   };
 }
 

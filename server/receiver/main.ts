@@ -26,26 +26,44 @@ if (databaseUrl) {
 if (config.plugin.allowedOrigins === '*') {
   console.warn('receiver: ALLOWED_ORIGINS=* lets every web site read the recordings API (local demo only).');
 }
-if (config.userSigAuthorizer) {
-  // The site's hook: `export default function authorizeUserSig(request, { userId, roomId | strRoomId, role })`.
-  const path = resolve(config.userSigAuthorizer);
+/** The site's hook in the module at `path` (its default export), or exit naming the variable. */
+async function loadHook(variable: string, path: string, shape: string): Promise<unknown> {
   let hook: unknown;
   try {
     hook = ((await import(pathToFileURL(path).href)) as { default?: unknown }).default;
   } catch (err) {
-    console.error(`receiver: RECEIVER_USERSIG_AUTHORIZER=${path} could not be loaded: ${String(err)}`);
+    console.error(`receiver: ${variable}=${path} could not be loaded: ${String(err)}`);
     process.exit(1);
   }
   if (typeof hook !== 'function') {
-    console.error(
-      `receiver: RECEIVER_USERSIG_AUTHORIZER=${path} must default-export a function authorizeUserSig(request, { userId, roomId | strRoomId, role }) → boolean.`,
-    );
+    console.error(`receiver: ${variable}=${path} must default-export a function ${shape} → boolean.`);
     process.exit(1);
   }
-  config.plugin.authorizeUserSig = hook as NonNullable<typeof config.plugin.authorizeUserSig>;
+  return hook;
+}
+
+if (config.userSigAuthorizer) {
+  // The site's hook: `export default function authorizeUserSig(request, { userId, roomId | strRoomId, role })`.
+  config.plugin.authorizeUserSig = (await loadHook(
+    'RECEIVER_USERSIG_AUTHORIZER',
+    resolve(config.userSigAuthorizer),
+    'authorizeUserSig(request, { userId, roomId | strRoomId, role })',
+  )) as NonNullable<typeof config.plugin.authorizeUserSig>;
 } else if (config.plugin.trtc) {
   console.warn(
     'receiver: TRTC UserSigs are configured but RECEIVER_USERSIG_AUTHORIZER is not set: every request is refused (403).',
+  );
+}
+if (config.playAuthorizer) {
+  // The site's hook: `export default function authorizePlayUrl(request, { streamId, encode, template })`.
+  config.plugin.authorizePlayUrl = (await loadHook(
+    'RECEIVER_PLAY_AUTHORIZER',
+    resolve(config.playAuthorizer),
+    'authorizePlayUrl(request, { streamId, encode, template })',
+  )) as NonNullable<typeof config.plugin.authorizePlayUrl>;
+} else if (config.plugin.trtcPlay && !config.plugin.trtcPlay.allowStreams?.length) {
+  console.warn(
+    'receiver: TRTC play URLs are configured but neither TRTC_PLAY_STREAMS nor RECEIVER_PLAY_AUTHORIZER is set: every request is refused (403).',
   );
 }
 

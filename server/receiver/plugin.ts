@@ -11,6 +11,12 @@ import { SqliteRecordingStore } from './sqlite-store.ts';
 import { decodeCursor, StoreUnavailableError, type RecordingFilter, type RecordingStore } from './store.ts';
 import { trtcRecordingRoutes } from './trtc-recording-routes.ts';
 import { looksLikeTrtcCallback } from './trtc-recording.ts';
+import {
+  playUrlRoutes,
+  type AuthorizePlayUrl,
+  type PlayUrlOptions,
+  type PlayUrlRequest,
+} from './play-urls.ts';
 import { userSigRoutes, type AuthorizeUserSig, type UserSigOptions, type UserSigRequest } from './usersig.ts';
 import { bodyDeadline } from './body-deadline.ts';
 import { errorBody, HttpError } from './http-error.ts';
@@ -20,7 +26,7 @@ import { SignReplayGuard } from './sign-replay.ts';
 import { redactingLogSerializers } from '../shared/redact.ts';
 import { ErrorCodes } from '../../src/contract/errors.ts';
 
-export type { AuthorizeUserSig, UserSigRequest };
+export type { AuthorizePlayUrl, AuthorizeUserSig, PlayUrlRequest, UserSigRequest };
 
 export interface ReceiverOptions {
   /** Directory of the SQLite database (`receiver.sqlite`). Ignored when `store` or `databaseUrl` is given. */
@@ -82,6 +88,17 @@ export interface ReceiverOptions {
    * the standalone receiver loads it from the module named by `RECEIVER_USERSIG_AUTHORIZER`.
    */
   authorizeUserSig?: AuthorizeUserSig;
+  /**
+   * Sign play URLs at `POST /api/trtc/play-urls` with the play domain's anti-leech key (`TRTC_PLAY_KEY`,
+   * `TRTC_PLAY_DOMAIN`; off unless given). Streams are signed only when listed (`allowStreams`) or authorised.
+   */
+  trtcPlay?: Omit<PlayUrlOptions, 'authorize'>;
+  /**
+   * The site's authorisation of play URLs: `authorizePlayUrl(request, { streamId, encode, template? })` resolves to
+   * `true` to sign them (see `AuthorizePlayUrl`); the standalone receiver loads it from `RECEIVER_PLAY_AUTHORIZER`.
+   * With neither it nor `trtcPlay.allowStreams`, every request is refused (403).
+   */
+  authorizePlayUrl?: AuthorizePlayUrl;
   /** Batch concurrent writes into one transaction. Default true. */
   groupCommit?: boolean;
   /** Another storage backend (e.g. PostgreSQL); the plugin does not close a store it did not create. */
@@ -100,7 +117,8 @@ const SIGN_MESSAGES: Record<SignFailure, string> = {
 /**
  * The recording callback receiver as a fastify plugin: `POST /callbacks/tencent`, `POST /callbacks/trtc-recording`,
  * `GET /api/recordings`,
- * `GET /api/recordings/events`, and (when `trtc` is given) `POST /api/trtc/usersig`. Register it without a prefix
+ * `GET /api/recordings/events`, and (when `trtc` is given) `POST /api/trtc/usersig`, (when `trtcPlay` is given)
+ * `POST /api/trtc/play-urls`. Register it without a prefix
  * and without fastify-plugin: it replaces the body parsers of its own scope (every body is read as text, checked,
  * then parsed as JSON whatever its content type, as Tencent sends some callbacks without one).
  */
@@ -377,6 +395,10 @@ export async function receiverPlugin(fastify: FastifyInstance, opts: ReceiverOpt
   if (opts.trtc) {
     const trtc = { ...opts.trtc, authorize: opts.authorizeUserSig };
     await userSigRoutes(fastify, trtc, { origins, jsonLimits, deadline: deadline.hooks });
+  }
+  if (opts.trtcPlay) {
+    const play = { ...opts.trtcPlay, authorize: opts.authorizePlayUrl };
+    await playUrlRoutes(fastify, play, { origins, jsonLimits, deadline: deadline.hooks });
   }
 }
 

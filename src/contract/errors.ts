@@ -32,6 +32,8 @@ export const ErrorCodes = {
   START_PUBLISH_CDN_FAILED: 'START_PUBLISH_CDN_FAILED',
   STOP_PUBLISH_CDN_FAILED: 'STOP_PUBLISH_CDN_FAILED',
   SIG_UNAVAILABLE: 'SIG_UNAVAILABLE',
+  /** `play-url-endpoint` gave no signed play URLs (unreachable, refused, or a malformed answer). */
+  PLAY_URLS_UNAVAILABLE: 'PLAY_URLS_UNAVAILABLE',
   PROVIDER_UNKNOWN: 'PROVIDER_UNKNOWN',
   START_CANCELLED: 'START_CANCELLED',
   UNSUPPORTED_BROWSER: 'UNSUPPORTED_BROWSER',
@@ -86,6 +88,8 @@ export const ErrorCodes = {
   SSE_TOO_MANY_FROM_IP: 'SSE_TOO_MANY_FROM_IP',
   /** 403: the site does not allow this caller a UserSig. */
   USERSIG_NOT_ALLOWED: 'USERSIG_NOT_ALLOWED',
+  /** 403: the site does not allow this caller signed play URLs for this stream (or restricts none: see README). */
+  PLAY_URL_NOT_ALLOWED: 'PLAY_URL_NOT_ALLOWED',
   // local relay server (JSON error bodies, module "relay")
   NOT_INGESTING: 'NOT_INGESTING',
   BODY_TOO_LARGE: 'BODY_TOO_LARGE',

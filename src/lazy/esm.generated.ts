@@ -54,4 +54,9 @@ export const esmLoaders = {
   'whep-engine': () => import('../player/engines/whep-engine.js').then((m) => m.default),
   /** The WHIP push provider's implementation (any WHIP server), fetched on its first start. */
   'whip-provider': () => import('../push/providers/whip-provider-impl.js').then((m) => m.default),
+  /**
+   * Asks for fresh signed play URLs (play-url-endpoint or the page's refreshSources): fetched when a
+   * (re)connect finds its URL's txTime passed.
+   */
+  'play-url-refresh': () => import('../player/session/play-url-refresh.js').then((m) => m.default),
 };

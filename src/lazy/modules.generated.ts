@@ -17,6 +17,7 @@ export type LazyModuleFiles = [
   typeof import('../player/controls/player-controls-module.js'),
   typeof import('../player/engines/hls-adapter.js'),
   typeof import('../player/engines/whep-engine.js'),
+  typeof import('../player/session/play-url-refresh.js'),
   typeof import('../push/lazy-provider.js'),
   typeof import('../push/push-session.js'),
   typeof import('../recordings/recordings-module.js'),

@@ -88,6 +88,9 @@ describe('push providers: declared attributes and capabilities', () => {
       'sig-endpoint',
       'room-id',
       'play-domain',
+      'play-url-endpoint',
+      'play-scheme',
+      'transcode-template',
     ]);
     const required = pushProviderSpec('trtc')
       .attributes.filter((a) => a.required)

@@ -82,6 +82,11 @@ export { STOP_REASON_DISCONNECTED, STOP_REASON_REQUESTED };
  *   `POST ?sdkAppId=&userId=` (same values in a JSON body, cookies included) with `{ "userSig": "…" }`.
  * @attr room-id - TRTC: the room to join as anchor.
  * @attr play-domain - TRTC: the CDN play domain the play URLs are built on.
+ * @attr play-url-endpoint - TRTC: URL on your server (e.g. the receiver's `/api/trtc/play-urls`) answering
+ *   `POST { streamId, encode, template? }` (cookies included) with signed `{ urls, expiresAt }`; without it the
+ *   play URLs are unsigned.
+ * @attr play-scheme - TRTC: `https` (default) or `http`, the scheme of the play URLs on a bare `play-domain`.
+ * @attr transcode-template - TRTC: a CSS transcode template id; the play URLs name `{streamId}_{template}` only.
  * @attr tx-secret - Local relay with `RELAY_PUSH_KEY`: `txSecret` for `stream-id`, minted by your server.
  * @attr tx-time - Local relay with `RELAY_PUSH_KEY`: the `txTime` (hex unix expiry) of `tx-secret`.
  * @attr credential-endpoint - Local relay with `RELAY_PUSH_KEY` (or a WHIP server taking the same credential as
@@ -155,6 +160,9 @@ export class LivePushControls extends LitElement {
   /** URL on your server that issues a UserSig. */ declare sigEndpoint?: string;
   /** TRTC room id. */ declare roomId?: string;
   /** CDN play domain (TRTC). */ declare playDomain?: string;
+  /** URL on your server that signs play URLs (TRTC). */ declare playUrlEndpoint?: string;
+  /** `https` or `http` play URLs on a bare play domain (TRTC). */ declare playScheme?: string;
+  /** CSS transcode template id the play URLs name (TRTC). */ declare transcodeTemplate?: string;
   /** Local relay push auth: `txSecret` minted by your server for `stream-id` (see `tx-time`). Not reflected. */
   declare txSecret?: string;
   /** Local relay push auth: `txTime`, the upper-case hex unix expiry `tx-secret` was minted with. */

@@ -17,6 +17,7 @@ import type { AutoHide } from '../../player/controls/player-auto-hide.js';
 import type { LatencyMode } from '../../player/engine.js';
 import { normaliseSources } from '../../player/protocol.js';
 import { LiveSession, type PlayerSnapshot, type SessionOptions } from '../../player/session/live-session.js';
+import type { SourceRefresher } from '../../player/session/sources.js';
 import { isAudioOnly } from '../../player/view-state.js';
 import type { PlayUrl } from '../../contract/types.js';
 import { themeStyles } from '../theme.js';
@@ -156,6 +157,19 @@ export class RelayPlayer extends RelayMediaElement {
   @property() latency: LatencyMode = 'normal';
   /** Seconds to keep checking quietly for a broadcast that ended cleanly to come back. */
   @property({ type: Number, attribute: 'resume-window' }) resumeWindow = 120;
+  /**
+   * URL on the site's server that signs play URLs (e.g. the receiver's `POST /api/trtc/play-urls`): asked with
+   * `POST { streamId, encode, url }` (cookies included) for `{ urls }` before it (re)connects to a URL whose
+   * `txTime` has passed.
+   */
+  @property({ attribute: 'play-url-endpoint' }) playUrlEndpoint: string | null = null;
+  /**
+   * The page's own refresh of expired signed URLs: `(expired: PlayUrl[]) => Promise<PlayUrl[]>` (the playing one
+   * first). Wins over `play-url-endpoint`.
+   */
+  @property({ attribute: false }) refreshSources: SourceRefresher | null = null;
+  /** `https` (default) or `http`: the scheme of the FLV/HLS fallbacks a `webrtc://` (LEB) source is played through. */
+  @property({ attribute: 'play-scheme' }) playScheme: 'https' | 'http' | null = null;
 
   /** The raw `sources` attribute (parsed into `sources`). */
   @property({ attribute: 'sources' }) private sourcesAttr: string | null = null;
@@ -227,7 +241,8 @@ export class RelayPlayer extends RelayMediaElement {
       changed.has('src') ||
       changed.has('sources') ||
       changed.has('sourcesAttr' as keyof RelayPlayer) ||
-      changed.has('latency')
+      changed.has('latency') ||
+      changed.has('playScheme')
     ) {
       this.#freshSession = false;
       this.#startInputs();
@@ -262,6 +277,8 @@ export class RelayPlayer extends RelayMediaElement {
       loop: this.loop,
       preload: this.preload,
       crossOrigin: this.crossOrigin,
+      refreshSources: this.refreshSources ?? (this.playUrlEndpoint || undefined),
+      playScheme: this.playScheme === 'http' ? 'http' : 'https',
     };
   }
 

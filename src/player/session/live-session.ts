@@ -10,7 +10,7 @@ import { EndWatch } from './end-watch.js';
 import { chaseLiveEdge } from './live-edge.js';
 import { defaultSessionOptions, mergeOptions, type SessionOptions } from './options.js';
 import { Reconnect } from './reconnect.js';
-import { SourceList, nonePlayable, whyAllFailed } from './sources.js';
+import { SourceList, nonePlayable, txExpired, whyAllFailed } from './sources.js';
 import { IDLE_SNAPSHOT, withState, type PlayerSnapshot, type SessionListener } from './snapshot.js';
 import { StallWatch } from './stall.js';
 
@@ -134,7 +134,11 @@ export class LiveSession {
     if (this.#released) return;
     this.stop();
     if (fresh) this.#emit({ reconnects: 0 });
-    const { playable, skipped } = this.#sources.order(sources, this.#opts.capabilities);
+    const { playable, skipped } = this.#sources.order(
+      sources,
+      this.#opts.capabilities,
+      this.#opts.playScheme,
+    );
     this.#sources.set(playable);
     for (const s of skipped) {
       this.listener.onFallback({ from: s.source, to: playable[0]?.source ?? null, reason: s.reason });
@@ -153,7 +157,7 @@ export class LiveSession {
 
   /** Starts fetching the engine that `sources` would start with (it is cached for `start`). */
   preload(sources: readonly PlayUrl[]): void {
-    const first = this.#sources.order(sources, this.#opts.capabilities).playable[0];
+    const first = this.#sources.order(sources, this.#opts.capabilities, this.#opts.playScheme).playable[0];
     if (first) preloadEngine(first.engine);
   }
 
@@ -216,8 +220,16 @@ export class LiveSession {
     this.#teardown();
     this.#clearPending();
     const gen = ++this.#gen;
-    const cand = this.#sources.select(index);
+    let cand = this.#sources.select(index);
     if (!cand) return;
+    const { refreshSources, capabilities, playScheme } = this.#opts;
+    if (refreshSources && txExpired(cand.source.url)) {
+      // a signed URL past its txTime (a reconnect, a play after a long pause): fresh URLs first, same engine
+      this.#setState(this.#reconnect.active ? 'reconnecting' : 'loading');
+      await this.#sources.refresh(refreshSources, capabilities, playScheme);
+      cand = this.#sources.current;
+      if (gen !== this.#gen || this.#released || !cand) return;
+    }
     this.#worked = false;
     this.#setState(this.#reconnect.active ? 'reconnecting' : 'loading');
     let engine: PlaybackEngine;

@@ -1,6 +1,7 @@
 import { DEFAULT_BACKOFF, type BackoffOptions } from '../backoff.js';
 import type { LatencyMode } from '../engine.js';
 import type { Capabilities } from '../source-order.js';
+import type { SourceRefresher } from './sources.js';
 
 /** How a {@link LiveSession} plays: what the element's attributes set, and the timings of its watches. */
 export interface SessionOptions {
@@ -31,6 +32,13 @@ export interface SessionOptions {
   /** Further behind than target + this, the session seeks instead of speeding up. */
   seekThreshold: number;
   capabilities?: Capabilities;
+  /**
+   * Where fresh signed URLs come from when an attempt finds its URL's `txTime` passed: the page's
+   * `refreshSources`, or the `play-url-endpoint` URL.
+   */
+  refreshSources?: SourceRefresher | string;
+  /** Scheme of the FLV/HLS fallbacks of `webrtc://` sources (`play-scheme`; default https). */
+  playScheme?: 'https' | 'http';
 }
 
 export function defaultSessionOptions(latency: LatencyMode = 'normal'): SessionOptions {

@@ -2,6 +2,7 @@ import { ErrorCodes, type ErrorCode } from '../../contract/errors.js';
 import { loadLazyModule } from '../../lazy/registry.js';
 import type { PlayUrl } from '../../contract/types.js';
 import type { Skipped } from '../source-order.js';
+import { expandLebSources } from '../leb.js';
 import {
   detectCapabilities,
   orderSources,
@@ -19,9 +20,29 @@ export class SourceList {
   #index = 0;
   #detected: Capabilities | null = null;
 
-  /** `sources` in the order this browser will try them, and those it skips (RTMP, unsupported). */
-  order(sources: readonly PlayUrl[], caps?: Capabilities): SourceOrder {
-    return orderSources(sources, caps ?? (this.#detected ??= detectCapabilities()));
+  /**
+   * `sources` in the order this browser will try them, and those it skips (RTMP, unsupported); `webrtc://` ones
+   * become their FLV and HLS fallbacks first (`leb.ts`, over `scheme`).
+   */
+  order(sources: readonly PlayUrl[], caps?: Capabilities, scheme?: 'https' | 'http'): SourceOrder {
+    return orderSources(expandLebSources(sources, scheme), caps ?? (this.#detected ??= detectCapabilities()));
+  }
+  /**
+   * Before a reconnect: when the current URL's `txTime` has passed, fresh sources from `how` (the page's refresher,
+   * or the `play-url-endpoint` URL), through the lazy `play-url-refresh` module.
+   */
+  async refresh(
+    how: SourceRefresher | string | undefined,
+    caps?: Capabilities,
+    scheme?: 'https' | 'http',
+  ): Promise<void> {
+    const url = this.current?.source.url;
+    if (how && url && txExpired(url)) {
+      await loadLazyModule('play-url-refresh').then(
+        (refresh) => refresh(this, how, caps, scheme),
+        () => undefined,
+      );
+    }
   }
   set(list: Candidate[]): void {
     this.#list = list;
@@ -87,4 +108,13 @@ export function nonePlayable(sources: readonly PlayUrl[], skipped: readonly Skip
     skipped.length === 1 ? ErrorCodes.UNSUPPORTED_PROTOCOL : ErrorCodes.ALL_SOURCES_FAILED,
     `None of the ${sources.length} source(s) can be played in this browser: ${skipped.map((s) => s.reason).join(' ')}`,
   ];
+}
+
+/** Fresh play URLs for `expired` (the sources in use, the one playing first), from the page's own server. */
+export type SourceRefresher = (expired: readonly PlayUrl[]) => Promise<PlayUrl[]>;
+
+/** Whether `url` carries a `txTime` (hex unix seconds, Tencent's anti-leech expiry) that has passed. */
+export function txExpired(url: string, nowMs = Date.now()): boolean {
+  const t = /[?&]txTime=([0-9a-fA-F]{1,12})(&|#|$)/.exec(url)?.[1];
+  return t !== undefined && parseInt(t, 16) * 1000 <= nowMs;
 }

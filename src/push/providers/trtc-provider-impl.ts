@@ -22,7 +22,9 @@
  * Config (element attributes): `sdk-app-id`, `user-id`, `room-id`, `play-domain` (the CSS play domain bound to
  * the application), and either `user-sig` or `sig-endpoint` (a URL on the site's own server, e.g. the receiver's
  * `POST /api/trtc/usersig`, answering `{ "userSig": "…" }`). A UserSig is never computed here: that needs the
- * application's secret key, which must never reach a browser.
+ * application's secret key, which must never reach a browser. The play URLs: `play-url-endpoint` (signed by the
+ * site's server, e.g. the receiver's `POST /api/trtc/play-urls`), else unsigned from `play-domain`, `play-scheme`
+ * and `transcode-template` (`resolvePlayUrls` in `../play-urls.ts`).
  *
  * This module is itself fetched on the first TRTC start (lazy module `trtc-provider`, see `lazy-provider.ts`);
  * `trtc-provider.ts` registers the small shell that loads it. The SDK is fetched through `loadLazyModule('trtc')`.
@@ -33,7 +35,7 @@ import { ErrorCodes, RelayError, isRelayError } from '../../contract/errors.js';
 import type { LazyProviderModule, ProviderKit } from '../lazy-provider.js';
 import { requestJson } from '../http.js';
 import { STREAM_ID, type PushOptions } from '../options.js';
-import { buildPlayUrls } from '../play-urls.js';
+import { resolvePlayUrls } from '../play-urls.js';
 import {
   BasePushProvider,
   cancelledError,
@@ -259,11 +261,12 @@ export class TrtcPushProvider extends BasePushProvider {
     }
     const userId = this.#required('userId', 'user-id');
     const roomIdRaw = this.#required('roomId', 'room-id');
-    const playDomain = this.#required('playDomain', 'play-domain');
+    this.#required('playDomain', 'play-domain');
     checkRecordTypes(options);
     // Everything the CDN and the play URLs depend on is checked before the SDK is loaded or a room joined.
     const streamId = cdnStreamId(options, sdkAppId, roomIdRaw, userId);
-    const urls = buildPlayUrls(playDomain, streamId, options.encode);
+    // Signed by the site's server when play-url-endpoint is set (before the SDK loads: a refusal costs no join).
+    const urls = await resolvePlayUrls(this.#config, streamId, options.encode, signal);
     const audio = media.getAudioTracks()[0];
     const video = options.audioOnly ? undefined : media.getVideoTracks()[0];
     if (!audio && !video) {

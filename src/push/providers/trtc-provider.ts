@@ -18,6 +18,9 @@ registerLazyPushProvider('trtc', 'trtc-provider', {
     { name: 'sig-endpoint', type: 'url' },
     { name: 'room-id', required: true },
     { name: 'play-domain', required: true },
+    { name: 'play-url-endpoint', type: 'url' },
+    { name: 'play-scheme' },
+    { name: 'transcode-template' },
   ],
   capabilities: { chooseRecordFormats: false, audioOnly: true, recordId: true, switchDevicesLive: true },
 });
