@@ -14,6 +14,8 @@ export interface IngestPipeline {
   readonly hub: FlvHub;
   readonly exited: Promise<FfmpegExit>;
   readonly pid: number | undefined;
+  /** `POST /whep/{id}` can play this ingest (today: a WHIP push, its RTP forwarded as received). */
+  readonly playsOverWhep?: boolean;
   /** No more input: flush what was received and exit. */
   end(): void;
   kill(): void;

@@ -43,7 +43,8 @@ export function addMedia(
   let media: Video | Audio;
   if (kind === 'video') {
     media = new ndc.Video(mid, direction);
-    media.addH264Codec(codec.pt, fmtp);
+    if (codec.name === 'vp8') media.addVP8Codec(codec.pt);
+    else media.addH264Codec(codec.pt, fmtp);
   } else {
     media = new ndc.Audio(mid, direction);
     media.addOpusCodec(codec.pt, fmtp);

@@ -39,13 +39,22 @@ async function freeRtpPort(): Promise<number> {
 const flvOut = (pipe: string): string[] => ['-f', 'flv', '-flvflags', 'no_duration_filesize', '-flush_packets', '1', pipe];
 
 /** ffmpeg's arguments for an SDP at `sdpFile` with these tracks. */
-export function rtpIngestArgs(sdpFile: string, tracks: { video: boolean; audio: boolean }): string[] {
+export function rtpIngestArgs(
+  sdpFile: string,
+  tracks: { video: boolean; audio: boolean; reencodeVideo?: boolean },
+): string[] {
   // prettier-ignore
   const input = [
     '-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts', '-probesize', '262144', '-analyzeduration', '2000000',
     '-f', 'sdp', '-i', sdpFile,
   ];
-  const video = ['-map', '0:v:0', '-c:v', 'copy', '-an'];
+  // VP8 from a publisher without H.264: re-encoded as the WebSocket ingest re-encodes VP8 (ingest/transcoder.ts)
+  // prettier-ignore
+  const x264 = [
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
+    '-force_key_frames', 'expr:gte(t,n_forced*1)', '-crf', '26',
+  ];
+  const video = ['-map', '0:v:0', ...(tracks.reencodeVideo ? x264 : ['-c:v', 'copy']), '-an'];
   const audio = ['-map', '0:a:0', '-c:a', 'aac', '-b:a', '96k', '-vn'];
   if (!tracks.video) return [...input, ...audio, ...flvOut('pipe:1')];
   if (!tracks.audio) return [...input, ...video, ...flvOut('pipe:1')];
@@ -94,7 +103,10 @@ export class RtpToFfmpeg {
     const hub = new KeyframeHub(onJoin);
     const both = video !== null && audio !== null;
     hub.declareTracks({ video: video !== null, audio: audio !== null });
-    const child = spawnFfmpeg(rtpIngestArgs(sdpFile, { video: !!video, audio: !!audio }), both ? 1 : 0);
+    const child = spawnFfmpeg(
+      rtpIngestArgs(sdpFile, { video: !!video, audio: !!audio, reencodeVideo: video?.name === 'vp8' }),
+      both ? 1 : 0,
+    );
     const feed = (push: (c: Buffer) => void) => (c: Buffer) => {
       try {
         push(c);

@@ -117,6 +117,11 @@ export function pickH264(m: MediaSection, profile?: string): Codec | null {
   return [...pool].sort((a, b) => rank(a) - rank(b))[0] ?? null;
 }
 
+/** VP8 from `m`, taken from a WHIP publisher that offers no H.264 (re-encoded to H.264 by ffmpeg). */
+export function pickVp8(m: MediaSection): Codec | null {
+  return m.codecs.find((c) => c.name === 'vp8' && c.clockRate === 90000) ?? null;
+}
+
 export function pickOpus(m: MediaSection): Codec | null {
   return m.codecs.find((c) => c.name === 'opus' && c.clockRate === 48000) ?? null;
 }
@@ -139,9 +144,13 @@ export function ffmpegSdp(o: {
   const lines = ['v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=relay whip', 'c=IN IP4 127.0.0.1', 't=0 0'];
   if (o.video) {
     const { port, codec } = o.video;
-    lines.push(`m=video ${port} RTP/AVP ${codec.pt}`, `a=rtpmap:${codec.pt} H264/90000`);
-    // packetization-mode is what matters to ffmpeg's depacketiser; parameter sets arrive in band
-    lines.push(`a=fmtp:${codec.pt} packetization-mode=${packetizationMode(codec.fmtp)}`);
+    if (codec.name === 'vp8')
+      lines.push(`m=video ${port} RTP/AVP ${codec.pt}`, `a=rtpmap:${codec.pt} VP8/90000`);
+    else {
+      lines.push(`m=video ${port} RTP/AVP ${codec.pt}`, `a=rtpmap:${codec.pt} H264/90000`);
+      // packetization-mode is what matters to ffmpeg's depacketiser; parameter sets arrive in band
+      lines.push(`a=fmtp:${codec.pt} packetization-mode=${packetizationMode(codec.fmtp)}`);
+    }
   }
   if (o.audio) {
     const { port, codec } = o.audio;

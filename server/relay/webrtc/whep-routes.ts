@@ -1,6 +1,6 @@
 /**
  * WHEP egress: `POST /whep/{streamId}` with a viewer's SDP offer → `201`, the answer and a `Location` to `DELETE`.
- * Plays a stream whose ingest is a WHIP push (its RTP forwarded as received); a stream ingested over the WebSocket
+ * Plays a stream whose ingest is an H.264 WHIP push (its RTP forwarded as received); a VP8 push or a stream ingested over the WebSocket
  * is refused with 409 NOT_INGESTING (its FLV/HLS URLs play it). Authorised by the play credential when the relay
  * has a play key (query `txSecret`/`txTime` as on `/live`, or the Bearer `{txTime}.{txSecret}`), under the viewer
  * caps the FLV viewers count against.
@@ -29,11 +29,11 @@ export async function whepRoutes(fastify: FastifyInstance, o: WebRtcRoutesOption
     checkPlay(id, req.query, bearer(req));
     const s = registry.get(id);
     const ingest = s.transcoder;
-    if (s.ingest !== 'ingesting' || !(ingest instanceof WhipIngest))
+    if (s.ingest !== 'ingesting' || !(ingest instanceof WhipIngest) || !ingest.playsOverWhep)
       throw relayError(
         409,
         ErrorCodes.NOT_INGESTING,
-        `Stream "${id}" has no WHIP push right now; WHEP plays WHIP pushes (use its FLV or HLS URL otherwise).`,
+        `Stream "${id}" has no H.264 WHIP push right now; WHEP plays those (use its FLV or HLS URL otherwise).`,
       );
     const offer = sdpBody(req);
     const senders = whepSenders(offer, ingest);

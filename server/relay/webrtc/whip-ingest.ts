@@ -33,6 +33,11 @@ export interface WhipTracks {
 }
 
 export class WhipIngest {
+  /** WHEP viewers are served this push’s RTP as received (`IngestPipeline.playsOverWhep`): H.264 only. */
+  get playsOverWhep(): boolean {
+    return this.codecs.video?.name !== 'vp8';
+  }
+
   readonly sessionId = randomBytes(12).toString('hex');
   readonly exited: Promise<FfmpegExit>;
   readonly answer: string;

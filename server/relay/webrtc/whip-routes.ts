@@ -16,7 +16,7 @@ import type { LiveStream } from '../streams/live-stream.ts';
 import type { StreamRegistry } from '../streams/registry.ts';
 import { StreamEnd } from '../callbacks/callbacks.ts';
 import type { WebRtcNetwork } from './network.ts';
-import { parseOffer, pickH264, pickOpus, sectionOf } from './sdp.ts';
+import { parseOffer, pickH264, pickOpus, pickVp8, sectionOf } from './sdp.ts';
 import { acceptSdpBodies, bearer, created, credentialOf, noTrickle, sdpBody } from './sdp-exchange.ts';
 import { WhipIngest, type WhipTracks } from './whip-ingest.ts';
 
@@ -52,18 +52,21 @@ export function pushTarget(o: WebRtcRoutesOptions, req: FastifyRequest<Params>):
   return s;
 }
 
-/** The tracks the relay takes from an offer: H.264 video (unless audio-only) and Opus audio; 400 otherwise. */
+/**
+ * The tracks the relay takes from an offer: video (unless audio-only) as H.264 whenever offered, else VP8 (which
+ * ffmpeg re-encodes to H.264), and Opus audio; 400 otherwise.
+ */
 export function whipTracks(offer: string, audioOnly: boolean): WhipTracks {
   const parsed = parseOffer(offer);
   const v = audioOnly ? null : sectionOf(parsed, 'video', true);
   const a = sectionOf(parsed, 'audio', true);
-  const video = v ? pickH264(v) : null;
+  const video = v ? (pickH264(v) ?? pickVp8(v)) : null;
   const audio = a ? pickOpus(a) : null;
   if (v && !video)
     throw relayError(
       400,
       ErrorCodes.INVALID_OPTIONS,
-      'The offer sends video without H.264 (packetization-mode 1); the relay passes H.264 through. Offer H.264.',
+      'The offer sends video in neither H.264 nor VP8, the codecs the relay takes. Offer H.264 (or VP8).',
     );
   if (!video && !audio)
     throw relayError(

@@ -61,7 +61,7 @@ export async function postSdp(
 }
 
 /** An offer as a sending peer makes it (also the base the refusal tests mutate). */
-export async function publisherOffer(): Promise<{
+export async function publisherOffer(videoCodec: 'h264' | 'vp8' = 'h264'): Promise<{
   pc: PeerConnection;
   video: Track;
   audio: Track;
@@ -69,7 +69,8 @@ export async function publisherOffer(): Promise<{
 }> {
   const pc = new ndc.PeerConnection('test-publisher', { iceServers: [], bindAddress: '127.0.0.1' });
   const v = new ndc.Video('0', 'SendOnly');
-  v.addH264Codec(VIDEO_PT);
+  if (videoCodec === 'vp8') v.addVP8Codec(VIDEO_PT);
+  else v.addH264Codec(VIDEO_PT);
   v.addSSRC(0x1111, 'pub', 'pub', 'v');
   const a = new ndc.Audio('1', 'SendOnly');
   a.addOpusCodec(AUDIO_PT);
@@ -103,8 +104,9 @@ export async function publish(
   whipPath: string,
   token: string,
   seconds = 60,
+  videoCodec: 'h264' | 'vp8' = 'h264',
 ): Promise<Publisher> {
-  const { pc, video, audio, sdp } = await publisherOffer();
+  const { pc, video, audio, sdp } = await publisherOffer(videoCodec);
   const keyframeRequests: number[] = [];
   const fromRelay = (b: Buffer): void => {
     for (let p = 0; p + 4 <= b.length; p += 4 * (b.readUInt16BE(p + 2) + 1))
@@ -136,8 +138,10 @@ export async function publish(
     '-hide_banner', '-loglevel', 'error', '-re',
     '-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=30:duration=${seconds}`,
     '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
-    '-map', '0:v', '-c:v', 'libx264', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast',
-    '-tune', 'zerolatency', '-g', '30', '-payload_type', String(VIDEO_PT), '-ssrc', '4369',
+    '-map', '0:v', ...(videoCodec === 'vp8'
+      ? ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '600k']
+      : ['-c:v', 'libx264', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast', '-tune', 'zerolatency']),
+    '-g', '30', '-payload_type', String(VIDEO_PT), '-ssrc', '4369',
     '-f', 'rtp', `rtp://127.0.0.1:${vPort}?pkt_size=1200`,
     '-map', '1:a', '-c:a', 'libopus', '-ac', '2', '-payload_type', String(AUDIO_PT), '-ssrc', '8738',
     '-f', 'rtp', `rtp://127.0.0.1:${aPort}?pkt_size=1200`,
@@ -232,11 +236,12 @@ export async function publishTo(
   base: string,
   target: () => Promise<{ path: string; token: string }>,
   seconds = 60,
+  videoCodec: 'h264' | 'vp8' = 'h264',
 ): Promise<Publisher & { path: string; token: string }> {
   for (let attempt = 1; ; attempt++) {
     const t = await target();
     try {
-      return { ...(await publish(base, t.path, t.token, seconds)), ...t };
+      return { ...(await publish(base, t.path, t.token, seconds, videoCodec)), ...t };
     } catch (err) {
       if (!isOffererFlake(err) || attempt === 3) throw err;
     }

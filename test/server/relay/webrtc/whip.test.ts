@@ -104,6 +104,12 @@ test('a WHIP push plays as HTTP-FLV with its H.264 unchanged, is recorded, and i
       recordId: 'whip_42',
     });
     assert.equal(started.status, 200);
+    assert.equal(started.body.urls[0]?.encode, 'flv', 'the chosen encode comes first');
+    assert.deepEqual(
+      started.body.urls.find((u) => u.encode === 'webrtc'),
+      { encode: 'webrtc', url: `${relay.base}/whep/${id}` },
+      'a WHIP push is offered over WHEP too',
+    );
     const requestsBefore = pub.keyframeRequests.length;
     const { firstByteAt, bytes } = await readTimed(`${relay.base}/live/${id}.flv`, 3000);
     const file = join(relay.dataDir, 'whip-live.flv');
@@ -201,6 +207,61 @@ test('a WHEP viewer joining mid-stream gets a keyframe within 1 s, asks the publ
   await waitFor(() => !children().includes('ffmpeg'), 'ffmpeg gone', 5000);
 });
 
+test('a WHIP push offering VP8 but no H.264 is accepted and plays as H.264 FLV (re-encoded); WHEP refuses it with 409', async () => {
+  const pub = await publishTo(relay.base, whipTarget, 20, 'vp8');
+  const id = idOf(pub.path);
+  try {
+    assert.equal(pub.post.status, 201, pub.post.body);
+    assert.match(pub.post.body, /a=rtpmap:\d+ VP8\/90000/, 'the answer takes VP8');
+    const started = await startRelaying(relay.base, id, { encode: 'flv' });
+    assert.equal(started.status, 200);
+    assert.deepEqual(
+      started.body.urls.map((u) => u.encode),
+      ['flv', 'hls'],
+      'no WHEP URL: WHEP forwards H.264 pushes only',
+    );
+    const { bytes } = await readTimed(`${relay.base}/live/${id}.flv`, 3000);
+    const file = join(relay.dataDir, 'whip-vp8.flv');
+    writeFileSync(file, bytes);
+    const probe = await ffprobe(file);
+    const video = probe.streams.find((s) => s.codec_type === 'video');
+    assert.equal(video?.codec_name, 'h264', 'VP8 arrives in the FLV as H.264');
+    assert.deepEqual([video?.width, video?.height], [640, 360]);
+    assert.equal(probe.streams.find((s) => s.codec_type === 'audio')?.codec_name, 'aac');
+    const v = await viewOf(`${relay.base}/whep/${id}`);
+    v.close();
+    assert.equal(v.post.status, 409, v.post.body);
+    await fetch(pub.resource, { method: 'DELETE', headers: { authorization: `Bearer ${pub.token}` } });
+  } finally {
+    pub.close();
+  }
+  await waitFor(() => !children().includes('ffmpeg'), 'ffmpeg gone', 5000);
+});
+
+test('an offer with both VP8 and H.264 is answered with H.264', async () => {
+  const { pc, sdp } = await publisherOffer();
+  pc.close();
+  const target = await whipTarget();
+  // VP8 listed first, as Chrome lists it
+  const both = sdp
+    .replace(/(m=video \d+ \S+) 102/, '$1 100 102')
+    .replace(/(a=rtpmap:102 H264\/90000)/, 'a=rtpmap:100 VP8/90000\r\n$1');
+  assert.match(
+    both,
+    /m=video \d+ \S+ 100 102\r?\n[\s\S]*a=rtpmap:100 VP8\/90000/,
+    'the offer lists VP8 first',
+  );
+  const post = await postSdp(`${relay.base}${target.path}`, both, target.token);
+  assert.equal(post.status, 201, post.body);
+  assert.match(post.body, /a=rtpmap:102 H264\/90000/);
+  assert.doesNotMatch(post.body, /VP8/);
+  await fetch(new URL(post.location ?? '', relay.base), {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${target.token}` },
+  });
+  await waitFor(() => !children().includes('ffmpeg'), 'ffmpeg gone', 10000);
+});
+
 test('bad SDP bodies and unauthenticated WHIP POSTs are refused with nothing allocated, and a good one still works', async () => {
   const { id, token } = await createStream();
   const { pc, sdp: good } = await publisherOffer();
@@ -211,7 +272,7 @@ test('bad SDP bodies and unauthenticated WHIP POSTs are refused with nothing all
   const crafted = [
     '',
     'hello',
-    good.replace(/a=rtpmap:102 H264\/90000/, 'a=rtpmap:102 VP8/90000').replace(/m=audio[\s\S]*$/, ''),
+    good.replace(/a=rtpmap:102 H264\/90000/, 'a=rtpmap:102 VP9/90000').replace(/m=audio[\s\S]*$/, ''),
     good.replace(/a=fingerprint:.*\r?\n/, ''),
     good.replace(/a=ice-ufrag:.*\r?\n/g, ''),
     good.replace(/m=video[\s\S]*$/, ''),
@@ -319,6 +380,19 @@ test('with a push key, WHIP takes the stream’s own credential as Bearer {txTim
       const v = await viewOf(`${keyed.base}/whep/${id}?txSecret=${play.txSecret}&txTime=${play.txTime}`);
       assert.equal(v.post.status, 201);
       v.close();
+      const own = txSign('push-k', id, exp);
+      const started = await api<{ urls: { encode: string; url: string }[] }>(
+        keyed.base,
+        'POST',
+        `/api/streams/${id}/relay?txSecret=${own.txSecret}&txTime=${own.txTime}`,
+        { encode: 'hls' },
+      );
+      assert.equal(started.status, 200, JSON.stringify(started.body));
+      const webrtc = started.body.urls.find((u) => u.encode === 'webrtc')?.url ?? '';
+      assert.match(webrtc, new RegExp(`^${keyed.base}/whep/${id}\\?txSecret=[0-9a-f]+&txTime=[0-9A-F]+$`));
+      const fromAnswer = await viewOf(webrtc);
+      fromAnswer.close();
+      assert.equal(fromAnswer.post.status, 201, 'the start answer’s WHEP URL carries the play credential');
     } finally {
       pub.close();
     }
