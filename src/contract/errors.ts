@@ -50,6 +50,8 @@ export const ErrorCodes = {
   INVALID_STREAM_ID: 'INVALID_STREAM_ID',
   /** provider="trtc": file types are set by the application's recording template in Tencent's console. */
   RECORD_TYPES_BY_TEMPLATE: 'RECORD_TYPES_BY_TEMPLATE',
+  /** provider="trtc": Tencent removed the anchor because another page entered the room with the same user id. */
+  TRTC_KICKED_SAME_USER: 'TRTC_KICKED_SAME_USER',
   /** The `credential-endpoint` did not answer 2xx with `{ streamId, txSecret, txTime }`. */
   CREDENTIALS_FAILED: 'CREDENTIALS_FAILED',
   /** The backend cannot switch a device while live (the push keeps its devices). */

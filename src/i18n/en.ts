@@ -111,6 +111,7 @@ export const en = {
       UNSUPPORTED_BROWSER: 'This browser cannot push.',
       // tencent-push
       INVALID_STREAM_ID: 'This stream id cannot be used on the CDN.',
+      TRTC_KICKED_SAME_USER: 'Another page joined the room with the same user id.',
       RECORD_TYPES_BY_TEMPLATE: "The recording template in Tencent's console decides the file types.",
       CREDENTIALS_FAILED: 'No push credentials could be obtained.',
       SWITCH_UNSUPPORTED: 'The device cannot be switched during this push.',

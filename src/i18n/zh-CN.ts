@@ -109,6 +109,7 @@ export const zhCN: Messages = {
       UNSUPPORTED_BROWSER: '此浏览器无法推流。',
       // tencent-push
       INVALID_STREAM_ID: '此流 ID 无法用于 CDN。',
+      TRTC_KICKED_SAME_USER: '另一个页面以相同的用户 ID 进入了房间。',
       RECORD_TYPES_BY_TEMPLATE: '录制文件格式由腾讯云控制台的录制模板决定。',
       CREDENTIALS_FAILED: '无法获取推流凭证。',
       SWITCH_UNSUPPORTED: '本次推流中无法切换设备。',

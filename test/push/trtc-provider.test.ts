@@ -262,6 +262,20 @@ describe('trtc push provider (real trtc-js-sdk 4.15, Tencent network replaced)',
     expect(client.listenerCount('error')).to.equal(0);
   });
 
+  it('says another page joined as the same user id when TRTC kicks the anchor out (client-banned, kick)', async () => {
+    const provider = createPushProvider('trtc', config);
+    await provider.start(opts({ encode: 'hls' }), media);
+    const client = net.clients[0];
+    const error = nextError(provider);
+    client.emit('client-banned', { reason: 'kick', message: 'kicked out by the same user id' });
+    const info = await error;
+    expect(info.code).to.equal('TRTC_KICKED_SAME_USER');
+    expect(info.message).to.contain('same user id');
+    expect(info.message).not.to.contain('could not be reached');
+    expect(client.joined).to.equal(null);
+    expect(client.destroyed).to.equal(true);
+  });
+
   it('fetches the UserSig from sig-endpoint with a POST, never computing one', async () => {
     const { stubUrl } = (await (await fetch('/push-stubs/info')).json()) as { stubUrl: string };
     const provider = createPushProvider('trtc', {

@@ -355,11 +355,21 @@ export class TrtcPushProvider extends BasePushProvider {
 
   readonly #onBanned = (ev: { reason: string; message: string }): void => {
     if (!this.#live) return;
-    this.#endLive({
-      module: 'trtc',
-      code: ErrorCodes.BACKEND_REJECTED,
-      message: `TRTC removed this anchor from the room (${ev.reason}): ${ev.message}`,
-    });
+    // trtc-js-sdk 4.x CLIENT_BANNED, reason 'kick': a user with the same user id entered the room
+    // (https://web.sdk.qcloud.com/trtc/webrtc/doc/en/module-ClientEvent.html#.CLIENT_BANNED).
+    this.#endLive(
+      ev.reason === 'kick'
+        ? {
+            module: 'trtc',
+            code: ErrorCodes.TRTC_KICKED_SAME_USER,
+            message: `Another page joined the TRTC room as the same user id, so Tencent removed this one. Use a different user-id per page. (${ev.message})`,
+          }
+        : {
+            module: 'trtc',
+            code: ErrorCodes.BACKEND_REJECTED,
+            message: `TRTC removed this anchor from the room (${ev.reason}): ${ev.message}`,
+          },
+    );
   };
 
   /** The SDK ended a live push by itself: release what is left, then report it. */
