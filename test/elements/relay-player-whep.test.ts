@@ -180,3 +180,39 @@ describe('<relay-player> over WebRTC (WHEP)', () => {
     });
   }
 });
+
+describe('<relay-player> over WebRTC: a session the server ends', () => {
+  it('reconnects with a new WHEP session (the relay takes no ICE restart) and the picture comes back', async function () {
+    this.timeout(60000);
+    // observe (not change) the page's requests: the Location of each WHEP session the player opens
+    const sessions: string[] = [];
+    const realFetch = window.fetch;
+    window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const res = await realFetch(input, init);
+      const loc = res.headers.get('location');
+      if (init?.method === 'POST' && loc && String(input).includes('/whep/'))
+        sessions.push(new URL(loc, String(input)).href);
+      return res;
+    };
+    const push = await whipPush();
+    try {
+      const { el, rec } = await mount(
+        { autoplay: true, muted: true },
+        { sources: [{ encode: 'webrtc', url: `${relay}/whep/${push.id}` }] },
+      );
+      await until('a picture', () => video(el).currentTime > 0.5);
+      expect(sessions).to.have.length(1);
+      // the server ends the viewer's session (as an operator or a restart would)
+      expect((await realFetch(sessions[0]!, { method: 'DELETE' })).status).to.equal(200);
+      await until('a second WHEP session', () => sessions.length >= 2, 30000);
+      const t = video(el).currentTime;
+      await until('the picture moving again', () => video(el).currentTime > t + 0.5, 20000);
+      expect(el.protocol).to.equal('webrtc');
+      expect(rec.errors.filter((e) => e.fatal)).to.deep.equal([]);
+      el.remove();
+    } finally {
+      window.fetch = realFetch;
+      await push.end();
+    }
+  });
+});
