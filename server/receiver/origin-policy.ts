@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCodes } from '../../src/contract/errors.ts';
 import { HttpError } from './http-error.ts';
 
@@ -67,4 +67,25 @@ function notAllowed(origin: string): HttpError {
     ErrorCodes.ORIGIN_NOT_ALLOWED,
     `Origin ${origin.slice(0, 200)} may not use this API; add it to ALLOWED_ORIGINS if it should.`,
   );
+}
+
+/**
+ * The CORS preflight of a credentialed `POST` endpoint (UserSig, signed play URLs): only listed origins, cookies
+ * allowed, JSON bodies, cached 10 minutes. `check` refuses an origin that is not listed.
+ */
+export function credentialedPreflight(
+  fastify: FastifyInstance,
+  path: string,
+  check: (req: FastifyRequest, reply: FastifyReply) => void,
+): void {
+  fastify.options(path, (req, reply) => {
+    check(req, reply);
+    reply
+      .header('access-control-allow-methods', 'POST, OPTIONS')
+      .header('access-control-allow-headers', 'Content-Type')
+      .header('access-control-allow-credentials', 'true')
+      .header('access-control-max-age', '600')
+      .code(204)
+      .send();
+  });
 }

@@ -3,7 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { BodyDeadlineHooks } from './body-deadline.ts';
 import { HttpError } from './http-error.ts';
 import { jsonObjectOf, type JsonLimits } from './json-limits.ts';
-import type { OriginPolicy } from './origin-policy.ts';
+import { credentialedPreflight, type OriginPolicy } from './origin-policy.ts';
 import { signUrl, txSign } from '../shared/tx-secret.ts';
 import { ErrorCodes } from '../../src/contract/errors.ts';
 import { buildPlayUrls, type PlayScheme } from '../../src/push/play-url-build.ts';
@@ -147,16 +147,7 @@ export async function playUrlRoutes(
   const checkOrigin = (req: FastifyRequest, reply: FastifyReply) => http.origins.check(req, reply, false);
   // The UserSig routes may have registered the limiter in this scope already (it decorates the instance once).
   if (!fastify.hasDecorator('rateLimit')) await fastify.register(rateLimit, { global: false });
-  fastify.options('/api/trtc/play-urls', (req, reply) => {
-    checkOrigin(req, reply);
-    reply
-      .header('access-control-allow-methods', 'POST, OPTIONS')
-      .header('access-control-allow-headers', 'Content-Type')
-      .header('access-control-allow-credentials', 'true')
-      .header('access-control-max-age', '600')
-      .code(204)
-      .send();
-  });
+  credentialedPreflight(fastify, '/api/trtc/play-urls', checkOrigin);
   fastify.post(
     '/api/trtc/play-urls',
     {

@@ -3,7 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { BodyDeadlineHooks } from './body-deadline.ts';
 import { HttpError } from './http-error.ts';
 import { jsonObjectOf, type JsonLimits } from './json-limits.ts';
-import type { OriginPolicy } from './origin-policy.ts';
+import { credentialedPreflight, type OriginPolicy } from './origin-policy.ts';
 // Tencent's own implementation (tencentyun/tls-sig-api-v2-node, MIT, one file, no dependencies, runs on Node 20):
 // HMAC-SHA256 over "TLS.identifier:…\nTLS.sdkappid:…\nTLS.time:…\nTLS.expire:…\n[TLS.userbuf:…\n]", the JSON
 // document deflated with zlib, base64 with Tencent's url-safe replacements (+ → *, / → -, = → _). Used rather than
@@ -180,16 +180,7 @@ export async function userSigRoutes(
         `Too many UserSig requests from this client (${ctx.max} a minute, TRTC_USERSIG_PER_MINUTE); retry in ${ctx.after}.`,
       ),
   });
-  fastify.options('/api/trtc/usersig', (req, reply) => {
-    checkOrigin(req, reply);
-    reply
-      .header('access-control-allow-methods', 'POST, OPTIONS')
-      .header('access-control-allow-headers', 'Content-Type')
-      .header('access-control-allow-credentials', 'true')
-      .header('access-control-max-age', '600')
-      .code(204)
-      .send();
-  });
+  credentialedPreflight(fastify, '/api/trtc/usersig', checkOrigin);
   fastify.post(
     '/api/trtc/usersig',
     {

@@ -1,0 +1,190 @@
+/**
+ * What the relay's WebRTC paths cost in CPU, with the WebSocket ingest as the baseline in the same run:
+ *
+ * - `ingest`: one 720p30 H.264 + Opus stream (the same recorded clip for both, so the pushers' work is the same)
+ *   pushed over the WebSocket (H.264 passthrough: ffmpeg remuxes it into the FLV hub) and over WHIP (node-datachannel
+ *   receives the RTP, ffmpeg depacketises it and transcodes Opus → AAC into the hub); one FLV viewer on each. CPU of
+ *   the relay process and its ffmpeg children over a fixed window; the ratio WHIP / WebSocket.
+ * - `viewers`: N WHEP viewers (node-datachannel peers in this process, not the relay's) of that WHIP push: the
+ *   relay's CPU above the push alone, per viewer.
+ *
+ * Usage: node bench/run.mjs relay-webrtc-cpu [viewer counts=1,4,8] [window ms=6000]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { api, relayProcess, tempDir } from '../test/server/relay/support.ts';
+import {
+  isOffererFlake,
+  postSdp,
+  publisherOffer,
+  releaseWebRtc,
+  viewOf,
+  type Viewer,
+} from '../test/server/relay/webrtc/whip-peers.ts';
+import { closePeer } from '../server/relay/webrtc/peer.ts';
+import { FlvWatcher, cpuDuring, loadAverage, makeClip, pushClip, sleep } from './relay-support.ts';
+
+const counts = (process.argv[2] ?? '1,4,8').split(',').map(Number);
+const windowMs = Number(process.argv[3] ?? 6000);
+const data = tempDir('relay-webrtc-bench-');
+const clipsDir = join(tmpdir(), 'relay-bench-clips');
+mkdirSync(clipsDir, { recursive: true });
+const clip = makeClip(clipsDir, 'h264', 120);
+
+type Relay = Awaited<ReturnType<typeof relayProcess>>;
+
+async function createStream(relay: Relay): Promise<{ id: string; ingest: string; token: string }> {
+  const r = await api<{ streamId: string; ingest: { url: string } }>(relay.base, 'POST', '/api/streams', {});
+  const ingest = r.body.ingest.url;
+  return { id: r.body.streamId, ingest, token: new URL(ingest).searchParams.get('token') ?? '' };
+}
+
+async function watchFlv(relay: Relay, id: string): Promise<FlvWatcher> {
+  const r = await api(relay.base, 'POST', `/api/streams/${id}/relay`, { encode: 'flv' });
+  if (r.status !== 200) throw new Error(`relay start ${r.status}: ${JSON.stringify(r.body)}`);
+  return new FlvWatcher(`${relay.base}/live/${id}.flv`);
+}
+
+/**
+ * The clip as a WHIP push: ffmpeg copies its H.264 (SPS/PPS put in-band before each keyframe, as an encoder's RTP
+ * carries them) and Opus to RTP in real time, and a node-datachannel peer sends that RTP to the relay.
+ */
+async function whipPush(relay: Relay, id: string, token: string): Promise<{ stop(): void }> {
+  const { pc, video, audio, sdp } = await publisherOffer('h264');
+  // the relay as DTLS server (see whip-peers.ts: libdatachannel as offerer drops an early ClientHello)
+  const post = await postSdp(
+    `${relay.base}/whip/${id}`,
+    sdp.replace(/a=setup:actpass/g, 'a=setup:active'),
+    token,
+  );
+  if (post.status !== 201) {
+    closePeer(pc);
+    throw new Error(`WHIP POST ${post.status}: ${post.body}`);
+  }
+  try {
+    pc.setRemoteDescription(post.body, 'answer');
+  } catch (err) {
+    closePeer(pc);
+    throw err;
+  }
+  const { createSocket } = await import('node:dgram');
+  const sockets = [video, audio].map((track, i) => {
+    const s = createSocket('udp4');
+    const ssrc = i === 0 ? 0x1111 : 0x2222;
+    s.on('message', (b: Buffer) => {
+      if (b.length < 12 || (b[1] >= 192 && b[1] <= 223)) return; // ffmpeg's RTCP stays here
+      b.writeUInt32BE(ssrc, 8);
+      if (track.isOpen()) track.sendMessageBinary(b);
+    });
+    return s;
+  });
+  await Promise.all(sockets.map((s) => new Promise<void>((r) => s.bind(0, '127.0.0.1', r))));
+  const [vPort, aPort] = sockets.map((s) => s.address().port);
+  // prettier-ignore
+  const ff: ChildProcess = spawn('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-re', '-i', clip,
+    '-map', '0:v', '-c', 'copy', '-bsf:v', 'h264_mp4toannexb', '-payload_type', '102', '-ssrc', '4369',
+    '-f', 'rtp', `rtp://127.0.0.1:${vPort}?pkt_size=1200`,
+    '-map', '0:a', '-c', 'copy', '-payload_type', '111', '-ssrc', '8738',
+    '-f', 'rtp', `rtp://127.0.0.1:${aPort}?pkt_size=1200`,
+  ], { stdio: 'ignore' });
+  return {
+    stop() {
+      ff.kill('SIGKILL');
+      for (const s of sockets) s.close();
+      closePeer(pc);
+    },
+  };
+}
+
+/** Waits until `w` has video (start-up is slow on a loaded machine), then 2 s more. */
+async function warm(w: FlvWatcher): Promise<void> {
+  for (let waited = 0; waited < 30_000 && w.lastVideoMs < 0; waited += 250) await sleep(250);
+  if (w.lastVideoMs < 0) throw new Error('no video reached the FLV viewer within 30 s');
+  await sleep(2000);
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+
+const relay = await relayProcess({
+  DATA_DIR: data.dir,
+  RELAY_MAX_VIEWERS_PER_IP: '200',
+  RELAY_MAX_VIEWERS: '200',
+});
+const pid = relay.proc.pid as number;
+try {
+  console.log(`load average at start ${loadAverage()}`);
+  const idle = await cpuDuring(pid, () => sleep(2000));
+
+  // WebSocket H.264 passthrough
+  const ws = await createStream(relay);
+  const push = await pushClip(ws.ingest, clip);
+  const wsFlv = await watchFlv(relay, ws.id);
+  await warm(wsFlv);
+  const wsCpu = (await cpuDuring(pid, () => sleep(windowMs))) - idle;
+  wsFlv.close();
+  push.stop();
+  await api(relay.base, 'DELETE', `/api/streams/${ws.id}`);
+  await sleep(1500);
+
+  // WHIP, same clip
+  // a fresh stream per attempt: the test peer's own flake (whip-peers.ts isOffererFlake) leaves the push holding one
+  let wh = await createStream(relay);
+  let whip: { stop(): void } | null = null;
+  for (let attempt = 1; !whip; attempt++) {
+    try {
+      whip = await whipPush(relay, wh.id, wh.token);
+    } catch (err) {
+      if (!isOffererFlake(err) || attempt === 3) throw err;
+      await api(relay.base, 'DELETE', `/api/streams/${wh.id}`);
+      wh = await createStream(relay);
+    }
+  }
+  const whFlv = await watchFlv(relay, wh.id);
+  await warm(whFlv);
+  const whipCpu = (await cpuDuring(pid, () => sleep(windowMs))) - idle;
+  console.log(
+    `720p30 H.264+Opus, one FLV viewer: WebSocket passthrough ${pct(wsCpu)} of a core, WHIP ${pct(whipCpu)}, ×${(whipCpu / wsCpu).toFixed(2)} (idle relay ${pct(idle)} subtracted); load ${loadAverage()}`,
+  );
+
+  // N WHEP viewers of the WHIP push
+  const viewers: Viewer[] = [];
+  try {
+    for (const n of counts) {
+      while (viewers.length < n) {
+        // viewOf retries the test peer's own flake 3 times; on a loaded machine it can take more
+        let v: Viewer | null = null;
+        for (let attempt = 1; !v; attempt++) {
+          try {
+            v = await viewOf(`${relay.base}/whep/${wh.id}`);
+          } catch (err) {
+            if (!isOffererFlake(err) || attempt === 4) throw err;
+          }
+        }
+        if (v.post.status !== 201) throw new Error(`WHEP POST ${v.post.status}: ${v.post.body}`);
+        viewers.push(v);
+      }
+      // every viewer's first keyframe, or 20 s (the row then says how many receive)
+      await Promise.race([Promise.all(viewers.map((v) => v.firstKeyframeAt)), sleep(20_000)]);
+      await sleep(1000);
+      const before = viewers.map((v) => v.videoPackets);
+      const cpu = (await cpuDuring(pid, () => sleep(windowMs))) - idle;
+      const receiving = viewers.filter((v, i) => v.videoPackets - before[i]! > 0).length;
+      console.log(
+        `WHEP viewers N=${String(n).padStart(2)}: relay ${pct(cpu)} of a core, ${pct((cpu - whipCpu) / n)} per viewer above the push alone, ${receiving}/${n} receiving video; load ${loadAverage()}`,
+      );
+    }
+  } finally {
+    for (const v of viewers) v.close();
+    whFlv.close();
+    whip.stop();
+    await api(relay.base, 'DELETE', `/api/streams/${wh.id}`);
+  }
+} finally {
+  await relay.stop();
+  data.remove();
+  await sleep(500);
+  releaseWebRtc();
+}
