@@ -418,3 +418,30 @@ export function iceGatheringComplete(pc: RTCPeerConnection, timeoutMs = 2000): P
     pc.addEventListener('icegatheringstatechange', check);
   });
 }
+
+/**
+ * Sets a new local offer on `pc` (an ICE-restart one with `iceRestart`) and waits, bounded, for its candidates, so
+ * the offer sent carries them all. Returns that SDP.
+ */
+export async function gatheredOffer(pc: RTCPeerConnection, iceRestart = false): Promise<string> {
+  if (iceRestart) pc.restartIce();
+  const offer = await pc.createOffer(iceRestart ? { iceRestart: true } : undefined);
+  await pc.setLocalDescription(offer);
+  await iceGatheringComplete(pc, 1000);
+  return pc.localDescription?.sdp ?? offer.sdp ?? '';
+}
+
+/**
+ * Restarts ICE of `pc`'s session on `resource` (RFC 9725 §4.4: `PATCH` with the new ufrag/pwd, the server's answer
+ * fragment applied). Resolves `false` when the server takes no restart; rejects when the restart failed.
+ */
+export async function restartSessionIce(pc: RTCPeerConnection, resource: SdpResource): Promise<boolean> {
+  if (!resource.patchable) return false;
+  const fragment = await resource.restartIce(await gatheredOffer(pc, true));
+  if (!fragment || !pc.remoteDescription) return false;
+  await pc.setRemoteDescription({
+    type: 'answer',
+    sdp: applyRestartAnswer(pc.remoteDescription.sdp, fragment),
+  });
+  return true;
+}

@@ -11,7 +11,7 @@
  *   that fails, `onLost` is called once and the caller ends the push.
  */
 import { ErrorCodes, RelayError } from '../contract/errors.js';
-import { applyRestartAnswer, exchangeSdp, iceGatheringComplete, type SdpResource } from './sdp-resource.js';
+import { exchangeSdp, gatheredOffer, restartSessionIce, type SdpResource } from './sdp-resource.js';
 
 /** How long the peer may take to connect once the server answered (UDP blocked: fail, so a fallback can run). */
 const CONNECT_TIMEOUT_MS = 6000;
@@ -106,10 +106,7 @@ export class WhipPublisher {
         await t.sender.setParameters(params).catch(() => undefined);
       }
     }
-    const offer = await pc.createOffer();
-    await pc.setLocalDescription(offer);
-    await iceGatheringComplete(pc, 1000);
-    const resource = await exchangeSdp(pc.localDescription?.sdp ?? offer.sdp ?? '', {
+    const resource = await exchangeSdp(await gatheredOffer(pc), {
       protocol: 'WHIP',
       module: 'push',
       endpoint: this.o.endpoint,
@@ -174,20 +171,9 @@ export class WhipPublisher {
     const res = this.#resource;
     let ok = false;
     try {
-      if (res?.patchable) {
-        pc.restartIce();
-        const offer = await pc.createOffer({ iceRestart: true });
-        await pc.setLocalDescription(offer);
-        await iceGatheringComplete(pc, 1000);
-        const frag = await res.restartIce(pc.localDescription?.sdp ?? offer.sdp ?? '');
-        if (frag && pc.remoteDescription) {
-          await pc.setRemoteDescription({
-            type: 'answer',
-            sdp: applyRestartAnswer(pc.remoteDescription.sdp, frag),
-          });
-          await this.#connected();
-          ok = true;
-        }
+      if (res && (await restartSessionIce(pc, res))) {
+        await this.#connected();
+        ok = true;
       }
     } catch {
       ok = false;

@@ -12,9 +12,9 @@
 import { ErrorCodes, RelayError, isRelayError, type ErrorCode } from '../../contract/errors.js';
 import { mendAnswer } from '../../webrtc/answer-quirks.js';
 import {
-  applyRestartAnswer,
   exchangeSdp,
-  iceGatheringComplete,
+  gatheredOffer,
+  restartSessionIce,
   type SdpResource,
 } from '../../webrtc/sdp-resource.js';
 import {
@@ -111,17 +111,7 @@ export default async function createWhepEngine(
     if (!peer || !res?.patchable || restarting) return false;
     restarting = true;
     try {
-      peer.restartIce();
-      const offer = await peer.createOffer({ iceRestart: true });
-      await peer.setLocalDescription(offer);
-      await iceGatheringComplete(peer, 1000);
-      const frag = await res.restartIce(peer.localDescription?.sdp ?? offer.sdp ?? '');
-      if (!frag || peer !== pc || !peer.remoteDescription) return false;
-      await peer.setRemoteDescription({
-        type: 'answer',
-        sdp: applyRestartAnswer(peer.remoteDescription.sdp, frag),
-      });
-      return true;
+      return (await restartSessionIce(peer, res)) && peer === pc;
     } catch {
       return false;
     } finally {
@@ -166,10 +156,7 @@ export default async function createWhepEngine(
         graceTimer = setTimeout(() => void lost('disconnected'), DISCONNECTED_GRACE_MS);
       }
     });
-    const offer = await peer.createOffer();
-    await peer.setLocalDescription(offer);
-    await iceGatheringComplete(peer, 1000);
-    const offerSdp = peer.localDescription?.sdp ?? offer.sdp ?? '';
+    const offerSdp = await gatheredOffer(peer);
     const res = await exchangeSdp(offerSdp, {
       protocol: 'WHEP',
       module: 'player',
