@@ -34,9 +34,17 @@ export default {
   plugins: [
     esbuildPlugin({ ts: true, target: 'es2021', tsconfig: './tsconfig.json' }),
     commonjs({
-      include: ['**/node_modules/mpegts.js/**', '**/node_modules/trtc-js-sdk/**'],
+      include: ['**/node_modules/mpegts.js/**', '**/node_modules/trtc-js-sdk/**', '**/node_modules/sdp/**'],
       strictRequires: false,
     }),
+    // trtc-sdk-v5's `main` is its UMD file; its ES module (what bundlers and rollup.config.mjs use) is trtc.esm.js.
+    {
+      name: 'trtc-sdk-v5-esm',
+      resolveImport: ({ source }) =>
+        source === 'trtc-sdk-v5'
+          ? new URL('./node_modules/trtc-sdk-v5/trtc.esm.js', import.meta.url).pathname
+          : undefined,
+    },
     ...supportPlugins,
   ],
   browsers: [
