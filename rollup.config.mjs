@@ -91,7 +91,7 @@ const plugins = (min = true) => [
 const manifest = readManifest();
 const lazyFiles = Object.fromEntries(Object.entries(manifest.modules).map(([name, m]) => [name, m.file]));
 // Entry files that wrap the libraries' own minified builds: no re-minifying 1 MB of third-party code.
-const prebuilt = new Set(['hls', 'hls-light', 'trtc']);
+const prebuilt = new Set(['hls', 'hls-light', 'trtc-js-sdk', 'trtc-sdk-v5', 'trtc-cdn-streaming']);
 for (const name of prebuilt)
   if (!lazyFiles[name]) throw new Error(`prebuilt: "${name}" is not a lazy module`);
 const prebuiltFiles = {
@@ -100,6 +100,8 @@ const prebuiltFiles = {
     new URL('./node_modules/hls.js/dist/hls.light.min.mjs', import.meta.url),
   ),
   'trtc-js-sdk': fileURLToPath(new URL('./node_modules/trtc-js-sdk/trtc.esm.js', import.meta.url)),
+  // its package `main` is the UMD file; the ES module is what bundlers should take
+  'trtc-sdk-v5': fileURLToPath(new URL('./node_modules/trtc-sdk-v5/trtc.esm.js', import.meta.url)),
 };
 const usePrebuilt = { name: 'use-prebuilt', resolveId: (id) => prebuiltFiles[id] ?? null };
 

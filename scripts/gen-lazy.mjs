@@ -71,7 +71,7 @@ function esmTable({ modules }) {
 /**
  * An optional peer dependency, by a specifier no bundler follows, so that an app without it still builds (a literal
  * \`import('trtc-js-sdk')\` fails esbuild, Vite, webpack and Rollup there). Works as is in a browser whose import map
- * names the package; with a bundler the app hands it over: \`setLazyModuleLoader('trtc', () => import('trtc-js-sdk'))\`.
+ * names the package; with a bundler the app hands it over: \`setLazyModuleLoader('trtc-sdk-v5', () => import('trtc-sdk-v5'))\`.
  */
 const optionalPeer = (specifier: string): Promise<{ default: unknown }> =>
   import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<{ default: unknown }>;

@@ -22,6 +22,7 @@ export type LivePushControlsProps = Partial<
     | 'roomId'
     | 'sdkAppId'
     | 'sigEndpoint'
+    | 'strRoomId'
     | 'streamId'
     | 'token'
     | 'transcodeTemplate'

@@ -3,7 +3,7 @@
 /**
  * An optional peer dependency, by a specifier no bundler follows, so that an app without it still builds (a literal
  * `import('trtc-js-sdk')` fails esbuild, Vite, webpack and Rollup there). Works as is in a browser whose import map
- * names the package; with a bundler the app hands it over: `setLazyModuleLoader('trtc', () => import('trtc-js-sdk'))`.
+ * names the package; with a bundler the app hands it over: `setLazyModuleLoader('trtc-sdk-v5', () => import('trtc-sdk-v5'))`.
  */
 const optionalPeer = (specifier: string): Promise<{ default: unknown }> =>
   import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<{ default: unknown }>;
@@ -31,14 +31,26 @@ export const esmLoaders = {
   /** mpegts.js (HTTP-FLV). */
   mpegts: () => import('mpegts.js').then((m) => m.default),
   /**
-   * trtc-js-sdk, an optional peer: an app that pushes with provider="trtc" hands it over with
-   * setLazyModuleLoader('trtc', () => import('trtc-js-sdk')).
+   * trtc-sdk-v5 (Tencent's current TRTC SDK), an optional peer: an app that pushes with provider="trtc" hands
+   * it over with setLazyModuleLoader('trtc-sdk-v5', () => import('trtc-sdk-v5')).
    */
-  trtc: () => optionalPeer('trtc-js-sdk').then((m) => m.default),
+  'trtc-sdk-v5': () => optionalPeer('trtc-sdk-v5').then((m) => m.default),
+  /**
+   * trtc-sdk-v5's CDNStreaming plugin (the relay to Tencent's CDN), an optional peer:
+   * setLazyModuleLoader('trtc-cdn-streaming', () => import('trtc-sdk-v5/plugins/cdn-streaming')).
+   */
+  'trtc-cdn-streaming': () => optionalPeer('trtc-sdk-v5/plugins/cdn-streaming').then((m) => m.default),
+  /**
+   * trtc-js-sdk (TRTC v4), an optional peer: an app that pushes with provider="trtc-v4" hands it over with
+   * setLazyModuleLoader('trtc-js-sdk', () => import('trtc-js-sdk')).
+   */
+  'trtc-js-sdk': () => optionalPeer('trtc-js-sdk').then((m) => m.default),
   /** The local relay push provider's implementation, fetched on its first start. */
   'local-provider': () => import('../push/providers/local-provider-impl.js').then((m) => m.default),
-  /** The TRTC push provider's implementation, fetched on its first start. */
+  /** The TRTC push provider's implementation (trtc-sdk-v5), fetched on its first start. */
   'trtc-provider': () => import('../push/providers/trtc-provider-impl.js').then((m) => m.default),
+  /** The TRTC v4 push provider's implementation (trtc-js-sdk), fetched on its first start. */
+  'trtc-v4-provider': () => import('../push/providers/trtc-v4-provider-impl.js').then((m) => m.default),
   /** <live-push-controls>' state machine (camera, option checks, start/stop): fetched when one connects. */
   'push-session': () => import('../push/push-session.js').then((m) => m.default),
   /** <relay-player>'s built-in controls: fetched the first time a player shows them (`controls`). */

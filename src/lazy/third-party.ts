@@ -16,7 +16,11 @@ declare module './registry.js' {
      */
     'hls-light': typeof Hls;
     mpegts: typeof Mpegts;
-    /** trtc-js-sdk's default export (an optional peer; typed by the provider that uses it). */
-    trtc: unknown;
+    /** trtc-sdk-v5's default export (an optional peer; typed by the provider that uses it). */
+    'trtc-sdk-v5': unknown;
+    /** trtc-sdk-v5's CDNStreaming plugin class (an optional peer; typed by the provider that uses it). */
+    'trtc-cdn-streaming': unknown;
+    /** trtc-js-sdk's (v4) default export (an optional peer; typed by the provider that uses it). */
+    'trtc-js-sdk': unknown;
   }
 }

@@ -4,4 +4,5 @@
  */
 import './providers/local-provider.js';
 import './providers/trtc-provider.js';
+import './providers/trtc-v4-provider.js';
 import './providers/whip-provider.js';

@@ -32,7 +32,7 @@ const providerKit: ProviderKit = { loadLazyModule };
 export type LazyProviderModule = (kit: ProviderKit) => PushProviderFactory;
 
 /** Lazy module names of the providers' implementations. */
-export type LazyProviderName = 'local-provider' | 'trtc-provider' | 'whip-provider';
+export type LazyProviderName = 'local-provider' | 'trtc-provider' | 'trtc-v4-provider' | 'whip-provider';
 
 /**
  * The registered shell: loads the implementation on the first `start()`, then delegates to it and re-dispatches
@@ -131,6 +131,7 @@ declare module '../lazy/registry.js' {
     /** Push providers' implementations (`src/push/providers/*-provider-impl.ts`), fetched on their first start. */
     'local-provider': LazyProviderModule;
     'trtc-provider': LazyProviderModule;
+    'trtc-v4-provider': LazyProviderModule;
     'whip-provider': LazyProviderModule;
   }
 }

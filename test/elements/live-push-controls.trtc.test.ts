@@ -1,7 +1,7 @@
 /**
- * <live-push-controls provider="trtc"> as a user sees it, on the real trtc-js-sdk 4.15 (Tencent's network is the
- * double of test/push/trtc-network-double.ts): the recording boxes say the console decides, and the camera can be
- * switched while live.
+ * <live-push-controls provider="trtc"> as a user sees it, on the real trtc-sdk-v5 5.17 (Tencent's scheduler and
+ * signalling are the double of test/push/trtc-v5-network-double.ts; the SDK's uplink really sends to a peer in the
+ * page): the recording boxes say the console decides, and the camera can be switched while live.
  */
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
@@ -10,8 +10,20 @@ import '../../src/lazy/esm.js';
 import type { LivePushControls } from '../../src/elements/live-push-controls/live-push-controls.js';
 import { setLazyModuleLoader } from '../../src/lazy/registry.js';
 import type { RelayErrorInfo } from '../../src/contract/types.js';
-import { TrtcNetworkDouble } from '../push/trtc-network-double.js';
+import { TrtcV5NetworkDouble } from '../push/trtc-v5-network-double.js';
 import { pressCentre } from '../support/input.js';
+import CDNStreaming from 'trtc-sdk-v5/plugins/cdn-streaming/cdn-streaming.esm.js';
+
+/** The business info the SDK sent Tencent in its join request. */
+function joinBusinessInfo(net: TrtcV5NetworkDouble): Record<string, unknown> {
+  return JSON.parse(String(net.channel.command('join')?.data.bussinessInfo)).Str_uc_params;
+}
+/** The video track the SDK's uplink is sending (the peer in the page receives it). */
+function sentVideoTrackId(net: TrtcV5NetworkDouble): string | undefined {
+  return net.channel.edge
+    ?.getReceivers()
+    .find((r) => r.track.kind === 'video' && r.track.readyState === 'live')?.track.id;
+}
 
 function box(el: LivePushControls, type: string): HTMLInputElement {
   return el.shadowRoot!.querySelector<HTMLInputElement>(`input[name="record"][value="${type}"]`)!;
@@ -22,12 +34,13 @@ function describedBy(el: LivePushControls, input: HTMLElement): string {
 }
 
 describe('<live-push-controls provider="trtc">', () => {
-  let net: TrtcNetworkDouble;
+  let net: TrtcV5NetworkDouble;
   let el: LivePushControls;
 
   beforeEach(async () => {
-    net = new TrtcNetworkDouble();
-    setLazyModuleLoader('trtc', () => Promise.resolve(net.module));
+    net = new TrtcV5NetworkDouble();
+    setLazyModuleLoader('trtc-sdk-v5', () => Promise.resolve(net.module));
+    setLazyModuleLoader('trtc-cdn-streaming', () => Promise.resolve(CDNStreaming));
     el = await fixture<LivePushControls>(
       html`<live-push-controls
         provider="trtc"
@@ -52,7 +65,9 @@ describe('<live-push-controls provider="trtc">', () => {
     expect(describedBy(el, box(el, 'mp3'))).to.contain('pureAudioPushMode 2');
     await pressCentre(box(el, 'mp3'));
     const live = await el.start();
-    expect(net.clients[0].config.pureAudioPushMode).to.equal(2);
+    expect(joinBusinessInfo(net)).to.deep.include({ pure_audio_push_mod: 2 });
+    // what went to Tencent's edge: audio only
+    expect(net.channel.command('publish')?.data.state).to.include({ audio: true, bigVideo: false });
     expect(live.urls[0].url).to.equal('https://play.example.com/live/1400000001_8_alice_main.flv');
     await el.stop();
     expect(el.state).to.equal('previewing');
@@ -66,7 +81,8 @@ describe('<live-push-controls provider="trtc">', () => {
     expect(errors.map((e) => e.code)).to.deep.equal(['RECORD_TYPES_BY_TEMPLATE']);
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('[part="message"]')?.textContent).to.contain('recording template');
-    expect(net.calls).to.deep.equal([]);
+    expect(net.channels).to.deep.equal([]);
+    expect(net.created).to.deep.equal([]);
   });
 
   it('keeps the camera picker usable while live and switches the published camera', async () => {
@@ -75,22 +91,28 @@ describe('<live-push-controls provider="trtc">', () => {
     const select = el.shadowRoot!.querySelector<HTMLSelectElement>('select[name="camera"]')!;
     await waitUntil(() => select.options.length > 1, 'the camera list did not fill in');
     expect(select.disabled).to.equal(false);
-    const before = net.clients[0].published!.getVideoTrack();
+    const preview = el.shadowRoot!.querySelector('video')!;
+    const before = (preview.srcObject as MediaStream).getVideoTracks()[0];
     // a keyboard user on the picker: ArrowDown moves to the next camera (a pointer would open the native popup)
     expect(select.selectedIndex).to.equal(0);
     select.focus();
     await sendKeys({ press: 'ArrowDown' });
     await waitUntil(
-      () => net.clients[0].published!.getVideoTrack() !== before,
-      'the camera was not switched',
+      () => (preview.srcObject as MediaStream).getVideoTracks()[0] !== before,
+      'the preview did not switch camera',
     );
-    expect(before?.readyState).to.equal('ended');
+    const now = (preview.srcObject as MediaStream).getVideoTracks()[0];
+    // the SDK's uplink now sends a copy of the new camera (updateLocalVideo → the room's replaceTrack)
+    await waitUntil(
+      () => net.replacedTracks.at(-1)?.getSettings().deviceId === now.getSettings().deviceId,
+      'the SDK did not switch the sent camera',
+    );
+    expect(net.replacedTracks.at(-1)!.readyState).to.equal('live');
+    expect(sentVideoTrackId(net)).to.be.a('string');
     expect(el.state).to.equal('live');
-    const preview = el.shadowRoot!.querySelector('video')!;
-    await el.updateComplete;
-    expect((preview.srcObject as MediaStream).getVideoTracks()[0]).to.equal(
-      net.clients[0].published!.getVideoTrack(),
-    );
     await el.stop();
+    // Stop: the relay, then the room; the element's own camera keeps previewing
+    expect(net.channel.names().slice(-2)).to.deep.equal(['stop_publishing', 'leave']);
+    expect(now.readyState).to.equal('live');
   });
 });

@@ -25,10 +25,10 @@ describe('lazy-module manifest', () => {
   it('an optional peer the app did not hand over fails with an error, not a hang', async () => {
     const { modules } = await manifest();
     const peers = Object.keys(modules).filter((n) => modules[n].optionalPeer);
-    expect(peers).to.deep.equal(['trtc']);
+    expect(peers).to.deep.equal(['trtc-sdk-v5', 'trtc-cdn-streaming', 'trtc-js-sdk']);
     let err: unknown;
     try {
-      await loadLazyModule('trtc');
+      await loadLazyModule('trtc-js-sdk');
     } catch (e) {
       err = e;
     }

@@ -14,18 +14,18 @@ describe('lazy modules', () => {
 
   it('rejects clearly when a module fails to load, and retries next time', async () => {
     let calls = 0;
-    setLazyModuleLoader('trtc', () => {
+    setLazyModuleLoader('trtc-js-sdk', () => {
       calls += 1;
       return calls === 1 ? Promise.reject(new Error('offline')) : Promise.resolve('sdk');
     });
     let err: unknown;
     try {
-      await loadLazyModule('trtc');
+      await loadLazyModule('trtc-js-sdk');
     } catch (e) {
       err = e;
     }
     expect((err as Error).message).to.equal('offline');
-    expect(await loadLazyModule('trtc')).to.equal('sdk');
+    expect(await loadLazyModule('trtc-js-sdk')).to.equal('sdk');
   });
 });
 

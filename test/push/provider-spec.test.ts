@@ -81,27 +81,33 @@ describe('push providers: declared attributes and capabilities', () => {
         .attributes.filter((a) => a.required)
         .map((a) => a.name),
     ).to.deep.equal(['endpoint']);
-    expect(names('trtc')).to.have.members([
-      'sdk-app-id',
-      'user-id',
-      'user-sig',
-      'sig-endpoint',
-      'room-id',
-      'play-domain',
-      'play-url-endpoint',
-      'play-scheme',
-      'transcode-template',
-    ]);
-    const required = pushProviderSpec('trtc')
-      .attributes.filter((a) => a.required)
-      .map((a) => a.name);
-    expect(required).to.have.members(['sdk-app-id', 'user-id', 'room-id', 'play-domain']);
+    for (const name of ['trtc', 'trtc-v4'])
+      expect(names(name), name).to.have.members([
+        'sdk-app-id',
+        'user-id',
+        'user-sig',
+        'sig-endpoint',
+        'room-id',
+        'str-room-id',
+        'play-domain',
+        'play-url-endpoint',
+        'play-scheme',
+        'transcode-template',
+      ]);
+    for (const name of ['trtc', 'trtc-v4']) {
+      const required = pushProviderSpec(name)
+        .attributes.filter((a) => a.required)
+        .map((a) => a.name);
+      // room-id or str-room-id: one of the two, checked at start
+      expect(required, name).to.have.members(['sdk-app-id', 'user-id', 'play-domain']);
+    }
   });
 
   it('declares live device switching exactly where the implementation can replace tracks', async () => {
     for (const [name, module] of [
       ['local', 'local-provider'],
       ['trtc', 'trtc-provider'],
+      ['trtc-v4', 'trtc-v4-provider'],
       ['whip', 'whip-provider'],
     ] as const) {
       const impl = (await loadLazyModule(module))({ loadLazyModule })({});

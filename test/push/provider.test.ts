@@ -11,7 +11,7 @@ import {
   type PushProviderConfig,
   type PushResult,
 } from '../../src/push/provider.js';
-import { TrtcNetworkDouble } from './trtc-network-double.js';
+import { TrtcNetworkDouble } from './trtc-v4-network-double.js';
 
 /** A provider a page could add: proves the element needs no change for a new backend. */
 class MemoryProvider extends BasePushProvider {
@@ -77,10 +77,10 @@ describe('push provider registry', () => {
 
   it('drives the trtc provider from the element attributes (real SDK), URLs on the play domain', async () => {
     const net = new TrtcNetworkDouble();
-    setLazyModuleLoader('trtc', () => Promise.resolve(net.module));
+    setLazyModuleLoader('trtc-js-sdk', () => Promise.resolve(net.module));
     const el = await fixture<LivePushControls>(
       html`<live-push-controls
-        provider="trtc"
+        provider="trtc-v4"
         sdk-app-id="1400000001"
         user-id="bob"
         user-sig="sig"

@@ -11,7 +11,7 @@ import { createPushProvider } from '../../src/push/provider.js';
 import { PushSession, type PushRequest } from '../../src/push/push-session.js';
 import type { RelayErrorInfo } from '../../src/contract/types.js';
 import '../../src/lazy/esm.js';
-import { RealRtcError, TRTC_CODES, TrtcNetworkDouble } from './trtc-network-double.js';
+import { RealRtcError, TRTC_CODES, TrtcNetworkDouble } from './trtc-v4-network-double.js';
 import { rejection, sleep, until } from '../support/until.js';
 
 /** Everything the session reports, in order. */
@@ -36,7 +36,7 @@ class Report {
 }
 
 const trtc = (options: PushRequest['options'] = { encode: 'flv' }): PushRequest => ({
-  provider: 'trtc',
+  provider: 'trtc-v4',
   config: {
     sdkAppId: '1400000001',
     userId: 'alice',
@@ -53,7 +53,7 @@ describe('push session (headless)', () => {
 
   beforeEach(() => {
     net = new TrtcNetworkDouble();
-    setLazyModuleLoader('trtc', () => Promise.resolve(net.module));
+    setLazyModuleLoader('trtc-js-sdk', () => Promise.resolve(net.module));
     r = new Report();
   });
   afterEach(() => r.session.release());

@@ -21,6 +21,9 @@
  */
 import TRTC from 'trtc-sdk-v5';
 
+// Errors only in the test log, and no log upload to Tencent (the one other request the SDK would make).
+TRTC.setLogLevel(4, false);
+
 /** One command the SDK sent to Tencent, in order. */
 export interface SignalCommand {
   cmd: string;
@@ -85,6 +88,8 @@ export class TencentSignalDouble extends SdkEmitter {
   /** The peer that answered the SDK's publish offer: media the SDK sends arrives here. */
   edge: RTCPeerConnection | null = null;
   readonly #failures = new Map<string, TencentAnswer>();
+  /** Answers Tencent gives every time (e.g. an expired UserSig: the SDK's own join retry is refused too). */
+  readonly refusals = new Map<string, TencentAnswer>();
   #seq = 0;
   #tinyId = 144115188075855872 + Math.floor(Math.random() * 1e6);
   #publishFlag = 0;
@@ -193,7 +198,7 @@ export class TencentSignalDouble extends SdkEmitter {
     if (!event) return;
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     await Promise.resolve();
-    const failure = this.#failures.get(cmd);
+    const failure = this.#failures.get(cmd) ?? this.refusals.get(cmd);
     if (failure) {
       this.#failures.delete(cmd);
       this.#push(event, failure.code, failure.message ?? `${cmd} refused`, {}, seq);
@@ -271,6 +276,8 @@ export class TrtcV5NetworkDouble {
   readonly channels: TencentSignalDouble[] = [];
   /** The options each `TRTC.create` was called with. */
   readonly created: Record<string, unknown>[] = [];
+  /** Tracks the SDK swapped into its uplink (a device switch), in order: recorded on the way through. */
+  readonly replacedTracks: MediaStreamTrack[] = [];
   /** Scheduler requests (one per join). */
   schedules = 0;
 
@@ -284,6 +291,12 @@ export class TrtcV5NetworkDouble {
   readonly module: TrtcStatic;
 
   readonly #pending: ((c: TencentSignalDouble) => void)[] = [];
+
+  /** Tencent refuses every `cmd` with `answer`, on every channel (a retry gets the same answer). */
+  refuse(cmd: string, answer: TencentAnswer): void {
+    this.#refusals.set(cmd, answer);
+  }
+  readonly #refusals = new Map<string, TencentAnswer>();
 
   /** Runs `fn` on the next channel created (to fail its first command). */
   onNextChannel(fn: (c: TencentSignalDouble) => void): void {
@@ -299,6 +312,7 @@ export class TrtcV5NetworkDouble {
       scheduleResult: Record<string, unknown>;
       enableSPC: boolean;
       initialize(e?: unknown): Promise<unknown>;
+      replaceTrack(track: { mediaTrack?: MediaStreamTrack }): Promise<unknown>;
     }) {
       constructor(options: Record<string, unknown>) {
         super(options);
@@ -312,9 +326,14 @@ export class TrtcV5NetworkDouble {
         this.scheduleResult = { ...this.scheduleResult, config: {}, domains: [] };
         return Promise.resolve();
       }
-      initialize(e?: unknown): Promise<unknown> {
+      override replaceTrack(track: { mediaTrack?: MediaStreamTrack }): Promise<unknown> {
+        if (track.mediaTrack) double.replacedTracks.push(track.mediaTrack);
+        return super.replaceTrack(track);
+      }
+      override initialize(e?: unknown): Promise<unknown> {
         if (!this.signalChannel) {
           const channel = new TencentSignalDouble(this.userId);
+          for (const [cmd, answer] of double.#refusals) channel.refusals.set(cmd, answer);
           double.channels.push(channel);
           double.#pending.splice(0).forEach((fn) => fn(channel));
           this.signalChannel = channel;

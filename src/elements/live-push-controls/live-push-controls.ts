@@ -61,7 +61,8 @@ export { STOP_REASON_DISCONNECTED, STOP_REASON_REQUESTED };
  *   `disconnected`, or the error code that ended it.
  * @fires live-push-error - `{ module, code, message }` for every failure (bad options, camera, backend).
  *
- * @attr provider - Push backend: `local` (default), `whip` (any WHIP server) or `trtc`.
+ * @attr provider - Push backend: `local` (default), `whip` (any WHIP server), `trtc` (Tencent, trtc-sdk-v5) or `trtc-v4`
+ *   (Tencent, trtc-js-sdk 4.x).
  * @attr endpoint - Base URL of the local relay (provider `local`; default: the page's origin), or the WHIP URL to
  *   publish to (provider `whip`).
  * @attr transport - Local relay: `auto` (default: WebRTC over WHIP where it connects, else the WebSocket ingest),
@@ -75,12 +76,13 @@ export { STOP_REASON_DISCONNECTED, STOP_REASON_REQUESTED };
  * @attr audio-only - Push the microphone only.
  * @attr hide-ui - Render no controls (only the default slot); drive it with `start()` / `stop()`.
  * @attr stream-id - Stream id to ask the backend for (letters, digits, `_`, `-`).
- * @attr sdk-app-id - TRTC: the application's SDKAppID.
+ * @attr sdk-app-id - TRTC (`trtc` on trtc-sdk-v5, `trtc-v4` on trtc-js-sdk): the application's SDKAppID.
  * @attr user-id - TRTC: the anchor's user id.
  * @attr user-sig - TRTC: a UserSig issued by your server (or use `sig-endpoint`).
  * @attr sig-endpoint - TRTC: URL on your server (e.g. the receiver's `/api/trtc/usersig`) answering
  *   `POST ?sdkAppId=&userId=` (same values in a JSON body, cookies included) with `{ "userSig": "…" }`.
- * @attr room-id - TRTC: the room to join as anchor.
+ * @attr room-id - TRTC: the numeric room to join as anchor (1–4294967294).
+ * @attr str-room-id - TRTC: a string room to join instead (numeric and string rooms never meet).
  * @attr play-domain - TRTC: the CDN play domain the play URLs are built on.
  * @attr play-url-endpoint - TRTC: URL on your server (e.g. the receiver's `/api/trtc/play-urls`) answering
  *   `POST { streamId, encode, template? }` (cookies included) with signed `{ urls, expiresAt }`; without it the
@@ -158,7 +160,8 @@ export class LivePushControls extends LitElement {
   /** TRTC user id. */ declare userId?: string;
   /** TRTC UserSig issued by your server. Not reflected. */ declare userSig?: string;
   /** URL on your server that issues a UserSig. */ declare sigEndpoint?: string;
-  /** TRTC room id. */ declare roomId?: string;
+  /** TRTC numeric room id. */ declare roomId?: string;
+  /** TRTC string room id (instead of `room-id`). */ declare strRoomId?: string;
   /** CDN play domain (TRTC). */ declare playDomain?: string;
   /** URL on your server that signs play URLs (TRTC). */ declare playUrlEndpoint?: string;
   /** `https` or `http` play URLs on a bare play domain (TRTC). */ declare playScheme?: string;

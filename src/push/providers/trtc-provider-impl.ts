@@ -1,40 +1,45 @@
 /**
- * The `trtc` provider: Tencent TRTC through trtc-js-sdk v4, relayed to Tencent's CDN (旁路直播).
+ * The `trtc` provider: Tencent TRTC through trtc-sdk-v5 (Tencent's current Web SDK) and its CDNStreaming plugin,
+ * relayed to Tencent's CDN (旁路直播). `trtc-v4` (trtc-v4-provider-impl.ts) is the same push on trtc-js-sdk 4.x.
  *
- * Sequence (each step as trtc-js-sdk 4.15's own code requires it, see `test/push/trtc-network-double.ts`):
- * `TRTC.checkSystemRequirements()` → `TRTC.createClient({ mode: 'live', sdkAppId, userId, userSig, streamId,
- * userDefineRecordId?, pureAudioPushMode? })` → `TRTC.createStream({ userId, audioSource, videoSource? })` (the
- * element's own tracks: the SDK refuses `audio`/`video` mixed with `audioSource`/`videoSource`, 0x1000) →
- * `stream.initialize()` → `client.join({ roomId, role: 'anchor' })` → `client.publish(stream)` →
- * `client.startPublishCDNStream({ streamId })`. Stop: `stopPublishCDNStream()` → `unpublish(stream)` → `leave()`
- * → `destroy()`. A device switch while live is `stream.replaceTrack(track)`.
+ * Sequence (Tencent's v5 CDN relay tutorial, "tutorial-26-advanced-publish-cdn-stream", and the SDK's own code,
+ * see `test/push/trtc-v5-network-double.ts`): `TRTC.isSupported()` → `TRTC.create({ plugins: [CDNStreaming],
+ * pureAudioPushMode?, userDefineRecordId? })` → `enterRoom({ sdkAppId, userId, userSig, roomId | strRoomId,
+ * scene: 'live', role: 'anchor', privateMapKey?, userDefineRecordId? })` → `startLocalAudio({ option:
+ * { audioTrack } })` / `startLocalVideo({ view: null, option: { videoTrack } })` (copies of the element's tracks:
+ * the SDK stops what it is given when it is done) → wait until `PUBLISH_STATE_CHANGED` says each track is
+ * `started` (the plugin relays only a published stream, and would otherwise start later with nobody to hear its
+ * failure) → `startPlugin('CDNStreaming', { target: { publishMode: PublishMainStreamToCDN, streamId } })`.
+ * Stop: `stopPlugin('CDNStreaming')` → `exitRoom()` → `destroy()`. A device switch while live is
+ * `updateLocalVideo/updateLocalAudio({ option: { videoTrack | audioTrack } })`.
  *
  * Options as Tencent means them:
- * - audio-only → `pureAudioPushMode: 1` (relay a stream without video); audio-only with MP3 recording asked for →
- *   `pureAudioPushMode: 2` (relay and record). Which files are recorded is the application's recording
- *   template in the console: HLS/FLV/MP4 cannot be chosen from the browser and are refused
+ * - audio-only → `pureAudioPushMode: 1` (relay a stream without video); with MP3 recording asked for → `2`
+ *   (relay and record). trtc-sdk-v5 5.17 reads `pureAudioPushMode` and `userDefineRecordId` from `TRTC.create`'s
+ *   options into the join request's business info (`Str_uc_params.pure_audio_push_mod`,
+ *   `userdefine_record_id`); `enterRoom`'s documented `userDefineRecordId` is checked but does not reach the join
+ *   request in that version, so the record id is given to both. Which files are recorded is the application's
+ *   recording template (console): HLS/FLV/MP4 cannot be chosen from the browser and are refused
  *   (`RECORD_TYPES_BY_TEMPLATE`) rather than ignored.
- * - `record-id` → `userDefineRecordId` (`userdefinerecordid` in the recording callbacks).
- * - stream id: `stream-id`, or `${sdkAppId}_${roomId}_${userId}_main` (the SDK's default), checked against what
- *   the CDN accepts (letters, digits, `_`, `-`, ≤ 64) before anything is created: the SDK would otherwise relay
- *   under a hashed name that the play URLs do not know.
+ * - room: `room-id` (numeric, 1–4294967294) or `str-room-id` (a string room); numeric and string rooms never meet.
+ * - stream id: `stream-id`, or `${sdkAppId}_${room}_${userId}_main` (the plugin's own default), checked against
+ *   what the CDN accepts before anything is created.
  *
- * Config (element attributes): `sdk-app-id`, `user-id`, `room-id`, `play-domain` (the CSS play domain bound to
- * the application), and either `user-sig` or `sig-endpoint` (a URL on the site's own server, e.g. the receiver's
- * `POST /api/trtc/usersig`, answering `{ "userSig": "…" }`). A UserSig is never computed here: that needs the
- * application's secret key, which must never reach a browser. The play URLs: `play-url-endpoint` (signed by the
- * site's server, e.g. the receiver's `POST /api/trtc/play-urls`), else unsigned from `play-domain`, `play-scheme`
- * and `transcode-template` (`resolvePlayUrls` in `../play-urls.ts`).
+ * Failures: the SDK's `RtcError` codes (5000 INVALID_PARAMETER … 5999) become our codes with the SDK's code and
+ * extra code in the message; the plugin's "relayed push not enabled" (server code -102083, only in its message)
+ * becomes `START_PUBLISH_CDN_FAILED` saying so. While live: `KICKED_OUT` (`kick` = the same user id entered
+ * elsewhere → `TRTC_KICKED_SAME_USER`; `banned`, `room_disband`), `ERROR` and a lost connection end the push.
  *
- * This module is itself fetched on the first TRTC start (lazy module `trtc-provider`, see `lazy-provider.ts`);
- * `trtc-provider.ts` registers the small shell that loads it. The SDK is fetched through `loadLazyModule('trtc')`.
+ * This module is itself fetched on the first TRTC start (lazy module `trtc-provider`); `trtc-provider.ts` registers
+ * the small shell that loads it. The SDK and the plugin are the lazy modules `trtc-sdk-v5` and `trtc-cdn-streaming`.
  */
-import type TRTCNamespace from 'trtc-js-sdk';
-import type { Client, ClientConfig, LocalStream, RtcError } from 'trtc-js-sdk';
+import type TRTCNamespace from 'trtc-sdk-v5';
+import type { RtcError } from 'trtc-sdk-v5';
+import type CDNStreamingClass from 'trtc-sdk-v5/plugins/cdn-streaming/cdn-streaming.esm.js';
 import { ErrorCodes, RelayError, isRelayError } from '../../contract/errors.js';
+import type { RelayErrorInfo } from '../../contract/types.js';
 import type { LazyProviderModule, ProviderKit } from '../lazy-provider.js';
-import { requestJson } from '../http.js';
-import { STREAM_ID, type PushOptions } from '../options.js';
+import type { PushOptions } from '../options.js';
 import { resolvePlayUrls } from '../play-urls.js';
 import {
   BasePushProvider,
@@ -43,129 +48,98 @@ import {
   type PushProviderConfig,
   type PushResult,
 } from '../provider.js';
+import {
+  cdnStreamId,
+  checkRecordTypes,
+  fetchUserSig,
+  kickedSameUserMessage,
+  pureAudioPushMode,
+  readTrtcConfig,
+} from './trtc-common.js';
 
-type TRTC = typeof TRTCNamespace;
-/** What a UserSig service answers: the UserSig, and a room permission ticket when the site issues one. */
-interface SigAnswer {
-  userSig: string;
-  privateMapKey?: string;
-}
-/** trtc-js-sdk's numeric error codes (its `index.d.ts` `ErrorCode`) mapped to ours. */
-export const TRTC_ERROR_MAP: Readonly<Record<number, string>> = {
-  0x1000: ErrorCodes.INVALID_OPTIONS, // INVALID_PARAMETER
-  0x1001: ErrorCodes.TRTC_ERROR, // INVALID_OPERATION
-  0x1002: ErrorCodes.UNSUPPORTED_BROWSER, // NOT_SUPPORTED
-  0x1003: ErrorCodes.DEVICE_NOT_FOUND, // DEVICE_NOT_FOUND
-  0x1004: ErrorCodes.DEVICE_NOT_FOUND, // INITIALIZE_FAILED
-  0x4001: ErrorCodes.BACKEND_UNREACHABLE, // SIGNAL_CHANNEL_SETUP_FAILED
-  0x4004: ErrorCodes.BACKEND_REJECTED, // JOIN_ROOM_FAILED
-  0x4005: ErrorCodes.INGEST_FAILED, // CREATE_OFFER_FAILED
-  0x4006: ErrorCodes.BACKEND_UNREACHABLE, // SIGNAL_CHANNEL_RECONNECTION_FAILED
-  0x4007: ErrorCodes.INGEST_FAILED, // UPLINK_RECONNECTION_FAILED
-  0x4040: ErrorCodes.BACKEND_REJECTED, // CLIENT_BANNED
-  0x4041: ErrorCodes.BACKEND_UNREACHABLE, // SERVER_TIMEOUT
-  0x4044: ErrorCodes.DEVICE_LOST, // DEVICE_AUTO_RECOVER_FAILED
-  0x4045: ErrorCodes.START_PUBLISH_CDN_FAILED,
-  0x4046: ErrorCodes.STOP_PUBLISH_CDN_FAILED,
-  0x4049: ErrorCodes.UNSUPPORTED_BROWSER, // NOT_SUPPORTED_H264
-  0x404b: ErrorCodes.BACKEND_UNREACHABLE, // API_CALL_TIMEOUT
+type TRTCStatic = typeof TRTCNamespace;
+type TRTC = ReturnType<TRTCStatic['create']>;
+type CDNStreaming = typeof CDNStreamingClass;
+
+/** How long the SDK may take to say a track is published (Tencent's edge answers in well under a second). */
+const PUBLISH_TIMEOUT_MS = 15_000;
+
+/** trtc-sdk-v5's `ERROR_CODE` values mapped to ours. */
+export const TRTC_V5_ERROR_MAP: Readonly<Record<number, string>> = {
+  5000: ErrorCodes.INVALID_OPTIONS, // INVALID_PARAMETER
+  5100: ErrorCodes.TRTC_ERROR, // INVALID_OPERATION
+  5200: ErrorCodes.UNSUPPORTED_BROWSER, // ENV_NOT_SUPPORTED
+  5300: ErrorCodes.DEVICE_NOT_FOUND, // DEVICE_ERROR
+  5400: ErrorCodes.BACKEND_REJECTED, // SERVER_ERROR (extraCode: Tencent's server code)
+  5500: ErrorCodes.BACKEND_UNREACHABLE, // OPERATION_FAILED (5501 firewall, 5502 reconnection failed, …)
+  5998: ErrorCodes.START_CANCELLED, // OPERATION_ABORT
 };
 
 const ADVICE: Readonly<Record<string, string>> = {
-  [ErrorCodes.START_PUBLISH_CDN_FAILED]:
-    'The CDN relay did not start. Check that relayed push (旁路推流) is enabled for the application, then try again.',
-  [ErrorCodes.STOP_PUBLISH_CDN_FAILED]:
-    'The CDN relay did not stop cleanly; it ends by itself when the room is left.',
   [ErrorCodes.BACKEND_UNREACHABLE]:
-    'Tencent Cloud could not be reached. Check the network, then press Start again.',
+    'Tencent Cloud could not be reached (or the connection was lost). Check the network, then press Start again.',
   [ErrorCodes.BACKEND_REJECTED]:
-    'TRTC refused the anchor. Check sdk-app-id, user-id and that the UserSig is valid and not expired.',
-  [ErrorCodes.INVALID_OPTIONS]: 'TRTC rejected a parameter. Check sdk-app-id, user-id and room-id.',
+    'TRTC refused the anchor. Check sdk-app-id, user-id and that the UserSig (and room permission ticket) is valid and not expired.',
+  [ErrorCodes.INVALID_OPTIONS]: 'TRTC rejected a parameter. Check sdk-app-id, user-id and the room id.',
+  [ErrorCodes.UNSUPPORTED_BROWSER]:
+    'This browser cannot push to TRTC. Use a current Chrome, Edge, Firefox or Safari.',
+  [ErrorCodes.DEVICE_NOT_FOUND]: 'TRTC could not use the camera or microphone.',
 };
 
 function isRtcError(err: unknown): err is RtcError {
-  return err instanceof Error && typeof (err as Partial<RtcError>).getCode === 'function';
+  return err instanceof Error && typeof (err as Partial<RtcError>).code === 'number';
 }
 
-/** Maps anything trtc-js-sdk throws to a {@link RelayError} (module `trtc`), keeping its hex code in the message. */
-export function mapTrtcError(err: unknown): RelayError {
+/** The CDNStreaming plugin's server failure, which carries Tencent's code only in its message. */
+const CDN_SERVER_CODE = /errCode: (-?\d+)/;
+
+/** Maps anything trtc-sdk-v5 or its CDNStreaming plugin throws to a {@link RelayError} (module `trtc`). */
+export function mapTrtcV5Error(err: unknown, during?: 'relay'): RelayError {
   if (isRelayError(err)) return err;
-  if (isRtcError(err)) {
-    const n = Number(err.getCode());
-    const code = TRTC_ERROR_MAP[n] ?? ErrorCodes.TRTC_ERROR;
-    const advice = ADVICE[code] ?? 'Check the TRTC configuration, then press Start again.';
-    return new RelayError('trtc', code, `${advice} (TRTC 0x${n.toString(16)}: ${err.message})`, {
+  const message = err instanceof Error ? err.message : String(err);
+  const cdn = CDN_SERVER_CODE.exec(message);
+  if (during === 'relay' || cdn) {
+    const code = cdn ? Number(cdn[1]) : undefined;
+    const advice =
+      code === -102083
+        ? 'Relayed push (旁路推流) is not enabled for this TRTC application: turn it on in the TRTC console (Application → Advanced features), then try again.'
+        : 'The CDN relay did not start. Check that relayed push (旁路推流) is enabled for the application, then try again.';
+    return new RelayError('trtc', ErrorCodes.START_PUBLISH_CDN_FAILED, `${advice} (${message})`, {
       cause: err,
     });
   }
-  const message = err instanceof Error ? err.message : String(err);
+  if (isRtcError(err)) {
+    const code = TRTC_V5_ERROR_MAP[err.code] ?? ErrorCodes.TRTC_ERROR;
+    const advice = ADVICE[code] ?? 'Check the TRTC configuration, then press Start again.';
+    const extra = err.extraCode !== undefined ? `/${err.extraCode}` : '';
+    return new RelayError('trtc', code, `${advice} (TRTC ${err.code}${extra}: ${message})`, { cause: err });
+  }
   return new RelayError('trtc', ErrorCodes.TRTC_ERROR, `TRTC failed: ${message}`, { cause: err });
 }
 
-/** The `pureAudioPushMode` Tencent documents: 1 = relay an audio-only stream, 2 = relay and record it. */
-export function pureAudioPushMode(options: PushOptions): 1 | 2 | undefined {
-  if (!options.audioOnly) return undefined;
-  return options.recordFileTypes.includes('mp3') ? 2 : 1;
-}
+type PublishEvent = {
+  mediaType: 'audio' | 'video' | 'screen';
+  state: 'started' | 'stopped' | 'starting';
+  error?: RtcError;
+};
 
-/**
- * The CDN stream id of a push: `options.streamId`, or the SDK's default `${sdkAppId}_${roomId}_${userId}_main`.
- * Throws `INVALID_STREAM_ID` naming the part (user id, room id) the CDN would not accept.
- */
-export function cdnStreamId(options: PushOptions, sdkAppId: number, roomId: string, userId: string): string {
-  if (options.streamId) return options.streamId;
-  const streamId = `${sdkAppId}_${roomId}_${userId}_main`;
-  if (STREAM_ID.test(streamId)) return streamId;
-  const bad = !/^[A-Za-z0-9_-]+$/.test(userId)
-    ? `the user id "${userId}"`
-    : !/^[A-Za-z0-9_-]+$/.test(roomId)
-      ? `the room id "${roomId}"`
-      : `"${streamId}" (${streamId.length} characters)`;
-  throw new RelayError(
-    'push',
-    ErrorCodes.INVALID_STREAM_ID,
-    `The CDN stream id is made of the SDKAppID, room id and user id, and ${bad} cannot be part of it: ` +
-      'use letters, digits, "_" or "-" (64 characters in all), or set stream-id.',
-  );
-}
-
-function checkRecordTypes(options: PushOptions): void {
-  const chosen = options.recordFileTypes.filter((t) => t !== 'mp3');
-  if (chosen.length === 0) return;
-  throw new RelayError(
-    'push',
-    ErrorCodes.RECORD_TYPES_BY_TEMPLATE,
-    `With Tencent Cloud, the recording template of your TRTC application (console) decides which files are ` +
-      `recorded, not the browser: remove ${chosen.map((t) => t.toUpperCase()).join(', ')} from ` +
-      'record-file-types. For an audio-only push, MP3 asks Tencent to record the audio.',
-  );
-}
-
-export class TrtcPushProvider extends BasePushProvider {
+export class TrtcV5PushProvider extends BasePushProvider {
   readonly name = 'trtc';
   readonly #config: PushProviderConfig;
   readonly #load: ProviderKit['loadLazyModule'];
-  #client: Client | null = null;
-  #stream: LocalStream | null = null;
-  #joined = false;
-  #publishingCdn = false;
+  #trtc: TRTC | null = null;
+  #TRTC: TRTCStatic | null = null;
+  #publishMode = '';
+  #entered = false;
+  #relaying = false;
   #live = false;
+  /** The copies of the element's tracks the SDK holds (it stops them when done). */
+  #given: MediaStreamTrack[] = [];
 
   constructor(config: PushProviderConfig, load: ProviderKit['loadLazyModule']) {
     super();
     this.#config = config;
     this.#load = load;
-  }
-
-  #required(key: string, attr: string): string {
-    const v = configString(this.#config, key);
-    if (!v)
-      throw new RelayError(
-        'push',
-        ErrorCodes.INVALID_OPTIONS,
-        `The trtc provider needs the ${attr} attribute.`,
-      );
-    return v;
   }
 
   start(options: PushOptions, media: MediaStream, signal?: AbortSignal): Promise<PushResult> {
@@ -178,93 +152,47 @@ export class TrtcPushProvider extends BasePushProvider {
       },
       async (err, aborted) => {
         await this.#release();
-        return aborted ? cancelledError() : mapTrtcError(err);
+        return aborted ? cancelledError() : mapTrtcV5Error(err);
       },
     );
   }
 
-  /** Swaps the published audio or video track (a device switch) through the SDK's `LocalStream.replaceTrack`. */
+  /** Swaps the published camera or microphone through `updateLocalVideo` / `updateLocalAudio`. */
   async replaceTrack(track: MediaStreamTrack): Promise<void> {
-    const stream = this.#stream;
-    if (!this.#live || !stream) {
+    const trtc = this.#trtc;
+    if (!this.#live || !trtc) {
       throw new RelayError(
         'push',
         ErrorCodes.NOT_STARTED,
         'There is no live TRTC push to switch devices on.',
       );
     }
+    const copy = this.#give(track);
     try {
-      await stream.replaceTrack(track);
+      if (track.kind === 'video') await trtc.updateLocalVideo({ option: { videoTrack: copy } });
+      else await trtc.updateLocalAudio({ option: { audioTrack: copy } });
     } catch (err) {
-      throw mapTrtcError(err);
+      throw mapTrtcV5Error(err);
     }
   }
 
-  async #userSig(
-    sdkAppId: number,
-    userId: string,
-    room: { roomId: number } | { strRoomId: string },
-    signal: AbortSignal,
-  ): Promise<SigAnswer> {
-    const given = configString(this.#config, 'userSig');
-    if (given) return { userSig: given };
-    const endpoint = configString(this.#config, 'sigEndpoint');
-    if (!endpoint) {
-      throw new RelayError(
-        'push',
-        ErrorCodes.SIG_UNAVAILABLE,
-        'The trtc provider needs a UserSig: set user-sig, or sig-endpoint to a URL on your server that issues one.',
-      );
-    }
-    const url = new URL(endpoint, globalThis.location?.href);
-    url.searchParams.set('sdkAppId', String(sdkAppId));
-    url.searchParams.set('userId', userId);
-    let answer: { userSig?: unknown; privateMapKey?: unknown };
-    try {
-      // POST with the same values in the query and the body, and the site's cookies: the site's server decides
-      // whom it issues a UserSig for (the receiver's POST /api/trtc/usersig reads either), and binds the room
-      // permission ticket (privateMapKey) it may return to this room and the anchor role.
-      answer = await requestJson<{ userSig?: unknown; privateMapKey?: unknown }>(url.href, {
-        method: 'POST',
-        body: { sdkAppId, userId, ...room, role: 'anchor' },
-        credentials: 'include',
-        signal,
-        module: 'push',
-        what: `the UserSig service at ${url.origin}`,
-      });
-    } catch (err) {
-      if (signal.aborted) throw cancelledError();
-      const msg = err instanceof Error ? err.message : String(err);
-      throw new RelayError('push', ErrorCodes.SIG_UNAVAILABLE, `No UserSig could be fetched: ${msg}`, {
-        cause: err,
-      });
-    }
-    if (typeof answer?.userSig !== 'string' || answer.userSig === '') {
-      throw new RelayError(
-        'push',
-        ErrorCodes.SIG_UNAVAILABLE,
-        `The UserSig service at ${url.origin} answered without a "userSig" string.`,
-      );
-    }
-    const key = answer.privateMapKey;
-    return { userSig: answer.userSig, ...(typeof key === 'string' && key ? { privateMapKey: key } : {}) };
+  #give(track: MediaStreamTrack): MediaStreamTrack {
+    const copy = track.clone();
+    this.#given.push(copy);
+    return copy;
   }
 
   async #start(options: PushOptions, media: MediaStream, signal: AbortSignal): Promise<PushResult> {
-    const sdkAppId = Number(this.#required('sdkAppId', 'sdk-app-id'));
-    if (!Number.isInteger(sdkAppId) || sdkAppId <= 0) {
+    const c = readTrtcConfig(this.#config, 'trtc');
+    if (!configString(this.#config, 'playDomain'))
       throw new RelayError(
         'push',
         ErrorCodes.INVALID_OPTIONS,
-        'sdk-app-id must be the numeric SDKAppID of the application.',
+        'The trtc provider needs the play-domain attribute.',
       );
-    }
-    const userId = this.#required('userId', 'user-id');
-    const roomIdRaw = this.#required('roomId', 'room-id');
-    this.#required('playDomain', 'play-domain');
     checkRecordTypes(options);
-    // Everything the CDN and the play URLs depend on is checked before the SDK is loaded or a room joined.
-    const streamId = cdnStreamId(options, sdkAppId, roomIdRaw, userId);
+    // Everything the CDN and the play URLs depend on is checked before the SDK is loaded or a room entered.
+    const streamId = cdnStreamId(options, c);
     // Signed by the site's server when play-url-endpoint is set (before the SDK loads: a refusal costs no join).
     const urls = await resolvePlayUrls(this.#config, streamId, options.encode, signal);
     const audio = media.getAudioTracks()[0];
@@ -276,104 +204,177 @@ export class TrtcPushProvider extends BasePushProvider {
         'There is no camera or microphone to push.',
       );
     }
-    // The SDK's rule: an integer in [1, 4294967294], or a string room with useStringRoomId.
-    const numericRoom = /^[1-9]\d*$/.test(roomIdRaw) && Number(roomIdRaw) < 4294967295;
-    const roomId = numericRoom ? Number(roomIdRaw) : roomIdRaw;
     const check = (): void => {
       if (signal.aborted) throw cancelledError();
     };
 
-    const [TRTC, { userSig, privateMapKey }] = await Promise.all([
-      this.#load('trtc').then((m) => m as TRTC),
-      this.#userSig(
-        sdkAppId,
-        userId,
-        numericRoom ? { roomId: Number(roomIdRaw) } : { strRoomId: roomIdRaw },
-        signal,
-      ),
+    const [TRTC, CDN, sig] = await Promise.all([
+      this.#load('trtc-sdk-v5').then((m) => m as TRTCStatic),
+      this.#load('trtc-cdn-streaming').then((m) => m as CDNStreaming),
+      fetchUserSig(this.#config, c, signal),
     ]).catch((err: unknown) => {
       if (isRelayError(err)) throw err;
       throw new RelayError(
         'trtc',
         ErrorCodes.ENGINE_LOAD_FAILED,
         `The TRTC SDK could not be loaded (${err instanceof Error ? err.message : String(err)}). With a bundler: ` +
-          "npm install trtc-js-sdk, then setLazyModuleLoader('trtc', () => import('trtc-js-sdk')).",
+          "npm install trtc-sdk-v5, then setLazyModuleLoader('trtc-sdk-v5', () => import('trtc-sdk-v5')) and " +
+          "setLazyModuleLoader('trtc-cdn-streaming', () => import('trtc-sdk-v5/plugins/cdn-streaming')).",
         { cause: err },
       );
     });
     check();
-    const system = await TRTC.checkSystemRequirements();
-    if (!system.result) {
+    const support = await TRTC.isSupported();
+    if (!support.result) {
       throw new RelayError(
         'trtc',
         ErrorCodes.UNSUPPORTED_BROWSER,
-        `This browser cannot push to TRTC (${JSON.stringify(system.detail)}). Use a current Chrome, Edge, Firefox or Safari.`,
+        `This browser cannot push to TRTC (${JSON.stringify(support.detail)}). Use a current Chrome, Edge, Firefox or Safari.`,
       );
     }
     check();
 
     const mode = pureAudioPushMode(options);
-    const clientConfig: ClientConfig = {
-      mode: 'live',
-      sdkAppId,
-      userId,
-      userSig,
-      streamId,
-      ...(options.recordId !== null ? { userDefineRecordId: options.recordId } : {}),
+    const recordId = options.recordId ?? undefined;
+    // pureAudioPushMode and userDefineRecordId: where trtc-sdk-v5 reads them (see the header); not in its typings.
+    const createOptions = {
+      plugins: [CDN],
       ...(mode !== undefined ? { pureAudioPushMode: mode } : {}),
-      ...(numericRoom ? {} : { useStringRoomId: true }),
-    };
-    const client = TRTC.createClient(clientConfig);
-    this.#client = client;
-    client.on('error', this.#onClientError);
-    client.on('client-banned', this.#onBanned);
+      ...(recordId !== undefined ? { userDefineRecordId: recordId } : {}),
+    } as Parameters<TRTCStatic['create']>[0];
+    const trtc = TRTC.create(createOptions);
+    this.#trtc = trtc;
+    this.#TRTC = TRTC;
+    this.#publishMode = CDN.TYPE.PublishMode.PublishMainStreamToCDN;
+    trtc.on(TRTC.EVENT.KICKED_OUT, this.#onKicked);
+    trtc.on(TRTC.EVENT.ERROR, this.#onError);
+    trtc.on(TRTC.EVENT.CONNECTION_STATE_CHANGED, this.#onConnection);
 
-    // One form only, as the SDK demands: the element's own tracks as sources (no audio/video flags).
-    const stream = TRTC.createStream({
-      userId,
-      ...(audio ? { audioSource: audio } : {}),
-      ...(video ? { videoSource: video } : {}),
+    await trtc.enterRoom({
+      sdkAppId: c.sdkAppId,
+      userId: c.userId,
+      userSig: sig.userSig,
+      ...c.room,
+      scene: TRTC.TYPE.SCENE_LIVE,
+      role: TRTC.TYPE.ROLE_ANCHOR,
+      ...(sig.privateMapKey ? { privateMapKey: sig.privateMapKey } : {}),
+      ...(recordId !== undefined ? { userDefineRecordId: recordId } : {}),
     });
-    this.#stream = stream;
-    await stream.initialize();
+    this.#entered = true;
     check();
-    await client.join({ roomId, role: 'anchor', ...(privateMapKey ? { privateMapKey } : {}) });
-    this.#joined = true;
+    const published = this.#published(trtc, TRTC, [
+      ...(audio ? (['audio'] as const) : []),
+      ...(video ? (['video'] as const) : []),
+    ]);
+    try {
+      if (audio) await trtc.startLocalAudio({ option: { audioTrack: this.#give(audio) } });
+      if (video) await trtc.startLocalVideo({ view: null, option: { videoTrack: this.#give(video) } });
+      await published.done;
+    } finally {
+      published.cancel();
+    }
     check();
-    await client.publish(stream);
-    check();
-    await client.startPublishCDNStream({ streamId });
-    this.#publishingCdn = true;
+    try {
+      await trtc.startPlugin('CDNStreaming', {
+        target: { publishMode: this.#publishMode as never, streamId },
+      });
+    } catch (err) {
+      throw mapTrtcV5Error(err, 'relay');
+    }
+    this.#relaying = true;
     check();
     return { streamId, urls };
   }
 
-  readonly #onClientError = (err: RtcError): void => {
-    if (!this.#live) return;
-    this.#endLive(mapTrtcError(err).toJSON());
-  };
+  /** Resolves when the SDK says every one of `kinds` is published; rejects when one stops with an error. */
+  #published(
+    trtc: TRTC,
+    TRTC: TRTCStatic,
+    kinds: readonly ('audio' | 'video')[],
+  ): { done: Promise<void>; cancel: () => void } {
+    const waiting = new Set<string>(kinds);
+    let cancel = (): void => undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cancel();
+        reject(
+          new RelayError(
+            'trtc',
+            ErrorCodes.INGEST_FAILED,
+            `TRTC did not confirm the ${[...waiting].join(' and ')} within ${PUBLISH_TIMEOUT_MS / 1000} s: the media could not reach Tencent (UDP blocked?).`,
+          ),
+        );
+      }, PUBLISH_TIMEOUT_MS);
+      const onState = (e: PublishEvent): void => {
+        if (!waiting.has(e.mediaType)) return;
+        if (e.state === 'started') waiting.delete(e.mediaType);
+        else if (e.state === 'stopped') {
+          cancel();
+          reject(
+            e.error
+              ? mapTrtcV5Error(e.error)
+              : new RelayError(
+                  'trtc',
+                  ErrorCodes.INGEST_FAILED,
+                  `TRTC stopped publishing the ${e.mediaType}.`,
+                ),
+          );
+          return;
+        }
+        if (waiting.size === 0) {
+          cancel();
+          resolve();
+        }
+      };
+      cancel = () => {
+        clearTimeout(timer);
+        trtc.off(TRTC.EVENT.PUBLISH_STATE_CHANGED, onState);
+      };
+      trtc.on(TRTC.EVENT.PUBLISH_STATE_CHANGED, onState);
+    });
+    done.catch(() => undefined);
+    return { done, cancel: () => cancel() };
+  }
 
-  readonly #onBanned = (ev: { reason: string; message: string }): void => {
+  readonly #onKicked = (ev: { reason: string }): void => {
     if (!this.#live) return;
-    // trtc-js-sdk 4.x CLIENT_BANNED, reason 'kick': a user with the same user id entered the room
-    // (https://web.sdk.qcloud.com/trtc/webrtc/doc/en/module-ClientEvent.html#.CLIENT_BANNED).
+    // v5 KICKED_OUT reasons (module-EVENT.html#.KICKED_OUT): 'kick' = the same user id entered the room
+    // elsewhere, 'banned' = removed by the application's server (RemoveUser), 'room_disband' = room dismissed.
     this.#endLive(
       ev.reason === 'kick'
-        ? {
-            module: 'trtc',
-            code: ErrorCodes.TRTC_KICKED_SAME_USER,
-            message: `Another page joined the TRTC room as the same user id, so Tencent removed this one. Use a different user-id per page. (${ev.message})`,
-          }
+        ? { module: 'trtc', code: ErrorCodes.TRTC_KICKED_SAME_USER, message: kickedSameUserMessage('kick') }
         : {
             module: 'trtc',
             code: ErrorCodes.BACKEND_REJECTED,
-            message: `TRTC removed this anchor from the room (${ev.reason}): ${ev.message}`,
+            message:
+              ev.reason === 'room_disband'
+                ? 'Tencent dismissed the TRTC room, so the push ended.'
+                : `TRTC removed this anchor from the room (${ev.reason}): your application's server removed it.`,
           },
     );
   };
 
+  readonly #onError = (err: RtcError): void => {
+    if (!this.#live) return;
+    this.#endLive(mapTrtcV5Error(err).toJSON());
+  };
+
+  readonly #onConnection = (ev: { state: string; prevState: string }): void => {
+    if (!this.#live || ev.state !== 'DISCONNECTED') return;
+    // The SDK reports a final failure as ERROR (or a kick as KICKED_OUT) right after; give those a moment to name
+    // the cause before reporting the bare disconnection.
+    setTimeout(() => {
+      if (!this.#live) return;
+      this.#endLive({
+        module: 'trtc',
+        code: ErrorCodes.BACKEND_UNREACHABLE,
+        message: 'The connection to Tencent Cloud was lost and could not be restored. Press Start again.',
+      });
+    }, 500);
+  };
+
   /** The SDK ended a live push by itself: release what is left, then report it. */
-  #endLive(info: { module: string; code: string; message: string }): void {
+  #endLive(info: RelayErrorInfo): void {
     this.#live = false;
     void this.#release().then(() => {
       this.setState('idle');
@@ -391,28 +392,39 @@ export class TrtcPushProvider extends BasePushProvider {
   }
 
   async #release(reportStopFailure = false): Promise<void> {
-    const client = this.#client;
-    const stream = this.#stream;
-    const joined = this.#joined;
-    this.#client = null;
-    this.#stream = null;
-    this.#joined = false;
-    if (!client) return;
-    client.off('error', this.#onClientError);
-    client.off('client-banned', this.#onBanned);
-    if (this.#publishingCdn) {
-      this.#publishingCdn = false;
-      await client.stopPublishCDNStream().catch((err: unknown) => {
-        if (reportStopFailure) this.fail(mapTrtcError(err).toJSON());
-      });
+    const trtc = this.#trtc;
+    const TRTC = this.#TRTC;
+    const entered = this.#entered;
+    this.#trtc = null;
+    this.#entered = false;
+    if (!trtc || !TRTC) return;
+    trtc.off(TRTC.EVENT.KICKED_OUT, this.#onKicked);
+    trtc.off(TRTC.EVENT.ERROR, this.#onError);
+    trtc.off(TRTC.EVENT.CONNECTION_STATE_CHANGED, this.#onConnection);
+    if (this.#relaying) {
+      this.#relaying = false;
+      await trtc
+        .stopPlugin('CDNStreaming', { target: { publishMode: this.#publishMode as never } })
+        .catch((err: unknown) => {
+          if (reportStopFailure)
+            this.fail(
+              new RelayError(
+                'trtc',
+                ErrorCodes.STOP_PUBLISH_CDN_FAILED,
+                `The CDN relay did not stop cleanly; it ends by itself when the room is left. (${err instanceof Error ? err.message : String(err)})`,
+              ).toJSON(),
+            );
+        });
     }
-    // The tracks belong to the element (its preview keeps running), so the stream is unpublished, not closed.
-    if (stream && joined) await client.unpublish(stream).catch(() => undefined);
-    if (joined) await client.leave().catch(() => undefined);
-    client.destroy();
+    if (entered) await trtc.exitRoom().catch(() => undefined);
+    await trtc.stopLocalVideo().catch(() => undefined);
+    await trtc.stopLocalAudio().catch(() => undefined);
+    trtc.destroy();
+    // The copies given to the SDK: stopped here too, in case the SDK kept any (the element's own tracks live on).
+    for (const t of this.#given.splice(0)) t.stop();
   }
 }
 
 const trtcProvider: LazyProviderModule = (kit) => (config) =>
-  new TrtcPushProvider(config, kit.loadLazyModule);
+  new TrtcV5PushProvider(config, kit.loadLazyModule);
 export default trtcProvider;

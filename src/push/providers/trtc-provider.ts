@@ -1,12 +1,12 @@
 /**
- * Registers the `trtc` provider (Tencent TRTC through trtc-js-sdk v4, relayed to Tencent's CDN). Its
- * implementation (`trtc-provider-impl.ts`) and the SDK are fetched only when a TRTC push starts, so pages that
- * never use TRTC do not download them.
+ * Registers the `trtc` provider (Tencent TRTC through trtc-sdk-v5 and its CDNStreaming plugin, relayed to
+ * Tencent's CDN). Its implementation (`trtc-provider-impl.ts`), the SDK and the plugin are fetched only when a TRTC
+ * push starts, so pages that never use TRTC do not download them. `trtc-v4` is the same push on trtc-js-sdk 4.x.
  *
  * It reads the application (`sdk-app-id`), the anchor (`user-id`, and `user-sig` or `sig-endpoint`), the room
- * (`room-id`) and the CDN play domain (`play-domain`). The application's recording template in Tencent's console
- * decides the recorded file types, not the browser (MP3 on an audio-only push asks Tencent to record it); the
- * camera and microphone can be switched while live.
+ * (`room-id`, or `str-room-id` for a string room) and the CDN play domain (`play-domain`). The application's
+ * recording template in Tencent's console decides the recorded file types, not the browser (MP3 on an audio-only
+ * push asks Tencent to record it); the camera and microphone can be switched while live.
  */
 import { registerLazyPushProvider } from '../lazy-provider.js';
 
@@ -16,7 +16,8 @@ registerLazyPushProvider('trtc', 'trtc-provider', {
     { name: 'user-id', required: true },
     { name: 'user-sig' },
     { name: 'sig-endpoint', type: 'url' },
-    { name: 'room-id', required: true },
+    { name: 'room-id' },
+    { name: 'str-room-id' },
     { name: 'play-domain', required: true },
     { name: 'play-url-endpoint', type: 'url' },
     { name: 'play-scheme' },

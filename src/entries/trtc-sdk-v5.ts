@@ -1,0 +1,2 @@
+import TRTC from 'trtc-sdk-v5';
+export default TRTC;
