@@ -62,6 +62,7 @@ async function bundleGzip(contents: string): Promise<number> {
       'hls.js',
       'mpegts.js',
       'trtc-js-sdk',
+      'trtc-sdk-v5',
       '*-provider-impl.js',
       '*/push-session.js',
       '*/recordings-module.js',

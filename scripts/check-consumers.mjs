@@ -5,7 +5,7 @@
 //  - bundlers: `relay-widgets/define` + `/react` built by esbuild, Vite and webpack 5 (one install);
 //  - react: relay-widgets/react wrappers + relay-widgets/jsx types, type-checked with tsc and bundled by esbuild;
 //  - vue-types: relay-widgets/vue (GlobalComponents) type-checked with tsc.
-// Also checks that installing the widgets pulls none of the server's dependencies nor trtc-js-sdk.
+// Also checks that installing the widgets pulls none of the server's dependencies nor the Tencent SDKs (trtc-sdk-v5, trtc-js-sdk).
 // Needs `npm run build` first (the pack skips `prepack`, which would build again). Usage:
 // node scripts/check-consumers.mjs [name]
 import { cpSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
@@ -44,6 +44,7 @@ try {
     '@fastify/static',
     'werift',
     'trtc-js-sdk',
+    'trtc-sdk-v5',
   ];
   for (const name of readdirSync(join(root, 'test', 'consumers'))) {
     if (only && name !== only) continue;

@@ -1,7 +1,7 @@
 /**
  * The trtc provider running the REAL trtc-js-sdk 4.15 in Chromium: createStream, LocalStream.initialize on the
  * fake camera/mic, the SDK's parameter checks and error class, checkSystemRequirements. Only the network client
- * (what would talk to Tencent's servers) is a double, see `trtc-network-double.ts`.
+ * (what would talk to Tencent's servers) is a double, see `trtc-v4-network-double.ts`.
  */
 import { expect } from '@open-wc/testing';
 import TRTC from 'trtc-js-sdk';

@@ -1,5 +1,5 @@
 // A plain app as a new user writes it: the registering entry, the React wrappers and the side-effect-free exports.
-// Built without trtc-js-sdk (an optional peer): nothing may import it statically.
+// Built without trtc-sdk-v5 and trtc-js-sdk (optional peers): nothing may import it statically.
 import 'relay-widgets/define';
 import { RelayPlayer } from 'relay-widgets/react';
 import { ErrorCodes, setLazyModuleLoader } from 'relay-widgets';
