@@ -96,7 +96,10 @@ const CDN_SERVER_CODE = /errCode: (-?\d+)/;
 /** Maps anything trtc-sdk-v5 or its CDNStreaming plugin throws to a {@link RelayError} (module `trtc`). */
 export function mapTrtcV5Error(err: unknown, during?: 'relay'): RelayError {
   if (isRelayError(err)) return err;
-  const message = err instanceof Error ? err.message : String(err);
+  // the SDK appends a documentation link on its own line: the element shows one line
+  const message = (err instanceof Error ? err.message : String(err))
+    .replace(/\s*Refer to: \S+\s*$/, '')
+    .trim();
   const cdn = CDN_SERVER_CODE.exec(message);
   if (during === 'relay' || cdn) {
     const code = cdn ? Number(cdn[1]) : undefined;
