@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useDemo, waitInPage } from './support.ts';
+import { useDemo } from './support.ts';
 
 const demo = useDemo();
 
@@ -39,11 +39,11 @@ test('a plain page pushes with provider="trtc" from the script tag: the real SDK
     </body></html>`,
     { waitUntil: 'load' },
   );
-  await waitInPage(page, 'an enabled Start button', () => {
-    const el = document.getElementById('studio') as HTMLElement & { shadowRoot: ShadowRoot | null };
-    const b = el.shadowRoot?.querySelector<HTMLButtonElement>('[part="start-button"]');
-    return !!b && !b.disabled;
-  });
+  // (page code as strings: the Node test's types have no DOM)
+  await page.waitForFunction(
+    `(() => { const b = document.getElementById('studio')?.shadowRoot?.querySelector('[part="start-button"]'); return !!b && !b.disabled; })()`,
+    { timeout: 60_000, polling: 250 },
+  );
   const box = (await page.evaluate(`(() => {
     const button = document.getElementById('studio').shadowRoot.querySelector('[part="start-button"]');
     button.scrollIntoView({ block: 'center' });
