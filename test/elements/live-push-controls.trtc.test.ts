@@ -4,7 +4,7 @@
  * page): the recording boxes say the console decides, and the camera can be switched while live.
  */
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { executeServerCommand, sendKeys, setViewport } from '@web/test-runner-commands';
 import '../../src/register.js';
 import '../../src/lazy/esm.js';
 import type { LivePushControls } from '../../src/elements/live-push-controls/live-push-controls.js';
@@ -114,5 +114,47 @@ describe('<live-push-controls provider="trtc">', () => {
     // Stop: the relay, then the room; the element's own camera keeps previewing
     expect(net.channel.names().slice(-2)).to.deep.equal(['stop_publishing', 'leave']);
     expect(now.readyState).to.equal('live');
+  });
+
+  it('at 390 px in Chinese: Start with the mouse, live, then a kick is shown in Chinese and the preview keeps running', async () => {
+    await setViewport({ width: 390, height: 844 });
+    const zh = await fixture<HTMLDivElement>(
+      html`<div lang="zh-CN">
+        <live-push-controls
+          provider="trtc"
+          sdk-app-id="1400000001"
+          user-id="alice"
+          user-sig="sig"
+          str-room-id="class 1"
+          stream-id="class_1"
+          play-domain="play.example.com"
+        ></live-push-controls>
+      </div>`,
+    );
+    const push = zh.querySelector<LivePushControls>('live-push-controls')!;
+    await push.updateComplete;
+    const errors: RelayErrorInfo[] = [];
+    push.addEventListener('live-push-error', (e) => errors.push(e.detail));
+    const startButton = push.shadowRoot!.querySelector<HTMLButtonElement>('[part="start-button"]')!;
+    await waitUntil(() => !startButton.disabled, 'Start stays disabled');
+    await pressCentre(startButton);
+    await waitUntil(() => push.state === 'live' || errors.length > 0, 'the push did not go live', {
+      timeout: 20000,
+    });
+    expect(errors).to.deep.equal([]);
+    expect(net.channel.command('join')?.data).to.include({ roomId: 'class 1', useStringRoomId: true });
+    push.shadowRoot!.querySelector('[part="status"]')!.scrollIntoView({ block: 'end' });
+    await executeServerCommand('player-screenshot', { name: 'live-push-trtc-zh-390-live' });
+    net.channel.ban('kick');
+    await waitUntil(() => errors.length > 0, 'no error after the kick');
+    expect(errors[0].code).to.equal('TRTC_KICKED_SAME_USER');
+    await push.updateComplete;
+    const shown = push.shadowRoot!.querySelector('[part="message"]')?.textContent ?? '';
+    expect(shown).to.contain('另一个页面以相同的用户 ID 进入了房间');
+    const preview = push.shadowRoot!.querySelector('video')!;
+    expect((preview.srcObject as MediaStream).getVideoTracks()[0].readyState).to.equal('live');
+    push.shadowRoot!.querySelector('[part="message"]')!.scrollIntoView({ block: 'end' });
+    await executeServerCommand('player-screenshot', { name: 'live-push-trtc-zh-390-kicked' });
+    await setViewport({ width: 800, height: 600 });
   });
 });
