@@ -5,9 +5,18 @@
  * Bundled into each provider's lazy file; the script every page loads does not carry it.
  */
 import { ErrorCodes, RelayError } from '../../contract/errors.js';
+import type { RelayErrorInfo } from '../../contract/types.js';
 import { requestJson } from '../http.js';
+import type { ProviderKit } from '../lazy-provider.js';
 import { STREAM_ID, type PushOptions } from '../options.js';
-import { cancelledError, configString, type PushProviderConfig } from '../provider.js';
+import { resolvePlayUrls } from '../play-urls.js';
+import {
+  BasePushProvider,
+  cancelledError,
+  configString,
+  type PushProviderConfig,
+  type PushResult,
+} from '../provider.js';
 
 /** The room as Tencent's SDKs take it: a numeric room (`roomId`) or a string room (`strRoomId`). */
 export type TrtcRoom = { roomId: number } | { strRoomId: string };
@@ -172,7 +181,124 @@ export async function fetchUserSig(
   return { userSig: answer.userSig, ...(typeof key === 'string' && key ? { privateMapKey: key } : {}) };
 }
 
+/** What both providers check and gather before any SDK is loaded or a room entered. */
+export interface TrtcPushPlan {
+  c: TrtcConfig;
+  streamId: string;
+  urls: PushResult['urls'];
+  audio: MediaStreamTrack | undefined;
+  video: MediaStreamTrack | undefined;
+}
+
+/**
+ * Everything the CDN and the play URLs depend on, checked before the SDK is loaded or a room entered; the play
+ * URLs signed by the site's server when `play-url-endpoint` is set (a refusal then costs no join).
+ */
+export async function planTrtcPush(
+  config: PushProviderConfig,
+  provider: string,
+  options: PushOptions,
+  media: MediaStream,
+  signal: AbortSignal,
+): Promise<TrtcPushPlan> {
+  const c = readTrtcConfig(config, provider);
+  if (!configString(config, 'playDomain'))
+    throw invalid(`The ${provider} provider needs the play-domain attribute.`);
+  checkRecordTypes(options);
+  const streamId = cdnStreamId(options, c);
+  const urls = await resolvePlayUrls(config, streamId, options.encode, signal);
+  const audio = media.getAudioTracks()[0];
+  const video = options.audioOnly ? undefined : media.getVideoTracks()[0];
+  if (!audio && !video)
+    throw new RelayError('camera', ErrorCodes.DEVICE_NOT_FOUND, 'There is no camera or microphone to push.');
+  return { c, streamId, urls, audio, video };
+}
+
 /** The message of the same-user-id kick, shared by both SDKs' mappings. */
 export function kickedSameUserMessage(detail: string): string {
   return `Another page joined the TRTC room as the same user id, so Tencent removed this one. Use a different user-id per page. (${detail})`;
+}
+
+/**
+ * The life of a push through a Tencent SDK, the same for both SDKs: a start that releases whatever it created when
+ * it fails or is cancelled, a device switch only while live, a stop that waits for a start to unwind, and an end
+ * the SDK decides (kick, unrecoverable error) that releases first and then reports. Each SDK's provider says how
+ * to begin, switch, release and name its errors.
+ */
+export abstract class TrtcSdkProvider extends BasePushProvider {
+  protected readonly config: PushProviderConfig;
+  protected readonly load: ProviderKit['loadLazyModule'];
+  #live = false;
+
+  constructor(config: PushProviderConfig, load: ProviderKit['loadLazyModule']) {
+    super();
+    this.config = config;
+    this.load = load;
+  }
+
+  /** Whether a push is live (started and not ended). */
+  protected get live(): boolean {
+    return this.#live;
+  }
+
+  /** Enters the room, publishes and starts the relay; rejects (and is unwound) on any failure. */
+  protected abstract begin(
+    options: PushOptions,
+    media: MediaStream,
+    signal: AbortSignal,
+  ): Promise<PushResult>;
+  /** Swaps the published camera or microphone; `false` when there is no SDK session to switch on. */
+  protected abstract switchTrack(track: MediaStreamTrack): Promise<boolean>;
+  /** Stops the relay and leaves the room, whatever of it exists; reports a relay that did not stop when asked. */
+  protected abstract release(reportStopFailure?: boolean): Promise<void>;
+  /** The SDK's failure as a {@link RelayError}. */
+  protected abstract mapError(err: unknown): RelayError;
+
+  start(options: PushOptions, media: MediaStream, signal?: AbortSignal): Promise<PushResult> {
+    return this.runStart(
+      signal,
+      async (aborted) => {
+        const result = await this.begin(options, media, aborted);
+        this.#live = true;
+        return result;
+      },
+      async (err, aborted) => {
+        await this.release();
+        return aborted ? cancelledError() : this.mapError(err);
+      },
+    );
+  }
+
+  async replaceTrack(track: MediaStreamTrack): Promise<void> {
+    let switched: boolean;
+    try {
+      switched = this.#live && (await this.switchTrack(track));
+    } catch (err) {
+      throw this.mapError(err);
+    }
+    if (!switched)
+      throw new RelayError(
+        'push',
+        ErrorCodes.NOT_STARTED,
+        'There is no live TRTC push to switch devices on.',
+      );
+  }
+
+  /** The SDK ended a live push by itself: release what is left, then report it. */
+  protected endLive(info: RelayErrorInfo): void {
+    this.#live = false;
+    void this.release().then(() => {
+      this.setState('idle');
+      this.fail(info);
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.cancelStart();
+    if (!this.#live) return;
+    this.setState('stopping');
+    this.#live = false;
+    await this.release(true);
+    this.setState('idle');
+  }
 }

@@ -37,24 +37,15 @@ import type TRTCNamespace from 'trtc-sdk-v5';
 import type { RtcError } from 'trtc-sdk-v5';
 import type CDNStreamingClass from 'trtc-sdk-v5/plugins/cdn-streaming/cdn-streaming.esm.js';
 import { ErrorCodes, RelayError, isRelayError } from '../../contract/errors.js';
-import type { RelayErrorInfo } from '../../contract/types.js';
-import type { LazyProviderModule, ProviderKit } from '../lazy-provider.js';
+import type { LazyProviderModule } from '../lazy-provider.js';
 import type { PushOptions } from '../options.js';
-import { resolvePlayUrls } from '../play-urls.js';
+import { cancelledError, type PushResult } from '../provider.js';
 import {
-  BasePushProvider,
-  cancelledError,
-  configString,
-  type PushProviderConfig,
-  type PushResult,
-} from '../provider.js';
-import {
-  cdnStreamId,
-  checkRecordTypes,
+  TrtcSdkProvider,
   fetchUserSig,
   kickedSameUserMessage,
+  planTrtcPush,
   pureAudioPushMode,
-  readTrtcConfig,
 } from './trtc-common.js';
 
 type TRTCStatic = typeof TRTCNamespace;
@@ -126,57 +117,28 @@ type PublishEvent = {
   error?: RtcError;
 };
 
-export class TrtcV5PushProvider extends BasePushProvider {
+export class TrtcV5PushProvider extends TrtcSdkProvider {
   readonly name = 'trtc';
-  readonly #config: PushProviderConfig;
-  readonly #load: ProviderKit['loadLazyModule'];
   #trtc: TRTC | null = null;
   #TRTC: TRTCStatic | null = null;
   #publishMode = '';
   #entered = false;
   #relaying = false;
-  #live = false;
   /** The copies of the element's tracks the SDK holds (it stops them when done). */
   #given: MediaStreamTrack[] = [];
 
-  constructor(config: PushProviderConfig, load: ProviderKit['loadLazyModule']) {
-    super();
-    this.#config = config;
-    this.#load = load;
-  }
-
-  start(options: PushOptions, media: MediaStream, signal?: AbortSignal): Promise<PushResult> {
-    return this.runStart(
-      signal,
-      async (aborted) => {
-        const result = await this.#start(options, media, aborted);
-        this.#live = true;
-        return result;
-      },
-      async (err, aborted) => {
-        await this.#release();
-        return aborted ? cancelledError() : mapTrtcV5Error(err);
-      },
-    );
+  protected mapError(err: unknown): RelayError {
+    return mapTrtcV5Error(err);
   }
 
   /** Swaps the published camera or microphone through `updateLocalVideo` / `updateLocalAudio`. */
-  async replaceTrack(track: MediaStreamTrack): Promise<void> {
+  protected async switchTrack(track: MediaStreamTrack): Promise<boolean> {
     const trtc = this.#trtc;
-    if (!this.#live || !trtc) {
-      throw new RelayError(
-        'push',
-        ErrorCodes.NOT_STARTED,
-        'There is no live TRTC push to switch devices on.',
-      );
-    }
+    if (!trtc) return false;
     const copy = this.#give(track);
-    try {
-      if (track.kind === 'video') await trtc.updateLocalVideo({ option: { videoTrack: copy } });
-      else await trtc.updateLocalAudio({ option: { audioTrack: copy } });
-    } catch (err) {
-      throw mapTrtcV5Error(err);
-    }
+    if (track.kind === 'video') await trtc.updateLocalVideo({ option: { videoTrack: copy } });
+    else await trtc.updateLocalAudio({ option: { audioTrack: copy } });
+    return true;
   }
 
   #give(track: MediaStreamTrack): MediaStreamTrack {
@@ -185,36 +147,22 @@ export class TrtcV5PushProvider extends BasePushProvider {
     return copy;
   }
 
-  async #start(options: PushOptions, media: MediaStream, signal: AbortSignal): Promise<PushResult> {
-    const c = readTrtcConfig(this.#config, 'trtc');
-    if (!configString(this.#config, 'playDomain'))
-      throw new RelayError(
-        'push',
-        ErrorCodes.INVALID_OPTIONS,
-        'The trtc provider needs the play-domain attribute.',
-      );
-    checkRecordTypes(options);
-    // Everything the CDN and the play URLs depend on is checked before the SDK is loaded or a room entered.
-    const streamId = cdnStreamId(options, c);
-    // Signed by the site's server when play-url-endpoint is set (before the SDK loads: a refusal costs no join).
-    const urls = await resolvePlayUrls(this.#config, streamId, options.encode, signal);
-    const audio = media.getAudioTracks()[0];
-    const video = options.audioOnly ? undefined : media.getVideoTracks()[0];
-    if (!audio && !video) {
-      throw new RelayError(
-        'camera',
-        ErrorCodes.DEVICE_NOT_FOUND,
-        'There is no camera or microphone to push.',
-      );
-    }
+  protected async begin(options: PushOptions, media: MediaStream, signal: AbortSignal): Promise<PushResult> {
+    const { c, streamId, urls, audio, video } = await planTrtcPush(
+      this.config,
+      'trtc',
+      options,
+      media,
+      signal,
+    );
     const check = (): void => {
       if (signal.aborted) throw cancelledError();
     };
 
     const [TRTC, CDN, sig] = await Promise.all([
-      this.#load('trtc-sdk-v5').then((m) => m as TRTCStatic),
-      this.#load('trtc-cdn-streaming').then((m) => m as CDNStreaming),
-      fetchUserSig(this.#config, c, signal),
+      this.load('trtc-sdk-v5').then((m) => m as TRTCStatic),
+      this.load('trtc-cdn-streaming').then((m) => m as CDNStreaming),
+      fetchUserSig(this.config, c, signal),
     ]).catch((err: unknown) => {
       if (isRelayError(err)) throw err;
       throw new RelayError(
@@ -340,10 +288,10 @@ export class TrtcV5PushProvider extends BasePushProvider {
   }
 
   readonly #onKicked = (ev: { reason: string }): void => {
-    if (!this.#live) return;
+    if (!this.live) return;
     // v5 KICKED_OUT reasons (module-EVENT.html#.KICKED_OUT): 'kick' = the same user id entered the room
     // elsewhere, 'banned' = removed by the application's server (RemoveUser), 'room_disband' = room dismissed.
-    this.#endLive(
+    this.endLive(
       ev.reason === 'kick'
         ? { module: 'trtc', code: ErrorCodes.TRTC_KICKED_SAME_USER, message: kickedSameUserMessage('kick') }
         : {
@@ -358,17 +306,17 @@ export class TrtcV5PushProvider extends BasePushProvider {
   };
 
   readonly #onError = (err: RtcError): void => {
-    if (!this.#live) return;
-    this.#endLive(mapTrtcV5Error(err).toJSON());
+    if (!this.live) return;
+    this.endLive(mapTrtcV5Error(err).toJSON());
   };
 
   readonly #onConnection = (ev: { state: string; prevState: string }): void => {
-    if (!this.#live || ev.state !== 'DISCONNECTED') return;
+    if (!this.live || ev.state !== 'DISCONNECTED') return;
     // The SDK reports a final failure as ERROR (or a kick as KICKED_OUT) right after; give those a moment to name
     // the cause before reporting the bare disconnection.
     setTimeout(() => {
-      if (!this.#live) return;
-      this.#endLive({
+      if (!this.live) return;
+      this.endLive({
         module: 'trtc',
         code: ErrorCodes.BACKEND_UNREACHABLE,
         message: 'The connection to Tencent Cloud was lost and could not be restored. Press Start again.',
@@ -376,25 +324,7 @@ export class TrtcV5PushProvider extends BasePushProvider {
     }, 500);
   };
 
-  /** The SDK ended a live push by itself: release what is left, then report it. */
-  #endLive(info: RelayErrorInfo): void {
-    this.#live = false;
-    void this.#release().then(() => {
-      this.setState('idle');
-      this.fail(info);
-    });
-  }
-
-  async stop(): Promise<void> {
-    await this.cancelStart();
-    if (!this.#live) return;
-    this.setState('stopping');
-    this.#live = false;
-    await this.#release(true);
-    this.setState('idle');
-  }
-
-  async #release(reportStopFailure = false): Promise<void> {
+  protected async release(reportStopFailure = false): Promise<void> {
     const trtc = this.#trtc;
     const TRTC = this.#TRTC;
     const entered = this.#entered;

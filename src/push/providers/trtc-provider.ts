@@ -9,8 +9,10 @@
  * push asks Tencent to record it); the camera and microphone can be switched while live.
  */
 import { registerLazyPushProvider } from '../lazy-provider.js';
+import type { PushProviderSpec } from '../provider.js';
 
-registerLazyPushProvider('trtc', 'trtc-provider', {
+/** What both Tencent providers read and let the page choose (`trtc-v4` registers the same). */
+export const TRTC_PROVIDER_SPEC: PushProviderSpec = {
   attributes: [
     { name: 'sdk-app-id', type: 'number', required: true },
     { name: 'user-id', required: true },
@@ -24,4 +26,6 @@ registerLazyPushProvider('trtc', 'trtc-provider', {
     { name: 'transcode-template' },
   ],
   capabilities: { chooseRecordFormats: false, audioOnly: true, recordId: true, switchDevicesLive: true },
-});
+};
+
+registerLazyPushProvider('trtc', 'trtc-provider', TRTC_PROVIDER_SPEC);

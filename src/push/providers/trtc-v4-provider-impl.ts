@@ -34,23 +34,15 @@
 import type TRTCNamespace from 'trtc-js-sdk';
 import type { Client, ClientConfig, LocalStream, RtcError } from 'trtc-js-sdk';
 import { ErrorCodes, RelayError, isRelayError } from '../../contract/errors.js';
-import type { LazyProviderModule, ProviderKit } from '../lazy-provider.js';
+import type { LazyProviderModule } from '../lazy-provider.js';
 import type { PushOptions } from '../options.js';
-import { resolvePlayUrls } from '../play-urls.js';
+import { cancelledError, type PushResult } from '../provider.js';
 import {
-  BasePushProvider,
-  cancelledError,
-  configString,
-  type PushProviderConfig,
-  type PushResult,
-} from '../provider.js';
-import {
-  cdnStreamId,
-  checkRecordTypes,
+  TrtcSdkProvider,
   fetchUserSig,
   kickedSameUserMessage,
+  planTrtcPush,
   pureAudioPushMode,
-  readTrtcConfig,
 } from './trtc-common.js';
 
 type TRTC = typeof TRTCNamespace;
@@ -106,77 +98,33 @@ export function mapTrtcError(err: unknown): RelayError {
   return new RelayError('trtc', ErrorCodes.TRTC_ERROR, `TRTC failed: ${message}`, { cause: err });
 }
 
-export class TrtcPushProvider extends BasePushProvider {
+export class TrtcPushProvider extends TrtcSdkProvider {
   readonly name = 'trtc-v4';
-  readonly #config: PushProviderConfig;
-  readonly #load: ProviderKit['loadLazyModule'];
   #client: Client | null = null;
   #stream: LocalStream | null = null;
   #joined = false;
   #publishingCdn = false;
-  #live = false;
 
-  constructor(config: PushProviderConfig, load: ProviderKit['loadLazyModule']) {
-    super();
-    this.#config = config;
-    this.#load = load;
-  }
-
-  start(options: PushOptions, media: MediaStream, signal?: AbortSignal): Promise<PushResult> {
-    return this.runStart(
-      signal,
-      async (aborted) => {
-        const result = await this.#start(options, media, aborted);
-        this.#live = true;
-        return result;
-      },
-      async (err, aborted) => {
-        await this.#release();
-        return aborted ? cancelledError() : mapTrtcError(err);
-      },
-    );
+  protected mapError(err: unknown): RelayError {
+    return mapTrtcError(err);
   }
 
   /** Swaps the published audio or video track (a device switch) through the SDK's `LocalStream.replaceTrack`. */
-  async replaceTrack(track: MediaStreamTrack): Promise<void> {
-    const stream = this.#stream;
-    if (!this.#live || !stream) {
-      throw new RelayError(
-        'push',
-        ErrorCodes.NOT_STARTED,
-        'There is no live TRTC push to switch devices on.',
-      );
-    }
-    try {
-      await stream.replaceTrack(track);
-    } catch (err) {
-      throw mapTrtcError(err);
-    }
+  protected async switchTrack(track: MediaStreamTrack): Promise<boolean> {
+    if (!this.#stream) return false;
+    await this.#stream.replaceTrack(track);
+    return true;
   }
 
-  async #start(options: PushOptions, media: MediaStream, signal: AbortSignal): Promise<PushResult> {
-    const c = readTrtcConfig(this.#config, 'trtc-v4');
+  protected async begin(options: PushOptions, media: MediaStream, signal: AbortSignal): Promise<PushResult> {
+    const { c, streamId, urls, audio, video } = await planTrtcPush(
+      this.config,
+      'trtc-v4',
+      options,
+      media,
+      signal,
+    );
     const { sdkAppId, userId } = c;
-    if (!configString(this.#config, 'playDomain'))
-      throw new RelayError(
-        'push',
-        ErrorCodes.INVALID_OPTIONS,
-        'The trtc-v4 provider needs the play-domain attribute.',
-      );
-    checkRecordTypes(options);
-    // Everything the CDN and the play URLs depend on is checked before the SDK is loaded or a room joined.
-    const streamId = cdnStreamId(options, c);
-    // Signed by the site's server when play-url-endpoint is set (before the SDK loads: a refusal costs no join).
-    const urls = await resolvePlayUrls(this.#config, streamId, options.encode, signal);
-    const audio = media.getAudioTracks()[0];
-    const video = options.audioOnly ? undefined : media.getVideoTracks()[0];
-    if (!audio && !video) {
-      throw new RelayError(
-        'camera',
-        ErrorCodes.DEVICE_NOT_FOUND,
-        'There is no camera or microphone to push.',
-      );
-    }
     // The SDK's rule: an integer in [1, 4294967294], or a string room with useStringRoomId.
     const numericRoom = 'roomId' in c.room;
     const roomId = 'roomId' in c.room ? c.room.roomId : c.room.strRoomId;
@@ -185,8 +133,8 @@ export class TrtcPushProvider extends BasePushProvider {
     };
 
     const [TRTC, { userSig, privateMapKey }] = await Promise.all([
-      this.#load('trtc-js-sdk').then((m) => m as TRTC),
-      fetchUserSig(this.#config, c, signal),
+      this.load('trtc-js-sdk').then((m) => m as TRTC),
+      fetchUserSig(this.config, c, signal),
     ]).catch((err: unknown) => {
       if (isRelayError(err)) throw err;
       throw new RelayError(
@@ -245,15 +193,15 @@ export class TrtcPushProvider extends BasePushProvider {
   }
 
   readonly #onClientError = (err: RtcError): void => {
-    if (!this.#live) return;
-    this.#endLive(mapTrtcError(err).toJSON());
+    if (!this.live) return;
+    this.endLive(mapTrtcError(err).toJSON());
   };
 
   readonly #onBanned = (ev: { reason: string; message: string }): void => {
-    if (!this.#live) return;
+    if (!this.live) return;
     // trtc-js-sdk 4.x CLIENT_BANNED, reason 'kick': a user with the same user id entered the room
     // (https://web.sdk.qcloud.com/trtc/webrtc/doc/en/module-ClientEvent.html#.CLIENT_BANNED).
-    this.#endLive(
+    this.endLive(
       ev.reason === 'kick'
         ? {
             module: 'trtc',
@@ -268,25 +216,7 @@ export class TrtcPushProvider extends BasePushProvider {
     );
   };
 
-  /** The SDK ended a live push by itself: release what is left, then report it. */
-  #endLive(info: { module: string; code: string; message: string }): void {
-    this.#live = false;
-    void this.#release().then(() => {
-      this.setState('idle');
-      this.fail(info);
-    });
-  }
-
-  async stop(): Promise<void> {
-    await this.cancelStart();
-    if (!this.#live) return;
-    this.setState('stopping');
-    this.#live = false;
-    await this.#release(true);
-    this.setState('idle');
-  }
-
-  async #release(reportStopFailure = false): Promise<void> {
+  protected async release(reportStopFailure = false): Promise<void> {
     const client = this.#client;
     const stream = this.#stream;
     const joined = this.#joined;
