@@ -4,7 +4,7 @@
  * the browser can make, `pureAudioPushMode`, and the UserSig (plus room permission ticket) from the site's server.
  * Bundled into each provider's lazy file; the script every page loads does not carry it.
  */
-import { ErrorCodes, RelayError } from '../../contract/errors.js';
+import { ErrorCodes, RelayError, isRelayError } from '../../contract/errors.js';
 import type { RelayErrorInfo } from '../../contract/types.js';
 import { requestJson } from '../http.js';
 import type { ProviderKit } from '../lazy-provider.js';
@@ -212,6 +212,27 @@ export async function planTrtcPush(
   if (!audio && !video)
     throw new RelayError('camera', ErrorCodes.DEVICE_NOT_FOUND, 'There is no camera or microphone to push.');
   return { c, streamId, urls, audio, video };
+}
+
+/** A failure to load the SDK (or the UserSig, passed through), saying how a bundler app hands the SDK over. */
+export function sdkLoadFailure(err: unknown, howTo: string): RelayError {
+  if (isRelayError(err)) return err;
+  const msg = err instanceof Error ? err.message : String(err);
+  return new RelayError(
+    'trtc',
+    ErrorCodes.ENGINE_LOAD_FAILED,
+    `The TRTC SDK could not be loaded (${msg}). With a bundler: ${howTo}`,
+    { cause: err },
+  );
+}
+
+/** The SDK's own browser check said no. */
+export function unsupportedBrowser(detail: unknown): RelayError {
+  return new RelayError(
+    'trtc',
+    ErrorCodes.UNSUPPORTED_BROWSER,
+    `This browser cannot push to TRTC (${JSON.stringify(detail)}). Use a current Chrome, Edge, Firefox or Safari.`,
+  );
 }
 
 /** The message of the same-user-id kick, shared by both SDKs' mappings. */

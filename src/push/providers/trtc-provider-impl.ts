@@ -42,6 +42,8 @@ import type { PushOptions } from '../options.js';
 import { cancelledError, type PushResult } from '../provider.js';
 import {
   TrtcSdkProvider,
+  sdkLoadFailure,
+  unsupportedBrowser,
   fetchUserSig,
   kickedSameUserMessage,
   planTrtcPush,
@@ -164,25 +166,15 @@ export class TrtcV5PushProvider extends TrtcSdkProvider {
       this.load('trtc-cdn-streaming').then((m) => m as CDNStreaming),
       fetchUserSig(this.config, c, signal),
     ]).catch((err: unknown) => {
-      if (isRelayError(err)) throw err;
-      throw new RelayError(
-        'trtc',
-        ErrorCodes.ENGINE_LOAD_FAILED,
-        `The TRTC SDK could not be loaded (${err instanceof Error ? err.message : String(err)}). With a bundler: ` +
-          "npm install trtc-sdk-v5, then setLazyModuleLoader('trtc-sdk-v5', () => import('trtc-sdk-v5')) and " +
+      throw sdkLoadFailure(
+        err,
+        "npm install trtc-sdk-v5, then setLazyModuleLoader('trtc-sdk-v5', () => import('trtc-sdk-v5')) and " +
           "setLazyModuleLoader('trtc-cdn-streaming', () => import('trtc-sdk-v5/plugins/cdn-streaming')).",
-        { cause: err },
       );
     });
     check();
     const support = await TRTC.isSupported();
-    if (!support.result) {
-      throw new RelayError(
-        'trtc',
-        ErrorCodes.UNSUPPORTED_BROWSER,
-        `This browser cannot push to TRTC (${JSON.stringify(support.detail)}). Use a current Chrome, Edge, Firefox or Safari.`,
-      );
-    }
+    if (!support.result) throw unsupportedBrowser(support.detail);
     check();
 
     const mode = pureAudioPushMode(options);

@@ -39,6 +39,8 @@ import type { PushOptions } from '../options.js';
 import { cancelledError, type PushResult } from '../provider.js';
 import {
   TrtcSdkProvider,
+  sdkLoadFailure,
+  unsupportedBrowser,
   fetchUserSig,
   kickedSameUserMessage,
   planTrtcPush,
@@ -136,24 +138,14 @@ export class TrtcPushProvider extends TrtcSdkProvider {
       this.load('trtc-js-sdk').then((m) => m as TRTC),
       fetchUserSig(this.config, c, signal),
     ]).catch((err: unknown) => {
-      if (isRelayError(err)) throw err;
-      throw new RelayError(
-        'trtc',
-        ErrorCodes.ENGINE_LOAD_FAILED,
-        `The TRTC SDK could not be loaded (${err instanceof Error ? err.message : String(err)}). With a bundler: ` +
-          "npm install trtc-js-sdk, then setLazyModuleLoader('trtc-js-sdk', () => import('trtc-js-sdk')).",
-        { cause: err },
+      throw sdkLoadFailure(
+        err,
+        "npm install trtc-js-sdk, then setLazyModuleLoader('trtc-js-sdk', () => import('trtc-js-sdk')).",
       );
     });
     check();
     const system = await TRTC.checkSystemRequirements();
-    if (!system.result) {
-      throw new RelayError(
-        'trtc',
-        ErrorCodes.UNSUPPORTED_BROWSER,
-        `This browser cannot push to TRTC (${JSON.stringify(system.detail)}). Use a current Chrome, Edge, Firefox or Safari.`,
-      );
-    }
+    if (!system.result) throw unsupportedBrowser(system.detail);
     check();
 
     const mode = pureAudioPushMode(options);
