@@ -7,7 +7,8 @@
 //
 // Why a namespace: libnice (Janus's ICE) skips loopback interfaces, so on a machine's `lo` Janus has no candidate
 // to offer. In the namespace a veth pair carries 127.0.0.1/32 too, Janus gathers on it (`ice_enforce_list`), and
-// every packet still goes to 127.0.0.1 (webrtc-field-notes.md). IPv6 is off there; nothing leaves the namespace.
+// every packet still goes to 127.0.0.1 (webrtc-field-notes.md; the namespace is scripts/netns.mjs's, the same the
+// relay's GStreamer test runs in). Nothing leaves the namespace.
 //
 // Wiring (one stream, endpoint id `lab`): WHIP publisher → simple-whip-server → Janus VideoRoom room 1234 (H.264
 // 42e01f + Opus) → `rtp_forward` to 127.0.0.1:5004/5002 → Janus Streaming mountpoint 1 → janus-whep-server →
@@ -19,10 +20,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createNetns } from './netns.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const cache = join(root, 'node_modules/.cache/webrtc-lab');
-const NS = `rwlab${process.pid}`;
 const WHIP_PORT = 7080;
 const WHEP_PORT = 7090;
 const TOKEN = 'lab-whip-token';
@@ -94,7 +95,7 @@ function janusConfig(dir) {
 certificates: {}
 media: { rtp_port_range = "20000-20999" }
 nat: {
-  ice_enforce_list = "rwl0"
+  ice_enforce_list = "${ns.iface}"
   ice_ipv6 = false
   nice_debug = false
 }
@@ -142,13 +143,15 @@ lab: {
 }
 
 const children = [];
+/** The lab's network namespace (scripts/netns.mjs), once made. */
+let ns = null;
 let cleaned = false;
 function cleanup() {
   if (cleaned) return;
   cleaned = true;
   for (const c of children.reverse()) if (c.exitCode === null) c.kill('SIGKILL');
   try {
-    sh('ip', ['netns', 'delete', NS]);
+    ns?.remove();
   } catch {
     /* already gone */
   }
@@ -184,14 +187,10 @@ function startIn(name, cmd, a, ready, env = {}) {
 }
 
 const whipSrc = ensureServers();
-sh('ip', ['netns', 'add', NS]);
+// the namespace where libnice (Janus) has a 127.0.0.1 candidate: scripts/netns.mjs
+ns = createNetns();
+const NS = ns.name;
 const inNs = (...a) => sh('ip', ['netns', 'exec', NS, ...a]);
-inNs('ip', 'link', 'set', 'lo', 'up');
-inNs('sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1');
-inNs('ip', 'link', 'add', 'rwl0', 'type', 'veth', 'peer', 'name', 'rwl1');
-inNs('ip', 'addr', 'add', '127.0.0.1/32', 'dev', 'rwl0');
-inNs('ip', 'link', 'set', 'rwl0', 'up');
-inNs('ip', 'link', 'set', 'rwl1', 'up');
 
 const work = mkdtempSync(join(tmpdir(), 'webrtc-lab-'));
 let status = 1;
