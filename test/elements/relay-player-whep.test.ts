@@ -89,6 +89,37 @@ const requestsTo = (prefix: string): string[] =>
     .filter((n) => n.startsWith(prefix));
 
 describe('<relay-player> over WebRTC (WHEP)', () => {
+  it("plays the relay's WHEP output of a WebSocket push (packetised from the stream's hub)", async () => {
+    const push = document.createElement('live-push-controls') as HTMLElement & {
+      start(): Promise<{ streamId: string; urls: { encode: string }[] }>;
+      stop(): Promise<void>;
+    };
+    push.setAttribute('endpoint', relay);
+    push.setAttribute('transport', 'websocket');
+    push.setAttribute('encode', 'flv');
+    document.body.append(push);
+    try {
+      const live = await push.start();
+      // this page pushed over the WebSocket (no WebRTC here, as far as it knows): its followers are not sent to WHEP
+      expect(live.urls.map((u) => u.encode)).not.to.include('webrtc');
+      const { el, rec } = await mount(
+        { autoplay: true, muted: true },
+        { sources: [{ encode: 'webrtc', url: `${relay}/whep/${live.streamId}` }] },
+      );
+      await until(
+        `a picture over WebRTC (errors ${JSON.stringify(rec.errors)}, fallbacks ${JSON.stringify(rec.fallbacks)})`,
+        () => video(el).videoWidth > 0 && video(el).currentTime > 0.5,
+        20_000,
+      );
+      expect(el.protocol).to.equal('webrtc');
+      expect(rec.fallbacks).to.deep.equal([]);
+      el.remove();
+    } finally {
+      await push.stop();
+      push.remove();
+    }
+  });
+
   it("plays the relay's WHEP output of a WHIP push: picture, protocol, WebRTC stats", async () => {
     const push = await whipPush();
     try {

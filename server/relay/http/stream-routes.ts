@@ -160,9 +160,8 @@ export async function streamRoutes(fastify: FastifyInstance, o: StreamRoutesOpti
       const urls = withRtmp
         ? [{ encode: 'rtmp', url: auth.signLive(`${rtmp.baseUrl}/live/${s.id}`, s.id) }, ...http]
         : http;
-      // WHEP plays WHIP pushes only, so a WebSocket-ingested stream is not given a URL that would answer 409
-      if (s.transcoder?.playsOverWhep)
-        urls.push({ encode: 'webrtc', url: auth.signLive(`${baseUrl}/whep/${s.id}`, s.id) });
+      // WHEP plays every ingesting stream (a WHIP push as received, any other from its hub)
+      urls.push({ encode: 'webrtc', url: auth.signLive(`${baseUrl}/whep/${s.id}`, s.id) });
       urls.sort((a, b) => Number(b.encode === options.encode) - Number(a.encode === options.encode));
       return { streamId: s.id, urls };
     },

@@ -168,6 +168,19 @@ export class FlvHub {
     return this.ended;
   }
 
+  /** The tracks the stream carries, from its FLV header's flags (both while no header has arrived). */
+  get tracks(): FlvTracks {
+    const flags = this.header?.[4];
+    return flags === undefined
+      ? { audio: true, video: true }
+      : { audio: (flags & 4) !== 0, video: (flags & 1) !== 0 };
+  }
+
+  /** The current H.264 `AVCDecoderConfigurationRecord` (from the AVC sequence header), or null before one. */
+  get avcConfig(): Buffer | null {
+    return this.avcHeader ? this.avcHeader.subarray(11 + 5, this.avcHeader.length - 4) : null;
+  }
+
   /**
    * True once a consumer joining now would get a decodable start: header plus a keyframe (and, for a stream that
    * declared both tracks, the AAC sequence header — muxers joining now decide their streams from the prefix — unless

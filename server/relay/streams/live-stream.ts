@@ -14,7 +14,7 @@ export interface IngestPipeline {
   readonly hub: FlvHub;
   readonly exited: Promise<FfmpegExit>;
   readonly pid: number | undefined;
-  /** `POST /whep/{id}` can play this ingest (today: a WHIP push, its RTP forwarded as received). */
+  /** `POST /whep/{id}` forwards this ingest's RTP as received (an H.264 WHIP push); others are packetised from the hub. */
   readonly playsOverWhep?: boolean;
   /** No more input: flush what was received and exit. */
   end(): void;

@@ -1,7 +1,9 @@
 /**
- * One WHEP viewer of a WHIP push: a peer connection whose send-only tracks carry the publisher's RTP packet by
- * packet (no decode), each rewritten to the payload type and SSRC negotiated with this viewer. Keyframe requests
- * (PLI/FIR) from the viewer, and its joining, reach the publisher through the ingest's rate-limited request.
+ * One WHEP viewer: a peer connection whose send-only tracks carry a {@link WhepSource}'s RTP packet by packet (no
+ * decode), each rewritten to the payload type and SSRC negotiated with this viewer. The source is an H.264 WHIP push
+ * (its packets as received; keyframe requests (PLI/FIR) from the viewer, and its joining, reach the publisher
+ * through the ingest's rate-limited request) or any other stream's hub packetised by ffmpeg (`hub-rtp-source.ts`;
+ * a joining viewer gets the current GOP).
  */
 import type { PeerConnection, Track } from 'node-datachannel';
 import { randomBytes } from 'node:crypto';
@@ -19,7 +21,17 @@ import {
   type Codec,
   type MediaSection,
 } from './sdp.ts';
-import type { WhipIngest } from './whip-ingest.ts';
+import type { RtpListener } from './whip-ingest.ts';
+
+/** What a WHEP viewer plays: RTP of one stream, its codecs, and a way to get a keyframe soon. */
+export interface WhepSource {
+  readonly codecs: { video: Codec | null; audio: Codec | null };
+  /** Resolves when the stream's packets stop for good. */
+  readonly exited: Promise<unknown>;
+  onRtp(listener: RtpListener): () => void;
+  /** A keyframe for a viewer: asked of the publisher, or the current GOP handed to `deliver`. */
+  requestKeyframe(deliver?: (packet: Buffer) => void): void;
+}
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -32,7 +44,7 @@ interface Sender {
 export type WhepSenders = { video: Sender | null; audio: Sender | null };
 
 /** What a viewer's offer can receive of `ingest`: H.264 of the publisher's profile, Opus; 400 when nothing. */
-export function whepSenders(offer: string, ingest: WhipIngest): WhepSenders {
+export function whepSenders(offer: string, ingest: Pick<WhepSource, 'codecs'>): WhepSenders {
   const parsed = parseOffer(offer);
   const v = ingest.codecs.video ? sectionOf(parsed, 'video', false) : null;
   const a = ingest.codecs.audio ? sectionOf(parsed, 'audio', false) : null;
@@ -62,13 +74,18 @@ export class WhepViewer {
   private constructor(
     private readonly pc: PeerConnection,
     readonly answer: string,
-    ingest: WhipIngest,
+    ingest: WhepSource,
     tracks: Map<'video' | 'audio', { track: Track; sender: Sender }>,
   ) {
     this.ended = new Promise((resolve) => (this.finish = resolve));
-    for (const [kind, { track }] of tracks) {
+    for (const [kind, { track, sender }] of tracks) {
       track.onOpen(() => {
-        if (kind === 'video') ingest.requestKeyframe(); // a picture within one keyframe request
+        // a picture within one keyframe request (or at once, from a hub source's current GOP)
+        if (kind === 'video')
+          ingest.requestKeyframe((packet) => {
+            const out = rewriteRtp(packet, sender.codec.pt, sender.ssrc);
+            if (out && track.isOpen()) track.sendMessageBinary(out);
+          });
       });
       track.onMessage((packet) => {
         if (isRtcp(packet) && asksForKeyframe(packet)) ingest.requestKeyframe();
@@ -94,7 +111,7 @@ export class WhepViewer {
   static async open(
     offer: string,
     senders: WhepSenders,
-    ingest: WhipIngest,
+    ingest: WhepSource,
     network: WebRtcNetwork,
   ): Promise<WhepViewer> {
     const pc = openPeer('whep', network);

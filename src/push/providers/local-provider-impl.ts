@@ -175,10 +175,14 @@ export class LocalPushProvider extends BasePushProvider {
       },
     );
     if (signal.aborted) throw cancelledError();
-    const urls: PlayUrl[] = (relay.urls ?? []).map((u) => ({
-      ...u,
-      url: /^[a-z][a-z0-9+.-]*:/i.test(u.url) ? u.url : resolveAgainst(u.url, this.endpoint),
-    }));
+    const urls: PlayUrl[] = (relay.urls ?? [])
+      // Over the WebSocket ingest, this page could not (or chose not to) use WebRTC: its followers would try the
+      // relay's WHEP URL first and wait for it to fail. The relay still serves WHEP for the stream to others.
+      .filter((u) => used !== 'websocket' || u.encode !== 'webrtc')
+      .map((u) => ({
+        ...u,
+        url: /^[a-z][a-z0-9+.-]*:/i.test(u.url) ? u.url : resolveAgainst(u.url, this.endpoint),
+      }));
     const id = relay.streamId ?? created.streamId;
     if (used === 'webrtc' && !urls.some((u) => u.encode === 'webrtc')) {
       // the relay's WHEP output of this WHIP push, with the play credential the FLV URL carries (if any)

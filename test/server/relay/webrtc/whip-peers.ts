@@ -164,6 +164,8 @@ export interface Viewer {
   connectedAt: Promise<number>;
   /** When the first keyframe's parameter sets (an SPS) arrived. */
   firstKeyframeAt: Promise<number>;
+  /** Whether the first video packet received started with an SPS (a decoder could start at once); null before. */
+  firstVideoCarriedSps: boolean | null;
   videoPackets: number;
   audioPackets: number;
   close(): void;
@@ -183,15 +185,25 @@ function carriesSps(rtp: Buffer): boolean {
   return nal === 28 && (rtp[off + 1] & 0x80) !== 0 && (rtp[off + 1] & 0x1f) === 7;
 }
 
-/** A WHEP viewer of `whepUrl` (H.264 + Opus, receive only). */
-export async function view(whepUrl: string, token?: string): Promise<Viewer> {
+/** A WHEP viewer of `whepUrl` (H.264 + Opus, receive only; `kinds` to offer only one of them). */
+export async function view(
+  whepUrl: string,
+  token?: string,
+  kinds: { video: boolean; audio: boolean } = { video: true, audio: true },
+): Promise<Viewer> {
   const pc = new ndc.PeerConnection('test-viewer', { iceServers: [], bindAddress: '127.0.0.1' });
-  const v = new ndc.Video('video', 'RecvOnly');
-  v.addH264Codec(96);
-  const a = new ndc.Audio('audio', 'RecvOnly');
-  a.addOpusCodec(97);
-  const vt = addTrack(pc, v);
-  const at = addTrack(pc, a);
+  let vt: ReturnType<typeof addTrack> | null = null;
+  let at: ReturnType<typeof addTrack> | null = null;
+  if (kinds.video) {
+    const v = new ndc.Video('video', 'RecvOnly');
+    v.addH264Codec(96);
+    vt = addTrack(pc, v);
+  }
+  if (kinds.audio) {
+    const a = new ndc.Audio('audio', 'RecvOnly');
+    a.addOpusCodec(97);
+    at = addTrack(pc, a);
+  }
   pc.setLocalDescription();
   await gathered(pc);
   const post = await postSdp(whepUrl, asSent(pc.localDescription()?.sdp ?? ''), token);
@@ -199,17 +211,19 @@ export async function view(whepUrl: string, token?: string): Promise<Viewer> {
     post,
     connectedAt: new Promise((resolve) => pc.onStateChange((s) => s === 'connected' && resolve(Date.now()))),
     firstKeyframeAt: new Promise((resolve) =>
-      vt.onMessage((m) => {
+      vt?.onMessage((m) => {
         if (isRtcp(m)) return;
         viewer.videoPackets += 1;
+        viewer.firstVideoCarriedSps ??= carriesSps(m);
         if (carriesSps(m)) resolve(Date.now());
       }),
     ),
+    firstVideoCarriedSps: null,
     videoPackets: 0,
     audioPackets: 0,
     close: () => closePeer(pc),
   };
-  at.onMessage((m) => {
+  at?.onMessage((m) => {
     if (!isRtcp(m)) viewer.audioPackets += 1;
   });
   if (post.status === 201) {
@@ -249,10 +263,14 @@ export async function publishTo(
 }
 
 /** {@link view}, made again if the test peer hits {@link isOffererFlake}. */
-export async function viewOf(whepUrl: string, token?: string): Promise<Viewer> {
+export async function viewOf(
+  whepUrl: string,
+  token?: string,
+  kinds?: { video: boolean; audio: boolean },
+): Promise<Viewer> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await view(whepUrl, token);
+      return await view(whepUrl, token, kinds);
     } catch (err) {
       if (!isOffererFlake(err) || attempt === 3) throw err;
     }

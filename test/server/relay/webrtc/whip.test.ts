@@ -207,7 +207,7 @@ test('a WHEP viewer joining mid-stream gets a keyframe within 1 s, asks the publ
   await waitFor(() => !children().includes('ffmpeg'), 'ffmpeg gone', 5000);
 });
 
-test('a WHIP push offering VP8 but no H.264 is accepted and plays as H.264 FLV (re-encoded); WHEP refuses it with 409', async () => {
+test('a WHIP push offering VP8 but no H.264 is accepted and plays as H.264 FLV (re-encoded), and over WHEP from its hub', async () => {
   const pub = await publishTo(relay.base, whipTarget, 20, 'vp8');
   const id = idOf(pub.path);
   try {
@@ -217,8 +217,8 @@ test('a WHIP push offering VP8 but no H.264 is accepted and plays as H.264 FLV (
     assert.equal(started.status, 200);
     assert.deepEqual(
       started.body.urls.map((u) => u.encode),
-      ['flv', 'hls'],
-      'no WHEP URL: WHEP forwards H.264 pushes only',
+      ['flv', 'hls', 'webrtc'],
+      'WHEP plays it from the hub (H.264 after the re-encode)',
     );
     const { bytes } = await readTimed(`${relay.base}/live/${id}.flv`, 3000);
     const file = join(relay.dataDir, 'whip-vp8.flv');
@@ -229,8 +229,11 @@ test('a WHIP push offering VP8 but no H.264 is accepted and plays as H.264 FLV (
     assert.deepEqual([video?.width, video?.height], [640, 360]);
     assert.equal(probe.streams.find((s) => s.codec_type === 'audio')?.codec_name, 'aac');
     const v = await viewOf(`${relay.base}/whep/${id}`);
+    assert.equal(v.post.status, 201, v.post.body);
+    await v.firstKeyframeAt;
+    assert.equal(v.firstVideoCarriedSps, true, 'the WHEP viewer starts on a keyframe of the re-encoded H.264');
+    await fetch(new URL(v.post.location ?? '', relay.base), { method: 'DELETE' });
     v.close();
-    assert.equal(v.post.status, 409, v.post.body);
     await fetch(pub.resource, { method: 'DELETE', headers: { authorization: `Bearer ${pub.token}` } });
   } finally {
     pub.close();
