@@ -228,7 +228,9 @@ export async function view(
   });
   if (post.status === 201) {
     try {
-      pc.setRemoteDescription(post.body, 'answer');
+      // Janus answers a=setup:actpass, which an answer may not carry (the widgets mend it the same way:
+      // src/webrtc/answer-quirks.ts); the relay's answers are unaffected
+      pc.setRemoteDescription(post.body.replace(/a=setup:actpass/g, 'a=setup:active'), 'answer');
     } catch (err) {
       closePeer(pc);
       throw err;
