@@ -89,6 +89,30 @@ const requestsTo = (prefix: string): string[] =>
     .filter((n) => n.startsWith(prefix));
 
 describe('<relay-player> over WebRTC (WHEP)', () => {
+  it("Chromium accepts the relay's answer to a video-only and to an audio-only WHEP offer", async () => {
+    const push = await whipPush();
+    try {
+      for (const kind of ['video', 'audio'] as const) {
+        const pc = new RTCPeerConnection();
+        pc.addTransceiver(kind, { direction: 'recvonly' });
+        await pc.setLocalDescription(await pc.createOffer());
+        await iceGatheringComplete(pc);
+        const res = await exchangeSdp(pc.localDescription!.sdp, {
+          protocol: 'WHEP',
+          module: 'player',
+          endpoint: `${relay}/whep/${push.id}`,
+        });
+        expect(res.answer.match(/^m=/gm), kind).to.have.length(1);
+        await pc.setRemoteDescription({ type: 'answer', sdp: res.answer }); // throws if Chromium refuses it
+        await until(`${kind}-only WHEP connects`, () => pc.connectionState === 'connected');
+        await res.delete();
+        pc.close();
+      }
+    } finally {
+      await push.end();
+    }
+  });
+
   it("plays the relay's WHEP output of a WebSocket push (packetised from the stream's hub)", async () => {
     const push = document.createElement('live-push-controls') as HTMLElement & {
       start(): Promise<{ streamId: string; urls: { encode: string }[] }>;
