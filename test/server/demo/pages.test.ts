@@ -42,7 +42,7 @@ for (const path of ['/', '/#viewer', '/#embed', '/cms-embed.html', '/player-only
       .filter((s) => !/^(https?|rtmp|wss?):\/\//.test(s))
       .flatMap((s) => s.match(/\b[A-Za-z]{4,}\b/g) ?? [])
       .filter(
-        (w) => !/^(FLV|HLS|WebRTC|RTMP|TRTC|Relay|CMS|import|script|https?|kbit|demo|live|HTML)$/i.test(w),
+        (w) => !/^(FLV|HLS|WebRTC|WHEP|RTMP|TRTC|Relay|CMS|import|script|https?|kbit|demo|live|HTML)$/i.test(w),
       );
     const file = join(ensureArtifactsDir(), `page${path.replace(/[/#.]/g, '-')}-zh-CN.png`);
     await page.screenshot({ path: file, fullPage: true });

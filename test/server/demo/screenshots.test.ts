@@ -75,7 +75,8 @@ async function waitForView(view: (typeof views)[number]): Promise<void> {
     await waitInPage(
       page,
       'the Viewer stats to show the protocol',
-      `document.querySelector('#viewer-stats [data-stat="protocol"]').textContent.trim() === 'flv'` as never,
+      // the relay serves the test stream over WHEP too, which the player tries first (real time)
+      `document.querySelector('#viewer-stats [data-stat="protocol"]').textContent.trim() === 'webrtc'` as never,
       10_000,
     );
   } else {

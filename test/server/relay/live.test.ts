@@ -31,7 +31,7 @@ test('a pushed WebM stream is relayed as HTTP-FLV (H.264 + AAC) that every viewe
     const started = await startRelaying(relay.base, streamId, { encode: 'flv' });
     assert.equal(started.status, 200, JSON.stringify(started.body));
     assert.equal(started.body.urls[0].encode, 'flv', 'requested encode comes first');
-    assert.deepEqual(started.body.urls.map((u) => u.encode).sort(), ['flv', 'hls']);
+    assert.deepEqual(started.body.urls.map((u) => u.encode).sort(), ['flv', 'hls', 'webrtc']);
     const flvUrl = started.body.urls[0].url;
     assert.equal(flvUrl, `${relay.base}/live/${streamId}.flv`);
 

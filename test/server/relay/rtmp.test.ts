@@ -14,7 +14,7 @@ test('encode "rtmp" relays to the local RTMP server and answers the rtmp:// URL 
       assert.equal(started.status, 200);
       assert.deepEqual(
         started.body.urls.map((u) => u.encode),
-        ['rtmp', 'flv', 'hls'],
+        ['rtmp', 'flv', 'hls', 'webrtc'],
       );
       const rtmpUrl = started.body.urls[0].url;
       assert.match(rtmpUrl, new RegExp(`^rtmp://127\\.0\\.0\\.1:\\d+/live/${streamId}$`));
@@ -39,7 +39,7 @@ test('without an RTMP server, encode "rtmp" still relays and lists only the HTTP
       assert.equal(started.status, 200);
       assert.deepEqual(
         started.body.urls.map((u) => u.encode),
-        ['flv', 'hls'],
+        ['flv', 'hls', 'webrtc'],
       );
     } finally {
       await pusher.stop();
