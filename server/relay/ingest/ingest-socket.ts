@@ -179,7 +179,14 @@ export class IngestServer {
     }, every);
     log(`ingest of ${s.id} connected (transcoder pid ${tc.pid})`);
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (!isBinary) return; // text frames are reserved; media is binary
+      if (!isBinary) {
+        // `{"clock": ms}`: when the pusher captured the media's timestamp 0 (its wall clock), for viewers' latency
+        // estimates; anything else (or a clock a day off) is ignored. Media is binary.
+        const clockAt = captureClock(data);
+        if (clockAt !== null) tc.hub.setOrigin(clockAt);
+        return;
+      }
+      tc.hub.setOrigin(Date.now(), true); // no clock from the pusher: its first media's arrival
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
       clock.onBytes(buf.length);
       if (!tc.write(buf)) {
@@ -220,5 +227,19 @@ export class IngestServer {
             : null,
       );
     });
+  }
+}
+
+/** The capture clock in a text frame `{"clock": <ms since the epoch>}`, if it is one and within a day of ours. */
+function captureClock(data: RawData): number | null {
+  const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString(
+    'utf8',
+  );
+  if (text.length > 100) return null;
+  try {
+    const v = (JSON.parse(text) as { clock?: unknown }).clock;
+    return typeof v === 'number' && Number.isFinite(v) && Math.abs(v - Date.now()) < 86_400_000 ? v : null;
+  } catch {
+    return null;
   }
 }

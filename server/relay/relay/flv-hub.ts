@@ -124,6 +124,44 @@ function u16(n: number): Buffer {
   return b;
 }
 
+/** How often a clocked consumer (an HTTP-FLV viewer) is told when the stream's media entered the relay. */
+export const CLOCK_EVERY_MS = 1000;
+
+/**
+ * An FLV script tag `onRelayClock { ts, wall }`: the media with FLV timestamp `ts` (ms) was captured at `wall` (ms
+ * since the epoch: the pusher's clock when it said, else when the ingest received it, else when it entered the hub;
+ * {@link FlvHub.setOrigin}). A player that knows which timestamp it shows can tell how long ago that
+ * media arrived here (`src/player/engines/flv-engine.ts`); other demuxers skip the unknown script data. AMF0.
+ */
+export function relayClockTag(ts: number, wall: number): Buffer {
+  const name = Buffer.from('onRelayClock', 'latin1');
+  const num = (key: string, v: number): Buffer => {
+    const k = Buffer.from(key, 'latin1');
+    const b = Buffer.alloc(2 + k.length + 9);
+    b.writeUInt16BE(k.length, 0);
+    k.copy(b, 2);
+    b[2 + k.length] = 0; // AMF0 number
+    b.writeDoubleBE(v, 3 + k.length);
+    return b;
+  };
+  const body = Buffer.concat([
+    Buffer.from([2, name.length >> 8, name.length & 0xff]),
+    name,
+    Buffer.from([8, 0, 0, 0, 2]), // AMF0 ECMA array of 2
+    num('ts', ts),
+    num('wall', wall),
+    Buffer.from([0, 0, 9]), // object end
+  ]);
+  const tag = Buffer.alloc(11 + body.length + 4);
+  tag[0] = TAG_SCRIPT;
+  tag.writeUIntBE(body.length, 1, 3);
+  tag.writeUIntBE(ts & 0xffffff, 4, 3);
+  tag[7] = (ts >>> 24) & 0xff;
+  body.copy(tag, 11);
+  tag.writeUInt32BE(11 + body.length, 11 + body.length);
+  return tag;
+}
+
 export class FlvHub {
   private readonly reader: FlvTagReader;
   private declaredVideo = false;
@@ -140,6 +178,13 @@ export class FlvHub {
   /** Timestamp (ms) of the last video frame sent, to keep them strictly increasing. */
   private lastVideoMs = -1;
   private readonly consumers = new Set<FlvConsumer>();
+  /** Consumers that also get {@link relayClockTag}s (HTTP-FLV viewers), and when the last ones went out. */
+  private readonly clocked = new Set<FlvConsumer>();
+  private clockAt = 0;
+  /** When the current GOP's keyframe entered the hub (ms since the epoch). */
+  private gopAt = 0;
+  /** The wall time (ms since the epoch) of media timestamp 0, when the ingest knows it ({@link setOrigin}). */
+  private origin: number | null = null;
   private ended = false;
   private firstKeyframeWaiters: (() => void)[] = [];
   private batch: Buffer[] = [];
@@ -244,12 +289,14 @@ export class FlvHub {
       this.keepIncreasing(tag);
       if (keyframe) {
         this.firstKeyframeAt ||= Date.now();
+        this.gopAt = Date.now();
         if (avc && body1 === 1) this.checkParameterSets(tag);
         this.gop = [];
         this.gopBytes = 0;
       }
       this.appendGop(tag);
       this.broadcast(tag, true);
+      this.sendClock(tag);
     } else if (type === TAG_AUDIO) {
       const aac = body0 >> 4 === 10;
       if (aac && body1 === 0) {
@@ -317,6 +364,31 @@ export class FlvHub {
     }
   }
 
+  /**
+   * Tells the hub the wall time at which the stream's media timestamp 0 was captured (the pusher's clock, sent
+   * with a WebSocket push) or first received (a WHIP push's first packet); `weak` sets it only if still unknown.
+   * The relay clock then counts from there: what came before the hub (encoder, ingest, transcode) is included.
+   */
+  setOrigin(wallMs: number, weak = false): void {
+    if (weak && this.origin !== null) return;
+    this.origin = wallMs;
+  }
+
+  /** When the media with timestamp `ts` was captured (from the origin), else when it entered the hub. */
+  private wallOf(ts: number, arrivedAt: number): number {
+    return this.origin !== null ? this.origin + ts : arrivedAt;
+  }
+
+  /** After a video frame went out (flushed): at most once a second, its relay clock to clocked consumers. */
+  private sendClock(video: Buffer): void {
+    const now = Date.now();
+    if (this.clocked.size === 0 || now - this.clockAt < CLOCK_EVERY_MS) return;
+    this.clockAt = now;
+    const ts = flvTimestamp(video);
+    const clock = relayClockTag(ts, this.wallOf(ts, now));
+    for (const c of this.clocked) c.write(clock);
+  }
+
   /** Queues a tag for every consumer; a video frame sends the queue now, anything else within AUDIO_HOLD_MS. */
   private broadcast(tag: Buffer, now: boolean): void {
     if (this.consumers.size === 0) return;
@@ -337,9 +409,10 @@ export class FlvHub {
   /**
    * Adds a consumer. It immediately receives the header, metadata, sequence headers and current GOP, then live
    * tags. If the hub is not ready yet, the consumer is attached once it is (so it still starts at a keyframe).
-   * Returns a function that detaches it.
+   * Returns a function that detaches it. With `clock`, it also gets {@link relayClockTag}s: one before its GOP (for
+   * the GOP's keyframe) and then about once a second.
    */
-  subscribe(consumer: FlvConsumer): () => void {
+  subscribe(consumer: FlvConsumer, opts: { clock?: boolean } = {}): () => void {
     let detached = false;
     if (this.ended) {
       consumer.end();
@@ -356,15 +429,21 @@ export class FlvHub {
       if (this.metadata) prefix.push(this.metadata);
       if (this.avcHeader) prefix.push(this.avcHeader);
       if (this.aacHeader) prefix.push(this.aacHeader);
+      if (opts.clock && this.gop[0]) {
+        const ts = flvTimestamp(this.gop[0]);
+        prefix.push(relayClockTag(ts, this.wallOf(ts, this.gopAt)));
+      }
       prefix.push(...this.gop);
       consumer.write(Buffer.concat(prefix));
       this.consumers.add(consumer);
+      if (opts.clock) this.clocked.add(consumer);
     };
     if (this.ready) attach();
     else void this.whenReady().then(attach);
     return () => {
       detached = true;
       this.consumers.delete(consumer);
+      this.clocked.delete(consumer);
     };
   }
 
@@ -378,6 +457,7 @@ export class FlvHub {
     for (const w of waiters) w();
     for (const c of this.consumers) c.end();
     this.consumers.clear();
+    this.clocked.clear();
     this.gop = [];
   }
 

@@ -232,9 +232,12 @@ export class RelaySession {
     return args;
   }
 
-  /** Attaches an HTTP-FLV viewer; it starts at a keyframe. Ended when the relay stops. */
+  /**
+   * Attaches an HTTP-FLV viewer; it starts at a keyframe and gets the relay's clock (when its media entered the relay)
+   * for a player's latency estimate. Ended when the relay stops.
+   */
   addViewer(consumer: FlvConsumer): () => void {
-    const detach = this.o.hub.subscribe(consumer);
+    const detach = this.o.hub.subscribe(consumer, { clock: true });
     const entry = { consumer, detach };
     this.viewers.add(entry);
     return () => {

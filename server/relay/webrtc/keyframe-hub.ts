@@ -10,8 +10,8 @@ export class KeyframeHub extends FlvHub {
     super();
   }
 
-  override subscribe(consumer: FlvConsumer): () => void {
+  override subscribe(consumer: FlvConsumer, opts?: { clock?: boolean }): () => void {
     this.onJoin();
-    return super.subscribe(consumer);
+    return super.subscribe(consumer, opts);
   }
 }

@@ -20,6 +20,21 @@ export async function createFlvEngine(
   const low = options.latency === 'low';
 
   const { fail, silence } = failureReporter(callbacks);
+  // The local relay's clock (`onRelayClock { ts, wall }` script tags: media `ts` entered the relay at `wall`); the
+  // first one is for the first frame, so `base` maps currentTime 0 to its timestamp.
+  let clock: { ts: number; wall: number } | null = null;
+  let base = 0;
+
+  /**
+   * How long ago the frame on screen entered the relay, when the relay says (its clock and this page's in sync, as
+   * with NTP), else the player's buffer alone; never less than the buffer.
+   */
+  const relayLatency = (): number | null => {
+    const buffered = bufferedLatency(media);
+    if (!clock) return buffered;
+    const shownAt = clock.wall + (media.currentTime * 1000 + base - clock.ts);
+    return Math.max((Date.now() - shownAt) / 1000, buffered ?? 0);
+  };
 
   return {
     kind: 'mpegts',
@@ -61,6 +76,15 @@ export async function createFlvEngine(
         // a recorded FLV file announces its duration; a live stream does not
         if (info && typeof info.duration === 'number' && info.duration > 0) live = false;
       });
+      player.on(
+        mpegts.Events.SCRIPTDATA_ARRIVED,
+        (data: { onRelayClock?: { ts?: unknown; wall?: unknown } }) => {
+          const c = data?.onRelayClock;
+          if (typeof c?.ts !== 'number' || typeof c.wall !== 'number') return;
+          if (!clock) base = c.ts;
+          clock = { ts: c.ts, wall: c.wall };
+        },
+      );
       player.on(mpegts.Events.LOADING_COMPLETE, () => {
         if (live) fail(ErrorCodes.STREAM_ENDED, 'The live FLV stream ended.');
       });
@@ -74,7 +98,7 @@ export async function createFlvEngine(
     stats() {
       const speed = (player?.statisticsInfo as { speed?: number } | undefined)?.speed; // KB/s
       return {
-        latency: live ? bufferedLatency(media) : null,
+        latency: live ? relayLatency() : null,
         bitrate: typeof speed === 'number' && speed > 0 ? Math.round(speed * 8 * 1024) : null,
       };
     },

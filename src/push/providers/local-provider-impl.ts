@@ -344,6 +344,10 @@ export class LocalPushProvider extends BasePushProvider {
         resolve();
       });
       recorder.addEventListener('error', () => reject(this.#ingestError('lost its recorder')));
+      // when the recording's timestamp 0 was captured (this page's clock): viewers' latency counts from it
+      recorder.addEventListener('start', () => {
+        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ clock: Date.now() }));
+      });
       recorder.start(TIMESLICE_MS);
     });
   }

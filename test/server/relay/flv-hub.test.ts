@@ -275,3 +275,65 @@ test('with both tracks declared, a joiner (e.g. a recorder) waits for the audio 
   const firstFrame = t.findIndex((x) => x.type === 9 && x.body1 === 1);
   assert.ok(aacSeq >= 0 && aacSeq < firstFrame, 'the AAC header comes before the first video frame');
 });
+
+/** The `onRelayClock { ts, wall }` script tags in an FLV byte stream, in order. */
+function relayClocks(flv: Buffer): { ts: number; wall: number }[] {
+  const out: { ts: number; wall: number }[] = [];
+  for (let o = 13; o + 11 <= flv.length;) {
+    const size = flv.readUIntBE(o + 1, 3);
+    const body = flv.subarray(o + 11, o + 11 + size);
+    if ((flv[o]! & 0x1f) === 18 && body.includes(Buffer.from('onRelayClock'))) {
+      const at = (key: string): number => {
+        const k = body.indexOf(Buffer.from(key));
+        assert.equal(body[k + key.length], 0, `${key} is an AMF0 number`);
+        return body.readDoubleBE(k + key.length + 1);
+      };
+      out.push({ ts: at('ts'), wall: at('wall') });
+    }
+    o += 11 + size + 4;
+  }
+  return out;
+}
+
+test('relay clock: a clocked viewer is told when its first frame and then about each second was captured; others are not', async () => {
+  const hub = new FlvHub();
+  const origin = Date.now() - 5000;
+  hub.setOrigin(origin);
+  hub.setOrigin(0, true); // a weak origin does not replace a known one
+  const all = tagBuffers(source);
+  const header = source.subarray(0, 13);
+  const half = Math.floor(all.length / 2);
+  hub.push(Buffer.concat([header, ...all.slice(0, half)]));
+  const clocked: Buffer[] = [];
+  const plain: Buffer[] = [];
+  hub.subscribe({ write: (c) => clocked.push(c), end: () => {} }, { clock: true });
+  hub.subscribe({ write: (c) => plain.push(c), end: () => {} });
+  for (const t of all.slice(half)) {
+    hub.push(t);
+    await new Promise((r) => setTimeout(r, 25)); // 10 fps source fed at 40 fps: about a second of wall time
+  }
+  hub.end();
+  const stream = Buffer.concat(clocked);
+  const clocks = relayClocks(stream);
+  assert.ok(clocks.length >= 2, `clock tags: ${clocks.length}`);
+  const firstMedia = tags(stream).find((t) => t.type === 9 && t.body1 === 1)!;
+  assert.equal(clocks[0]!.ts, firstMedia.ms, 'the first clock is for the first frame the viewer gets');
+  for (const c of clocks) assert.equal(c.wall, origin + c.ts, 'wall = when the media was captured');
+  assert.deepEqual(relayClocks(Buffer.concat(plain)), [], 'recorders and muxers get no clock tags');
+  // ffmpeg still reads the clocked stream (unknown script data is skipped)
+  const file = join(tmp.dir, 'clocked.flv');
+  writeFileSync(file, stream);
+  const probe = spawnSync('ffmpeg', [
+    '-hide_banner',
+    '-v',
+    'error',
+    '-i',
+    file,
+    '-map',
+    '0:v',
+    '-f',
+    'null',
+    '-',
+  ]);
+  assert.equal(probe.status, 0, probe.stderr.toString());
+});
