@@ -7,4 +7,7 @@ export const LAZY_REGISTRY = '__relayWidgetsLazy';
  * Lazy modules that also ride in other modules' files (the manifest's `rides`): module → those files. Taken from
  * one of them while it loads; otherwise from their own file.
  */
-export const RIDES_WITH: Partial<Record<string, readonly string[]>> = { 'hls-adapter': ['hls', 'hls-light'] };
+export const RIDES_WITH: Partial<Record<string, readonly string[]>> = {
+  'hls-adapter': ['hls', 'hls-light'],
+  'flv-engine': ['mpegts'],
+};

@@ -31,6 +31,11 @@ export const esmLoaders = {
   /** mpegts.js (HTTP-FLV). */
   mpegts: () => import('mpegts.js').then((m) => m.default),
   /**
+   * The HTTP-FLV engine's code around mpegts.js: rides in mpegts.js's file, and has its own for pages that
+   * load mpegts.js their own way.
+   */
+  'flv-engine': () => import('../player/engines/flv-engine.js').then((m) => m.default),
+  /**
    * trtc-sdk-v5 (Tencent's current TRTC SDK), an optional peer: an app that pushes with provider="trtc" hands
    * it over with setLazyModuleLoader('trtc-sdk-v5', () => import('trtc-sdk-v5')).
    */

@@ -15,6 +15,7 @@ export type LazyModuleFiles = [
   typeof import('./third-party.js'),
   typeof import('../net/origin-check.js'),
   typeof import('../player/controls/player-controls-module.js'),
+  typeof import('../player/engines/flv-engine.js'),
   typeof import('../player/engines/hls-adapter.js'),
   typeof import('../player/engines/whep-engine.js'),
   typeof import('../player/session/play-url-refresh.js'),

@@ -1,5 +1,4 @@
 import type { EngineCallbacks, EngineKind, EngineOptions, PlaybackEngine } from '../engine.js';
-import { createFlvEngine } from './flv-engine.js';
 import { createHlsJsEngine, createNativeHlsEngine, hlsModule } from './hls-engine.js';
 import { createNativeEngine } from './native-engine.js';
 import { loadLazyModule } from '../../lazy/registry.js';
@@ -9,6 +8,7 @@ export function preloadEngine(kind: EngineKind): void {
   const name =
     kind === 'mpegts' ? 'mpegts' : kind === 'hls.js' ? hlsModule() : kind === 'webrtc' ? 'whep-engine' : null;
   if (name) loadLazyModule(name).catch(() => undefined);
+  if (kind === 'mpegts') loadLazyModule('flv-engine').catch(() => undefined);
 }
 
 /** Creates an engine of `kind`; third-party engine code is fetched lazily on first use. */
@@ -20,7 +20,7 @@ export async function createEngine(
 ): Promise<PlaybackEngine> {
   switch (kind) {
     case 'mpegts':
-      return createFlvEngine(media, callbacks, options);
+      return (await loadLazyModule('flv-engine'))(media, callbacks, options);
     case 'hls.js':
       return createHlsJsEngine(media, callbacks, options);
     case 'native-hls':

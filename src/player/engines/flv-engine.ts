@@ -8,8 +8,11 @@ import {
   type PlaybackEngine,
 } from '../engine.js';
 
-/** HTTP-FLV through mpegts.js (MSE). Buffers are bounded; the session chases the live edge. */
-export async function createFlvEngine(
+/**
+ * HTTP-FLV through mpegts.js (MSE). Buffers are bounded; the session chases the live edge. A lazy module of its
+ * own (`flv-engine`), riding in mpegts.js's file: pages that never play FLV do not carry it.
+ */
+export default async function createFlvEngine(
   media: HTMLMediaElement,
   callbacks: EngineCallbacks,
   options: EngineOptions,
@@ -115,4 +118,12 @@ export async function createFlvEngine(
       }
     },
   };
+}
+
+// This file's entry in the lazy-module registry (src/lazy/manifest.json lists the modules).
+declare module '../../lazy/registry.js' {
+  interface LazyModules {
+    /** The HTTP-FLV engine (mpegts.js adapter): fetched with mpegts.js when a player first plays FLV. */
+    'flv-engine': typeof createFlvEngine;
+  }
 }
