@@ -221,7 +221,10 @@ describe('trtc push provider (real trtc-sdk-v5 + CDNStreaming, Tencent signallin
   it('uses the UserSig and room permission ticket from sig-endpoint', async () => {
     const seen: unknown[] = [];
     const original = window.fetch;
-    window.fetch = async (_input, init) => {
+    window.fetch = async (input, init) => {
+      // the SDK's own requests (to Tencent: none may leave here) are refused; the UserSig service answers
+      if (!String(input instanceof Request ? input.url : input).includes('/api/trtc/usersig'))
+        throw new TypeError('Failed to fetch');
       seen.push(JSON.parse(String(init?.body)));
       return new Response(JSON.stringify({ userSig: 'minted', privateMapKey: 'ticket-8' }), {
         headers: { 'content-type': 'application/json' },
@@ -251,5 +254,20 @@ describe('trtc push provider (real trtc-sdk-v5 + CDNStreaming, Tencent signallin
     const err = await rejection(start);
     expect(err.code).to.equal('START_CANCELLED');
     expect(net.channel.command('start_publishing')).to.equal(undefined);
+  });
+
+  it('stops cleanly while Tencent has not yet confirmed the publish: cancelled at once, no relay, the room left', async () => {
+    net.onNextChannel((c) => c.slow.set('publish', 5000));
+    const provider = createPushProvider('trtc', config);
+    const start = provider.start(opts({ encode: 'flv' }), media);
+    await until('the SDK sent its publish offer', () => net.channels[0]?.command('publish'), 10_000);
+    await provider.stop();
+    const err = await rejection(start);
+    expect(err.code).to.equal('START_CANCELLED');
+    expect(net.channels[0]!.answered, 'stopped before Tencent answered the publish').not.to.include(
+      'publish',
+    );
+    expect(net.channel.command('start_publishing')).to.equal(undefined);
+    expect(net.channel.names()).to.include('leave');
   });
 });

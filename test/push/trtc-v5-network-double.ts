@@ -85,6 +85,8 @@ const FLAG_VIDEO = 1 << 0;
  */
 export class TencentSignalDouble extends SdkEmitter {
   readonly commands: SignalCommand[] = [];
+  /** Commands Tencent has answered so far, in order. */
+  readonly answered: string[] = [];
   /** The peer that answered the SDK's publish offer: media the SDK sends arrives here. */
   edge: RTCPeerConnection | null = null;
   readonly #failures = new Map<string, TencentAnswer>();
@@ -94,6 +96,8 @@ export class TencentSignalDouble extends SdkEmitter {
   #tinyId = 144115188075855872 + Math.floor(Math.random() * 1e6);
   #publishFlag = 0;
   delayMs = 0;
+  /** Milliseconds Tencent takes to answer these commands (over {@link delayMs}). */
+  readonly slow = new Map<string, number>();
   isConnected = true;
   isOnline = true;
   keepAlive = true;
@@ -196,7 +200,10 @@ export class TencentSignalDouble extends SdkEmitter {
   async #serve(cmd: string, data: Record<string, unknown>, seq: number): Promise<void> {
     const event = ANSWERS[cmd];
     if (!event) return;
-    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    const delay = this.slow.get(cmd) ?? this.delayMs;
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (!this.isConnected) return; // the channel closed meanwhile: no answer reaches the SDK
+    this.answered.push(cmd);
     await Promise.resolve();
     const failure = this.#failures.get(cmd) ?? this.refusals.get(cmd);
     if (failure) {

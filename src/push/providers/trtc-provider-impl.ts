@@ -205,10 +205,12 @@ export class TrtcV5PushProvider extends TrtcSdkProvider {
     });
     this.#entered = true;
     check();
-    const published = this.#published(trtc, TRTC, [
-      ...(audio ? (['audio'] as const) : []),
-      ...(video ? (['video'] as const) : []),
-    ]);
+    const published = this.#published(
+      trtc,
+      TRTC,
+      [...(audio ? (['audio'] as const) : []), ...(video ? (['video'] as const) : [])],
+      signal,
+    );
     try {
       if (audio) await trtc.startLocalAudio({ option: { audioTrack: this.#give(audio) } });
       if (video) await trtc.startLocalVideo({ view: null, option: { videoTrack: this.#give(video) } });
@@ -229,11 +231,15 @@ export class TrtcV5PushProvider extends TrtcSdkProvider {
     return { streamId, urls };
   }
 
-  /** Resolves when the SDK says every one of `kinds` is published; rejects when one stops with an error. */
+  /**
+   * Resolves when the SDK says every one of `kinds` is published; rejects when one stops with an error, after
+   * {@link PUBLISH_TIMEOUT_MS}, or when the start is cancelled.
+   */
   #published(
     trtc: TRTC,
     TRTC: TRTCStatic,
     kinds: readonly ('audio' | 'video')[],
+    signal: AbortSignal,
   ): { done: Promise<void>; cancel: () => void } {
     const waiting = new Set<string>(kinds);
     let cancel = (): void => undefined;
@@ -269,11 +275,17 @@ export class TrtcV5PushProvider extends TrtcSdkProvider {
           resolve();
         }
       };
+      const onAbort = (): void => {
+        cancel();
+        reject(cancelledError());
+      };
       cancel = () => {
         clearTimeout(timer);
         trtc.off(TRTC.EVENT.PUBLISH_STATE_CHANGED, onState);
+        signal.removeEventListener('abort', onAbort);
       };
       trtc.on(TRTC.EVENT.PUBLISH_STATE_CHANGED, onState);
+      signal.addEventListener('abort', onAbort, { once: true });
     });
     done.catch(() => undefined);
     return { done, cancel: () => cancel() };
