@@ -228,9 +228,9 @@ export async function view(
   });
   if (post.status === 201) {
     try {
-      // Janus answers a=setup:actpass, which an answer may not carry (the widgets mend it the same way:
-      // src/webrtc/answer-quirks.ts); the relay's answers are unaffected
-      pc.setRemoteDescription(post.body.replace(/a=setup:actpass/g, 'a=setup:active'), 'answer');
+      // Janus 1.1.2 answers a=setup:actpass, which an answer may not carry (RFC 5763 §5), to an offer that said
+      // actpass: taken as passive (this peer is the DTLS client); the relay's answers are unaffected
+      pc.setRemoteDescription(post.body.replace(/a=setup:actpass/g, 'a=setup:passive'), 'answer');
     } catch (err) {
       closePeer(pc);
       throw err;
