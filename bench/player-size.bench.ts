@@ -35,8 +35,12 @@ const recordings = gz('relay-widgets-recordings.js');
 console.log(`relay-widgets-push-session.js (a <live-push-controls> connects): ${bytes(pushSession)}`);
 console.log(`relay-widgets-local-provider.js (first Start, provider="local"): ${bytes(localProvider)}`);
 console.log(`relay-widgets-recordings.js (a <recording-list> connects):       ${bytes(recordings)}`);
-console.log(`relay-widgets-whip-provider.js (first Start, provider="whip"):  ${bytes(gz('relay-widgets-whip-provider.js'))}`);
-console.log(`relay-widgets-whep-engine.js (first WebRTC source played):     ${bytes(gz('relay-widgets-whep-engine.js'))}`);
+console.log(
+  `relay-widgets-whip-provider.js (first Start, provider="whip"):  ${bytes(gz('relay-widgets-whip-provider.js'))}`,
+);
+console.log(
+  `relay-widgets-whep-engine.js (first WebRTC source played):     ${bytes(gz('relay-widgets-whep-engine.js'))}`,
+);
 console.log(
   `push page in all (+ push session + local provider):            ${bytes(core + pushSession + localProvider)}`,
 );

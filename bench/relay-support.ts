@@ -1,13 +1,16 @@
 /**
  * Shared pieces of the relay benches: a stream's ingest WebSocket, CPU of a process tree, a node-media-server peer (the baseline: a plain RTMP →
- * HTTP-FLV fan-out server), recorded 720p clips replayed in real time as MediaRecorder-like pushes, and FLV
+ * HTTP-FLV fan-out server), recorded 720p clips replayed in real time as MediaRecorder-like pushes or WHIP pushes, and FLV
  * viewers that only count what they receive.
  */
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { existsSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { api } from '../test/server/relay/support.ts';
+import { postSdp, publisherOffer } from '../test/server/relay/webrtc/whip-peers.ts';
+import { closePeer } from '../server/relay/webrtc/peer.ts';
 import { startServerProcess } from '../test/support/server-process.mjs';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -271,4 +274,51 @@ export class FlvWatcher {
   close(): void {
     this.ctrl.abort();
   }
+}
+
+/**
+ * The clip as a WHIP push: ffmpeg copies its H.264 (SPS/PPS put in-band before each keyframe, as an encoder's RTP
+ * carries them) and Opus to RTP in real time, and a node-datachannel peer sends that RTP to the relay.
+ */
+export async function whipPushClip(url: string, token: string, clip: string): Promise<{ stop(): void }> {
+  const { pc, video, audio, sdp } = await publisherOffer('h264');
+  // the relay as DTLS server (see whip-peers.ts: libdatachannel as offerer drops an early ClientHello)
+  const post = await postSdp(url, sdp.replace(/a=setup:actpass/g, 'a=setup:active'), token);
+  if (post.status !== 201) {
+    closePeer(pc);
+    throw new Error(`WHIP POST ${post.status}: ${post.body}`);
+  }
+  try {
+    pc.setRemoteDescription(post.body, 'answer');
+  } catch (err) {
+    closePeer(pc);
+    throw err;
+  }
+  const sockets = [video, audio].map((track, i) => {
+    const s = createSocket('udp4');
+    const ssrc = i === 0 ? 0x1111 : 0x2222;
+    s.on('message', (b: Buffer) => {
+      if (b.length < 12 || (b[1] >= 192 && b[1] <= 223)) return; // ffmpeg's RTCP stays here
+      b.writeUInt32BE(ssrc, 8);
+      if (track.isOpen()) track.sendMessageBinary(b);
+    });
+    return s;
+  });
+  await Promise.all(sockets.map((s) => new Promise<void>((r) => s.bind(0, '127.0.0.1', r))));
+  const [vPort, aPort] = sockets.map((s) => s.address().port);
+  // prettier-ignore
+  const ff: ChildProcess = spawn('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-re', '-i', clip,
+    '-map', '0:v', '-c', 'copy', '-bsf:v', 'h264_mp4toannexb', '-payload_type', '102', '-ssrc', '4369',
+    '-f', 'rtp', `rtp://127.0.0.1:${vPort}?pkt_size=1200`,
+    '-map', '0:a', '-c', 'copy', '-payload_type', '111', '-ssrc', '8738',
+    '-f', 'rtp', `rtp://127.0.0.1:${aPort}?pkt_size=1200`,
+  ], { stdio: 'ignore' });
+  return {
+    stop() {
+      ff.kill('SIGKILL');
+      for (const s of sockets) s.close();
+      closePeer(pc);
+    },
+  };
 }

@@ -10,21 +10,25 @@
  *
  * Usage: node bench/run.mjs relay-webrtc-cpu [viewer counts=1,4,8] [window ms=6000]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, relayProcess, tempDir } from '../test/server/relay/support.ts';
 import {
   isOffererFlake,
-  postSdp,
-  publisherOffer,
   releaseWebRtc,
   viewOf,
   type Viewer,
 } from '../test/server/relay/webrtc/whip-peers.ts';
-import { closePeer } from '../server/relay/webrtc/peer.ts';
-import { FlvWatcher, cpuDuring, loadAverage, makeClip, pushClip, sleep } from './relay-support.ts';
+import {
+  FlvWatcher,
+  cpuDuring,
+  loadAverage,
+  makeClip,
+  pushClip,
+  sleep,
+  whipPushClip,
+} from './relay-support.ts';
 
 const counts = (process.argv[2] ?? '1,4,8').split(',').map(Number);
 const windowMs = Number(process.argv[3] ?? 6000);
@@ -45,58 +49,6 @@ async function watchFlv(relay: Relay, id: string): Promise<FlvWatcher> {
   const r = await api(relay.base, 'POST', `/api/streams/${id}/relay`, { encode: 'flv' });
   if (r.status !== 200) throw new Error(`relay start ${r.status}: ${JSON.stringify(r.body)}`);
   return new FlvWatcher(`${relay.base}/live/${id}.flv`);
-}
-
-/**
- * The clip as a WHIP push: ffmpeg copies its H.264 (SPS/PPS put in-band before each keyframe, as an encoder's RTP
- * carries them) and Opus to RTP in real time, and a node-datachannel peer sends that RTP to the relay.
- */
-async function whipPush(relay: Relay, id: string, token: string): Promise<{ stop(): void }> {
-  const { pc, video, audio, sdp } = await publisherOffer('h264');
-  // the relay as DTLS server (see whip-peers.ts: libdatachannel as offerer drops an early ClientHello)
-  const post = await postSdp(
-    `${relay.base}/whip/${id}`,
-    sdp.replace(/a=setup:actpass/g, 'a=setup:active'),
-    token,
-  );
-  if (post.status !== 201) {
-    closePeer(pc);
-    throw new Error(`WHIP POST ${post.status}: ${post.body}`);
-  }
-  try {
-    pc.setRemoteDescription(post.body, 'answer');
-  } catch (err) {
-    closePeer(pc);
-    throw err;
-  }
-  const { createSocket } = await import('node:dgram');
-  const sockets = [video, audio].map((track, i) => {
-    const s = createSocket('udp4');
-    const ssrc = i === 0 ? 0x1111 : 0x2222;
-    s.on('message', (b: Buffer) => {
-      if (b.length < 12 || (b[1] >= 192 && b[1] <= 223)) return; // ffmpeg's RTCP stays here
-      b.writeUInt32BE(ssrc, 8);
-      if (track.isOpen()) track.sendMessageBinary(b);
-    });
-    return s;
-  });
-  await Promise.all(sockets.map((s) => new Promise<void>((r) => s.bind(0, '127.0.0.1', r))));
-  const [vPort, aPort] = sockets.map((s) => s.address().port);
-  // prettier-ignore
-  const ff: ChildProcess = spawn('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-re', '-i', clip,
-    '-map', '0:v', '-c', 'copy', '-bsf:v', 'h264_mp4toannexb', '-payload_type', '102', '-ssrc', '4369',
-    '-f', 'rtp', `rtp://127.0.0.1:${vPort}?pkt_size=1200`,
-    '-map', '0:a', '-c', 'copy', '-payload_type', '111', '-ssrc', '8738',
-    '-f', 'rtp', `rtp://127.0.0.1:${aPort}?pkt_size=1200`,
-  ], { stdio: 'ignore' });
-  return {
-    stop() {
-      ff.kill('SIGKILL');
-      for (const s of sockets) s.close();
-      closePeer(pc);
-    },
-  };
 }
 
 /** Waits until `w` has video (start-up is slow on a loaded machine), then 2 s more. */
@@ -135,7 +87,7 @@ try {
   let whip: { stop(): void } | null = null;
   for (let attempt = 1; !whip; attempt++) {
     try {
-      whip = await whipPush(relay, wh.id, wh.token);
+      whip = await whipPushClip(`${relay.base}/whip/${wh.id}`, wh.token, clip);
     } catch (err) {
       if (!isOffererFlake(err) || attempt === 3) throw err;
       await api(relay.base, 'DELETE', `/api/streams/${wh.id}`);

@@ -12,21 +12,18 @@
  *   node scripts/webrtc-lab.mjs -- node bench/run.mjs relay-whep-viewers [N=100] [window ms=8000] [whip|ws]
  * Outside the lab only the relay's row is printed.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, relayProcess, tempDir } from '../test/server/relay/support.ts';
 import {
   isOffererFlake,
-  postSdp,
-  publisherOffer,
   releaseWebRtc,
   viewOf,
   type Viewer,
 } from '../test/server/relay/webrtc/whip-peers.ts';
-import { closePeer } from '../server/relay/webrtc/peer.ts';
-import { cpuDuring, loadAverage, makeClip, pushClip, sleep } from './relay-support.ts';
+import { cpuDuring, loadAverage, makeClip, pushClip, sleep, whipPushClip } from './relay-support.ts';
 
 const n = Number(process.argv[2] ?? 100);
 const windowMs = Number(process.argv[3] ?? 8000);
@@ -36,54 +33,6 @@ const data = tempDir('relay-whep-viewers-bench-');
 const clipsDir = join(tmpdir(), 'relay-bench-clips');
 mkdirSync(clipsDir, { recursive: true });
 const clip = makeClip(clipsDir, 'h264', 180);
-
-/**
- * The clip as a WHIP push: ffmpeg copies its H.264 (SPS/PPS put in-band before each keyframe, as an encoder's RTP
- * carries them) and Opus to RTP in real time, and a node-datachannel peer sends that RTP to the relay.
- */
-async function whipPush(url: string, token: string): Promise<{ stop(): void }> {
-  const { pc, video, audio, sdp } = await publisherOffer('h264');
-  // the relay as DTLS server (see whip-peers.ts: libdatachannel as offerer drops an early ClientHello)
-  const post = await postSdp(url, sdp.replace(/a=setup:actpass/g, 'a=setup:active'), token);
-  if (post.status !== 201) {
-    closePeer(pc);
-    throw new Error(`WHIP POST ${post.status}: ${post.body}`);
-  }
-  try {
-    pc.setRemoteDescription(post.body, 'answer');
-  } catch (err) {
-    closePeer(pc);
-    throw err;
-  }
-  const { createSocket } = await import('node:dgram');
-  const sockets = [video, audio].map((track, i) => {
-    const s = createSocket('udp4');
-    const ssrc = i === 0 ? 0x1111 : 0x2222;
-    s.on('message', (b: Buffer) => {
-      if (b.length < 12 || (b[1] >= 192 && b[1] <= 223)) return; // ffmpeg's RTCP stays here
-      b.writeUInt32BE(ssrc, 8);
-      if (track.isOpen()) track.sendMessageBinary(b);
-    });
-    return s;
-  });
-  await Promise.all(sockets.map((s) => new Promise<void>((r) => s.bind(0, '127.0.0.1', r))));
-  const [vPort, aPort] = sockets.map((s) => s.address().port);
-  // prettier-ignore
-  const ff: ChildProcess = spawn('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-re', '-i', clip,
-    '-map', '0:v', '-c', 'copy', '-bsf:v', 'h264_mp4toannexb', '-payload_type', '102', '-ssrc', '4369',
-    '-f', 'rtp', `rtp://127.0.0.1:${vPort}?pkt_size=1200`,
-    '-map', '0:a', '-c', 'copy', '-payload_type', '111', '-ssrc', '8738',
-    '-f', 'rtp', `rtp://127.0.0.1:${aPort}?pkt_size=1200`,
-  ], { stdio: 'ignore' });
-  return {
-    stop() {
-      ff.kill('SIGKILL');
-      for (const s of sockets) s.close();
-      closePeer(pc);
-    },
-  };
-}
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 
@@ -141,7 +90,7 @@ try {
   const push =
     relayIngest === 'ws'
       ? await pushClip(ingest, clip).then((p) => ({ stop: () => p.stop() }))
-      : await whipPush(`${relay.base}/whip/${id}`, token);
+      : await whipPushClip(`${relay.base}/whip/${id}`, token, clip);
   try {
     await sleep(3000);
     relayCost = await measure(
@@ -159,7 +108,7 @@ try {
 
 if (janus) {
   const janusPid = Number(execFileSync('pgrep', ['-n', '-x', 'janus'], { encoding: 'utf8' }).trim());
-  const push = await whipPush(`${janus.JANUS_WHIP_URL}`, `${janus.JANUS_WHIP_TOKEN ?? ''}`);
+  const push = await whipPushClip(`${janus.JANUS_WHIP_URL}`, `${janus.JANUS_WHIP_TOKEN ?? ''}`, clip);
   try {
     await sleep(3000);
     janusCost = await measure('Janus Streaming', janusPid, `${janus.JANUS_WHEP_URL}`);
