@@ -13,6 +13,9 @@ function relayWidgetsPlugin() {
   return {
     name: 'relay-widgets',
     packageLinkPhase({ customElementsManifest }) {
+      // modules in path order: the analyzer lists them in the order the file system returns them, which differs
+      // between checkouts (a fresh clone's manifest came out reordered and "stale")
+      customElementsManifest.modules.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
       for (const mod of customElementsManifest.modules) {
         for (const decl of mod.declarations ?? []) {
           if (!decl.customElement || !decl.tagName) continue;
