@@ -127,36 +127,61 @@ function u16(n: number): Buffer {
 /** How often a clocked consumer (an HTTP-FLV viewer) is told when the stream's media entered the relay. */
 export const CLOCK_EVERY_MS = 1000;
 
+/** An AMF0 string value. */
+function amfString(s: string): Buffer {
+  const b = Buffer.from(s, 'utf8');
+  return Buffer.concat([Buffer.from([2]), u16(b.length), b]);
+}
+
+/** An AMF0 number value. */
+function amfNumber(v: number): Buffer {
+  const b = Buffer.alloc(9);
+  b.writeDoubleBE(v, 1); // b[0] = 0: number
+  return b;
+}
+
+/** An AMF0 anonymous object of the given properties (values already encoded). */
+function amfObject(props: [string, Buffer][]): Buffer {
+  const parts: Buffer[] = [Buffer.from([3])];
+  for (const [k, v] of props) {
+    const kb = Buffer.from(k, 'latin1');
+    parts.push(u16(kb.length), kb, v);
+  }
+  parts.push(Buffer.from([0, 0, 9])); // object end
+  return Buffer.concat(parts);
+}
+
 /**
- * An FLV script tag `onRelayClock { ts, wall }`: the media with FLV timestamp `ts` (ms) was captured at `wall` (ms
- * since the epoch: the pusher's clock when it said, else when the ingest received it, else when it entered the hub;
- * {@link FlvHub.setOrigin}). A player that knows which timestamp it shows can tell how long ago that
- * media arrived here (`src/player/engines/flv-engine.ts`); other demuxers skip the unknown script data. AMF0.
+ * The relay clock as an FLV script tag: an event cue point
+ * `onCuePoint { name: "relayClock", time, type: "event", parameters: { ts, wall } }` saying that the media with FLV
+ * timestamp `ts` (ms) was captured at `wall` (ms since the epoch: the pusher's clock when it said, else when the
+ * ingest received it, else when it entered the hub; {@link FlvHub.setOrigin}). A player that knows which timestamp it
+ * shows can tell how long ago that media was captured (`src/player/engines/flv-engine.ts`, through mpegts.js's
+ * script-data event). Why a cue point at tag timestamp 0 and not a script tag of our own name at `ts`: FFmpeg's FLV
+ * demuxer (ffplay, VLC, OBS, `ffmpeg -c copy`) turns any unknown script tag, and a cue point at a non-zero timestamp,
+ * into an extra data or subtitle stream, which third-party players and tools then show; a cue point at 0 it reads
+ * as metadata and skips, so the stream stays exactly one video and one audio track for them (measured with Debian's
+ * ffprobe). The timestamp the clock is about travels in `parameters.ts` and `time`.
  */
 export function relayClockTag(ts: number, wall: number): Buffer {
-  const name = Buffer.from('onRelayClock', 'latin1');
-  const num = (key: string, v: number): Buffer => {
-    const k = Buffer.from(key, 'latin1');
-    const b = Buffer.alloc(2 + k.length + 9);
-    b.writeUInt16BE(k.length, 0);
-    k.copy(b, 2);
-    b[2 + k.length] = 0; // AMF0 number
-    b.writeDoubleBE(v, 3 + k.length);
-    return b;
-  };
   const body = Buffer.concat([
-    Buffer.from([2, name.length >> 8, name.length & 0xff]),
-    name,
-    Buffer.from([8, 0, 0, 0, 2]), // AMF0 ECMA array of 2
-    num('ts', ts),
-    num('wall', wall),
-    Buffer.from([0, 0, 9]), // object end
+    amfString('onCuePoint'),
+    amfObject([
+      ['name', amfString('relayClock')],
+      ['time', amfNumber(ts / 1000)],
+      ['type', amfString('event')],
+      [
+        'parameters',
+        amfObject([
+          ['ts', amfNumber(ts)],
+          ['wall', amfNumber(wall)],
+        ]),
+      ],
+    ]),
   ]);
-  const tag = Buffer.alloc(11 + body.length + 4);
+  const tag = Buffer.alloc(11 + body.length + 4); // timestamp and stream id 0
   tag[0] = TAG_SCRIPT;
   tag.writeUIntBE(body.length, 1, 3);
-  tag.writeUIntBE(ts & 0xffffff, 4, 3);
-  tag[7] = (ts >>> 24) & 0xff;
   body.copy(tag, 11);
   tag.writeUInt32BE(11 + body.length, 11 + body.length);
   return tag;

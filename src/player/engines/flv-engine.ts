@@ -23,7 +23,7 @@ export default async function createFlvEngine(
   const low = options.latency === 'low';
 
   const { fail, silence } = failureReporter(callbacks);
-  // The local relay's clock (`onRelayClock { ts, wall }` script tags: media `ts` entered the relay at `wall`); the
+  // The local relay's clock (`onCuePoint` "relayClock" events { ts, wall }: media `ts` was captured at `wall`); the
   // first one is for the first frame, so `base` maps currentTime 0 to its timestamp.
   let clock: { ts: number; wall: number } | null = null;
   let base = 0;
@@ -81,8 +81,9 @@ export default async function createFlvEngine(
       });
       player.on(
         mpegts.Events.SCRIPTDATA_ARRIVED,
-        (data: { onRelayClock?: { ts?: unknown; wall?: unknown } }) => {
-          const c = data?.onRelayClock;
+        (data: { onCuePoint?: { name?: unknown; parameters?: { ts?: unknown; wall?: unknown } } }) => {
+          const cue = data?.onCuePoint;
+          const c = cue?.name === 'relayClock' ? cue.parameters : undefined;
           if (typeof c?.ts !== 'number' || typeof c.wall !== 'number') return;
           if (!clock) base = c.ts;
           clock = { ts: c.ts, wall: c.wall };

@@ -276,19 +276,22 @@ test('with both tracks declared, a joiner (e.g. a recorder) waits for the audio 
   assert.ok(aacSeq >= 0 && aacSeq < firstFrame, 'the AAC header comes before the first video frame');
 });
 
-/** The `onRelayClock { ts, wall }` script tags in an FLV byte stream, in order. */
+/** The relay-clock cue points (`onCuePoint` "relayClock" { ts, wall }) in an FLV byte stream, in order. */
 function relayClocks(flv: Buffer): { ts: number; wall: number }[] {
   const out: { ts: number; wall: number }[] = [];
   for (let o = 13; o + 11 <= flv.length;) {
     const size = flv.readUIntBE(o + 1, 3);
     const body = flv.subarray(o + 11, o + 11 + size);
-    if ((flv[o]! & 0x1f) === 18 && body.includes(Buffer.from('onRelayClock'))) {
+    if ((flv[o]! & 0x1f) === 18 && body.includes(Buffer.from('relayClock'))) {
+      assert.ok(body.subarray(3, 13).equals(Buffer.from('onCuePoint')), 'the clock is a cue point');
+      assert.equal(flv.readUIntBE(o + 4, 3) + flv[o + 7]!, 0, 'at tag timestamp 0 (what FFmpeg skips)');
       const at = (key: string): number => {
         const k = body.indexOf(Buffer.from(key));
         assert.equal(body[k + key.length], 0, `${key} is an AMF0 number`);
         return body.readDoubleBE(k + key.length + 1);
       };
       out.push({ ts: at('ts'), wall: at('wall') });
+      assert.equal(at('time'), at('ts') / 1000);
     }
     o += 11 + size + 4;
   }
