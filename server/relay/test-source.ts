@@ -18,6 +18,11 @@ export interface TestSourceOptions {
   fps?: number;
   /** Video codec, as Chromium's MediaRecorder offers them (`video/webm;codecs=vp8|vp9|h264`). Default vp8. */
   video?: TestVideoCodec;
+  /**
+   * Say when the media's timestamp 0 was captured, as the widgets do (`{"clock": ms}`): now plus this offset (ms; a
+   * negative one plays a pusher whose clock runs behind). Omitted: no clock is sent.
+   */
+  captureClockOffsetMs?: number;
 }
 
 /**
@@ -73,6 +78,8 @@ export async function push(url: string, opts: TestSourceOptions = {}): Promise<P
     ws.once('open', () => resolve());
     ws.once('close', (code, reason) => reject(new Error(`ingest closed: ${code} ${reason.toString()}`)));
   });
+  if (opts.captureClockOffsetMs !== undefined)
+    ws.send(JSON.stringify({ clock: Date.now() + opts.captureClockOffsetMs }));
   const ffmpeg = spawn('ffmpeg', webmArgs(opts), { stdio: ['ignore', 'pipe', 'inherit'] });
   ffmpeg.stdout?.on('data', (chunk: Buffer) => {
     if (ws.readyState === WebSocket.OPEN) ws.send(chunk);

@@ -220,30 +220,42 @@ describe('provider="local": WebRTC first, the WebSocket ingest as the fallback',
     await waitUntil(() => s.el.state === 'previewing', 'stopped');
   });
 
-  it('the FLV player’s latency counts from the pusher’s capture clock, carried through the relay', async () => {
-    // The pusher says when its media's timestamp 0 was captured ({"clock": ms} on the ingest socket); here it
-    // says 4 s earlier than it was (a pusher whose clock runs behind), so a player that reads the relay's clock cue
-    // points reports ≥ 4 s, and one that counts only its own buffer reports about 1 s.
-    const proto = WebSocket.prototype;
-    const send = proto.send;
-    proto.send = function (this: WebSocket, data: Parameters<WebSocket['send']>[0]) {
-      if (typeof data === 'string' && data.startsWith('{"clock":')) {
-        data = JSON.stringify({ clock: (JSON.parse(data) as { clock: number }).clock - 4000 });
+  for (const encode of ['flv', 'hls'] as const) {
+    it(`the ${encode.toUpperCase()} player’s latency counts from the pusher’s capture clock, carried through the relay`, async () => {
+      // The pusher says when its media's timestamp 0 was captured ({"clock": ms} on the ingest socket); here it
+      // says 4 s earlier than it was (a pusher whose clock runs behind), so a player that reads the relay's clock
+      // (FLV cue points, HLS program dates) reports ≥ 4 s, and one that counts only its own buffer about 1–3 s.
+      const proto = WebSocket.prototype;
+      const send = proto.send;
+      proto.send = function (this: WebSocket, data: Parameters<WebSocket['send']>[0]) {
+        if (typeof data === 'string' && data.startsWith('{"clock":')) {
+          data = JSON.stringify({ clock: (JSON.parse(data) as { clock: number }).clock - 4000 });
+        }
+        return send.call(this, data);
+      };
+      try {
+        const s = await studio(`endpoint="${relay}" transport="websocket" encode="${encode}"`);
+        await pressStart(s.el);
+        await waitUntil(() => s.el.state === 'live', 'live', { timeout: 15000 });
+        const url = s.started[0]!.urls.find((u) => u.encode === encode)!.url;
+        const player = await fixture<RelayPlayer>(
+          `<relay-player src="${url}" autoplay muted></relay-player>`,
+        );
+        expect(player.protocol === null || player.protocol === encode).to.equal(true);
+        await waitUntil(() => videoOf(player).currentTime > 1, `${encode} picture`, { timeout: 25000 });
+        expect(player.protocol).to.equal(encode);
+        const latency = player.getStats().latency;
+        expect(latency, 'capture clock 4 s back')
+          .to.be.a('number')
+          .within(4, encode === 'hls' ? 9 : 7.5);
+        player.remove();
+        await pressStop(s.el);
+        await waitUntil(() => s.el.state === 'previewing', 'stopped');
+      } finally {
+        proto.send = send;
       }
-      return send.call(this, data);
-    };
-    try {
-      const s = await studio(`endpoint="${relay}" transport="websocket" encode="flv"`, true);
-      await pressStart(s.el);
-      await waitUntil(() => videoOf(s.player!).currentTime > 1, 'FLV picture', { timeout: 20000 });
-      const latency = s.player!.getStats().latency;
-      expect(latency, 'capture clock 4 s back').to.be.a('number').within(4, 7.5);
-      await pressStop(s.el);
-      await waitUntil(() => s.el.state === 'previewing', 'stopped');
-    } finally {
-      proto.send = send;
-    }
-  });
+    });
+  }
 
   it('a browser without WebRTC falls back to the WebSocket ingest by itself', async () => {
     const g = globalThis as { RTCPeerConnection?: unknown };

@@ -74,7 +74,7 @@ export async function liveRoutes(fastify: FastifyInstance, o: LiveRoutesOptions)
     const deadline = Date.now() + PLAYLIST_WAIT_MS;
     for (;;) {
       try {
-        const text = await readFile(relay.livePlaylist, 'utf8');
+        const text = await relay.readLivePlaylist();
         return reply
           .type('application/vnd.apple.mpegurl')
           .header('cache-control', 'no-cache')

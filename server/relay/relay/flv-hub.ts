@@ -399,6 +399,16 @@ export class FlvHub {
     this.origin = wallMs;
   }
 
+  /** When the media with timestamp `ts` (ms) was captured, ms since the epoch, if the origin is known. */
+  captureWall(ts: number): number | null {
+    return this.origin !== null ? this.origin + ts : null;
+  }
+
+  /** The timestamp (ms) of the last video frame sent, -1 before the first. */
+  get latestVideoTimestamp(): number {
+    return this.lastVideoMs;
+  }
+
   /** When the media with timestamp `ts` was captured (from the origin), else when it entered the hub. */
   private wallOf(ts: number, arrivedAt: number): number {
     return this.origin !== null ? this.origin + ts : arrivedAt;

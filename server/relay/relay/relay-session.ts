@@ -5,7 +5,7 @@
  * the local RTMP server. Stopping ends the muxers' input so every file is finalised (MP4 with faststart and a
  * duration), then measures the files.
  */
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FlvConsumer, FlvHub } from './flv-hub.ts';
@@ -14,6 +14,7 @@ import type { RelayOptions } from '../streams/relay-options.ts';
 import { videoSizeFromFlv } from '../callbacks/callbacks.ts';
 import { finishRecordings, mp4Part, type FinishedFile } from '../recordings/finished-files.ts';
 import { onRtmpPlay, rtmpPlayers } from './rtmp-demand.ts';
+import { firstVideoPtsMs, unwrapPts, withProgramDates } from './hls-dates.ts';
 
 export interface RelaySessionOptions {
   streamId: string;
@@ -48,6 +49,8 @@ export class RelaySession {
   /** The RTMP push while someone plays the stream over RTMP. */
   private rtmp: OnDemand | null = null;
   private stopWatchingRtmp: () => void = () => {};
+  /** The first video PTS (ms) of each listed live HLS segment, read once (null: none found). */
+  private readonly segmentPts = new Map<string, number | null>();
   /** The live HLS muxer while HLS is being fetched. */
   private liveHls: OnDemand | null = null;
   private readonly viewers = new Set<{ consumer: FlvConsumer; detach: () => void }>();
@@ -122,6 +125,28 @@ export class RelaySession {
     return join(this.liveDir, 'index.m3u8');
   }
 
+  /**
+   * The live playlist as written by the muxer, with each segment's capture date (`#EXT-X-PROGRAM-DATE-TIME`) when
+   * the hub knows its clock. Throws while the muxer has not written one.
+   */
+  async readLivePlaylist(): Promise<string> {
+    const text = await readFile(this.livePlaylist, 'utf8');
+    const hub = this.o.hub;
+    const uris = text.split('\n').filter((l) => /(^|\/)seg\d+\.ts$/.test(l.trim()));
+    for (const uri of uris) {
+      const name = uri.trim().replace(/^.*\//, '');
+      if (this.segmentPts.has(name)) continue;
+      this.segmentPts.set(name, await readSegmentPts(join(this.liveDir, name)));
+    }
+    // forget segments that left the window (their names are not reused while this muxer runs)
+    const listed = new Set(uris.map((u) => u.trim().replace(/^.*\//, '')));
+    for (const name of this.segmentPts.keys()) if (!listed.has(name)) this.segmentPts.delete(name);
+    return withProgramDates(text, (uri) => {
+      const pts = this.segmentPts.get(uri.replace(/^.*\//, ''));
+      return pts == null ? null : hub.captureWall(unwrapPts(pts, hub.latestVideoTimestamp));
+    });
+  }
+
   /** Starts the live HLS muxer if it is not running, and keeps it running for the idle time more. */
   useLiveHls(): void {
     if (this.stopping) return;
@@ -139,6 +164,7 @@ export class RelaySession {
     const hls = this.liveHls;
     if (!hls) return;
     this.liveHls = null;
+    this.segmentPts.clear(); // the next muxer numbers its segments from 0 again
     await hls.stop();
     if (!this.liveHls) await emptyDir(this.liveDir);
   }
@@ -294,11 +320,28 @@ function hlsOutput(dir: string, streamId: string, kind: 'live' | 'recording'): s
   // prettier-ignore
   const flags = kind === 'live'
     ? ['-hls_time', '1', '-hls_list_size', '6', '-hls_base_url', `${streamId}/`,
-      '-hls_flags', 'delete_segments+independent_segments+temp_file']
+      '-hls_flags', 'delete_segments+independent_segments+temp_file',
+      // segments keep the hub's timestamps (PTS = FLV timestamp), so their program dates can be read (hls-dates.ts)
+      '-copyts', '-muxdelay', '0', '-muxpreload', '0']
     : ['-hls_time', '2', '-hls_list_size', '0', '-hls_playlist_type', 'event'];
   // prettier-ignore
   return ['-map', '0', '-c', 'copy', '-f', 'hls', ...flags,
     '-hls_segment_filename', join(dir, 'seg%d.ts'), join(dir, 'index.m3u8')];
+}
+
+/** The first video PTS (ms) of a written segment, from its first 64 KiB; null if it has none there or is gone. */
+async function readSegmentPts(file: string): Promise<number | null> {
+  try {
+    const fh = await open(file, 'r');
+    try {
+      const { buffer, bytesRead } = await fh.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
+      return firstVideoPtsMs(buffer.subarray(0, bytesRead));
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return null;
+  }
 }
 
 /** An output that runs only while used (live HLS, RTMP push). */

@@ -138,6 +138,20 @@ function sameUrl(a: string, b: string): boolean {
  * are bounded with `backBufferLength` and `maxBufferLength`. Started with hls.js's light build, the engine moves to
  * the full build (once, at the same position) when a playlist or a segment shows it is needed (`hls-features.ts`).
  */
+/**
+ * How far behind its capture the picture on screen is: from the playing segment's program date (the local relay
+ * dates each segment by its capture clock; other servers by theirs, clocks in step as with NTP) when the playlist has
+ * dates, else hls.js's distance from the playlist's edge (the buffer only: it misses the encoder and the segmenter).
+ * Never less than the latter.
+ */
+function liveLatency(h: { latency: number; playingDate: Date | null }): number | null {
+  const edge = Number.isFinite(h.latency) ? h.latency : null;
+  const date = h.playingDate;
+  if (!date) return edge;
+  const sinceCapture = (Date.now() - date.getTime()) / 1000;
+  return Number.isFinite(sinceCapture) ? Math.max(sinceCapture, edge ?? 0) : edge;
+}
+
 export default function hlsAdapter(
   Hls: LazyModules['hls'],
   media: HTMLMediaElement,
@@ -303,7 +317,7 @@ export default function hlsAdapter(
       const seconds = sent.reduce((a, [, d]) => a + d, 0);
       const measured = seconds > 0 ? Math.round(sent.reduce((a, [b]) => a + b, 0) / seconds) : 0;
       return {
-        latency: live && Number.isFinite(h.latency) ? h.latency : null,
+        latency: live ? liveLatency(h) : null,
         bitrate: measured || h.levels[h.currentLevel]?.bitrate || null,
       };
     },

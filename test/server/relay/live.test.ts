@@ -100,6 +100,49 @@ test('the same push is relayed as live HLS with a sliding playlist of ~1 s segme
   }
 });
 
+/** Each segment's program date (ms) and duration (s), in playlist order. */
+function programDates(playlist: string): { date: number; duration: number }[] {
+  const out: { date: number; duration: number }[] = [];
+  const lines = playlist.split('\n');
+  lines.forEach((line, i) => {
+    if (!line.startsWith('#EXTINF:')) return;
+    const pdt = lines[i - 1]?.startsWith('#EXT-X-PROGRAM-DATE-TIME:') ? lines[i - 1]!.slice(25) : '';
+    out.push({ date: Date.parse(pdt), duration: Number(/#EXTINF:([\d.]+)/.exec(line)![1]) });
+  });
+  return out;
+}
+
+test('every live HLS segment is dated by when its first frame was captured (the pusher’s clock), so players can tell the true delay', async () => {
+  // the pusher says its media's timestamp 0 was captured 3 s before it really was (a clock running behind)
+  const { streamId, pusher } = await createAndPush(relay.base, { seconds: 30, captureClockOffsetMs: -3000 });
+  try {
+    const started = await startRelaying(relay.base, streamId, { encode: 'hls' });
+    const m3u8 = started.body.urls[0].url;
+    const text = await waitFor(async () => {
+      const t = await (await fetch(m3u8)).text();
+      return (t.match(/#EXTINF/g) ?? []).length >= 3 ? t : null;
+    }, 'three HLS segments');
+    const fetchedAt = Date.now();
+    const dated = programDates(text);
+    assert.ok(dated.length >= 3);
+    assert.ok(
+      dated.every((d) => Number.isFinite(d.date)),
+      `every segment has a date:\n${text}`,
+    );
+    for (let i = 1; i < dated.length; i++) {
+      const step = (dated[i]!.date - dated[i - 1]!.date) / 1000;
+      assert.ok(Math.abs(step - dated[i - 1]!.duration) < 0.1, `dates advance by the durations: ${step} s`);
+    }
+    // the newest segment ended (was captured) at least the 3 s the pusher's clock adds, and less than 3 s + the
+    // pipeline (WebM chunks, transcode, one segment) before the playlist was read
+    const last = dated.at(-1)!;
+    const age = (fetchedAt - (last.date + last.duration * 1000)) / 1000;
+    assert.ok(age > 3 && age < 6.5, `newest segment captured ${age.toFixed(2)} s before the read`);
+  } finally {
+    await pusher.stop();
+  }
+});
+
 for (const video of ['vp9', 'h264'] as const) {
   test(`a ${video} MediaRecorder push is accepted and relayed as H.264 FLV`, async () => {
     const { streamId, pusher } = await createAndPush(relay.base, { seconds: 15, video });

@@ -81,7 +81,13 @@ export {
 /** Creates a stream and starts pushing to it. */
 export async function createAndPush(
   base: string,
-  opts: { audioOnly?: boolean; seconds?: number; streamId?: string; video?: TestVideoCodec } = {},
+  opts: {
+    audioOnly?: boolean;
+    seconds?: number;
+    streamId?: string;
+    video?: TestVideoCodec;
+    captureClockOffsetMs?: number;
+  } = {},
 ): Promise<{ streamId: string; pusher: Pusher }> {
   const created = await api<{ streamId: string; ingest: { url: string } }>(base, 'POST', '/api/streams', {
     ...(opts.streamId ? { streamId: opts.streamId } : {}),
