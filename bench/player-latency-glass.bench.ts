@@ -40,19 +40,25 @@ function paint(ms: number): Buffer {
 }
 
 /** Clock frames + a tone → VP8/Opus WebM on stdout (no lookahead, 1 s GOP), as the demo's test stream. */
-function startEncoder(onChunk: (c: Buffer) => void): () => void {
+function startEncoder(onChunk: (c: Buffer) => void, onFirstFrame: (at: number) => void): () => void {
   // prettier-ignore
   const proc: ChildProcess = spawn('ffmpeg', [
     '-hide_banner', '-loglevel', 'error',
-    '-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${W}x${H}`, '-r', String(FPS), '-i', 'pipe:0',
+    '-use_wallclock_as_timestamps', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', '-s', `${W}x${H}`, '-framerate', String(FPS), '-i', 'pipe:0',
     '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-map', '0:v', '-map', '1:a', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-lag-in-frames', '0',
+    '-map', '0:v', '-map', '1:a', '-fps_mode', 'passthrough', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-lag-in-frames', '0',
     '-b:v', '600k', '-g', String(FPS), '-c:a', 'libopus', '-b:a', '48k',
     '-f', 'webm', '-cluster_time_limit', '100', '-live', '1', '-flush_packets', '1', 'pipe:1',
   ], { stdio: ['pipe', 'pipe', 'inherit'] });
   proc.stdin?.on('error', () => {});
   proc.stdout?.on('data', onChunk);
-  const timer = setInterval(() => proc.stdin?.write(paint(Date.now())), 1000 / FPS);
+  let first = true;
+  const timer = setInterval(() => {
+    const now = Date.now();
+    if (first) onFirstFrame(now); // media timestamp 0 is this frame (rawvideo at a fixed rate)
+    first = false;
+    proc.stdin?.write(paint(now));
+  }, 1000 / FPS);
   return () => {
     clearInterval(timer);
     proc.kill('SIGKILL');
@@ -92,7 +98,11 @@ ensureBuild();
 const data = tempDir('player-glass-');
 const relay = await relayProcess({ DATA_DIR: data.dir });
 const { id, ws } = await openIngest(relay.base);
-const stopEncoder = startEncoder((c) => ws.readyState === WebSocket.OPEN && ws.send(c));
+// As the widgets do: the capture time of media timestamp 0 ({"clock": ms}) before the media, for the relay clock
+const stopEncoder = startEncoder(
+  (c) => ws.readyState === WebSocket.OPEN && ws.send(c),
+  (at) => ws.send(JSON.stringify({ clock: at })),
+);
 await sleep(1500);
 await api(relay.base, 'POST', `/api/streams/${id}/relay`, { encode: 'flv' });
 

@@ -7,32 +7,44 @@
  * Why not ffmpeg's `-hls_flags program_date_time`: ffmpeg dates segments from its own start time, and the live muxer
  * starts on demand from the hub's GOP cache, seconds after that media was captured; its dates would say the stream
  * is seconds fresher than it is. The live muxer runs with `-copyts -muxdelay 0 -muxpreload 0`, so a segment's
- * first video PTS is the hub's own timestamp of that frame, read here from the segment's first packets.
+ * first PTS is the hub's timestamp of that sample, read here from the segment's first packets.
  */
 
 /** MPEG-TS timestamps count 33 bits of 90 kHz: they wrap after this many ms (about 26.5 h). */
 export const PTS_WRAP_MS = 2 ** 33 / 90;
 
-/** The PTS (ms) of the first video PES in an MPEG-TS buffer (its first packets suffice), or null. */
-export function firstVideoPtsMs(ts: Buffer): number | null {
-  for (let o = 0; o + 188 <= ts.length; o += 188) {
-    if (ts[o] !== 0x47) return null; // not (or no longer) aligned MPEG-TS
+/**
+ * When a segment starts: the earliest PTS (ms) among the first audio and the first video PES of an MPEG-TS buffer
+ * (its first packets suffice), or null when it has neither. A segment starts on a keyframe, but its audio usually
+ * starts a little earlier (up to a frame of audio per segment boundary), and a program date is the date of the
+ * segment's first sample, which is also where players place the segment (hls.js's `frag.start`).
+ */
+export function segmentStartPtsMs(ts: Buffer): number | null {
+  let video: number | null = null;
+  let audio: number | null = null;
+  for (let o = 0; o + 188 <= ts.length && (video === null || audio === null); o += 188) {
+    if (ts[o] !== 0x47) break; // not (or no longer) aligned MPEG-TS
     if (!(ts[o + 1]! & 0x40)) continue; // no PES starts in this packet
     const afc = (ts[o + 3]! >> 4) & 3;
     if (!(afc & 1)) continue; // no payload
     const p = o + 4 + (afc & 2 ? 1 + ts[o + 4]! : 0);
     if (p + 14 > o + 188) continue;
     if (ts[p] !== 0 || ts[p + 1] !== 0 || ts[p + 2] !== 1) continue; // not a PES (a PAT/PMT section)
-    const streamId = ts[p + 3]!;
-    if (streamId < 0xe0 || streamId > 0xef) continue; // audio or other: video stream ids are 0xE0–0xEF
     if (!(ts[p + 7]! & 0x80)) continue; // no PTS
+    const streamId = ts[p + 3]!;
+    const isVideo = streamId >= 0xe0 && streamId <= 0xef;
+    const isAudio = streamId >= 0xc0 && streamId <= 0xdf;
+    if ((isVideo && video !== null) || (isAudio && audio !== null) || (!isVideo && !isAudio)) continue;
     const b = ts.subarray(p + 9, p + 14);
     // 33 bits: beyond 32-bit integer arithmetic, so by multiplication
     const pts =
       ((b[0]! >> 1) & 7) * 2 ** 30 + b[1]! * 2 ** 22 + (b[2]! >> 1) * 2 ** 15 + b[3]! * 2 ** 7 + (b[4]! >> 1);
-    return pts / 90;
+    if (isVideo) video = pts / 90;
+    else audio = pts / 90;
   }
-  return null;
+  if (video === null) return audio;
+  if (audio === null) return video;
+  return Math.min(video, audio);
 }
 
 /**

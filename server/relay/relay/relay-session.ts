@@ -14,7 +14,7 @@ import type { RelayOptions } from '../streams/relay-options.ts';
 import { videoSizeFromFlv } from '../callbacks/callbacks.ts';
 import { finishRecordings, mp4Part, type FinishedFile } from '../recordings/finished-files.ts';
 import { onRtmpPlay, rtmpPlayers } from './rtmp-demand.ts';
-import { firstVideoPtsMs, unwrapPts, withProgramDates } from './hls-dates.ts';
+import { segmentStartPtsMs, unwrapPts, withProgramDates } from './hls-dates.ts';
 
 export interface RelaySessionOptions {
   streamId: string;
@@ -49,7 +49,7 @@ export class RelaySession {
   /** The RTMP push while someone plays the stream over RTMP. */
   private rtmp: OnDemand | null = null;
   private stopWatchingRtmp: () => void = () => {};
-  /** The first video PTS (ms) of each listed live HLS segment, read once (null: none found). */
+  /** The start PTS (ms) of each listed live HLS segment, read once (null: none found). */
   private readonly segmentPts = new Map<string, number | null>();
   /** The live HLS muxer while HLS is being fetched. */
   private liveHls: OnDemand | null = null;
@@ -329,13 +329,13 @@ function hlsOutput(dir: string, streamId: string, kind: 'live' | 'recording'): s
     '-hls_segment_filename', join(dir, 'seg%d.ts'), join(dir, 'index.m3u8')];
 }
 
-/** The first video PTS (ms) of a written segment, from its first 64 KiB; null if it has none there or is gone. */
+/** The start PTS (ms) of a written segment, from its first 64 KiB; null if it has none there or is gone. */
 async function readSegmentPts(file: string): Promise<number | null> {
   try {
     const fh = await open(file, 'r');
     try {
       const { buffer, bytesRead } = await fh.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
-      return firstVideoPtsMs(buffer.subarray(0, bytesRead));
+      return segmentStartPtsMs(buffer.subarray(0, bytesRead));
     } finally {
       await fh.close();
     }

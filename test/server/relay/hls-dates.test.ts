@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   PTS_WRAP_MS,
-  firstVideoPtsMs,
+  segmentStartPtsMs,
   unwrapPts,
   withProgramDates,
 } from '../../../server/relay/relay/hls-dates.ts';
@@ -14,27 +14,42 @@ import { tempDir } from './support.ts';
 const scratch = tempDir('hls-dates-');
 after(() => scratch.remove());
 
-test('the first video PTS of an MPEG-TS segment is read from its packets, audio and tables skipped', () => {
-  // audio and video interleaved, the video starting 12.345 s in, as the relay's -copyts muxer writes them
-  const file = join(scratch.dir, 'seg.ts');
-  execFileSync('ffmpeg', [
-    '-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10', '-f', 'lavfi', '-i', 'sine',
-    '-t', '1', '-c:v', 'libx264', '-bf', '0', '-c:a', 'aac', '-output_ts_offset', '12.345',
-    '-muxdelay', '0', '-muxpreload', '0', '-f', 'mpegts', file,
-  ]); // prettier-ignore
-  const bytes = readFileSync(file);
-  const probed = Number(
-    execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=pts_time',
-      '-of', 'csv=p=0', '-read_intervals', '%+#1', file]).toString().split(',')[0], // prettier-ignore
-  );
+/** The first packet's PTS (s) of a stream kind in an MPEG-TS file, by ffprobe. */
+function probedStart(file: string, kind: 'v' | 'a'): number {
+  const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', kind, '-show_entries', 'packet=pts_time',
+    '-of', 'csv=p=0', '-read_intervals', '%+#1', file]); // prettier-ignore
+  return Number(out.toString().split(/[,\n]/)[0]);
+}
+
+test('a segment starts at the earliest PTS of its first audio and video, read from its packets', () => {
+  const make = (name: string, extra: string[], videoDelay = '0'): string => {
+    const file = join(scratch.dir, name);
+    // audio and video interleaved and starting 12.345 s in, as the relay's -copyts muxer writes them
+    execFileSync('ffmpeg', [
+      '-v', 'error', '-itsoffset', videoDelay, '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10', '-f', 'lavfi', '-i', 'sine',
+      '-t', '1', '-c:v', 'libx264', '-bf', '0', '-c:a', 'aac', ...extra, '-output_ts_offset', '12.345',
+      '-muxdelay', '0', '-muxpreload', '0', '-f', 'mpegts', file,
+    ]); // prettier-ignore
+    return file;
+  };
+  // audio ahead of the keyframe by 0.2 s (as a segment boundary leaves it): the segment starts with the audio
+  const early = make('early-audio.ts', [], '0.2');
+  const v = probedStart(early, 'v');
+  const a = probedStart(early, 'a');
+  assert.ok(v - a > 0.15, `audio first: ${a} < ${v}`);
+  assert.ok(Math.abs(segmentStartPtsMs(readFileSync(early))! - Math.min(v, a) * 1000) < 0.05);
+  const videoOnly = make('video-only.ts', ['-an']);
   assert.ok(
-    Math.abs(firstVideoPtsMs(bytes)! - probed * 1000) < 0.05,
-    `${firstVideoPtsMs(bytes)} vs ${probed}`,
+    Math.abs(segmentStartPtsMs(readFileSync(videoOnly))! - probedStart(videoOnly, 'v') * 1000) < 0.05,
   );
-  assert.ok(Math.abs(probed - 12.345) < 0.01);
-  assert.equal(firstVideoPtsMs(bytes.subarray(0, 188)), null, 'a PAT alone has no PTS');
+  assert.ok(Math.abs(probedStart(videoOnly, 'v') - 12.345) < 0.01);
+  const audioOnly = make('audio-only.ts', ['-vn']);
+  assert.ok(
+    Math.abs(segmentStartPtsMs(readFileSync(audioOnly))! - probedStart(audioOnly, 'a') * 1000) < 0.05,
+  );
+  assert.equal(segmentStartPtsMs(readFileSync(early).subarray(0, 188)), null, 'a PAT alone has no PTS');
   assert.equal(
-    firstVideoPtsMs(Buffer.from('not a transport stream at all, not even close'.repeat(10))),
+    segmentStartPtsMs(Buffer.from('not a transport stream at all, not even close'.repeat(10))),
     null,
   );
 });
