@@ -194,7 +194,7 @@ export class RelayMediaElement extends LitElement {
   }
 
   /**
-   * Live statistics for dashboards: `latency` (seconds behind the newest media received), `bitrate` (bit/s of
+   * Live statistics for dashboards: `latency` (seconds from capture to screen where the stream dates its media: the local relay's FLV and HLS, any HLS with `EXT-X-PROGRAM-DATE-TIME`, clocks in step as with NTP; else seconds behind the newest media received), `bitrate` (bit/s of
    * the stream playing: for HLS the playing level's fragments, for FLV the download rate), `droppedFrames` /
    * `totalFrames` (from the video element), `reconnects` (since the current input was set). Fields the engine
    * cannot tell are `null`.

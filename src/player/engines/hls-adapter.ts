@@ -220,7 +220,10 @@ export default function hlsAdapter(
       backBufferLength: 30,
       maxBufferLength: low ? 10 : 20,
       maxMaxBufferLength: 30,
-      liveSyncDurationCount: low ? 2 : 3,
+      // low: one segment behind hls.js's estimate of the edge, and in low-latency mode hls.js speeds up to hold it
+      // and backs off by a second after each stall. Measured on the relay's 1 s segments (bench/README.md): two
+      // segments held 2.4 s glass-to-glass, worse than the default's 1.7–4.3 s spread; one holds 1.7–2.1 s.
+      liveSyncDurationCount: low ? 1 : 3,
       liveMaxLatencyDurationCount: maxLatencyCount,
       maxLiveSyncPlaybackRate: maxSyncRate,
       // a live window is the media's seekable range (what a DVR seek bar shows), its duration Infinity

@@ -18,7 +18,7 @@ export function chaseLiveEdge(
   media: HTMLMediaElement,
   engine: PlaybackEngine,
   working: boolean,
-  opts: Pick<SessionOptions, 'targetLatency' | 'seekThreshold' | 'latency'>,
+  opts: Pick<SessionOptions, 'targetLatency' | 'seekThreshold' | 'latency' | 'chaseBand'>,
 ): void {
   const edge = engine.liveEdge();
   if (edge === null || !working || media.paused) {
@@ -30,7 +30,7 @@ export function chaseLiveEdge(
   if (behind > target + opts.seekThreshold) {
     media.currentTime = Math.max(0, edge - target);
     media.playbackRate = 1;
-  } else if (behind > target + 0.5) {
+  } else if (behind > target + opts.chaseBand) {
     media.playbackRate = opts.latency === 'low' ? 1.3 : 1.15;
   } else if (behind <= target + 0.1 && media.playbackRate !== 1) {
     media.playbackRate = 1;

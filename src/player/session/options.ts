@@ -31,6 +31,8 @@ export interface SessionOptions {
   targetLatency: number;
   /** Further behind than target + this, the session seeks instead of speeding up. */
   seekThreshold: number;
+  /** Further behind than target + this (seconds), the session plays faster until back within a tenth of a second. */
+  chaseBand: number;
   capabilities?: Capabilities;
   /**
    * Where fresh signed URLs come from when an attempt finds its URL's `txTime` passed: the page's
@@ -51,8 +53,12 @@ export function defaultSessionOptions(latency: LatencyMode = 'normal'): SessionO
     maxReconnects: 12,
     backoff: DEFAULT_BACKOFF,
     resumeWindowMs: 120_000,
-    targetLatency: low ? 0.8 : 1.5,
+    // low: a joining viewer gets the relay's whole current GOP (up to a second) and starts at its keyframe; the
+    // session plays that back down to 0.3 s of buffer (FLV glass-to-glass 0.5–0.6 s on the demo, bench/README.md)
+    // instead of keeping wherever the join left it (0.8–1.3 s of buffer: 0.6–1.5 s glass-to-glass, measured).
+    targetLatency: low ? 0.3 : 1.5,
     seekThreshold: low ? 2.5 : 4,
+    chaseBand: low ? 0.2 : 0.5,
   };
 }
 

@@ -96,6 +96,25 @@ describe('LiveSession (no element)', () => {
     expect(snapshots.map((s) => s.state)).to.include('reconnecting');
   });
 
+  it('latency "low" plays a backlog down to about 0.3 s of buffer (a seek far behind, faster play near)', async () => {
+    // the stream goes silent from 3 s to 6 s after the connection, then sends the 3 s backlog at once
+    const { session, video, errors } = await run({ autoplay: true, latency: 'low' });
+    const t0 = Date.now();
+    session.start([{ url: `/media/live.flv?id=${uid('session-low')}&hiccup=6` }]);
+    await playsFor(video, 0.5);
+    await until('the backlog after the silence', () => Date.now() - t0 > 7500, 15000);
+    const ahead: number[] = [];
+    while (Date.now() - t0 < 8800) {
+      const b = video.buffered;
+      ahead.push(b.length ? b.end(b.length - 1) - video.currentTime : 0);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // normal latency holds 1.5 s; low used to hold 0.8 s and let this backlog drain for seconds (2.5–2.75 s ahead)
+    expect(Math.max(...ahead), `buffer ahead ${ahead.map((a) => a.toFixed(2)).join(' ')}`).to.be.below(0.6);
+    expect(video.paused).to.equal(false);
+    expect(errors.filter((e) => e.fatal)).to.deep.equal([]);
+  });
+
   it('shows a clean end of a live broadcast as ended, and plays again when it comes back', async () => {
     const id = uid('session-end');
     const { session, video, errors } = await run({ autoplay: true, latency: 'low' });
