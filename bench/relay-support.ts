@@ -37,21 +37,21 @@ export function loadAverage(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
-/** CPU seconds (user+sys) used so far by `pid` and all its live descendants. */
-export function treeCpuSeconds(pid: number): number {
+/** CPU seconds (user+sys) used so far by `pid` and each of its live descendants, with each one's command name. */
+export function treeCpuByProcess(pid: number): Map<number, { name: string; cpu: number }> {
   const ticks = 100;
-  const stats = new Map<number, { ppid: number; cpu: number }>();
+  const stats = new Map<number, { ppid: number; cpu: number; name: string }>();
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const text = readFileSync(`/proc/${d}/stat`, 'utf8');
       const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(d), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / ticks });
+      const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+      stats.set(Number(d), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / ticks, name });
     } catch {
       // process went away
     }
   }
-  let total = 0;
   const want = new Set([pid]);
   let grew = true;
   while (grew) {
@@ -63,8 +63,39 @@ export function treeCpuSeconds(pid: number): number {
       }
     }
   }
-  for (const p of want) total += stats.get(p)?.cpu ?? 0;
+  const out = new Map<number, { name: string; cpu: number }>();
+  for (const p of want) {
+    const s = stats.get(p);
+    if (s) out.set(p, { name: s.name, cpu: s.cpu });
+  }
+  return out;
+}
+
+/** CPU seconds (user+sys) used so far by `pid` and all its live descendants. */
+export function treeCpuSeconds(pid: number): number {
+  let total = 0;
+  for (const { cpu } of treeCpuByProcess(pid).values()) total += cpu;
   return total;
+}
+
+/**
+ * Share of one core used while `during` runs, by the process `pid` itself and by its descendants (processes that
+ * ran the whole window), summed by command name: where a tree's CPU goes.
+ */
+export async function cpuSplitDuring(pid: number, during: () => Promise<void>): Promise<Map<string, number>> {
+  const a = treeCpuByProcess(pid);
+  const t0 = Date.now();
+  await during();
+  const b = treeCpuByProcess(pid);
+  const seconds = (Date.now() - t0) / 1000;
+  const out = new Map<string, number>();
+  for (const [p, { name, cpu }] of b) {
+    const before = a.get(p);
+    if (!before) continue;
+    const key = p === pid ? 'relay (node)' : name;
+    out.set(key, (out.get(key) ?? 0) + (cpu - before.cpu) / seconds);
+  }
+  return out;
 }
 
 /** Share of one core used by `pid`'s tree while `during` runs. */

@@ -23,6 +23,7 @@ import {
 import {
   FlvWatcher,
   cpuDuring,
+  cpuSplitDuring,
   loadAverage,
   makeClip,
   pushClip,
@@ -59,6 +60,8 @@ async function warm(w: FlvWatcher): Promise<void> {
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+const split = (m: Map<string, number>): string =>
+  [...m].map(([k, v]) => `${k} ${pct(v)}`).join(', ');
 
 const relay = await relayProcess({
   DATA_DIR: data.dir,
@@ -76,6 +79,7 @@ try {
   const wsFlv = await watchFlv(relay, ws.id);
   await warm(wsFlv);
   const wsCpu = (await cpuDuring(pid, () => sleep(windowMs))) - idle;
+  console.log(`WebSocket push, by process: ${split(await cpuSplitDuring(pid, () => sleep(windowMs)))}`);
   wsFlv.close();
   push.stop();
   await api(relay.base, 'DELETE', `/api/streams/${ws.id}`);
@@ -97,6 +101,7 @@ try {
   const whFlv = await watchFlv(relay, wh.id);
   await warm(whFlv);
   const whipCpu = (await cpuDuring(pid, () => sleep(windowMs))) - idle;
+  console.log(`WHIP push, by process: ${split(await cpuSplitDuring(pid, () => sleep(windowMs)))}`);
   console.log(
     `720p30 H.264+Opus, one FLV viewer: WebSocket passthrough ${pct(wsCpu)} of a core, WHIP ${pct(whipCpu)}, ×${(whipCpu / wsCpu).toFixed(2)} (idle relay ${pct(idle)} subtracted); load ${loadAverage()}`,
   );
