@@ -113,6 +113,45 @@ describe('<relay-player> over WebRTC (WHEP)', () => {
     }
   });
 
+  it('a WHEP viewer of a WebSocket push gets sender reports for both tracks (what Chromium syncs audio and video by)', async () => {
+    const push = document.createElement('live-push-controls') as HTMLElement & {
+      start(): Promise<{ streamId: string }>;
+      stop(): Promise<void>;
+    };
+    push.setAttribute('endpoint', relay);
+    push.setAttribute('transport', 'websocket');
+    document.body.append(push);
+    try {
+      const live = await push.start();
+      const pc = new RTCPeerConnection();
+      pc.addTransceiver('audio', { direction: 'recvonly' });
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      await pc.setLocalDescription(await pc.createOffer());
+      await iceGatheringComplete(pc);
+      const res = await exchangeSdp(pc.localDescription!.sdp, {
+        protocol: 'WHEP',
+        module: 'player',
+        endpoint: `${relay}/whep/${live.streamId}`,
+      });
+      await pc.setRemoteDescription({ type: 'answer', sdp: res.answer });
+      // Chromium makes a remote-outbound-rtp entry for a received stream once an RTCP sender report about it came
+      const reported = async (): Promise<string[]> => {
+        const kinds: string[] = [];
+        (await pc.getStats()).forEach((s: { type: string; kind?: string; remoteTimestamp?: number }) => {
+          if (s.type === 'remote-outbound-rtp' && s.kind && s.remoteTimestamp) kinds.push(s.kind);
+        });
+        return kinds.sort();
+      };
+      await until('sender reports for audio and video', async () => (await reported()).length === 2, 15000);
+      expect(await reported()).to.deep.equal(['audio', 'video']);
+      await res.delete();
+      pc.close();
+    } finally {
+      await push.stop();
+      push.remove();
+    }
+  });
+
   it("plays the relay's WHEP output of a WebSocket push (packetised from the stream's hub)", async () => {
     const push = document.createElement('live-push-controls') as HTMLElement & {
       start(): Promise<{ streamId: string; urls: { encode: string }[] }>;

@@ -115,7 +115,8 @@ export class HubRtpSource {
     const source = new HubRtpSource({ video, audio }, HubRtpSource.codecsOf(hub));
     const out = (s: Socket, pt: number): string[] => {
       const port = s.address().port;
-      // RTCP to the same socket (told apart and dropped): nothing sent to a port nobody listens on
+      // RTCP to the same socket (told apart): its sender reports go on to viewers (the wall clock of the RTP
+      // timestamps, for audio/video sync), and nothing is sent to a port nobody listens on
       return [
         '-f',
         'rtp',
@@ -162,8 +163,8 @@ export class HubRtpSource {
   }
 
   private onPacket(kind: 'video' | 'audio', packet: Buffer): void {
-    if (this.closed || isRtcp(packet)) return;
-    if (kind === 'video') {
+    if (this.closed) return;
+    if (kind === 'video' && !isRtcp(packet)) {
       const ts = packet.length >= 8 ? packet.readUInt32BE(4) : -1;
       if (startsKeyframe(packet) && ts !== this.gopTimestamp) {
         this.gop = [packet];

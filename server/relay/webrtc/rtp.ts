@@ -1,7 +1,8 @@
 /**
  * The few RTP/RTCP facts forwarding needs (RFC 3550, 4585, 5104): telling RTCP from RTP on a muxed track, rewriting
  * a packet for another peer (its payload type and SSRC, header extensions dropped since their ids were negotiated
- * with the publisher), and spotting a keyframe request (PLI, FIR) from a viewer. No media is decoded.
+ * with the publisher), passing a sender report on under the viewer's SSRC, and spotting a keyframe request (PLI,
+ * FIR) from a viewer. No media is decoded.
  */
 
 /** True for an RTCP packet (payload types 192–223 in the second byte, RFC 5761 §4). */
@@ -28,6 +29,28 @@ export function rewriteRtp(packet: Buffer, pt: number, ssrc: number): Buffer | n
   out[1] = (packet[1] & 0x80) | (pt & 0x7f);
   out.writeUInt32BE(ssrc >>> 0, 8);
   return out;
+}
+
+/**
+ * The sender report (RTCP SR, RFC 3550 §6.4.1) in a (compound) RTCP packet, as a packet of its own under SSRC `ssrc`
+ * and without report blocks (they are about what the sender received, nothing a viewer needs); null if it has none.
+ * Forwarded with the RTP it describes (same timestamps), it gives a viewer's browser the wall-clock time of the RTP
+ * timestamps: what it needs to play audio and video in sync.
+ */
+export function senderReportFor(packet: Buffer, ssrc: number): Buffer | null {
+  for (let p = 0; p + 28 <= packet.length;) {
+    const length = 4 * (packet.readUInt16BE(p + 2) + 1);
+    if (packet[p]! >> 6 !== 2 || p + length > packet.length) return null;
+    if (packet[p + 1] === 200 && length >= 28) {
+      const out = Buffer.from(packet.subarray(p, p + 28));
+      out[0] = 0x80; // version 2, no padding, no report blocks
+      out.writeUInt16BE(6, 2); // 28 bytes: length 7 words − 1
+      out.writeUInt32BE(ssrc >>> 0, 4);
+      return out;
+    }
+    p += length;
+  }
+  return null;
 }
 
 /** True when a (compound) RTCP packet asks for a keyframe: PLI (PSFB, FMT 1) or FIR (PSFB, FMT 4). */

@@ -11,7 +11,7 @@ import { ErrorCodes } from '../../../src/contract/errors.ts';
 import { relayError } from '../../shared/http-error.ts';
 import { announceCandidates, type WebRtcNetwork } from './network.ts';
 import { addMedia, answerOffer, closePeer, openPeer } from './peer.ts';
-import { asksForKeyframe, isRtcp, randomSsrc, rewriteRtp } from './rtp.ts';
+import { asksForKeyframe, isRtcp, randomSsrc, rewriteRtp, senderReportFor } from './rtp.ts';
 import {
   h264Profile,
   parseOffer,
@@ -23,7 +23,10 @@ import {
 } from './sdp.ts';
 import type { RtpListener } from './whip-ingest.ts';
 
-/** What a WHEP viewer plays: RTP of one stream, its codecs, and a way to get a keyframe soon. */
+/**
+ * What a WHEP viewer plays: RTP of one stream (and the sender's RTCP, whose sender reports are passed on), its
+ * codecs, and a way to get a keyframe soon.
+ */
 export interface WhepSource {
   readonly codecs: { video: Codec | null; audio: Codec | null };
   /** Resolves when the stream's packets stop for good. */
@@ -94,7 +97,9 @@ export class WhepViewer {
     this.unsubscribe = ingest.onRtp((kind, packet) => {
       const t = tracks.get(kind);
       if (!t || !t.track.isOpen()) return;
-      const out = rewriteRtp(packet, t.sender.codec.pt, t.sender.ssrc);
+      const out = isRtcp(packet)
+        ? senderReportFor(packet, t.sender.ssrc)
+        : rewriteRtp(packet, t.sender.codec.pt, t.sender.ssrc);
       if (out) t.track.sendMessageBinary(out);
     });
     void ingest.exited.then(() => this.close());

@@ -25,6 +25,7 @@ const GOP_MS = 1000;
 /** A peer that has not connected by then is given up. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
+/** Gets every RTP packet of a track, and the sender's RTCP (told apart with `isRtcp`). */
 export type RtpListener = (kind: 'video' | 'audio', packet: Buffer) => void;
 
 export interface WhipTracks {
@@ -127,6 +128,9 @@ export class WhipIngest {
       if (this.closed) return;
       if (isRtcp(packet)) {
         this.out.send(kind, packet, true);
+        // the publisher's sender reports, for viewers' A/V sync — where node-datachannel hands RTCP to JS at all: a
+        // Chromium viewer of a Chromium WHIP push saw none arrive (RtcpReceivingSession keeps them, it seems)
+        for (const l of this.listeners) l(kind, packet);
         return;
       }
       this.lastPacketAt = Date.now();

@@ -69,6 +69,23 @@ test('a WebSocket push plays over WHEP: keyframe first, H.264 and Opus, one shar
     assert.equal(first.firstVideoCarriedSps, true, 'the first video packet a viewer gets starts a keyframe');
     await waitFor(() => first.audioPackets > 10, 'Opus packets arriving', 10_000);
     assert.equal(ffmpegs(), before + 1, 'one ffmpeg packetises the stream');
+    // sender reports under each track's own SSRC, dated by the wall clock: what a browser syncs audio and video by
+    for (const kind of ['video', 'audio'] as const) {
+      const sr = await waitFor(
+        () => first.senderReports.find((r) => r.kind === kind),
+        `a ${kind} sender report`,
+        12_000,
+      );
+      assert.equal(
+        sr.ssrc,
+        first.rtpSsrc[kind],
+        `the ${kind} report is about the ${kind} RTP the viewer gets`,
+      );
+      assert.ok(
+        Math.abs(sr.ntpMs - Date.now()) < 15_000,
+        `${kind} report NTP time ${new Date(sr.ntpMs).toISOString()}`,
+      );
+    }
 
     // a second viewer joins mid-GOP: it is handed the current GOP, so it too starts on a keyframe
     const second = await viewOf(whep!);

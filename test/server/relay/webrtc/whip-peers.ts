@@ -168,7 +168,18 @@ export interface Viewer {
   firstVideoCarriedSps: boolean | null;
   videoPackets: number;
   audioPackets: number;
+  /** The SSRC of each track's RTP, from its first packet. */
+  rtpSsrc: { video: number | null; audio: number | null };
+  /** Every RTCP sender report received: its track, SSRC and NTP time (ms since the epoch). */
+  senderReports: { kind: 'video' | 'audio'; ssrc: number; ntpMs: number }[];
   close(): void;
+}
+
+/** The sender report in an RTCP packet received by a test viewer, if it is one. */
+function senderReport(m: Buffer): { ssrc: number; ntpMs: number } | null {
+  if (m.length < 28 || m[1] !== 200) return null;
+  const seconds = m.readUInt32BE(8) - 2208988800; // NTP era 0 → unix
+  return { ssrc: m.readUInt32BE(4), ntpMs: seconds * 1000 + (m.readUInt32BE(12) / 2 ** 32) * 1000 };
 }
 
 /** True when an H.264 RTP payload carries an SPS (alone, in a STAP-A, or starting a FU-A). */
@@ -212,7 +223,12 @@ export async function view(
     connectedAt: new Promise((resolve) => pc.onStateChange((s) => s === 'connected' && resolve(Date.now()))),
     firstKeyframeAt: new Promise((resolve) =>
       vt?.onMessage((m) => {
-        if (isRtcp(m)) return;
+        if (isRtcp(m)) {
+          const sr = senderReport(m);
+          if (sr) viewer.senderReports.push({ kind: 'video', ...sr });
+          return;
+        }
+        viewer.rtpSsrc.video ??= m.readUInt32BE(8);
         viewer.videoPackets += 1;
         viewer.firstVideoCarriedSps ??= carriesSps(m);
         if (carriesSps(m)) resolve(Date.now());
@@ -221,10 +237,18 @@ export async function view(
     firstVideoCarriedSps: null,
     videoPackets: 0,
     audioPackets: 0,
+    rtpSsrc: { video: null, audio: null },
+    senderReports: [],
     close: () => closePeer(pc),
   };
   at?.onMessage((m) => {
-    if (!isRtcp(m)) viewer.audioPackets += 1;
+    if (!isRtcp(m)) {
+      viewer.audioPackets += 1;
+      viewer.rtpSsrc.audio ??= m.readUInt32BE(8);
+      return;
+    }
+    const sr = senderReport(m);
+    if (sr) viewer.senderReports.push({ kind: 'audio', ...sr });
   });
   if (post.status === 201) {
     try {
