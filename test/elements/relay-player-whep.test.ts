@@ -79,6 +79,19 @@ async function whipPush(): Promise<Push> {
   };
 }
 
+/** A `<live-push-controls>` on the page that pushes to the relay over the WebSocket ingest (FLV relay). */
+function websocketPush(): HTMLElement & {
+  start(): Promise<{ streamId: string; urls: { encode: string }[] }>;
+  stop(): Promise<void>;
+} {
+  const push = document.createElement('live-push-controls') as ReturnType<typeof websocketPush>;
+  push.setAttribute('endpoint', relay);
+  push.setAttribute('transport', 'websocket');
+  push.setAttribute('encode', 'flv');
+  document.body.append(push);
+  return push;
+}
+
 const video = (el: HTMLElement): HTMLVideoElement => el.shadowRoot!.querySelector('video')!;
 
 /** Resource-timing entries for requests to `path` on the relay (a session's DELETE goes to its own URL). */
@@ -114,13 +127,7 @@ describe('<relay-player> over WebRTC (WHEP)', () => {
   });
 
   it('a WHEP viewer of a WebSocket push gets sender reports for both tracks (what Chromium syncs audio and video by)', async () => {
-    const push = document.createElement('live-push-controls') as HTMLElement & {
-      start(): Promise<{ streamId: string }>;
-      stop(): Promise<void>;
-    };
-    push.setAttribute('endpoint', relay);
-    push.setAttribute('transport', 'websocket');
-    document.body.append(push);
+    const push = websocketPush();
     try {
       const live = await push.start();
       const pc = new RTCPeerConnection();
@@ -153,14 +160,7 @@ describe('<relay-player> over WebRTC (WHEP)', () => {
   });
 
   it("plays the relay's WHEP output of a WebSocket push (packetised from the stream's hub)", async () => {
-    const push = document.createElement('live-push-controls') as HTMLElement & {
-      start(): Promise<{ streamId: string; urls: { encode: string }[] }>;
-      stop(): Promise<void>;
-    };
-    push.setAttribute('endpoint', relay);
-    push.setAttribute('transport', 'websocket');
-    push.setAttribute('encode', 'flv');
-    document.body.append(push);
+    const push = websocketPush();
     try {
       const live = await push.start();
       // this page pushed over the WebSocket (no WebRTC here, as far as it knows): its followers are not sent to WHEP

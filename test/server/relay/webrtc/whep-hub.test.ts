@@ -49,6 +49,16 @@ async function leave(v: Viewer): Promise<void> {
   v.close();
 }
 
+/** Waits until the relay says the stream is ingesting. */
+async function ingesting(streamId: string): Promise<void> {
+  await waitFor(
+    async () =>
+      (await api<{ ingest: string }>(relay.base, 'GET', `/api/streams/${streamId}`)).body.ingest ===
+      'ingesting',
+    'the push ingesting',
+  );
+}
+
 test('a WebSocket push plays over WHEP: keyframe first, H.264 and Opus, one shared ffmpeg, gone after the last viewer', async () => {
   const { streamId, pusher } = await createAndPush(relay.base, { seconds: 60 });
   try {
@@ -56,12 +66,7 @@ test('a WebSocket push plays over WHEP: keyframe first, H.264 and Opus, one shar
     assert.equal(started.status, 200);
     const whep = started.body.urls.find((u) => u.encode === 'webrtc')?.url;
     assert.equal(whep, `${relay.base}/whep/${streamId}`, 'the start answer lists the WHEP URL');
-    await waitFor(
-      async () =>
-        (await api<{ ingest: string }>(relay.base, 'GET', `/api/streams/${streamId}`)).body.ingest ===
-        'ingesting',
-      'the push ingesting',
-    );
+    await ingesting(streamId);
     const before = await settledFfmpegs();
     const first = await viewOf(whep!);
     assert.equal(first.post.status, 201, first.post.body);
@@ -108,12 +113,7 @@ test('a WebSocket push plays over WHEP: keyframe first, H.264 and Opus, one shar
 test('video-only and audio-only WHEP offers are answered with just that track', async () => {
   const { streamId, pusher } = await createAndPush(relay.base, { seconds: 60 });
   try {
-    await waitFor(
-      async () =>
-        (await api<{ ingest: string }>(relay.base, 'GET', `/api/streams/${streamId}`)).body.ingest ===
-        'ingesting',
-      'the push ingesting',
-    );
+    await ingesting(streamId);
     const url = `${relay.base}/whep/${streamId}`;
     const video = await viewOf(url, undefined, { video: true, audio: false });
     assert.equal(video.post.status, 201, video.post.body);
@@ -133,12 +133,7 @@ test('video-only and audio-only WHEP offers are answered with just that track', 
 test('an offer that receives neither H.264 nor Opus is refused with 400 and starts nothing', async () => {
   const { streamId, pusher } = await createAndPush(relay.base, { seconds: 30 });
   try {
-    await waitFor(
-      async () =>
-        (await api<{ ingest: string }>(relay.base, 'GET', `/api/streams/${streamId}`)).body.ingest ===
-        'ingesting',
-      'the push ingesting',
-    );
+    await ingesting(streamId);
     const before = await settledFfmpegs();
     const vp8Only = [
       'v=0',
