@@ -134,11 +134,6 @@ function sameUrl(a: string, b: string): boolean {
 }
 
 /**
- * HLS through hls.js (MSE). hls.js keeps the live edge itself (catch-up rate, seek when too far behind); buffers
- * are bounded with `backBufferLength` and `maxBufferLength`. Started with hls.js's light build, the engine moves to
- * the full build (once, at the same position) when a playlist or a segment shows it is needed (`hls-features.ts`).
- */
-/**
  * How far behind its capture the picture on screen is: from the playing segment's program date (the local relay
  * dates each segment by its capture clock; other servers by theirs, clocks in step as with NTP) when the playlist has
  * dates, else hls.js's distance from the playlist's edge (the buffer only: it misses the encoder and the segmenter).
@@ -152,6 +147,11 @@ function liveLatency(h: { latency: number; playingDate: Date | null }): number |
   return Number.isFinite(sinceCapture) ? Math.max(sinceCapture, edge ?? 0) : edge;
 }
 
+/**
+ * HLS through hls.js (MSE). hls.js keeps the live edge itself (catch-up rate, seek when too far behind); buffers
+ * are bounded with `backBufferLength` and `maxBufferLength`. Started with hls.js's light build, the engine moves to
+ * the full build (once, at the same position) when a playlist or a segment shows it is needed (`hls-features.ts`).
+ */
 export default function hlsAdapter(
   Hls: LazyModules['hls'],
   media: HTMLMediaElement,
@@ -222,7 +222,7 @@ export default function hlsAdapter(
       maxMaxBufferLength: 30,
       // low: one segment behind hls.js's estimate of the edge, and in low-latency mode hls.js speeds up to hold it
       // and backs off by a second after each stall. Measured on the relay's 1 s segments (bench/README.md): two
-      // segments held 2.4 s glass-to-glass, worse than the default's 1.7–4.3 s spread; one holds 1.7–2.1 s.
+      // segments held 2.4–3.0 s glass-to-glass, worse than the default's 1.6–4.3 s spread; one holds 1.6–2.1 s.
       liveSyncDurationCount: low ? 1 : 3,
       liveMaxLatencyDurationCount: maxLatencyCount,
       maxLiveSyncPlaybackRate: maxSyncRate,
