@@ -25,7 +25,7 @@ const GOP_MS = 1000;
 /** A peer that has not connected by then is given up. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
-/** Gets every RTP packet of a track, and the sender's RTCP (told apart with `isRtcp`). */
+/** Gets every RTP packet of a track, and from a source that has them its RTCP (told apart with `isRtcp`). */
 export type RtpListener = (kind: 'video' | 'audio', packet: Buffer) => void;
 
 export interface WhipTracks {
@@ -126,11 +126,11 @@ export class WhipIngest {
     });
     track.onMessage((packet) => {
       if (this.closed) return;
+      // RtcpReceivingSession passes only RTP on (libdatachannel's rtcpreceivingsession.cpp keeps every RTCP
+      // packet), so the publisher's sender reports reach neither ffmpeg nor WHEP viewers (a Chromium viewer of a
+      // Chromium WHIP push got none); should one come through, it goes to ffmpeg and not into the media
       if (isRtcp(packet)) {
         this.out.send(kind, packet, true);
-        // the publisher's sender reports, for viewers' A/V sync — where node-datachannel hands RTCP to JS at all: a
-        // Chromium viewer of a Chromium WHIP push saw none arrive (RtcpReceivingSession keeps them, it seems)
-        for (const l of this.listeners) l(kind, packet);
         return;
       }
       this.lastPacketAt = Date.now();
