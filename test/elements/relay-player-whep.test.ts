@@ -92,6 +92,23 @@ function websocketPush(): HTMLElement & {
   return push;
 }
 
+/** A page's own recvonly peer for `kinds`, its WHEP offer sent to the relay for `streamId` (the answer not applied). */
+async function offerWhep(
+  streamId: string,
+  kinds: ('audio' | 'video')[],
+): Promise<{ pc: RTCPeerConnection; res: Awaited<ReturnType<typeof exchangeSdp>> }> {
+  const pc = new RTCPeerConnection();
+  for (const kind of kinds) pc.addTransceiver(kind, { direction: 'recvonly' });
+  await pc.setLocalDescription(await pc.createOffer());
+  await iceGatheringComplete(pc);
+  const res = await exchangeSdp(pc.localDescription!.sdp, {
+    protocol: 'WHEP',
+    module: 'player',
+    endpoint: `${relay}/whep/${streamId}`,
+  });
+  return { pc, res };
+}
+
 const video = (el: HTMLElement): HTMLVideoElement => el.shadowRoot!.querySelector('video')!;
 
 /** Resource-timing entries for requests to `path` on the relay (a session's DELETE goes to its own URL). */
@@ -106,15 +123,7 @@ describe('<relay-player> over WebRTC (WHEP)', () => {
     const push = await whipPush();
     try {
       for (const kind of ['video', 'audio'] as const) {
-        const pc = new RTCPeerConnection();
-        pc.addTransceiver(kind, { direction: 'recvonly' });
-        await pc.setLocalDescription(await pc.createOffer());
-        await iceGatheringComplete(pc);
-        const res = await exchangeSdp(pc.localDescription!.sdp, {
-          protocol: 'WHEP',
-          module: 'player',
-          endpoint: `${relay}/whep/${push.id}`,
-        });
+        const { pc, res } = await offerWhep(push.id, [kind]);
         expect(res.answer.match(/^m=/gm), kind).to.have.length(1);
         await pc.setRemoteDescription({ type: 'answer', sdp: res.answer }); // throws if Chromium refuses it
         await until(`${kind}-only WHEP connects`, () => pc.connectionState === 'connected');
@@ -130,16 +139,7 @@ describe('<relay-player> over WebRTC (WHEP)', () => {
     const push = websocketPush();
     try {
       const live = await push.start();
-      const pc = new RTCPeerConnection();
-      pc.addTransceiver('audio', { direction: 'recvonly' });
-      pc.addTransceiver('video', { direction: 'recvonly' });
-      await pc.setLocalDescription(await pc.createOffer());
-      await iceGatheringComplete(pc);
-      const res = await exchangeSdp(pc.localDescription!.sdp, {
-        protocol: 'WHEP',
-        module: 'player',
-        endpoint: `${relay}/whep/${live.streamId}`,
-      });
+      const { pc, res } = await offerWhep(live.streamId, ['audio', 'video']);
       await pc.setRemoteDescription({ type: 'answer', sdp: res.answer });
       // Chromium makes a remote-outbound-rtp entry for a received stream once an RTCP sender report about it came
       const reported = async (): Promise<string[]> => {
