@@ -276,17 +276,27 @@ export class FlvHub {
     if (!this.ended) this.reader.push(chunk);
   }
 
-  /** Another FLV source merged into this stream (e.g. the audio path); returns its feed function. */
-  input(): (chunk: Buffer) => void {
-    const reader = this.addReader(false);
+  /**
+   * Another FLV source merged into this stream (e.g. the audio path); returns its feed function. `shiftMs`, when
+   * given, is added to the timestamp of each of its tags (read as each tag arrives): for a source whose timestamp 0
+   * came later than the stream's (script tags excepted).
+   */
+  input(shiftMs?: () => number): (chunk: Buffer) => void {
+    const reader = this.addReader(false, shiftMs);
     return (chunk) => {
       if (!this.ended) reader.push(chunk);
     };
   }
 
-  private addReader(primary: boolean): FlvTagReader {
+  private addReader(primary: boolean, shiftMs?: () => number): FlvTagReader {
     const reader = new FlvTagReader((tag) => {
       this.header ??= reader.header;
+      // (script tags stay at 0: FFmpeg takes one at another timestamp for a subtitle stream)
+      if (shiftMs && (tag[0]! & 0x1f) !== TAG_SCRIPT) {
+        const ms = Math.max(0, flvTimestamp(tag) + Math.round(shiftMs()));
+        tag.writeUIntBE(ms & 0xffffff, 4, 3);
+        tag[7] = (ms >>> 24) & 0xff;
+      }
       this.onTag(tag, primary);
     });
     return reader;

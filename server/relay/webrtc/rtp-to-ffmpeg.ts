@@ -1,16 +1,23 @@
 /**
- * A WHIP ingest's RTP handed to ffmpeg without decoding video: the packets go over loopback UDP to an ffmpeg that
- * reads them through an SDP file (`-protocol_whitelist file,udp,rtp`), copies the H.264 (`-c:v copy`) and turns
- * Opus into AAC, writing two FLV outputs (video on `pipe:1`, audio on `pipe:3`) that a hub merges — the hub every
- * output and recorder reads from, as with the WebSocket ingest's transcoder.
+ * A WHIP ingest's RTP into the stream's FLV hub — the hub every output and recorder reads from, as with the
+ * WebSocket ingest's transcoder — without decoding video:
+ * - constrained-baseline or baseline H.264 with audio (what browsers send): the video is depacketised in this
+ *   process ({@link H264Depacketizer}, {@link AvcFlvWriter}) and only the Opus goes over loopback UDP to an ffmpeg
+ *   that turns it into AAC (FLV on `pipe:1`); the hub merges the two, each placed on the stream's timeline by when
+ *   its first packet arrived;
+ * - any other H.264, or video without audio: the packets go to an ffmpeg that reads them through an SDP file
+ *   (`-protocol_whitelist file,udp,rtp`), copies the H.264 (`-c:v copy`) and turns Opus into AAC, writing two FLV
+ *   outputs (video on `pipe:1`, audio on `pipe:3`);
+ * - VP8 (a publisher without H.264): as above, re-encoded to H.264.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnFfmpeg, type FfmpegChild, type FfmpegExit } from '../relay/ffmpeg.ts';
+import { AvcFlvWriter, FLV_VIDEO_HEADER, H264Depacketizer } from './h264-rtp.ts';
 import { KeyframeHub } from './keyframe-hub.ts';
-import { ffmpegSdp, type Codec } from './sdp.ts';
+import { ffmpegSdp, h264Profile, type Codec } from './sdp.ts';
 
 /** An even UDP port on 127.0.0.1 whose next port (ffmpeg's RTCP) is free too. */
 async function freeRtpPort(): Promise<number> {
@@ -65,15 +72,56 @@ export function rtpIngestArgs(
   return [...input, ...video, ...flvOut('pipe:1'), ...audio, ...flvOut('pipe:3')];
 }
 
+/** True when this H.264 is depacketised in this process: baseline profiles, which have no B-frames. */
+export function depacketisedHere(video: Codec | null, audio: Codec | null): boolean {
+  return video?.name === 'h264' && h264Profile(video.fmtp).startsWith('42') && audio !== null;
+}
+
+/** The video of a WHIP push depacketised in this process, as FLV into the hub ({@link depacketisedHere}). */
+class VideoIntoHub {
+  private readonly depacketizer: H264Depacketizer;
+  private readonly writer: AvcFlvWriter;
+  /** The RTP timestamp of the first packet, and where on the stream's timeline (ms) it goes. */
+  private first: { rtp: number; ms: number } | null = null;
+
+  constructor(hub: KeyframeHub, wantKeyframe: () => void) {
+    this.writer = new AvcFlvWriter(wantKeyframe);
+    this.depacketizer = new H264Depacketizer((unit) => {
+      if (!this.first) return;
+      const ms = this.first.ms + Math.max(0, Math.round((unit.timestamp - this.first.rtp) / 90));
+      for (const tag of this.writer.tags(unit, ms)) hub.push(tag);
+    }, wantKeyframe);
+    hub.push(FLV_VIDEO_HEADER);
+  }
+
+  get stats(): H264Depacketizer['stats'] {
+    return this.depacketizer.stats;
+  }
+
+  /** One RTP packet, `atMs` after the stream's first packet arrived. */
+  push(packet: Buffer, atMs: number): void {
+    if (!this.first && packet.length >= 12) this.first = { rtp: packet.readUInt32BE(4), ms: atMs };
+    this.depacketizer.push(packet);
+  }
+}
+
 export class RtpToFfmpeg {
   readonly hub: KeyframeHub;
   readonly exited: Promise<FfmpegExit>;
+  /** When the first packet of any track, and of each, arrived (ms since the epoch). */
+  private readonly arrived: { any: number | null; video: number | null; audio: number | null } = {
+    any: null,
+    video: null,
+    audio: null,
+  };
+
   private constructor(
     private readonly child: FfmpegChild,
     private readonly socket: Socket,
     private readonly ports: { video: number | null; audio: number | null },
     hub: KeyframeHub,
     dir: string,
+    private readonly video: VideoIntoHub | null,
   ) {
     this.hub = hub;
     let ended = false;
@@ -89,10 +137,11 @@ export class RtpToFfmpeg {
 
   private readonly stopping: () => void;
 
-  /** Starts ffmpeg for these tracks; `onJoin` runs when an output joins the hub (a keyframe is wanted). */
+  /** Starts ffmpeg for these tracks; `onJoin` runs when an output joins the hub or frames were lost (a keyframe is wanted). */
   static async start(video: Codec | null, audio: Codec | null, onJoin: () => void): Promise<RtpToFfmpeg> {
+    const here = depacketisedHere(video, audio);
     const ports = {
-      video: video ? await freeRtpPort() : null,
+      video: video && !here ? await freeRtpPort() : null,
       audio: audio ? await freeRtpPort() : null,
     };
     const dir = mkdtempSync(join(tmpdir(), 'relay-whip-'));
@@ -105,10 +154,14 @@ export class RtpToFfmpeg {
       }),
     );
     const hub = new KeyframeHub(onJoin);
-    const both = video !== null && audio !== null;
     hub.declareTracks({ video: video !== null, audio: audio !== null });
+    const both = video !== null && audio !== null && !here;
     const child = spawnFfmpeg(
-      rtpIngestArgs(sdpFile, { video: !!video, audio: !!audio, reencodeVideo: video?.name === 'vp8' }),
+      rtpIngestArgs(sdpFile, {
+        video: !!video && !here,
+        audio: !!audio,
+        reencodeVideo: video?.name === 'vp8',
+      }),
       both ? 1 : 0,
     );
     const feed = (push: (c: Buffer) => void) => (c: Buffer) => {
@@ -118,16 +171,30 @@ export class RtpToFfmpeg {
         child.kill();
       }
     };
+    const socket = createSocket('udp4');
+    socket.on('error', () => {});
+    socket.on('message', () => {}); // ffmpeg's receiver reports: not needed
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    let out: RtpToFfmpeg | null = null;
+    if (here) {
+      const videoPath = new VideoIntoHub(hub, onJoin);
+      // ffmpeg's audio starts at 0 with the first Opus packet: placed by when that arrived
+      const shift = (): number => (out?.arrived.audio ?? 0) - (out?.arrived.any ?? 0);
+      child.proc.stdout.on('data', feed(hub.input(shift)));
+      out = new RtpToFfmpeg(child, socket, ports, hub, dir, videoPath);
+      return out;
+    }
     child.proc.stdout.on(
       'data',
       feed((c) => hub.push(c)),
     );
     if (both) child.extra[0].on('data', feed(hub.input()));
-    const socket = createSocket('udp4');
-    socket.on('error', () => {});
-    socket.on('message', () => {}); // ffmpeg's receiver reports: not needed
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-    return new RtpToFfmpeg(child, socket, ports, hub, dir);
+    return new RtpToFfmpeg(child, socket, ports, hub, dir, null);
+  }
+
+  /** Whether the video is depacketised in this process, and what its depacketiser saw; null when ffmpeg does it. */
+  get videoStats(): H264Depacketizer['stats'] | null {
+    return this.video?.stats ?? null;
   }
 
   get pid(): number | undefined {
@@ -136,6 +203,17 @@ export class RtpToFfmpeg {
 
   /** Forwards one RTP (or, to the port after, RTCP) packet of `kind`. */
   send(kind: 'video' | 'audio', packet: Buffer, rtcp = false): void {
+    if (!rtcp) {
+      const now = Date.now();
+      this.arrived.any ??= now;
+      this.arrived[kind] ??= now;
+      if (kind === 'video' && this.video) {
+        this.video.push(packet, now - this.arrived.any);
+        return;
+      }
+    } else if (kind === 'video' && this.video) {
+      return;
+    }
     const port = this.ports[kind];
     if (port === null) return;
     this.socket.send(packet, rtcp ? port + 1 : port, '127.0.0.1', () => {});

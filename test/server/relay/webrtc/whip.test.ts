@@ -87,6 +87,21 @@ async function readTimed(url: string, ms: number): Promise<{ firstByteAt: number
   return { firstByteAt, bytes: Buffer.concat(chunks) };
 }
 
+/** Timestamps (ms) of the video keyframes and the audio frames in FLV bytes (sequence headers left out). */
+function flvTimestamps(flv: Buffer): { keyframes: number[]; audio: number[] } {
+  const keyframes: number[] = [];
+  const audio: number[] = [];
+  for (let p = 13; p + 11 <= flv.length;) {
+    const size = flv.readUIntBE(p + 1, 3);
+    if (p + 11 + size > flv.length) break;
+    const ts = flv.readUIntBE(p + 4, 3) | (flv[p + 7]! << 24);
+    if (flv[p] === 9 && flv[p + 11] === 0x17 && flv[p + 12] === 1) keyframes.push(ts);
+    if (flv[p] === 8 && flv[p + 12] === 1) audio.push(ts);
+    p += 11 + size + 4;
+  }
+  return { keyframes, audio };
+}
+
 test('a WHIP push plays as HTTP-FLV with its H.264 unchanged, is recorded, and its callbacks 1, 100 and 0 are sent when the publisher DELETEs', async () => {
   const udpBefore = udpSockets();
   const pub = await publishTo(relay.base, whipTarget, 30);
@@ -124,6 +139,24 @@ test('a WHIP push plays as HTTP-FLV with its H.264 unchanged, is recorded, and i
     );
     assert.deepEqual([video?.width, video?.height], [640, 360]);
     assert.equal(probe.streams.find((s) => s.codec_type === 'audio')?.codec_name, 'aac');
+    // the video (depacketised by the relay) and the audio (through ffmpeg) are on one timeline: the publisher
+    // sends both from its start, so the audio next to each keyframe is stamped within a frame or two of it
+    const { keyframes, audio } = flvTimestamps(bytes);
+    assert.ok(
+      keyframes.length >= 2 && audio.length > 50,
+      `${keyframes.length} keyframes, ${audio.length} audio`,
+    );
+    // (a keyframe at the very end of the read may have no audio yet: the hub sends audio with the next frame)
+    for (const k of keyframes.filter((k) => audio.some((a) => a > k + 50))) {
+      const nearest = Math.min(...audio.map((a) => Math.abs(a - k)));
+      assert.ok(nearest <= 30, `audio ${nearest} ms from the keyframe at ${k} ms`);
+    }
+    const lastAudio = audio[audio.length - 1]!;
+    const lastKey = keyframes[keyframes.length - 1]!;
+    assert.ok(
+      lastAudio > lastKey - 1100,
+      `audio keeps up: last audio ${lastAudio} ms, last keyframe ${lastKey} ms`,
+    );
     assert.ok(
       pub.keyframeRequests.length > requestsBefore,
       'outputs joining asked the publisher for a keyframe',
@@ -231,7 +264,11 @@ test('a WHIP push offering VP8 but no H.264 is accepted and plays as H.264 FLV (
     const v = await viewOf(`${relay.base}/whep/${id}`);
     assert.equal(v.post.status, 201, v.post.body);
     await v.firstKeyframeAt;
-    assert.equal(v.firstVideoCarriedSps, true, 'the WHEP viewer starts on a keyframe of the re-encoded H.264');
+    assert.equal(
+      v.firstVideoCarriedSps,
+      true,
+      'the WHEP viewer starts on a keyframe of the re-encoded H.264',
+    );
     await fetch(new URL(v.post.location ?? '', relay.base), { method: 'DELETE' });
     v.close();
     await fetch(pub.resource, { method: 'DELETE', headers: { authorization: `Bearer ${pub.token}` } });

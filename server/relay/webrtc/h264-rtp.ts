@@ -1,0 +1,254 @@
+/**
+ * H.264 from RTP into FLV, in this process: what a WHIP push's video needs to reach the hub without an ffmpeg.
+ *
+ * {@link H264Depacketizer} turns RTP packets (RFC 6184, packetization-mode 1: single NAL units, STAP-A, FU-A) into
+ * access units — every NAL unit of one RTP timestamp — and {@link AvcFlvWriter} turns those into FLV video tags:
+ * an AVC sequence header whenever the SPS/PPS change, then one AVCC tag per frame. Nothing is decoded or re-encoded.
+ *
+ * Why not ffmpeg's own depacketiser (`-f sdp -c:v copy`), as before: the packets then cross loopback UDP once more,
+ * are parsed by ffmpeg, muxed to FLV and parsed again by the hub. Measured with `bench relay-webrtc-cpu` (720p30
+ * H.264 from Chromium): that cost the WHIP ingest ×2.0–2.5 the CPU of a WebSocket push of the same video; see
+ * bench/README.md for the numbers with this module.
+ *
+ * Losses: a sequence-number gap spoils the frame it falls in; that frame and every frame up to the next keyframe
+ * are dropped (a decoder would show garbage from there on) and `onLoss` asks the publisher for a keyframe. Packets
+ * arriving late (behind the highest sequence number seen) are dropped, as is anything that is not H.264 as above.
+ *
+ * Composition times are 0: used for constrained-baseline and baseline streams only (what browsers send over WebRTC),
+ * which have no B-frames; other profiles keep ffmpeg's path.
+ */
+
+const NAL_IDR = 5;
+const NAL_SPS = 7;
+const NAL_PPS = 8;
+const NAL_AUD = 9;
+const STAP_A = 24;
+const FU_A = 28;
+/** A frame larger than this is dropped as broken (a 4K keyframe is well under 1 MiB at WebRTC bitrates). */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+export interface AccessUnit {
+  /** NAL units in decoding order, without start codes or length prefixes. */
+  nalus: Buffer[];
+  /** The RTP timestamp (90 kHz), unwrapped past 2^32. */
+  timestamp: number;
+  /** True when it holds an IDR slice. */
+  keyframe: boolean;
+}
+
+/** The payload of an RTP packet and its header fields; null when it is not RTP version 2 or is cut short. */
+export function rtpPayload(
+  packet: Buffer,
+): { seq: number; timestamp: number; marker: boolean; payload: Buffer } | null {
+  if (packet.length < 12 || packet[0]! >> 6 !== 2) return null;
+  let offset = 12 + 4 * (packet[0]! & 0x0f);
+  if (packet[0]! & 0x10) {
+    if (packet.length < offset + 4) return null;
+    offset += 4 + 4 * packet.readUInt16BE(offset + 2);
+  }
+  let end = packet.length;
+  if (packet[0]! & 0x20) end -= packet[packet.length - 1]!; // padding
+  if (offset >= end) return null;
+  return {
+    seq: packet.readUInt16BE(2),
+    timestamp: packet.readUInt32BE(4),
+    marker: (packet[1]! & 0x80) !== 0,
+    payload: packet.subarray(offset, end),
+  };
+}
+
+export class H264Depacketizer {
+  private nalus: Buffer[] = [];
+  /** The FU-A being reassembled: its parts (the first begins with the rebuilt NAL header). */
+  private fragment: Buffer[] | null = null;
+  private timestamp: number | null = null;
+  private spoiled = false;
+  /** Bytes held for the frame being assembled, against {@link MAX_FRAME_BYTES}. */
+  private held = 0;
+  /** Until a keyframe arrives nothing goes out: at the start, and after a loss. */
+  private waitingForKeyframe = true;
+  private lastSeq: number | null = null;
+  private lastTs: number | null = null;
+  /** Packets dropped as late or duplicate, gaps seen and frames dropped (for tests and diagnostics). */
+  readonly stats = { late: 0, gaps: 0, droppedFrames: 0, frames: 0 };
+
+  constructor(
+    private readonly onUnit: (unit: AccessUnit) => void,
+    private readonly onLoss: () => void = () => {},
+  ) {}
+
+  push(packet: Buffer): void {
+    const rtp = rtpPayload(packet);
+    if (!rtp) return;
+    if (this.lastSeq !== null) {
+      const delta = (rtp.seq - this.lastSeq) & 0xffff;
+      if (delta === 0 || delta >= 0x8000) {
+        this.stats.late += 1;
+        return;
+      }
+      if (delta > 1) {
+        this.stats.gaps += 1;
+        this.spoiled = true;
+        this.fragment = null;
+        this.lose();
+      }
+    }
+    this.lastSeq = rtp.seq;
+    const ts = this.unwrap(rtp.timestamp);
+    if (this.timestamp !== null && ts !== this.timestamp) this.flush();
+    this.timestamp = ts;
+    this.held += rtp.payload.length;
+    if (this.held > MAX_FRAME_BYTES) {
+      // a frame that never ends (no marker, one timestamp): what it holds is let go
+      this.spoiled = true;
+      this.nalus = [];
+      this.fragment = null;
+      if (rtp.marker) this.flush();
+      return;
+    }
+    this.take(rtp.payload);
+    if (rtp.marker) this.flush();
+  }
+
+  /** The RTP timestamp on a line without 2^32 wraps (each step taken as the shortest way round, signed 32 bits). */
+  private unwrap(raw: number): number {
+    this.lastTs = this.lastTs === null ? raw : this.lastTs + ((raw - this.lastTs) | 0);
+    return this.lastTs;
+  }
+
+  private take(payload: Buffer): void {
+    const type = payload[0]! & 0x1f;
+    if (type >= 1 && type <= 23) {
+      this.fragment = null;
+      this.nalus.push(payload);
+    } else if (type === STAP_A) {
+      this.fragment = null;
+      for (let p = 1; p + 2 <= payload.length;) {
+        const size = payload.readUInt16BE(p);
+        p += 2;
+        if (size === 0 || p + size > payload.length) {
+          this.spoiled = true;
+          return;
+        }
+        this.nalus.push(payload.subarray(p, p + size));
+        p += size;
+      }
+    } else if (type === FU_A && payload.length > 2) {
+      const start = (payload[1]! & 0x80) !== 0;
+      const end = (payload[1]! & 0x40) !== 0;
+      if (start) {
+        this.fragment = [Buffer.from([(payload[0]! & 0xe0) | (payload[1]! & 0x1f)]), payload.subarray(2)];
+      } else if (this.fragment) {
+        this.fragment.push(payload.subarray(2));
+      } else {
+        this.spoiled = true; // the fragment's start was lost
+        return;
+      }
+      if (end && this.fragment) {
+        this.nalus.push(Buffer.concat(this.fragment));
+        this.fragment = null;
+      }
+    } else {
+      this.spoiled = true; // STAP-B, MTAP, FU-B (not in packetization-mode 1), or a cut FU-A
+    }
+  }
+
+  private flush(): void {
+    const nalus = this.nalus;
+    const spoiled = this.spoiled || this.fragment !== null;
+    this.nalus = [];
+    this.fragment = null;
+    this.spoiled = false;
+    this.held = 0;
+    if (spoiled && nalus.length === 0 && this.timestamp !== null) {
+      this.lose();
+      this.stats.droppedFrames += 1;
+      return;
+    }
+    if (nalus.length === 0 || this.timestamp === null) return;
+    const keyframe = nalus.some((n) => (n[0]! & 0x1f) === NAL_IDR);
+    if (spoiled) {
+      this.lose();
+      this.stats.droppedFrames += 1;
+      return;
+    }
+    if (this.waitingForKeyframe && !keyframe) {
+      this.stats.droppedFrames += 1;
+      return;
+    }
+    this.waitingForKeyframe = false;
+    this.stats.frames += 1;
+    this.onUnit({ nalus, timestamp: this.timestamp, keyframe });
+  }
+
+  private lose(): void {
+    if (!this.waitingForKeyframe) this.onLoss();
+    this.waitingForKeyframe = true;
+  }
+}
+
+const TAG_VIDEO = 9;
+
+/** An FLV tag of `type` at `ms` with `body`, followed by its previous-tag size. */
+export function flvTag(type: number, ms: number, body: Buffer): Buffer {
+  const tag = Buffer.alloc(11 + body.length + 4);
+  tag[0] = type;
+  tag.writeUIntBE(body.length, 1, 3);
+  tag.writeUIntBE(ms & 0xffffff, 4, 3);
+  tag[7] = (ms >>> 24) & 0xff;
+  body.copy(tag, 11);
+  tag.writeUInt32BE(11 + body.length, 11 + body.length);
+  return tag;
+}
+
+/** The FLV header of a video-only stream (the hub writes the merged stream's own). */
+export const FLV_VIDEO_HEADER = Buffer.from([0x46, 0x4c, 0x56, 1, 1, 0, 0, 0, 9, 0, 0, 0, 0]);
+
+/**
+ * Access units to FLV video tags (AVC, 4-byte NAL lengths). A keyframe whose SPS/PPS differ from the last ones
+ * (the first, or the encoder changed resolution) is preceded by a new sequence header; frames before the first
+ * SPS/PPS are dropped and reported by `onMissingParameterSets` (the publisher is asked for a keyframe).
+ */
+export class AvcFlvWriter {
+  private sps: Buffer | null = null;
+  private pps: Buffer | null = null;
+
+  constructor(private readonly onMissingParameterSets: () => void = () => {}) {}
+
+  /** The tags for `unit` at `ms` (possibly none). */
+  tags(unit: AccessUnit, ms: number): Buffer[] {
+    const out: Buffer[] = [];
+    const sps = unit.nalus.find((n) => (n[0]! & 0x1f) === NAL_SPS);
+    const pps = unit.nalus.find((n) => (n[0]! & 0x1f) === NAL_PPS);
+    if (sps && pps && sps.length >= 4 && !(this.sps?.equals(sps) && this.pps?.equals(pps))) {
+      this.sps = Buffer.from(sps);
+      this.pps = Buffer.from(pps);
+      // prettier-ignore
+      out.push(flvTag(TAG_VIDEO, ms, Buffer.concat([
+        Buffer.from([0x17, 0, 0, 0, 0, 1, sps[1]!, sps[2]!, sps[3]!, 0xff, 0xe1]),
+        u16(sps.length), sps, Buffer.from([1]), u16(pps.length), pps,
+      ])));
+    }
+    if (!this.sps) {
+      this.onMissingParameterSets();
+      return out;
+    }
+    const kept = unit.nalus.filter((n) => (n[0]! & 0x1f) !== NAL_AUD);
+    const parts: Buffer[] = [Buffer.from([unit.keyframe ? 0x17 : 0x27, 1, 0, 0, 0])];
+    for (const n of kept) parts.push(u32(n.length), n);
+    out.push(flvTag(TAG_VIDEO, ms, Buffer.concat(parts)));
+    return out;
+  }
+}
+
+function u16(n: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(n);
+  return b;
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+}
