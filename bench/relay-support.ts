@@ -313,8 +313,14 @@ export class FlvWatcher {
  */
 export async function whipPushClip(url: string, token: string, clip: string): Promise<{ stop(): void }> {
   const { pc, video, audio, sdp } = await publisherOffer('h264');
-  // the relay as DTLS server (see whip-peers.ts: libdatachannel as offerer drops an early ClientHello)
-  const post = await postSdp(url, sdp.replace(/a=setup:actpass/g, 'a=setup:active'), token);
+  // the relay as DTLS server, no candidates offered (see whip-peers.ts asSent: libdatachannel as offerer drops an
+  // early ClientHello, and closes itself if ICE and DTLS run ahead of the answer)
+  // Opus as Chromium offers it (mono unless asked: no sprop-stereo), like the clip's mono audio
+  const asChromium = sdp
+    .replace(/a=setup:actpass/g, 'a=setup:active')
+    .replace(/^a=candidate:.*\r?\n/gm, '')
+    .replace(/^(a=fmtp:111) .*$/m, '$1 minptime=10;useinbandfec=1');
+  const post = await postSdp(url, asChromium, token);
   if (post.status !== 201) {
     closePeer(pc);
     throw new Error(`WHIP POST ${post.status}: ${post.body}`);

@@ -122,6 +122,14 @@ export function pickVp8(m: MediaSection): Codec | null {
   return m.codecs.find((c) => c.name === 'vp8' && c.clockRate === 90000) ?? null;
 }
 
+/**
+ * Whether an Opus sender says it will send stereo (`sprop-stereo=1`, RFC 7587 §7.1). The rtpmap always reads
+ * `opus/48000/2`; browsers send mono unless asked (Chromium offers `minptime=10;useinbandfec=1`).
+ */
+export function opusSendsStereo(fmtp: string): boolean {
+  return fmtpParams(fmtp).get('sprop-stereo') === '1';
+}
+
 export function pickOpus(m: MediaSection): Codec | null {
   return m.codecs.find((c) => c.name === 'opus' && c.clockRate === 48000) ?? null;
 }

@@ -111,6 +111,8 @@ export async function publish(
   token: string,
   seconds = 60,
   videoCodec: 'h264' | 'vp8' = 'h264',
+  /** `mono`: Opus offered as Chromium offers it (no `sprop-stereo`), and sent mono. */
+  sound: 'stereo' | 'mono' = 'stereo',
 ): Promise<Publisher> {
   const { pc, video, audio, sdp } = await publisherOffer(videoCodec);
   const keyframeRequests: number[] = [];
@@ -119,7 +121,8 @@ export async function publish(
       if (b[p + 1] === 206 && ((b[p] & 0x1f) === 1 || (b[p] & 0x1f) === 4)) keyframeRequests.push(Date.now());
   };
   video.onMessage(fromRelay);
-  const post = await postSdp(`${base}${whipPath}`, asSent(sdp), token);
+  const offer = sound === 'mono' ? sdp.replace(/^(a=fmtp:111) .*$/m, '$1 minptime=10;useinbandfec=1') : sdp;
+  const post = await postSdp(`${base}${whipPath}`, asSent(offer), token);
   if (post.status !== 201) {
     closePeer(pc);
     return { post, keyframeRequests, resource: '', close() {} };
@@ -149,7 +152,7 @@ export async function publish(
       : ['-c:v', 'libx264', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast', '-tune', 'zerolatency']),
     '-g', '30', '-payload_type', String(VIDEO_PT), '-ssrc', '4369',
     '-f', 'rtp', `rtp://127.0.0.1:${vPort}?pkt_size=1200`,
-    '-map', '1:a', '-c:a', 'libopus', '-ac', '2', '-payload_type', String(AUDIO_PT), '-ssrc', '8738',
+    '-map', '1:a', '-c:a', 'libopus', '-ac', sound === 'mono' ? '1' : '2', '-payload_type', String(AUDIO_PT), '-ssrc', '8738',
     '-f', 'rtp', `rtp://127.0.0.1:${aPort}?pkt_size=1200`,
   ], { stdio: 'ignore' });
   return {
@@ -304,11 +307,12 @@ export async function publishTo(
   target: () => Promise<{ path: string; token: string }>,
   seconds = 60,
   videoCodec: 'h264' | 'vp8' = 'h264',
+  sound: 'stereo' | 'mono' = 'stereo',
 ): Promise<Publisher & { path: string; token: string }> {
   for (let attempt = 1; ; attempt++) {
     const t = await target();
     try {
-      return { ...(await publish(base, t.path, t.token, seconds, videoCodec)), ...t };
+      return { ...(await publish(base, t.path, t.token, seconds, videoCodec, sound)), ...t };
     } catch (err) {
       if (!isOffererFlake(err) || attempt === 3) throw err;
     }

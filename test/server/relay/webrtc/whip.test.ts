@@ -138,7 +138,9 @@ test('a WHIP push plays as HTTP-FLV with its H.264 unchanged, is recorded, and i
       'the publisher encoded baseline: passed through, not re-encoded',
     );
     assert.deepEqual([video?.width, video?.height], [640, 360]);
-    assert.equal(probe.streams.find((s) => s.codec_type === 'audio')?.codec_name, 'aac');
+    const aac = probe.streams.find((s) => s.codec_type === 'audio') as Record<string, unknown> | undefined;
+    assert.equal(aac?.codec_name, 'aac');
+    assert.equal(aac?.channels, 2, 'a publisher that said sprop-stereo=1 is heard in stereo');
     // the video (depacketised by the relay) and the audio (through ffmpeg) are on one timeline: the publisher
     // sends both from its start, so the audio next to each keyframe is stamped within a frame or two of it
     const { keyframes, audio } = flvTimestamps(bytes);
@@ -241,7 +243,7 @@ test('a WHEP viewer joining mid-stream gets a keyframe within 1 s, asks the publ
 });
 
 test('a WHIP push offering VP8 but no H.264 is accepted and plays as H.264 FLV (re-encoded), and over WHEP from its hub', async () => {
-  const pub = await publishTo(relay.base, whipTarget, 20, 'vp8');
+  const pub = await publishTo(relay.base, whipTarget, 20, 'vp8', 'mono');
   const id = idOf(pub.path);
   try {
     assert.equal(pub.post.status, 201, pub.post.body);
@@ -260,7 +262,9 @@ test('a WHIP push offering VP8 but no H.264 is accepted and plays as H.264 FLV (
     const video = probe.streams.find((s) => s.codec_type === 'video');
     assert.equal(video?.codec_name, 'h264', 'VP8 arrives in the FLV as H.264');
     assert.deepEqual([video?.width, video?.height], [640, 360]);
-    assert.equal(probe.streams.find((s) => s.codec_type === 'audio')?.codec_name, 'aac');
+    const aac = probe.streams.find((s) => s.codec_type === 'audio') as Record<string, unknown> | undefined;
+    assert.equal(aac?.codec_name, 'aac');
+    assert.equal(aac?.channels, 1, 'Opus offered as Chromium does (no sprop-stereo) becomes mono AAC');
     const v = await viewOf(`${relay.base}/whep/${id}`);
     assert.equal(v.post.status, 201, v.post.body);
     await v.firstKeyframeAt;
