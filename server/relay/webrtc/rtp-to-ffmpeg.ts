@@ -67,8 +67,8 @@ export function rtpIngestArgs(
   ];
   const video = ['-map', '0:v:0', ...(tracks.reencodeVideo ? x264 : ['-c:v', 'copy']), '-an'];
   // Opus over RTP always decodes to two channels; a sender that did not say stereo (sprop-stereo) is encoded as
-  // mono AAC, as the WebSocket ingest keeps a mono microphone mono: half the AAC encoder's work (measured: the
-  // relay's ffmpeg 2.4 % of a core for a mono WHIP push encoded as stereo, vs 1.0 % as mono)
+  // mono AAC, as the WebSocket ingest keeps a mono microphone mono. Half the AAC encoder's work: the relay's ffmpeg
+  // for a mono WHIP push took 2.4–2.5 % of a core encoding stereo, 1.8–2.0 % encoding mono (bench relay-webrtc-cpu)
   const audio = [
     '-map',
     '0:a:0',
