@@ -117,6 +117,17 @@ describe('<live-push-controls> against the real local relay', function () {
     if (player) {
       await seesFrames(player, 1.5);
       expect(player.protocol).to.equal('webrtc');
+      // the same WHIP push over HTTP-FLV: the relay depacketises the browser's H.264 itself and ffmpeg adds the AAC
+      const flv = document.createElement('relay-player') as PlayerLike;
+      flv.setAttribute('src', live.urls.find((u) => u.encode === 'flv')!.url);
+      flv.setAttribute('autoplay', '');
+      flv.setAttribute('muted', '');
+      el.parentElement!.append(flv);
+      await seesFrames(flv, 1);
+      const played = flv.media as HTMLVideoElement & { webkitAudioDecodedByteCount?: number };
+      expect(played.videoWidth).to.equal(player.media!.videoWidth);
+      await waitUntil(() => (played.webkitAudioDecodedByteCount ?? 0) > 0, 'the FLV carries audio too');
+      flv.remove();
       // live for a few seconds, as a push is: the relay's recorder of a WHIP push starts writing once ffmpeg has
       // probed the RTP (up to 2 s; README, Known limits)
       await new Promise((r) => setTimeout(r, 2500));
