@@ -128,8 +128,8 @@ describe('<live-push-controls> against the real local relay', function () {
       expect(played.videoWidth).to.equal(player.media!.videoWidth);
       await waitUntil(() => (played.webkitAudioDecodedByteCount ?? 0) > 0, 'the FLV carries audio too');
       flv.remove();
-      // live for a few seconds, as a push is: the relay's recorder of a WHIP push starts writing once ffmpeg has
-      // probed the RTP (up to 2 s; README, Known limits)
+      // live for a few seconds, as a push is: the relay's recorder of a WHIP push starts once the push's first
+      // keyframe and AAC header are in (README, Known limits)
       await new Promise((r) => setTimeout(r, 2500));
     } else {
       await new Promise((r) => setTimeout(r, 3000));

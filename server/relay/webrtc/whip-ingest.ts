@@ -1,6 +1,6 @@
 /**
- * One WHIP push: the peer connection that receives the publisher's H.264 and Opus, the ffmpeg that turns them into
- * the stream's FLV hub ({@link RtpToFfmpeg}), keyframe requests to the publisher (rate-limited) whenever an output
+ * One WHIP push: the peer connection that receives the publisher's H.264 and Opus, the path that turns them into
+ * the stream's FLV hub ({@link RtpToFfmpeg}: H.264 depacketised here, Opus to AAC by ffmpeg), keyframe requests to the publisher (rate-limited) whenever an output
  * joins, and the packets handed to WHEP viewers as they came. It is the stream's ingest pipeline, as the WebSocket
  * ingest's transcoder is: `hub`, `exited`, `end()`, `kill()`.
  */
