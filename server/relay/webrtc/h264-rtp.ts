@@ -10,9 +10,11 @@
  * H.264 from Chromium): that cost the WHIP ingest ×2.0–2.5 the CPU of a WebSocket push of the same video; see
  * bench/README.md for the numbers with this module.
  *
- * Losses: a sequence-number gap spoils the frame it falls in; that frame and every frame up to the next keyframe
- * are dropped (a decoder would show garbage from there on) and `onLoss` asks the publisher for a keyframe. Packets
- * arriving late (behind the highest sequence number seen) are dropped, as is anything that is not H.264 as above.
+ * Losses: a sequence-number gap spoils the frame it falls in (the one being assembled, and the one the next packet
+ * starts); those and every frame up to the next keyframe are dropped (a decoder would show garbage from there on)
+ * and `onLoss` asks the publisher for a keyframe. There is no NACK and no reordering: a packet arriving late
+ * (behind the highest sequence number seen) is dropped and counts as a loss, as does anything that is not H.264 as
+ * above. A run of late packets is a sender that restarted its numbering, and is followed.
  *
  * Composition times are 0: used for constrained-baseline and baseline streams only (what browsers send over WebRTC),
  * which have no B-frames; other profiles keep ffmpeg's path.
@@ -26,6 +28,8 @@ const STAP_A = 24;
 const FU_A = 28;
 /** A frame larger than this is dropped as broken (a 4K keyframe is well under 1 MiB at WebRTC bitrates). */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+/** Late packets in a row after which a sender is taken to have restarted its sequence numbers. */
+const LATE_RUN_RESYNC = 50;
 
 export interface AccessUnit {
   /** NAL units in decoding order, without start codes or length prefixes. */
@@ -68,6 +72,8 @@ export class H264Depacketizer {
   /** Until a keyframe arrives nothing goes out: at the start, and after a loss. */
   private waitingForKeyframe = true;
   private lastSeq: number | null = null;
+  /** Packets in a row behind the newest; after {@link LATE_RUN_RESYNC} the numbering is taken to have restarted. */
+  private lateRun = 0;
   private lastTs: number | null = null;
   /** Packets dropped as late or duplicate, gaps seen and frames dropped (for tests and diagnostics). */
   readonly stats = { late: 0, gaps: 0, droppedFrames: 0, frames: 0 };
@@ -80,22 +86,30 @@ export class H264Depacketizer {
   push(packet: Buffer): void {
     const rtp = rtpPayload(packet);
     if (!rtp) return;
+    let gap = false;
     if (this.lastSeq !== null) {
       const delta = (rtp.seq - this.lastSeq) & 0xffff;
-      if (delta === 0 || delta >= 0x8000) {
+      // behind the newest: late or repeated, dropped; unless it keeps on (the sender's numbering restarted)
+      if (delta === 0 || (delta >= 0x8000 && ++this.lateRun <= LATE_RUN_RESYNC)) {
         this.stats.late += 1;
         return;
       }
-      if (delta > 1) {
-        this.stats.gaps += 1;
-        this.spoiled = true;
-        this.fragment = null;
-        this.lose();
-      }
+      gap = delta !== 1;
+    }
+    this.lateRun = 0;
+    if (gap) {
+      // the lost packets belong to the frame being assembled or to the one this packet starts: neither goes out
+      this.stats.gaps += 1;
+      this.spoiled = true;
+      this.fragment = null;
+      this.lose();
     }
     this.lastSeq = rtp.seq;
     const ts = this.unwrap(rtp.timestamp);
-    if (this.timestamp !== null && ts !== this.timestamp) this.flush();
+    if (this.timestamp !== null && ts !== this.timestamp) {
+      this.flush();
+      if (gap) this.spoiled = true;
+    }
     this.timestamp = ts;
     this.held += rtp.payload.length;
     if (this.held > MAX_FRAME_BYTES) {

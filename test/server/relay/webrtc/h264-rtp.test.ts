@@ -211,3 +211,20 @@ test('a frame that never ends is let go at MAX_FRAME_BYTES, and the stream goes 
   assert.equal(units.length, framesBefore + (FRAMES - 30), 'everything from the next keyframe on');
   assert.equal(units[framesBefore]?.keyframe, true);
 });
+
+test('a sender that restarts its sequence numbers is followed after a short run, from its next keyframe', () => {
+  const units: AccessUnit[] = [];
+  const d = new H264Depacketizer((u) => units.push(u));
+  const half = packets.findIndex((p, k) => k > 0 && nalType(p) === 24); // the second keyframe
+  for (const p of packets.slice(0, half)) d.push(p);
+  const before = units.length;
+  const restart = packets.slice(half).map((p, n) => {
+    const c = Buffer.from(p);
+    c.writeUInt16BE((packets[half - 1]!.readUInt16BE(2) + 30000 + 0x8000 + n) & 0xffff, 2); // far behind
+    return c;
+  });
+  for (const p of restart) d.push(p);
+  assert.ok(d.stats.late <= 50, `${d.stats.late} taken as late`);
+  assert.equal(units[before]?.keyframe, true, 'it starts again on a keyframe');
+  assert.equal(units.length, before + (FRAMES - 60), 'everything from the third keyframe on');
+});
