@@ -135,6 +135,15 @@ describe('<relay-player> over WebRTC (WHEP)', () => {
     }
   });
 
+  /** The kinds a Chromium peer has had RTCP sender reports about (its remote-outbound-rtp entries). */
+  const reportedKinds = async (pc: RTCPeerConnection): Promise<string[]> => {
+    const kinds: string[] = [];
+    (await pc.getStats()).forEach((s: { type: string; kind?: string; remoteTimestamp?: number }) => {
+      if (s.type === 'remote-outbound-rtp' && s.kind && s.remoteTimestamp) kinds.push(s.kind);
+    });
+    return kinds.sort();
+  };
+
   it('a WHEP viewer of a WebSocket push gets sender reports for both tracks (what Chromium syncs audio and video by)', async () => {
     const push = websocketPush();
     try {
@@ -142,20 +151,44 @@ describe('<relay-player> over WebRTC (WHEP)', () => {
       const { pc, res } = await offerWhep(live.streamId, ['audio', 'video']);
       await pc.setRemoteDescription({ type: 'answer', sdp: res.answer });
       // Chromium makes a remote-outbound-rtp entry for a received stream once an RTCP sender report about it came
-      const reported = async (): Promise<string[]> => {
-        const kinds: string[] = [];
-        (await pc.getStats()).forEach((s: { type: string; kind?: string; remoteTimestamp?: number }) => {
-          if (s.type === 'remote-outbound-rtp' && s.kind && s.remoteTimestamp) kinds.push(s.kind);
-        });
-        return kinds.sort();
-      };
-      await until('sender reports for audio and video', async () => (await reported()).length === 2, 15000);
-      expect(await reported()).to.deep.equal(['audio', 'video']);
+      await until(
+        'sender reports for audio and video',
+        async () => (await reportedKinds(pc)).length === 2,
+        15000,
+      );
+      expect(await reportedKinds(pc)).to.deep.equal(['audio', 'video']);
       await res.delete();
       pc.close();
     } finally {
       await push.stop();
       push.remove();
+    }
+  });
+
+  it("a WHEP viewer of a Chromium WHIP push gets the publisher's sender reports for both tracks", async () => {
+    const push = await whipPush();
+    try {
+      const { pc, res } = await offerWhep(push.id, ['audio', 'video']);
+      await pc.setRemoteDescription({ type: 'answer', sdp: res.answer });
+      await until(
+        'sender reports for audio and video',
+        async () => (await reportedKinds(pc)).length === 2,
+        15000,
+      );
+      expect(await reportedKinds(pc)).to.deep.equal(['audio', 'video']);
+      // and the publisher, Chromium, hears back: the relay's receiver reports give it a round-trip time
+      const rtt = async (): Promise<number | undefined> => {
+        let t: number | undefined;
+        (await push.pc.getStats()).forEach((s: { type: string; kind?: string; roundTripTime?: number }) => {
+          if (s.type === 'remote-inbound-rtp' && s.kind === 'video') t = s.roundTripTime;
+        });
+        return t;
+      };
+      await until('a round-trip time at the publisher', async () => (await rtt()) !== undefined, 15000);
+      await res.delete();
+      pc.close();
+    } finally {
+      await push.end();
     }
   });
 

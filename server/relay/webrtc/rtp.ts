@@ -67,3 +67,94 @@ export function asksForKeyframe(packet: Buffer): boolean {
 export function randomSsrc(): number {
   return (Math.floor(Math.random() * 0xfffffffe) + 1) >>> 0;
 }
+
+/** An RTCP PLI (RFC 4585 §6.3.1) from `sender` asking the source `media` for a keyframe. */
+export function pliPacket(sender: number, media: number): Buffer {
+  const b = Buffer.alloc(12);
+  b[0] = 0x81; // version 2, FMT 1
+  b[1] = 206; // PSFB
+  b.writeUInt16BE(2, 2);
+  b.writeUInt32BE(sender >>> 0, 4);
+  b.writeUInt32BE(media >>> 0, 8);
+  return b;
+}
+
+/**
+ * What a receiver counts of one RTP source for its receiver reports (RFC 3550 §6.4.2, A.3): the extended highest
+ * sequence number, packets received and expected, and the last sender report heard.
+ */
+export class ReceptionStats {
+  ssrc: number | null = null;
+  private base = 0;
+  private max = 0;
+  private cycles = 0;
+  private received = 0;
+  private expectedPrior = 0;
+  private receivedPrior = 0;
+  /** The middle 32 bits of the last SR's NTP time, and when it arrived (ms, `performance.now()`). */
+  private lastSr: { ntp: number; at: number } | null = null;
+
+  /** Counts an RTP packet. */
+  rtp(packet: Buffer): void {
+    if (packet.length < 12) return;
+    const seq = packet.readUInt16BE(2);
+    if (this.ssrc === null || this.ssrc !== packet.readUInt32BE(8)) {
+      this.ssrc = packet.readUInt32BE(8);
+      this.base = seq;
+      this.max = seq;
+      this.cycles = 0;
+      this.received = 0;
+      this.expectedPrior = 0;
+      this.receivedPrior = 0;
+    }
+    const delta = (seq - this.max) & 0xffff;
+    if (delta > 0 && delta < 0x8000) {
+      if (seq < this.max) this.cycles += 0x10000;
+      this.max = seq;
+    }
+    this.received += 1;
+  }
+
+  /** Notes a sender report (RTCP `packet`, compound allowed) of this source; true if it held one. */
+  senderReport(packet: Buffer): boolean {
+    for (let p = 0; p + 20 <= packet.length;) {
+      const length = 4 * (packet.readUInt16BE(p + 2) + 1);
+      if (packet[p + 1] === 200) {
+        this.lastSr = { ntp: packet.readUInt32BE(p + 10), at: performance.now() };
+        return true;
+      }
+      p += length;
+    }
+    return false;
+  }
+
+  /** A receiver report from `sender` about this source, or null before its first RTP packet. */
+  receiverReport(sender: number): Buffer | null {
+    if (this.ssrc === null) return null;
+    const extendedMax = this.cycles + this.max;
+    const expected = extendedMax - this.base + 1;
+    const lost = Math.max(0, Math.min(0x7fffff, expected - this.received));
+    const expectedInterval = expected - this.expectedPrior;
+    const lostInterval = expectedInterval - (this.received - this.receivedPrior);
+    this.expectedPrior = expected;
+    this.receivedPrior = this.received;
+    const fraction =
+      expectedInterval > 0 && lostInterval > 0
+        ? Math.min(255, Math.floor((lostInterval * 256) / expectedInterval))
+        : 0;
+    const b = Buffer.alloc(32);
+    b[0] = 0x81; // version 2, one report block
+    b[1] = 201; // RR
+    b.writeUInt16BE(7, 2);
+    b.writeUInt32BE(sender >>> 0, 4);
+    b.writeUInt32BE(this.ssrc >>> 0, 8);
+    b.writeUInt32BE(((fraction << 24) | lost) >>> 0, 12);
+    b.writeUInt32BE(extendedMax >>> 0, 16);
+    b.writeUInt32BE(0, 20); // interarrival jitter: not measured
+    if (this.lastSr) {
+      b.writeUInt32BE(this.lastSr.ntp >>> 0, 24);
+      b.writeUInt32BE(Math.round(((performance.now() - this.lastSr.at) / 1000) * 65536) >>> 0, 28);
+    }
+    return b;
+  }
+}

@@ -4,14 +4,13 @@
  * joins, and the packets handed to WHEP viewers as they came. It is the stream's ingest pipeline, as the WebSocket
  * ingest's transcoder is: `hub`, `exited`, `end()`, `kill()`.
  */
-import ndc from 'node-datachannel';
 import type { PeerConnection, Track } from 'node-datachannel';
 import { randomBytes } from 'node:crypto';
 import type { FfmpegExit } from '../relay/ffmpeg.ts';
 import { announceCandidates, type WebRtcNetwork } from './network.ts';
 import { addMedia, answerOffer, closePeer, openPeer } from './peer.ts';
 import { RtpToFfmpeg } from './rtp-to-ffmpeg.ts';
-import { isRtcp } from './rtp.ts';
+import { isRtcp, pliPacket, randomSsrc, ReceptionStats } from './rtp.ts';
 import type { Codec, MediaSection } from './sdp.ts';
 
 /** At most one keyframe request to the publisher per this many ms. */
@@ -46,6 +45,10 @@ export class WhipIngest {
   failure: string | null = null;
   private readonly listeners = new Set<RtpListener>();
   private readonly tracks = new Map<'video' | 'audio', Track>();
+  /** What each track received, for receiver reports and the publisher's SSRC. */
+  private readonly reception = new Map<'video' | 'audio', ReceptionStats>();
+  /** This receiver's own SSRC in its RTCP. */
+  private readonly ssrc = randomSsrc();
   private lastKeyframeRequest = 0;
   /** A request made before the first video packet waits for it (until then the publisher's SSRC is unknown). */
   private keyframeWanted = false;
@@ -119,20 +122,28 @@ export class WhipIngest {
 
   private receive(kind: 'video' | 'audio', track: Track): void {
     this.tracks.set(kind, track);
-    // RTCP for this track (receiver reports, PLI on request); received RTP still reaches onMessage
-    track.setMediaHandler(new ndc.RtcpReceivingSession());
+    const stats = new ReceptionStats();
+    this.reception.set(kind, stats);
+    // No media handler: this track gets the publisher's RTCP as well as its RTP, and answers it itself. (With
+    // libdatachannel's RtcpReceivingSession, as before, every RTCP packet stayed inside it: the publisher's sender
+    // reports reached neither ffmpeg nor WHEP viewers, so those played a WHIP push without lip-sync.)
     track.onOpen(() => {
       if (kind === 'video') this.requestKeyframe();
     });
     track.onMessage((packet) => {
       if (this.closed) return;
-      // RtcpReceivingSession passes only RTP on (libdatachannel's rtcpreceivingsession.cpp keeps every RTCP
-      // packet), so the publisher's sender reports reach neither ffmpeg nor WHEP viewers (a Chromium viewer of a
-      // Chromium WHIP push got none); should one come through, it goes to ffmpeg and not into the media
       if (isRtcp(packet)) {
-        this.out.send(kind, packet, true);
+        if (stats.senderReport(packet)) {
+          // a receiver report back (round-trip time and losses for the publisher), the report to ffmpeg and to
+          // every WHEP viewer (each rewrites it for its own SSRC): the wall-clock time of the RTP timestamps
+          const rr = stats.receiverReport(this.ssrc);
+          if (rr && track.isOpen()) track.sendMessageBinary(rr);
+          this.out.send(kind, packet, true);
+          for (const l of this.listeners) l(kind, packet);
+        }
         return;
       }
+      stats.rtp(packet);
       this.lastPacketAt = Date.now();
       if (kind === 'video' && !this.sawVideo) {
         this.sawVideo = true;
@@ -173,7 +184,9 @@ export class WhipIngest {
     const send = (): void => {
       this.keyframeTimer = null;
       this.lastKeyframeRequest = Date.now();
-      if (!this.closed && track.isOpen()) track.requestKeyframe();
+      const media = this.reception.get('video')?.ssrc;
+      if (!this.closed && track.isOpen() && media != null)
+        track.sendMessageBinary(pliPacket(this.ssrc, media));
     };
     if (wait <= 0) send();
     else this.keyframeTimer = setTimeout(send, wait);

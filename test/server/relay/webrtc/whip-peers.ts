@@ -90,6 +90,8 @@ export async function publisherOffer(videoCodec: 'h264' | 'vp8' = 'h264'): Promi
 
 export interface Publisher {
   post: SdpPost;
+  /** Receiver reports the relay sent about the video: their loss and last-SR fields. */
+  receiverReports: { ssrc: number; lsr: number }[];
   /** Keyframe requests (PLI/FIR) the relay sent, with when they arrived. */
   keyframeRequests: number[];
   /** The resource URL (absolute). */
@@ -116,16 +118,20 @@ export async function publish(
 ): Promise<Publisher> {
   const { pc, video, audio, sdp } = await publisherOffer(videoCodec);
   const keyframeRequests: number[] = [];
+  const receiverReports: Publisher['receiverReports'] = [];
   const fromRelay = (b: Buffer): void => {
-    for (let p = 0; p + 4 <= b.length; p += 4 * (b.readUInt16BE(p + 2) + 1))
+    for (let p = 0; p + 4 <= b.length; p += 4 * (b.readUInt16BE(p + 2) + 1)) {
       if (b[p + 1] === 206 && ((b[p] & 0x1f) === 1 || (b[p] & 0x1f) === 4)) keyframeRequests.push(Date.now());
+      if (b[p + 1] === 201 && (b[p] & 0x1f) >= 1 && p + 32 <= b.length)
+        receiverReports.push({ ssrc: b.readUInt32BE(p + 8), lsr: b.readUInt32BE(p + 24) });
+    }
   };
   video.onMessage(fromRelay);
   const offer = sound === 'mono' ? sdp.replace(/^(a=fmtp:111) .*$/m, '$1 minptime=10;useinbandfec=1') : sdp;
   const post = await postSdp(`${base}${whipPath}`, asSent(offer), token);
   if (post.status !== 201) {
     closePeer(pc);
-    return { post, keyframeRequests, resource: '', close() {} };
+    return { post, keyframeRequests, receiverReports, resource: '', close() {} };
   }
   try {
     pc.setRemoteDescription(post.body, 'answer');
@@ -134,8 +140,9 @@ export async function publish(
     throw err;
   }
   const rewrite = (track: Track, ssrc: number) => (b: Buffer) => {
-    if (b.length < 12 || isRtcp(b)) return; // ffmpeg's sender reports stay here
-    b.writeUInt32BE(ssrc, 8);
+    if (b.length < 12) return;
+    // ffmpeg's sender reports (RTCP muxed onto the RTP port) go out too, under the track's SSRC
+    b.writeUInt32BE(ssrc, isRtcp(b) ? 4 : 8);
     if (track.isOpen()) track.sendMessageBinary(b);
   };
   const vIn = await udpIn(rewrite(video, 0x1111));
@@ -151,13 +158,14 @@ export async function publish(
       ? ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '600k']
       : ['-c:v', 'libx264', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-preset', 'ultrafast', '-tune', 'zerolatency']),
     '-g', '30', '-payload_type', String(VIDEO_PT), '-ssrc', '4369',
-    '-f', 'rtp', `rtp://127.0.0.1:${vPort}?pkt_size=1200`,
+    '-f', 'rtp', `rtp://127.0.0.1:${vPort}?pkt_size=1200&rtcpport=${vPort}`,
     '-map', '1:a', '-c:a', 'libopus', '-ac', sound === 'mono' ? '1' : '2', '-payload_type', String(AUDIO_PT), '-ssrc', '8738',
-    '-f', 'rtp', `rtp://127.0.0.1:${aPort}?pkt_size=1200`,
+    '-f', 'rtp', `rtp://127.0.0.1:${aPort}?pkt_size=1200&rtcpport=${aPort}`,
   ], { stdio: 'ignore' });
   return {
     post,
     keyframeRequests,
+    receiverReports,
     resource: new URL(post.location ?? '', base).href,
     close() {
       ff.kill('SIGKILL');

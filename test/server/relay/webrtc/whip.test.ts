@@ -222,6 +222,25 @@ test('a WHEP viewer joining mid-stream gets a keyframe within 1 s, asks the publ
     assert.ok(pub.keyframeRequests.length > requestsBefore, 'the viewer’s arrival reached the publisher');
     await sleep(500);
     assert.ok(v.audioPackets > 0, 'Opus forwarded too');
+    // the publisher's sender reports reach the viewer, under the SSRC of the RTP it gets (lip-sync), and the
+    // publisher gets receiver reports that answer them (its round-trip time)
+    for (const kind of ['video', 'audio'] as const) {
+      const sr = await waitFor(
+        () => v.senderReports.find((r) => r.kind === kind),
+        `a ${kind} sender report`,
+        12_000,
+      );
+      assert.equal(sr.ssrc, v.rtpSsrc[kind], `the ${kind} report is about the ${kind} RTP the viewer gets`);
+      assert.ok(
+        Math.abs(sr.ntpMs - Date.now()) < 15_000,
+        `${kind} report NTP ${new Date(sr.ntpMs).toISOString()}`,
+      );
+    }
+    const rr = await waitFor(
+      () => pub.receiverReports.find((r) => r.lsr !== 0),
+      'a receiver report answering a sender report',
+    );
+    assert.equal(rr.ssrc, 0x1111, 'about the publisher’s video');
     const del = await fetch(new URL(v.post.location ?? '', relay.base), { method: 'DELETE' });
     assert.equal(del.status, 200);
     const n = v.videoPackets;
