@@ -12,9 +12,10 @@
  *
  * Losses: a sequence-number gap spoils the frame it falls in (the one being assembled, and the one the next packet
  * starts); those and every frame up to the next keyframe are dropped (a decoder would show garbage from there on)
- * and `onLoss` asks the publisher for a keyframe. There is no NACK and no reordering: a packet arriving late
- * (behind the highest sequence number seen) is dropped and counts as a loss, as does anything that is not H.264 as
- * above. A run of late packets is a sender that restarted its numbering, and is followed.
+ * and `onLoss` asks the publisher for a keyframe. Packets that arrive out of order are put back in order if the
+ * missing ones come within {@link REORDER_PACKETS} packets or {@link REORDER_MS}; later than that they count as lost
+ * (there is no NACK). Anything that is not H.264 as above spoils its frame too. A run of late packets is a sender
+ * that restarted its numbering, and is followed.
  *
  * Composition times are 0: used for constrained-baseline and baseline streams only (what browsers send over WebRTC),
  * which have no B-frames; other profiles keep ffmpeg's path.
@@ -28,6 +29,12 @@ const STAP_A = 24;
 const FU_A = 28;
 /** A frame larger than this is dropped as broken (a 4K keyframe is well under 1 MiB at WebRTC bitrates). */
 export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+/**
+ * A gap is waited out for this many packets or ms (whichever comes first) before it counts as a loss: packets that
+ * arrive out of order are put back in order. At 720p (~230 packets a second) 8 packets are about 35 ms.
+ */
+const REORDER_PACKETS = 8;
+const REORDER_MS = 40;
 /** Late packets in a row after which a sender is taken to have restarted its sequence numbers. */
 const LATE_RUN_RESYNC = 50;
 
@@ -74,6 +81,11 @@ export class H264Depacketizer {
   private lastSeq: number | null = null;
   /** Packets in a row behind the newest; after {@link LATE_RUN_RESYNC} the numbering is taken to have restarted. */
   private lateRun = 0;
+  /** Packets that came ahead of a gap, by sequence number, held for {@link REORDER_PACKETS} / {@link REORDER_MS}. */
+  private readonly waiting = new Map<
+    number,
+    { rtp: NonNullable<ReturnType<typeof rtpPayload>>; at: number }
+  >();
   private lastTs: number | null = null;
   /** Packets dropped as late or duplicate, gaps seen and frames dropped (for tests and diagnostics). */
   readonly stats = { late: 0, gaps: 0, droppedFrames: 0, frames: 0 };
@@ -86,17 +98,53 @@ export class H264Depacketizer {
   push(packet: Buffer): void {
     const rtp = rtpPayload(packet);
     if (!rtp) return;
-    let gap = false;
-    if (this.lastSeq !== null) {
-      const delta = (rtp.seq - this.lastSeq) & 0xffff;
+    if (this.lastSeq === null) return this.process(rtp);
+    const delta = (rtp.seq - this.lastSeq) & 0xffff;
+    if (delta === 1) {
+      this.lateRun = 0;
+      this.process(rtp);
+      this.drain();
+      return;
+    }
+    if (delta === 0 || delta >= 0x8000 || this.waiting.has(rtp.seq)) {
       // behind the newest: late or repeated, dropped; unless it keeps on (the sender's numbering restarted)
-      if (delta === 0 || (delta >= 0x8000 && ++this.lateRun <= LATE_RUN_RESYNC)) {
-        this.stats.late += 1;
+      if (delta >= 0x8000 && ++this.lateRun > LATE_RUN_RESYNC) {
+        this.lateRun = 0;
+        this.waiting.clear();
+        this.process(rtp);
         return;
       }
-      gap = delta !== 1;
+      this.stats.late += 1;
+      return;
     }
+    // ahead of the next one: held while the packets between may still come (reordered on the way)
     this.lateRun = 0;
+    this.waiting.set(rtp.seq, { rtp, at: performance.now() });
+    const oldest = this.waiting.values().next().value;
+    if (this.waiting.size > REORDER_PACKETS || (oldest && performance.now() - oldest.at > REORDER_MS))
+      this.giveUp();
+  }
+
+  /** Passes on the held packets that now follow in sequence. */
+  private drain(): void {
+    for (let next; this.lastSeq !== null && (next = this.waiting.get((this.lastSeq + 1) & 0xffff));) {
+      this.waiting.delete(next.rtp.seq);
+      this.process(next.rtp);
+    }
+  }
+
+  /** The missing packets are taken as lost: the held ones go on in sequence order, from the gap. */
+  private giveUp(): void {
+    const last = this.lastSeq ?? 0;
+    const held = [...this.waiting.values()].sort(
+      (x, y) => ((x.rtp.seq - last) & 0xffff) - ((y.rtp.seq - last) & 0xffff),
+    );
+    this.waiting.clear();
+    for (const h of held) this.process(h.rtp);
+  }
+
+  private process(rtp: NonNullable<ReturnType<typeof rtpPayload>>): void {
+    const gap = this.lastSeq !== null && ((rtp.seq - this.lastSeq) & 0xffff) !== 1;
     if (gap) {
       // the lost packets belong to the frame being assembled or to the one this packet starts: neither goes out
       this.stats.gaps += 1;

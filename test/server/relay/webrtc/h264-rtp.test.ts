@@ -120,14 +120,28 @@ test('lost packets drop the frames up to the next keyframe, ask for one once, an
   assert.equal(r.decoded, r.units.length);
 });
 
-test('a late or repeated packet is dropped; the frame it spoils is treated as lost', () => {
+test('packets out of order by a few are put back in order; a repeat is dropped; one too late counts as lost', () => {
   const i = packets.findIndex((p, k) => k > 100 && nalType(p) === 28);
   const swapped = [...packets];
-  [swapped[i], swapped[i + 1]] = [swapped[i + 1]!, swapped[i]!];
+  [swapped[i], swapped[i + 3]] = [swapped[i + 3]!, swapped[i]!];
   const r = run([...swapped.slice(0, 50), swapped[49]!, ...swapped.slice(50)], 'reordered');
-  assert.equal(r.stats.late, 2, 'the repeat and the late one');
+  assert.equal(r.stats.late, 1, 'the repeat');
+  assert.equal(r.stats.gaps, 0);
+  assert.equal(r.losses, 0);
+  assert.equal(r.units.length, FRAMES, 'every frame');
   assert.equal(r.errors, '');
-  assert.ok(r.units.length < FRAMES);
+  assert.equal(r.decoded, FRAMES);
+
+  // a packet 20 places late: the gap is given up after 8, the packet is late when it comes
+  const late = [...packets];
+  const [moved] = late.splice(i, 1);
+  late.splice(i + 20, 0, moved!);
+  const r2 = run(late, 'too-late');
+  assert.equal(r2.stats.gaps, 1);
+  assert.equal(r2.stats.late, 1);
+  assert.equal(r2.losses, 1);
+  assert.ok(r2.units.length < FRAMES);
+  assert.equal(r2.errors, '', 'nothing broken decoded');
 });
 
 test('parameter sets as single NAL unit packets instead of a STAP-A are taken as well', () => {
