@@ -13,8 +13,8 @@
  * Losses: a sequence-number gap spoils the frame it falls in (the one being assembled, and the one the next packet
  * starts); those and every frame up to the next keyframe are dropped (a decoder would show garbage from there on)
  * and `onLoss` asks the publisher for a keyframe. Packets that arrive out of order are put back in order if the
- * missing ones come within {@link REORDER_PACKETS} packets or {@link REORDER_MS}; later than that they count as lost
- * (there is no NACK). Anything that is not H.264 as above spoils its frame too. A run of late packets is a sender
+ * missing ones come within {@link REORDER_PACKETS} packets or {@link REORDER_MS}; with `onMissing` (NACKs sent for
+ * them) a gap is waited out up to {@link NACK_WAIT_MS}. Later than that they count as lost. Anything that is not H.264 as above spoils its frame too. A run of late packets is a sender
  * that restarted its numbering, and is followed.
  *
  * Composition times are 0: used for constrained-baseline and baseline streams only (what browsers send over WebRTC),
@@ -35,6 +35,15 @@ export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
  */
 const REORDER_PACKETS = 8;
 const REORDER_MS = 40;
+/**
+ * With NACKs sent (a WHIP publisher), a gap is waited out up to this long for the packets sent again: a round trip
+ * and the sender's reaction. The frames behind a gap wait that long; nothing waits when nothing is lost.
+ */
+const NACK_WAIT_MS = 150;
+/** ...or this many packets held (a 720p keyframe is 60–120 packets). */
+const NACK_WAIT_PACKETS = 400;
+/** At most this many packets asked for again per gap. */
+const MAX_NACKED = 64;
 /** Late packets in a row after which a sender is taken to have restarted its sequence numbers. */
 const LATE_RUN_RESYNC = 50;
 
@@ -90,10 +99,23 @@ export class H264Depacketizer {
   /** Packets dropped as late or duplicate, gaps seen and frames dropped (for tests and diagnostics). */
   readonly stats = { late: 0, gaps: 0, droppedFrames: 0, frames: 0 };
 
+  /** The highest sequence number seen (in order or held), from which newly missing ones are counted. */
+  private highest: number | null = null;
+  private readonly reorderPackets: number;
+  private readonly reorderMs: number;
+
+  /**
+   * `onMissing`, when given, is told the sequence numbers of packets that went missing, once each (to ask for them
+   * again with a NACK); a gap is then waited out longer ({@link NACK_WAIT_MS}) for the packets sent again.
+   */
   constructor(
     private readonly onUnit: (unit: AccessUnit) => void,
     private readonly onLoss: () => void = () => {},
-  ) {}
+    private readonly onMissing?: (seqs: number[]) => void,
+  ) {
+    this.reorderPackets = onMissing ? NACK_WAIT_PACKETS : REORDER_PACKETS;
+    this.reorderMs = onMissing ? NACK_WAIT_MS : REORDER_MS;
+  }
 
   push(packet: Buffer): void {
     const rtp = rtpPayload(packet);
@@ -117,11 +139,21 @@ export class H264Depacketizer {
       this.stats.late += 1;
       return;
     }
-    // ahead of the next one: held while the packets between may still come (reordered on the way)
+    // ahead of the next one: held while the packets between may still come (reordered on the way, or sent again)
     this.lateRun = 0;
     this.waiting.set(rtp.seq, { rtp, at: performance.now() });
+    const from = this.highest ?? this.lastSeq;
+    const ahead = (rtp.seq - from) & 0xffff;
+    if (ahead >= 1 && ahead < 0x8000) {
+      if (this.onMissing && ahead > 1) {
+        const missing: number[] = [];
+        for (let k = 1; k < ahead && missing.length < MAX_NACKED; k++) missing.push((from + k) & 0xffff);
+        this.onMissing(missing);
+      }
+      this.highest = rtp.seq;
+    }
     const oldest = this.waiting.values().next().value;
-    if (this.waiting.size > REORDER_PACKETS || (oldest && performance.now() - oldest.at > REORDER_MS))
+    if (this.waiting.size > this.reorderPackets || (oldest && performance.now() - oldest.at > this.reorderMs))
       this.giveUp();
   }
 
@@ -145,6 +177,7 @@ export class H264Depacketizer {
 
   private process(rtp: NonNullable<ReturnType<typeof rtpPayload>>): void {
     const gap = this.lastSeq !== null && ((rtp.seq - this.lastSeq) & 0xffff) !== 1;
+    if (this.highest === null || this.waiting.size === 0) this.highest = rtp.seq;
     if (gap) {
       // the lost packets belong to the frame being assembled or to the one this packet starts: neither goes out
       this.stats.gaps += 1;

@@ -96,13 +96,17 @@ class VideoIntoHub {
   /** The RTP timestamp of the first packet, and where on the stream's timeline (ms) it goes. */
   private first: { rtp: number; ms: number } | null = null;
 
-  constructor(hub: KeyframeHub, wantKeyframe: () => void) {
+  constructor(hub: KeyframeHub, wantKeyframe: () => void, askAgain?: (seqs: number[]) => void) {
     this.writer = new AvcFlvWriter(wantKeyframe);
-    this.depacketizer = new H264Depacketizer((unit) => {
-      if (!this.first) return;
-      const ms = this.first.ms + Math.max(0, Math.round((unit.timestamp - this.first.rtp) / 90));
-      for (const tag of this.writer.tags(unit, ms)) hub.push(tag);
-    }, wantKeyframe);
+    this.depacketizer = new H264Depacketizer(
+      (unit) => {
+        if (!this.first) return;
+        const ms = this.first.ms + Math.max(0, Math.round((unit.timestamp - this.first.rtp) / 90));
+        for (const tag of this.writer.tags(unit, ms)) hub.push(tag);
+      },
+      wantKeyframe,
+      askAgain,
+    );
     hub.push(FLV_VIDEO_HEADER);
   }
 
@@ -149,8 +153,16 @@ export class RtpToFfmpeg {
 
   private readonly stopping: () => void;
 
-  /** Starts ffmpeg for these tracks; `onJoin` runs when an output joins the hub or frames were lost (a keyframe is wanted). */
-  static async start(video: Codec | null, audio: Codec | null, onJoin: () => void): Promise<RtpToFfmpeg> {
+  /**
+   * Starts ffmpeg for these tracks; `onJoin` runs when an output joins the hub or frames were lost (a keyframe is
+   * wanted), `askAgain` with the video packets that went missing (sent a NACK).
+   */
+  static async start(
+    video: Codec | null,
+    audio: Codec | null,
+    onJoin: () => void,
+    askAgain?: (seqs: number[]) => void,
+  ): Promise<RtpToFfmpeg> {
     const here = depacketisedHere(video, audio);
     const ports = {
       video: video && !here ? await freeRtpPort() : null,
@@ -190,7 +202,7 @@ export class RtpToFfmpeg {
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
     let out: RtpToFfmpeg | null = null;
     if (here) {
-      const videoPath = new VideoIntoHub(hub, onJoin);
+      const videoPath = new VideoIntoHub(hub, onJoin, askAgain);
       // ffmpeg's audio starts at 0 with the first Opus packet: placed by when that arrived
       const shift = (): number => (out?.arrived.audio ?? 0) - (out?.arrived.any ?? 0);
       child.proc.stdout.on('data', feed(hub.input(shift)));

@@ -158,3 +158,28 @@ export class ReceptionStats {
     return b;
   }
 }
+
+/**
+ * An RTCP Generic NACK (RFC 4585 §6.2.1) from `sender` asking the source `media` to send the packets `seqs` again:
+ * one FCI entry (a packet id and a bitmask of the 16 after it) per run.
+ */
+export function nackPacket(sender: number, media: number, seqs: number[]): Buffer {
+  const entries: [pid: number, blp: number][] = [];
+  for (const seq of seqs) {
+    const last = entries[entries.length - 1];
+    const d = last ? (seq - last[0]) & 0xffff : 0;
+    if (last && d >= 1 && d <= 16) last[1] |= 1 << (d - 1);
+    else entries.push([seq & 0xffff, 0]);
+  }
+  const b = Buffer.alloc(12 + 4 * entries.length);
+  b[0] = 0x81; // version 2, FMT 1
+  b[1] = 205; // RTPFB
+  b.writeUInt16BE(2 + entries.length, 2);
+  b.writeUInt32BE(sender >>> 0, 4);
+  b.writeUInt32BE(media >>> 0, 8);
+  entries.forEach(([pid, blp], i) => {
+    b.writeUInt16BE(pid, 12 + 4 * i);
+    b.writeUInt16BE(blp, 14 + 4 * i);
+  });
+  return b;
+}

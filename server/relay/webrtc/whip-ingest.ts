@@ -10,7 +10,7 @@ import type { FfmpegExit } from '../relay/ffmpeg.ts';
 import { announceCandidates, type WebRtcNetwork } from './network.ts';
 import { addMedia, answerOffer, closePeer, openPeer } from './peer.ts';
 import { RtpToFfmpeg } from './rtp-to-ffmpeg.ts';
-import { isRtcp, pliPacket, randomSsrc, ReceptionStats } from './rtp.ts';
+import { isRtcp, nackPacket, pliPacket, randomSsrc, ReceptionStats } from './rtp.ts';
 import type { Codec, MediaSection } from './sdp.ts';
 
 /** At most one keyframe request to the publisher per this many ms. */
@@ -47,6 +47,8 @@ export class WhipIngest {
   private readonly tracks = new Map<'video' | 'audio', Track>();
   /** What each track received, for receiver reports and the publisher's SSRC. */
   private readonly reception = new Map<'video' | 'audio', ReceptionStats>();
+  /** Video packets asked for again (NACK), for diagnostics and tests. */
+  nacked = 0;
   /** This receiver's own SSRC in its RTCP. */
   private readonly ssrc = randomSsrc();
   private lastKeyframeRequest = 0;
@@ -93,8 +95,11 @@ export class WhipIngest {
     idleMs: number,
   ): Promise<WhipIngest> {
     let ingest: WhipIngest | null = null;
-    const out = await RtpToFfmpeg.start(t.video?.codec ?? null, t.audio?.codec ?? null, () =>
-      ingest?.requestKeyframe(),
+    const out = await RtpToFfmpeg.start(
+      t.video?.codec ?? null,
+      t.audio?.codec ?? null,
+      () => ingest?.requestKeyframe(),
+      (seqs) => ingest?.askAgain(seqs),
     );
     const pc = openPeer('whip', network);
     try {
@@ -190,6 +195,15 @@ export class WhipIngest {
     };
     if (wait <= 0) send();
     else this.keyframeTimer = setTimeout(send, wait);
+  }
+
+  /** Asks the publisher to send these video packets again (a NACK; the answer offered `nack` feedback). */
+  askAgain(seqs: number[]): void {
+    const track = this.tracks.get('video');
+    const media = this.reception.get('video')?.ssrc;
+    if (this.closed || !track?.isOpen() || media == null || seqs.length === 0) return;
+    this.nacked += seqs.length;
+    track.sendMessageBinary(nackPacket(this.ssrc, media, seqs));
   }
 
   /** The push ends (DELETE, stream deleted, peer gone): ffmpeg finalises what it got and exits. */

@@ -17,6 +17,7 @@ import {
   rtpPayload,
   type AccessUnit,
 } from '../../../../server/relay/webrtc/h264-rtp.ts';
+import { nackPacket } from '../../../../server/relay/webrtc/rtp.ts';
 import { tempDir } from '../support.ts';
 
 const FRAMES = 90; // 3 s at 30 fps, a keyframe every 30
@@ -241,4 +242,39 @@ test('a sender that restarts its sequence numbers is followed after a short run,
   assert.ok(d.stats.late <= 50, `${d.stats.late} taken as late`);
   assert.equal(units[before]?.keyframe, true, 'it starts again on a keyframe');
   assert.equal(units.length, before + (FRAMES - 60), 'everything from the third keyframe on');
+});
+
+test('with NACKs: missing packets are asked for once, and when they come again later every frame is kept', () => {
+  const units: AccessUnit[] = [];
+  const asked: number[][] = [];
+  let losses = 0;
+  const d = new H264Depacketizer(
+    (u) => units.push(u),
+    () => (losses += 1),
+    (seqs) => asked.push(seqs),
+  );
+  // packets 200 and 201 lost on the way, sent again 30 packets later (a round trip at ~230 packets a second)
+  const lost = [200, 201];
+  const order = packets.filter((_, k) => !lost.includes(k));
+  order.splice(230, 0, ...lost.map((k) => packets[k]!));
+  for (const p of order) d.push(p);
+  assert.deepEqual(asked, [lost.map((k) => packets[k]!.readUInt16BE(2))], 'asked for both, once');
+  assert.equal(losses, 0, 'no keyframe request');
+  assert.equal(d.stats.gaps, 0);
+  assert.equal(units.length, FRAMES, 'every frame');
+});
+
+test('a NACK packet lists runs as a packet id and a bitmask of the 16 after it (RFC 4585)', () => {
+  const b = nackPacket(0xaaaa, 0x1111, [100, 101, 103, 117, 118, 0xffff, 0]);
+  assert.equal(b[1], 205);
+  assert.equal(b[0]! & 0x1f, 1);
+  assert.equal(b.readUInt16BE(2), 2 + 3, 'three FCI entries');
+  assert.equal(b.readUInt32BE(8), 0x1111);
+  const fci = [0, 1, 2].map((i) => [b.readUInt16BE(12 + 4 * i), b.readUInt16BE(14 + 4 * i)]);
+  // 100 with 101 (bit 0) and 103 (bit 2); 117 is 17 after 100: a new entry, with 118 (bit 0); 0 follows 0xffff
+  assert.deepEqual(fci, [
+    [100, 0b101],
+    [117, 0b1],
+    [0xffff, 0b1],
+  ]);
 });
