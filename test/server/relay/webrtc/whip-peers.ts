@@ -115,6 +115,11 @@ export async function publish(
   videoCodec: 'h264' | 'vp8' = 'h264',
   /** `mono`: Opus offered as Chromium offers it (no `sprop-stereo`), and sent mono. */
   sound: 'stereo' | 'mono' = 'stereo',
+  /**
+   * `nackResponder`: the video track keeps what it sent and sends it again when NACKed (libdatachannel's
+   * RtcpNackResponder; ffmpeg's sender reports are then not passed on). `answer`: rewrites the answer before use.
+   */
+  opts: { nackResponder?: boolean; answer?: (sdp: string) => string } = {},
 ): Promise<Publisher> {
   const { pc, video, audio, sdp } = await publisherOffer(videoCodec);
   const keyframeRequests: number[] = [];
@@ -126,6 +131,7 @@ export async function publish(
         receiverReports.push({ ssrc: b.readUInt32BE(p + 8), lsr: b.readUInt32BE(p + 24) });
     }
   };
+  if (opts.nackResponder) video.setMediaHandler(new ndc.RtcpNackResponder());
   video.onMessage(fromRelay);
   const offer = sound === 'mono' ? sdp.replace(/^(a=fmtp:111) .*$/m, '$1 minptime=10;useinbandfec=1') : sdp;
   const post = await postSdp(`${base}${whipPath}`, asSent(offer), token);
@@ -134,13 +140,13 @@ export async function publish(
     return { post, keyframeRequests, receiverReports, resource: '', close() {} };
   }
   try {
-    pc.setRemoteDescription(post.body, 'answer');
+    pc.setRemoteDescription(opts.answer ? opts.answer(post.body) : post.body, 'answer');
   } catch (err) {
     closePeer(pc);
     throw err;
   }
   const rewrite = (track: Track, ssrc: number) => (b: Buffer) => {
-    if (b.length < 12) return;
+    if (b.length < 12 || (opts.nackResponder && isRtcp(b))) return;
     // ffmpeg's sender reports (RTCP muxed onto the RTP port) go out too, under the track's SSRC
     b.writeUInt32BE(ssrc, isRtcp(b) ? 4 : 8);
     if (track.isOpen()) track.sendMessageBinary(b);
@@ -316,11 +322,12 @@ export async function publishTo(
   seconds = 60,
   videoCodec: 'h264' | 'vp8' = 'h264',
   sound: 'stereo' | 'mono' = 'stereo',
+  opts: Parameters<typeof publish>[6] = {},
 ): Promise<Publisher & { path: string; token: string }> {
   for (let attempt = 1; ; attempt++) {
     const t = await target();
     try {
-      return { ...(await publish(base, t.path, t.token, seconds, videoCodec, sound)), ...t };
+      return { ...(await publish(base, t.path, t.token, seconds, videoCodec, sound, opts)), ...t };
     } catch (err) {
       if (!isOffererFlake(err) || attempt === 3) throw err;
     }

@@ -4,7 +4,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createSocket, type RemoteInfo } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -258,6 +259,91 @@ test('a WHEP viewer joining mid-stream gets a keyframe within 1 s, asks the publ
       (await api<{ ingest: string }>(relay.base, 'GET', `/api/streams/${id}`)).body.ingest === 'ended',
     'the push ended',
   );
+  await waitFor(() => !children().includes('ffmpeg'), 'ffmpeg gone', 5000);
+});
+
+/**
+ * A UDP relay between a publisher and the relay's candidate that loses the first copy of every `every`-th video RTP
+ * packet (SRTP leaves the RTP header readable) and counts the NACKs coming back (SRTCP leaves the RTCP header so).
+ */
+async function lossyPath(every: number): Promise<{
+  port: number;
+  target: number;
+  dropped: number;
+  nacks: number;
+  close(): void;
+}> {
+  const s = createSocket('udp4');
+  let publisher: RemoteInfo | null = null;
+  const seen = new Set<number>();
+  let videoPackets = 0;
+  const state = { port: 0, target: 0, dropped: 0, nacks: 0, close: () => s.close() };
+  s.on('message', (m, from) => {
+    if (from.port === state.target) {
+      if (m.length >= 2 && m[1] === 205) state.nacks += 1;
+      if (publisher) s.send(m, publisher.port, publisher.address);
+      return;
+    }
+    publisher ??= from;
+    if (m.length >= 12 && m[0]! >> 6 === 2 && (m[1]! & 0x7f) === 102) {
+      const seq = m.readUInt16BE(2);
+      const first = !seen.has(seq);
+      seen.add(seq);
+      if (first && ++videoPackets % every === 0) {
+        state.dropped += 1;
+        return; // lost on the way; the copy sent again passes
+      }
+    }
+    if (state.target) s.send(m, state.target, '127.0.0.1');
+  });
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+  state.port = s.address().port;
+  return state;
+}
+
+test('on a path losing 1 video packet in 25, the relay asks for each again (NACK) and the FLV keeps every frame', async () => {
+  const path = await lossyPath(25);
+  const pub = await publishTo(relay.base, whipTarget, 20, 'h264', 'stereo', {
+    nackResponder: true,
+    // the publisher reaches the relay's candidate through the lossy path
+    answer: (sdp) =>
+      sdp.replace(/(a=candidate:\S+ 1 UDP \d+ 127\.0\.0\.1 )(\d+)/, (_, head: string, port: string) => {
+        path.target = Number(port);
+        return `${head}${path.port}`;
+      }),
+  });
+  const id = idOf(pub.path);
+  try {
+    assert.equal(pub.post.status, 201, pub.post.body);
+    assert.ok(path.target > 0, 'the answer had a candidate');
+    const started = await startRelaying(relay.base, id, { encode: 'flv' });
+    assert.equal(started.status, 200);
+    const requestsBefore = pub.keyframeRequests.length;
+    const { bytes } = await readTimed(`${relay.base}/live/${id}.flv`, 5000);
+    assert.ok(path.dropped >= 20, `${path.dropped} packets lost on the way`);
+    assert.ok(path.nacks >= path.dropped / 2, `${path.nacks} NACKs for ${path.dropped} losses`);
+    // every frame there: 30 fps, no step between frames longer than a frame or two
+    const frames: number[] = [];
+    for (let p = 13; p + 11 <= bytes.length;) {
+      const size = bytes.readUIntBE(p + 1, 3);
+      if (p + 11 + size > bytes.length) break;
+      if (bytes[p] === 9 && bytes[p + 12] === 1)
+        frames.push(bytes.readUIntBE(p + 4, 3) | (bytes[p + 7]! << 24));
+      p += 11 + size + 4;
+    }
+    const steps = frames.slice(1).map((t, i) => t - frames[i]!);
+    assert.ok(frames.length >= 120, `${frames.length} frames in 5 s`);
+    assert.ok(Math.max(...steps) <= 70, `longest step between frames ${Math.max(...steps)} ms`);
+    assert.ok(pub.keyframeRequests.length - requestsBefore <= 6, 'no keyframe request per loss');
+    const file = join(relay.dataDir, 'whip-lossy.flv');
+    writeFileSync(file, bytes);
+    const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
+    assert.equal(decode.stderr.trim(), '', 'decodes without an error');
+    await fetch(pub.resource, { method: 'DELETE', headers: { authorization: `Bearer ${pub.token}` } });
+  } finally {
+    pub.close();
+    path.close();
+  }
   await waitFor(() => !children().includes('ffmpeg'), 'ffmpeg gone', 5000);
 });
 
