@@ -144,19 +144,27 @@ describe('<relay-player> over WebRTC (WHEP)', () => {
     return kinds.sort();
   };
 
+  /** This page's own WHEP viewer of `streamId`, once it has had sender reports about both tracks. */
+  const viewerWithSenderReports = async (
+    streamId: string,
+  ): Promise<Awaited<ReturnType<typeof offerWhep>>> => {
+    const { pc, res } = await offerWhep(streamId, ['audio', 'video']);
+    await pc.setRemoteDescription({ type: 'answer', sdp: res.answer });
+    // Chromium makes a remote-outbound-rtp entry for a received stream once an RTCP sender report about it came
+    await until(
+      'sender reports for audio and video',
+      async () => (await reportedKinds(pc)).length === 2,
+      15000,
+    );
+    expect(await reportedKinds(pc)).to.deep.equal(['audio', 'video']);
+    return { pc, res };
+  };
+
   it('a WHEP viewer of a WebSocket push gets sender reports for both tracks (what Chromium syncs audio and video by)', async () => {
     const push = websocketPush();
     try {
       const live = await push.start();
-      const { pc, res } = await offerWhep(live.streamId, ['audio', 'video']);
-      await pc.setRemoteDescription({ type: 'answer', sdp: res.answer });
-      // Chromium makes a remote-outbound-rtp entry for a received stream once an RTCP sender report about it came
-      await until(
-        'sender reports for audio and video',
-        async () => (await reportedKinds(pc)).length === 2,
-        15000,
-      );
-      expect(await reportedKinds(pc)).to.deep.equal(['audio', 'video']);
+      const { pc, res } = await viewerWithSenderReports(live.streamId);
       await res.delete();
       pc.close();
     } finally {
@@ -168,14 +176,7 @@ describe('<relay-player> over WebRTC (WHEP)', () => {
   it("a WHEP viewer of a Chromium WHIP push gets the publisher's sender reports for both tracks", async () => {
     const push = await whipPush();
     try {
-      const { pc, res } = await offerWhep(push.id, ['audio', 'video']);
-      await pc.setRemoteDescription({ type: 'answer', sdp: res.answer });
-      await until(
-        'sender reports for audio and video',
-        async () => (await reportedKinds(pc)).length === 2,
-        15000,
-      );
-      expect(await reportedKinds(pc)).to.deep.equal(['audio', 'video']);
+      const { pc, res } = await viewerWithSenderReports(push.id);
       // and the publisher, Chromium, hears back: the relay's receiver reports give it a round-trip time
       const rtt = async (): Promise<number | undefined> => {
         let t: number | undefined;
