@@ -102,20 +102,30 @@ function inBandParameterSets(tag: Buffer, lengthSize: number): { sps: Buffer; pp
   return sps && pps ? { sps, pps } : null;
 }
 
-/** An AVC sequence header tag for `sps`/`pps`, stamped with the timestamp of `at` (a video tag). */
-function avcSequenceHeader(sps: Buffer, pps: Buffer, lengthSize: number, at: Buffer): Buffer {
-  // prettier-ignore
-  const body = Buffer.concat([
-    Buffer.from([0x17, 0, 0, 0, 0, 1, sps[1], sps[2], sps[3], 0xfc | (lengthSize - 1), 0xe1]),
-    u16(sps.length), sps, Buffer.from([1]), u16(pps.length), pps,
-  ]);
+/** Sets the timestamp (ms) of an FLV tag (11-byte header first): 24 bits, then 8 more high bits. */
+export function setFlvTimestamp(tag: Buffer, ms: number): void {
+  tag.writeUIntBE(ms & 0xffffff, 4, 3);
+  tag[7] = (ms >>> 24) & 0xff;
+}
+
+/** An FLV tag of `type` at `ms` (stream id 0) with `body`, followed by its previous-tag size. */
+export function flvTag(type: number, ms: number, body: Buffer): Buffer {
   const tag = Buffer.alloc(11 + body.length + 4);
-  tag[0] = TAG_VIDEO;
+  tag[0] = type;
   tag.writeUIntBE(body.length, 1, 3);
-  at.copy(tag, 4, 4, 8); // timestamp + extension
+  setFlvTimestamp(tag, ms);
   body.copy(tag, 11);
   tag.writeUInt32BE(11 + body.length, 11 + body.length);
   return tag;
+}
+
+/** An AVC sequence header tag (`AVCDecoderConfigurationRecord`) for `sps`/`pps` at `ms`. */
+export function avcSequenceHeader(sps: Buffer, pps: Buffer, lengthSize: number, ms: number): Buffer {
+  // prettier-ignore
+  return flvTag(TAG_VIDEO, ms, Buffer.concat([
+    Buffer.from([0x17, 0, 0, 0, 0, 1, sps[1]!, sps[2]!, sps[3]!, 0xfc | (lengthSize - 1), 0xe1]),
+    u16(sps.length), sps, Buffer.from([1]), u16(pps.length), pps,
+  ]));
 }
 
 function u16(n: number): Buffer {
@@ -179,12 +189,7 @@ export function relayClockTag(ts: number, wall: number): Buffer {
       ],
     ]),
   ]);
-  const tag = Buffer.alloc(11 + body.length + 4); // timestamp and stream id 0
-  tag[0] = TAG_SCRIPT;
-  tag.writeUIntBE(body.length, 1, 3);
-  body.copy(tag, 11);
-  tag.writeUInt32BE(11 + body.length, 11 + body.length);
-  return tag;
+  return flvTag(TAG_SCRIPT, 0, body);
 }
 
 export class FlvHub {
@@ -293,9 +298,7 @@ export class FlvHub {
       this.header ??= reader.header;
       // (script tags stay at 0: FFmpeg takes one at another timestamp for a subtitle stream)
       if (shiftMs && (tag[0]! & 0x1f) !== TAG_SCRIPT) {
-        const ms = Math.max(0, flvTimestamp(tag) + Math.round(shiftMs()));
-        tag.writeUIntBE(ms & 0xffffff, 4, 3);
-        tag[7] = (ms >>> 24) & 0xff;
+        setFlvTimestamp(tag, Math.max(0, flvTimestamp(tag) + Math.round(shiftMs())));
       }
       this.onTag(tag, primary);
     });
@@ -358,8 +361,7 @@ export class FlvHub {
     const ms = flvTimestamp(tag);
     if (ms <= this.lastVideoMs && this.lastVideoMs - ms < 1000) {
       const fixed = this.lastVideoMs + 1;
-      tag.writeUIntBE(fixed & 0xffffff, 4, 3);
-      tag[7] = (fixed >>> 24) & 0xff;
+      setFlvTimestamp(tag, fixed);
       this.lastVideoMs = fixed;
     } else {
       this.lastVideoMs = ms;
@@ -386,7 +388,7 @@ export class FlvHub {
     if (!current) return;
     const inBand = inBandParameterSets(keyframe, current.lengthSize);
     if (!inBand || (inBand.sps.equals(current.sps) && inBand.pps.equals(current.pps))) return;
-    this.setAvcHeader(avcSequenceHeader(inBand.sps, inBand.pps, current.lengthSize, keyframe));
+    this.setAvcHeader(avcSequenceHeader(inBand.sps, inBand.pps, current.lengthSize, flvTimestamp(keyframe)));
   }
 
   private appendGop(tag: Buffer): void {

@@ -21,6 +21,9 @@
  * which have no B-frames; other profiles keep ffmpeg's path.
  */
 
+import { avcSequenceHeader, flvTag } from '../relay/flv-hub.ts';
+import { rtpPayload } from './rtp.ts';
+
 const NAL_IDR = 5;
 const NAL_SPS = 7;
 const NAL_PPS = 8;
@@ -54,27 +57,6 @@ export interface AccessUnit {
   timestamp: number;
   /** True when it holds an IDR slice. */
   keyframe: boolean;
-}
-
-/** The payload of an RTP packet and its header fields; null when it is not RTP version 2 or is cut short. */
-export function rtpPayload(
-  packet: Buffer,
-): { seq: number; timestamp: number; marker: boolean; payload: Buffer } | null {
-  if (packet.length < 12 || packet[0]! >> 6 !== 2) return null;
-  let offset = 12 + 4 * (packet[0]! & 0x0f);
-  if (packet[0]! & 0x10) {
-    if (packet.length < offset + 4) return null;
-    offset += 4 + 4 * packet.readUInt16BE(offset + 2);
-  }
-  let end = packet.length;
-  if (packet[0]! & 0x20) end -= packet[packet.length - 1]!; // padding
-  if (offset >= end) return null;
-  return {
-    seq: packet.readUInt16BE(2),
-    timestamp: packet.readUInt32BE(4),
-    marker: (packet[1]! & 0x80) !== 0,
-    payload: packet.subarray(offset, end),
-  };
 }
 
 export class H264Depacketizer {
@@ -255,18 +237,14 @@ export class H264Depacketizer {
     this.fragment = null;
     this.spoiled = false;
     this.held = 0;
-    if (spoiled && nalus.length === 0 && this.timestamp !== null) {
-      this.lose();
-      this.stats.droppedFrames += 1;
-      return;
-    }
-    if (nalus.length === 0 || this.timestamp === null) return;
-    const keyframe = nalus.some((n) => (n[0]! & 0x1f) === NAL_IDR);
+    if (this.timestamp === null) return;
     if (spoiled) {
       this.lose();
       this.stats.droppedFrames += 1;
       return;
     }
+    if (nalus.length === 0) return;
+    const keyframe = nalus.some((n) => (n[0]! & 0x1f) === NAL_IDR);
     if (this.waitingForKeyframe && !keyframe) {
       this.stats.droppedFrames += 1;
       return;
@@ -283,18 +261,6 @@ export class H264Depacketizer {
 }
 
 const TAG_VIDEO = 9;
-
-/** An FLV tag of `type` at `ms` with `body`, followed by its previous-tag size. */
-export function flvTag(type: number, ms: number, body: Buffer): Buffer {
-  const tag = Buffer.alloc(11 + body.length + 4);
-  tag[0] = type;
-  tag.writeUIntBE(body.length, 1, 3);
-  tag.writeUIntBE(ms & 0xffffff, 4, 3);
-  tag[7] = (ms >>> 24) & 0xff;
-  body.copy(tag, 11);
-  tag.writeUInt32BE(11 + body.length, 11 + body.length);
-  return tag;
-}
 
 /** The FLV header of a video-only stream (the hub writes the merged stream's own). */
 export const FLV_VIDEO_HEADER = Buffer.from([0x46, 0x4c, 0x56, 1, 1, 0, 0, 0, 9, 0, 0, 0, 0]);
@@ -318,11 +284,7 @@ export class AvcFlvWriter {
     if (sps && pps && sps.length >= 4 && !(this.sps?.equals(sps) && this.pps?.equals(pps))) {
       this.sps = Buffer.from(sps);
       this.pps = Buffer.from(pps);
-      // prettier-ignore
-      out.push(flvTag(TAG_VIDEO, ms, Buffer.concat([
-        Buffer.from([0x17, 0, 0, 0, 0, 1, sps[1]!, sps[2]!, sps[3]!, 0xff, 0xe1]),
-        u16(sps.length), sps, Buffer.from([1]), u16(pps.length), pps,
-      ])));
+      out.push(avcSequenceHeader(sps, pps, 4, ms));
     }
     if (!this.sps) {
       this.onMissingParameterSets();
@@ -334,12 +296,6 @@ export class AvcFlvWriter {
     out.push(flvTag(TAG_VIDEO, ms, Buffer.concat(parts)));
     return out;
   }
-}
-
-function u16(n: number): Buffer {
-  const b = Buffer.alloc(2);
-  b.writeUInt16BE(n);
-  return b;
 }
 
 function u32(n: number): Buffer {

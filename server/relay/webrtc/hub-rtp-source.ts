@@ -14,7 +14,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { spawnFfmpeg, type FfmpegChild } from '../relay/ffmpeg.ts';
 import type { FlvHub } from '../relay/flv-hub.ts';
-import { isRtcp } from './rtp.ts';
+import { isRtcp, rtpPayload } from './rtp.ts';
 import type { Codec } from './sdp.ts';
 import type { RtpListener } from './whip-ingest.ts';
 
@@ -25,25 +25,14 @@ const PACKET_SIZE = 1200;
 /** The keyframe cache is dropped beyond this (a GOP of a few seconds of 720p is far below it). */
 const MAX_GOP_PACKETS = 4000;
 
-/** Where an RTP packet's payload starts (after CSRCs and a header extension), or -1 if malformed. */
-function payloadStart(p: Buffer): number {
-  if (p.length < 12 || p[0]! >> 6 !== 2) return -1;
-  let at = 12 + 4 * (p[0]! & 0x0f);
-  if (p[0]! & 0x10) {
-    if (p.length < at + 4) return -1;
-    at += 4 + 4 * p.readUInt16BE(at + 2);
-  }
-  return at < p.length ? at : -1;
-}
-
 /** True when an H.264 RTP packet (RFC 6184) starts an SPS or an IDR slice: where a decoder can start. */
 export function startsKeyframe(p: Buffer): boolean {
-  const at = payloadStart(p);
-  if (at < 0) return false;
-  const type = p[at]! & 0x1f;
+  const payload = rtpPayload(p)?.payload;
+  if (!payload) return false;
+  const type = payload[0]! & 0x1f;
   const isKey = (t: number): boolean => t === 7 || t === 5;
-  if (type === 24) return at + 3 < p.length && isKey(p[at + 3]! & 0x1f); // STAP-A: its first NAL unit
-  if (type === 28) return at + 1 < p.length && (p[at + 1]! & 0x80) !== 0 && isKey(p[at + 1]! & 0x1f); // FU-A start
+  if (type === 24) return payload.length > 3 && isKey(payload[3]! & 0x1f); // STAP-A: its first NAL unit
+  if (type === 28) return payload.length > 1 && (payload[1]! & 0x80) !== 0 && isKey(payload[1]! & 0x1f); // FU-A start
   return isKey(type);
 }
 

@@ -110,10 +110,6 @@ class VideoIntoHub {
     hub.push(FLV_VIDEO_HEADER);
   }
 
-  get stats(): H264Depacketizer['stats'] {
-    return this.depacketizer.stats;
-  }
-
   /** One RTP packet, `atMs` after the stream's first packet arrived. */
   push(packet: Buffer, atMs: number): void {
     if (!this.first && packet.length >= 12) this.first = { rtp: packet.readUInt32BE(4), ms: atMs };
@@ -217,26 +213,26 @@ export class RtpToFfmpeg {
     return new RtpToFfmpeg(child, socket, ports, hub, dir, null);
   }
 
-  /** Whether the video is depacketised in this process, and what its depacketiser saw; null when ffmpeg does it. */
-  get videoStats(): H264Depacketizer['stats'] | null {
-    return this.video?.stats ?? null;
-  }
-
   get pid(): number | undefined {
     return this.child.proc.pid;
   }
 
-  /** Forwards one RTP (or, to the port after, RTCP) packet of `kind`. */
+  /**
+   * Forwards one RTP (or, to the port after, RTCP) packet of `kind`; the stream's first RTP packet sets the hub's
+   * origin (when its media timestamp 0 arrived).
+   */
   send(kind: 'video' | 'audio', packet: Buffer, rtcp = false): void {
+    const now = Date.now();
     if (!rtcp) {
-      const now = Date.now();
-      this.arrived.any ??= now;
-      this.arrived[kind] ??= now;
-      if (kind === 'video' && this.video) {
-        this.video.push(packet, now - this.arrived.any);
-        return;
+      if (this.arrived.any === null) {
+        this.arrived.any = now;
+        this.hub.setOrigin(now, true); // the media's timestamp 0 arrived now (for the relay clock)
       }
-    } else if (kind === 'video' && this.video) {
+      this.arrived[kind] ??= now;
+    }
+    if (kind === 'video' && this.video) {
+      // (the publisher's video sender reports: its timing is the RTP timestamps the depacketiser reads)
+      if (!rtcp) this.video.push(packet, now - (this.arrived.any ?? now));
       return;
     }
     const port = this.ports[kind];

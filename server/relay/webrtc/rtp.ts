@@ -10,6 +10,27 @@ export function isRtcp(packet: Buffer): boolean {
   return packet.length >= 4 && packet[1] >= 192 && packet[1] <= 223;
 }
 
+/** The payload of an RTP packet and its header fields; null when it is not RTP version 2 or is cut short. */
+export function rtpPayload(
+  packet: Buffer,
+): { seq: number; timestamp: number; marker: boolean; payload: Buffer } | null {
+  if (packet.length < 12 || packet[0]! >> 6 !== 2) return null;
+  let offset = 12 + 4 * (packet[0]! & 0x0f);
+  if (packet[0]! & 0x10) {
+    if (packet.length < offset + 4) return null;
+    offset += 4 + 4 * packet.readUInt16BE(offset + 2);
+  }
+  let end = packet.length;
+  if (packet[0]! & 0x20) end -= packet[packet.length - 1]!; // padding
+  if (offset >= end) return null;
+  return {
+    seq: packet.readUInt16BE(2),
+    timestamp: packet.readUInt32BE(4),
+    marker: (packet[1]! & 0x80) !== 0,
+    payload: packet.subarray(offset, end),
+  };
+}
+
 /** A copy of RTP `packet` with payload type `pt` and SSRC `ssrc`, without header extension; null if malformed. */
 export function rewriteRtp(packet: Buffer, pt: number, ssrc: number): Buffer | null {
   if (packet.length < 12 || packet[0] >> 6 !== 2) return null;
@@ -38,19 +59,24 @@ export function rewriteRtp(packet: Buffer, pt: number, ssrc: number): Buffer | n
  * timestamps: what it needs to play audio and video in sync.
  */
 export function senderReportFor(packet: Buffer, ssrc: number): Buffer | null {
+  const p = senderReportAt(packet);
+  if (p < 0) return null;
+  const out = Buffer.from(packet.subarray(p, p + 28));
+  out[0] = 0x80; // version 2, no padding, no report blocks
+  out.writeUInt16BE(6, 2); // 28 bytes: length 7 words − 1
+  out.writeUInt32BE(ssrc >>> 0, 4);
+  return out;
+}
+
+/** Where the (first) sender report in a (compound) RTCP packet starts, or -1 if it has none or is malformed. */
+function senderReportAt(packet: Buffer): number {
   for (let p = 0; p + 28 <= packet.length;) {
     const length = 4 * (packet.readUInt16BE(p + 2) + 1);
-    if (packet[p]! >> 6 !== 2 || p + length > packet.length) return null;
-    if (packet[p + 1] === 200 && length >= 28) {
-      const out = Buffer.from(packet.subarray(p, p + 28));
-      out[0] = 0x80; // version 2, no padding, no report blocks
-      out.writeUInt16BE(6, 2); // 28 bytes: length 7 words − 1
-      out.writeUInt32BE(ssrc >>> 0, 4);
-      return out;
-    }
+    if (packet[p]! >> 6 !== 2 || p + length > packet.length) return -1;
+    if (packet[p + 1] === 200 && length >= 28) return p;
     p += length;
   }
-  return null;
+  return -1;
 }
 
 /** True when a (compound) RTCP packet asks for a keyframe: PLI (PSFB, FMT 1) or FIR (PSFB, FMT 4). */
@@ -117,15 +143,10 @@ export class ReceptionStats {
 
   /** Notes a sender report (RTCP `packet`, compound allowed) of this source; true if it held one. */
   senderReport(packet: Buffer): boolean {
-    for (let p = 0; p + 20 <= packet.length;) {
-      const length = 4 * (packet.readUInt16BE(p + 2) + 1);
-      if (packet[p + 1] === 200) {
-        this.lastSr = { ntp: packet.readUInt32BE(p + 10), at: performance.now() };
-        return true;
-      }
-      p += length;
-    }
-    return false;
+    const p = senderReportAt(packet);
+    if (p < 0) return false;
+    this.lastSr = { ntp: packet.readUInt32BE(p + 10), at: performance.now() };
+    return true;
   }
 
   /** A receiver report from `sender` about this source, or null before its first RTP packet. */

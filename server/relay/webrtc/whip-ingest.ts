@@ -154,7 +154,6 @@ export class WhipIngest {
         this.sawVideo = true;
         if (this.keyframeWanted) this.requestKeyframe();
       }
-      this.out.hub.setOrigin(Date.now(), true); // the media's timestamp 0 arrived now (for the relay clock)
       this.out.send(kind, packet);
       for (const l of this.listeners) l(kind, packet);
     });
