@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { api } from '../test/server/relay/support.ts';
-import { postSdp, publisherOffer } from '../test/server/relay/webrtc/whip-peers.ts';
+import { asChromiumOpus, asSent, postSdp, publisherOffer } from '../test/server/relay/webrtc/whip-peers.ts';
 import { closePeer } from '../server/relay/webrtc/peer.ts';
 import { startServerProcess } from '../test/support/server-process.mjs';
 
@@ -313,13 +313,8 @@ export class FlvWatcher {
  */
 export async function whipPushClip(url: string, token: string, clip: string): Promise<{ stop(): void }> {
   const { pc, video, audio, sdp } = await publisherOffer('h264');
-  // the relay as DTLS server, no candidates offered (see whip-peers.ts asSent: libdatachannel as offerer drops an
-  // early ClientHello, and closes itself if ICE and DTLS run ahead of the answer)
-  // Opus as Chromium offers it (mono unless asked: no sprop-stereo), like the clip's mono audio
-  const asChromium = sdp
-    .replace(/a=setup:actpass/g, 'a=setup:active')
-    .replace(/^a=candidate:.*\r?\n/gm, '')
-    .replace(/^(a=fmtp:111) .*$/m, '$1 minptime=10;useinbandfec=1');
+  // as the test peers send it (see asSent), with Opus as Chromium offers it, like the clip's mono audio
+  const asChromium = asSent(asChromiumOpus(sdp));
   const post = await postSdp(url, asChromium, token);
   if (post.status !== 201) {
     closePeer(pc);

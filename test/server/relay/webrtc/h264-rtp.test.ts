@@ -14,10 +14,9 @@ import {
   FLV_VIDEO_HEADER,
   H264Depacketizer,
   MAX_FRAME_BYTES,
-  rtpPayload,
   type AccessUnit,
 } from '../../../../server/relay/webrtc/h264-rtp.ts';
-import { nackPacket } from '../../../../server/relay/webrtc/rtp.ts';
+import { nackPacket, rtpPayload } from '../../../../server/relay/webrtc/rtp.ts';
 import { tempDir } from '../support.ts';
 
 const FRAMES = 90; // 3 s at 30 fps, a keyframe every 30

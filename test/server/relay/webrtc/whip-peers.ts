@@ -40,8 +40,12 @@ export interface SdpPost {
  *   WHEP test hit it. Without candidates, ICE starts from this peer once it has the answer and the relay learns its
  *   address from the first check (a peer-reflexive candidate, RFC 8445 §7.3.1.3).
  */
-const asSent = (sdp: string): string =>
+export const asSent = (sdp: string): string =>
   sdp.replace(/a=setup:actpass/g, 'a=setup:active').replace(/^a=candidate:.*\r?\n/gm, '');
+
+/** The offer with its Opus parameters as Chromium offers them: mono unless asked (no `sprop-stereo`). */
+export const asChromiumOpus = (sdp: string): string =>
+  sdp.replace(/^(a=fmtp:111) .*$/m, '$1 minptime=10;useinbandfec=1');
 
 /** POSTs an SDP offer as WHIP/WHEP clients do. */
 export async function postSdp(
@@ -133,7 +137,7 @@ export async function publish(
   };
   if (opts.nackResponder) video.setMediaHandler(new ndc.RtcpNackResponder());
   video.onMessage(fromRelay);
-  const offer = sound === 'mono' ? sdp.replace(/^(a=fmtp:111) .*$/m, '$1 minptime=10;useinbandfec=1') : sdp;
+  const offer = sound === 'mono' ? asChromiumOpus(sdp) : sdp;
   const post = await postSdp(`${base}${whipPath}`, asSent(offer), token);
   if (post.status !== 201) {
     closePeer(pc);
@@ -246,17 +250,21 @@ export async function view(
   let ended: (why: Error) => void = () => {};
   const endedBefore = new Promise<never>((_, reject) => (ended = reject));
   endedBefore.catch(() => {});
-  const connectedAt = Promise.race([
+  // (handled here, so a rejection nobody awaits is not an unhandled one)
+  const untilEnded = <T>(p: Promise<T>): Promise<T> => {
+    const raced = Promise.race([p, endedBefore]);
+    raced.catch(() => {});
+    return raced;
+  };
+  const connectedAt = untilEnded(
     new Promise<number>((resolve) =>
       pc.onStateChange((s) => {
         if (s === 'connected') resolve(Date.now());
         if (s === 'failed' || s === 'closed') ended(new Error(`the test viewer's peer connection ${s}`));
       }),
     ),
-    endedBefore,
-  ]);
-  connectedAt.catch(() => {});
-  const firstKeyframeAt = Promise.race([
+  );
+  const firstKeyframeAt = untilEnded(
     new Promise<number>((resolve) =>
       vt?.onMessage((m) => {
         if (isRtcp(m)) {
@@ -270,9 +278,7 @@ export async function view(
         if (carriesSps(m)) resolve(Date.now());
       }),
     ),
-    endedBefore,
-  ]);
-  firstKeyframeAt.catch(() => {});
+  );
   const viewer: Viewer = {
     post,
     connectedAt,

@@ -88,19 +88,21 @@ async function readTimed(url: string, ms: number): Promise<{ firstByteAt: number
   return { firstByteAt, bytes: Buffer.concat(chunks) };
 }
 
-/** Timestamps (ms) of the video keyframes and the audio frames in FLV bytes (sequence headers left out). */
-function flvTimestamps(flv: Buffer): { keyframes: number[]; audio: number[] } {
+/** Timestamps (ms) of the video frames, the keyframes and the audio frames in FLV bytes (sequence headers left out). */
+function flvTimestamps(flv: Buffer): { frames: number[]; keyframes: number[]; audio: number[] } {
+  const frames: number[] = [];
   const keyframes: number[] = [];
   const audio: number[] = [];
   for (let p = 13; p + 11 <= flv.length;) {
     const size = flv.readUIntBE(p + 1, 3);
     if (p + 11 + size > flv.length) break;
     const ts = flv.readUIntBE(p + 4, 3) | (flv[p + 7]! << 24);
+    if (flv[p] === 9 && flv[p + 12] === 1) frames.push(ts);
     if (flv[p] === 9 && flv[p + 11] === 0x17 && flv[p + 12] === 1) keyframes.push(ts);
     if (flv[p] === 8 && flv[p + 12] === 1) audio.push(ts);
     p += 11 + size + 4;
   }
-  return { keyframes, audio };
+  return { frames, keyframes, audio };
 }
 
 test('a WHIP push plays as HTTP-FLV with its H.264 unchanged, is recorded, and its callbacks 1, 100 and 0 are sent when the publisher DELETEs', async () => {
@@ -323,14 +325,7 @@ test('on a path losing 1 video packet in 25, the relay asks for each again (NACK
     assert.ok(path.dropped >= 20, `${path.dropped} packets lost on the way`);
     assert.ok(path.nacks >= path.dropped / 2, `${path.nacks} NACKs for ${path.dropped} losses`);
     // every frame there: 30 fps, no step between frames longer than a frame or two
-    const frames: number[] = [];
-    for (let p = 13; p + 11 <= bytes.length;) {
-      const size = bytes.readUIntBE(p + 1, 3);
-      if (p + 11 + size > bytes.length) break;
-      if (bytes[p] === 9 && bytes[p + 12] === 1)
-        frames.push(bytes.readUIntBE(p + 4, 3) | (bytes[p + 7]! << 24));
-      p += 11 + size + 4;
-    }
+    const { frames } = flvTimestamps(bytes);
     const steps = frames.slice(1).map((t, i) => t - frames[i]!);
     assert.ok(frames.length >= 120, `${frames.length} frames in 5 s`);
     assert.ok(Math.max(...steps) <= 70, `longest step between frames ${Math.max(...steps)} ms`);
